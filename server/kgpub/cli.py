@@ -1,0 +1,103 @@
+"""The ``kgpub`` command line.
+
+Exit codes follow pySHACL's convention for ``validate``: 0 conforms,
+1 violations, 2 input could not be read, so scripts and CI can tell a
+modelling mistake from a broken file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kgpub.config import Settings
+from kgpub.errors import KgpubError
+from kgpub.formatting import format_file
+from kgpub.reporting import render_report
+from kgpub.sources import (
+    data_sources,
+    ontology_sources,
+    read_all,
+    shapes_sources,
+    sources_for_files,
+)
+from kgpub.validation import validate_quads
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_UNREADABLE = 2
+
+
+def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    files: list[Path] = args.files
+    data = sources_for_files(settings, files) if files else data_sources(settings)
+    shapes = (
+        sources_for_files(settings, [args.shapes]) if args.shapes else shapes_sources(settings)
+    )
+    try:
+        report = validate_quads(
+            read_all(data), read_all(shapes), read_all(ontology_sources(settings))
+        )
+    except KgpubError as exc:
+        print(f"kgpub validate: cannot read input: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(render_report(report))
+    return EXIT_OK if report.conforms else EXIT_INVALID
+
+
+def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
+    files: list[Path] = args.files or sorted(
+        p
+        for d in (settings.ontology_dir, settings.data_dir, settings.shapes_dir)
+        for p in d.glob("*.ttl")
+    )
+    unformatted = []
+    for path in files:
+        try:
+            formatted = format_file(path)
+        except KgpubError as exc:
+            print(f"kgpub fmt: {exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        if path.read_text(encoding="utf-8") != formatted:
+            unformatted.append(path)
+            if not args.check:
+                path.write_text(formatted, encoding="utf-8")
+    for path in unformatted:
+        print(f"{'would reformat' if args.check else 'reformatted'} {path}")
+    return EXIT_INVALID if args.check and unformatted else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kgpub", description="Publish a news article as Linked Data."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    validate = sub.add_parser(
+        "validate", help="validate data and ontology against the SHACL shapes"
+    )
+    validate.add_argument(
+        "files", nargs="*", type=Path, help="data files (default: data/*.ttl)"
+    )
+    validate.add_argument("--shapes", type=Path, help="shapes file (default: shapes/*.ttl)")
+    validate.set_defaults(handler=_cmd_validate)
+
+    fmt = sub.add_parser("fmt", help="format the project's Turtle files")
+    fmt.add_argument("files", nargs="*", type=Path)
+    fmt.add_argument("--check", action="store_true", help="only report, exit 1 if unformatted")
+    fmt.set_defaults(handler=_cmd_fmt)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    code: int = args.handler(args, settings)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

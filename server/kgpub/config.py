@@ -1,0 +1,52 @@
+"""One settings object for the whole program.
+
+Every tunable comes from here, read from the environment with the prefix
+``KGPUB_`` (for example ``KGPUB_BASE_IRI``), so that no other module touches
+``os.environ`` and tests can build an app from an explicit ``Settings``.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The repository root when kgpub runs from a checkout (``pip install -e .``):
+# server/kgpub/config.py -> parents[2].
+_CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as ``KGPUB_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="KGPUB_", frozen=True)
+
+    project_dir: Path = _CHECKOUT_ROOT
+    """Folder holding ``ontology/``, ``data/`` and ``shapes/``."""
+
+    base_iri: str = "https://kgpub.example/"
+    """Canonical base of every IRI the data mints; independent of the serving host."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @cached_property
+    def ontology_dir(self) -> Path:
+        return self.project_dir / "ontology"
+
+    @cached_property
+    def data_dir(self) -> Path:
+        return self.project_dir / "data"
+
+    @cached_property
+    def shapes_dir(self) -> Path:
+        return self.project_dir / "shapes"
+
+    @cached_property
+    def article_text(self) -> Path:
+        return self.data_dir / "article.de.txt"
+
+    @cached_property
+    def queries_dir(self) -> Path:
+        return self.project_dir / "queries" / "competency"

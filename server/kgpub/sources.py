@@ -1,0 +1,117 @@
+"""Which files make up the published dataset, and how each is read.
+
+Each source file becomes one named graph, ``<base>graph/<file stem>``, so a
+consumer can always tell the article's own statements (``graph/article``) from
+background knowledge (``graph/background``), the vocabulary
+(``graph/kgpub``) and the shapes (``graph/shapes``). Parsing goes through
+pyoxigraph: it is fast and reports line and column on a syntax error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kgpub.config import Settings
+from kgpub.errors import RdfSyntaxError, SourceNotFoundError
+
+_FORMATS: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".n3": ox.RdfFormat.N3,
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One RDF file and the named graph it is published in."""
+
+    path: Path
+    graph: str
+
+    @property
+    def format(self) -> ox.RdfFormat:
+        try:
+            return _FORMATS[self.path.suffix.lower()]
+        except KeyError:
+            raise SourceNotFoundError(
+                f"{self.path}: unknown RDF file extension {self.path.suffix!r}"
+            ) from None
+
+
+def graph_iri(settings: Settings, path: Path) -> str:
+    """The named graph a file is published in: ``<base>graph/<stem>``."""
+    return f"{settings.base_iri}graph/{path.stem}"
+
+
+def data_sources(settings: Settings) -> list[Source]:
+    """The instance data: the article's statements and the background knowledge."""
+    return [Source(p, graph_iri(settings, p)) for p in sorted(settings.data_dir.glob("*.ttl"))]
+
+
+def ontology_sources(settings: Settings) -> list[Source]:
+    return [Source(p, graph_iri(settings, p)) for p in sorted(settings.ontology_dir.glob("*.ttl"))]
+
+
+def shapes_sources(settings: Settings) -> list[Source]:
+    return [Source(p, graph_iri(settings, p)) for p in sorted(settings.shapes_dir.glob("*.ttl"))]
+
+
+def default_sources(settings: Settings) -> list[Source]:
+    """Everything published by default: vocabulary, data and shapes."""
+    return ontology_sources(settings) + data_sources(settings) + shapes_sources(settings)
+
+
+def sources_for_files(settings: Settings, files: Sequence[Path]) -> list[Source]:
+    return [Source(p, graph_iri(settings, p)) for p in files]
+
+
+def read_quads(source: Source) -> list[ox.Quad]:
+    """Parse one source into quads of its named graph, or raise a located error."""
+    try:
+        data = source.path.read_bytes()
+    except OSError as exc:
+        raise SourceNotFoundError(f"{source.path}: {exc.strerror or exc}") from exc
+    return parse_quads(data, source.format, str(source.path), ox.NamedNode(source.graph))
+
+
+def parse_quads(
+    data: bytes, fmt: ox.RdfFormat, name: str, graph: ox.NamedNode | ox.DefaultGraph
+) -> list[ox.Quad]:
+    try:
+        return [
+            ox.Quad(t.subject, t.predicate, t.object, graph)
+            for t in ox.parse(data, format=fmt, base_iri=None)
+        ]
+    except SyntaxError as exc:
+        line, column = _location(exc)
+        raise RdfSyntaxError(name, _strip_location(str(exc.msg)), line, column) from exc
+    except ValueError as exc:
+        raise RdfSyntaxError(name, str(exc)) from exc
+
+
+def read_all(sources: Iterable[Source]) -> list[ox.Quad]:
+    quads: list[ox.Quad] = []
+    for source in sources:
+        quads.extend(read_quads(source))
+    return quads
+
+
+def _location(exc: SyntaxError) -> tuple[int | None, int | None]:
+    return exc.lineno, exc.offset
+
+
+def _strip_location(message: str) -> str:
+    # pyoxigraph prefixes "Parser error at line L between columns A and B: ";
+    # the location is reported separately, so keep only the reason.
+    head, sep, rest = message.partition(": ")
+    return rest if sep and head.startswith("Parser error") else message
