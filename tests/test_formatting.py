@@ -10,9 +10,7 @@ from kgpub.config import Settings
 from kgpub.formatting import format_file
 
 _ROOT = Settings().project_dir
-_FILES = sorted(
-    p for d in ("ontology", "data", "shapes") for p in (_ROOT / d).glob("*.ttl")
-)
+_FILES = sorted(p for d in ("ontology", "data", "shapes") for p in (_ROOT / d).glob("*.ttl"))
 
 
 @pytest.mark.parametrize("path", _FILES, ids=lambda p: str(p.relative_to(_ROOT)))
