@@ -12,8 +12,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import uvicorn
+
+from kgpub.app import create_app
 from kgpub.config import Settings
-from kgpub.errors import KgpubError
+from kgpub.dataset import load_dataset
+from kgpub.errors import DataNotConformingError, KgpubError
 from kgpub.formatting import format_file
 from kgpub.reporting import render_report
 from kgpub.sources import (
@@ -33,9 +37,7 @@ EXIT_UNREADABLE = 2
 def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     files: list[Path] = args.files
     data = sources_for_files(settings, files) if files else data_sources(settings)
-    shapes = (
-        sources_for_files(settings, [args.shapes]) if args.shapes else shapes_sources(settings)
-    )
+    shapes = sources_for_files(settings, [args.shapes]) if args.shapes else shapes_sources(settings)
     try:
         report = validate_quads(
             read_all(data), read_all(shapes), read_all(ontology_sources(settings))
@@ -69,6 +71,28 @@ def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_INVALID if args.check and unformatted else EXIT_OK
 
 
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    files: list[Path] = args.files
+    settings = settings.model_copy(
+        update={
+            "host": args.host or settings.host,
+            "port": args.port or settings.port,
+            "files": tuple(files) or settings.files,
+        }
+    )
+    try:
+        store = load_dataset(settings)
+    except DataNotConformingError as exc:
+        print(exc.report_text, file=sys.stderr)
+        print("kgpub serve: refusing to serve data that does not conform", file=sys.stderr)
+        return EXIT_INVALID
+    except KgpubError as exc:
+        print(f"kgpub serve: cannot read input: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kgpub", description="Publish a news article as Linked Data."
@@ -78,9 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser(
         "validate", help="validate data and ontology against the SHACL shapes"
     )
-    validate.add_argument(
-        "files", nargs="*", type=Path, help="data files (default: data/*.ttl)"
-    )
+    validate.add_argument("files", nargs="*", type=Path, help="data files (default: data/*.ttl)")
     validate.add_argument("--shapes", type=Path, help="shapes file (default: shapes/*.ttl)")
     validate.set_defaults(handler=_cmd_validate)
 
@@ -88,6 +110,18 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("files", nargs="*", type=Path)
     fmt.add_argument("--check", action="store_true", help="only report, exit 1 if unformatted")
     fmt.set_defaults(handler=_cmd_fmt)
+
+    serve = sub.add_parser("serve", help="serve the graph with a SPARQL 1.1 endpoint")
+    serve.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        help="RDF files, each served in its own named graph <base>graph/<stem> "
+        "(default: ontology/*.ttl, data/*.ttl, shapes/*.ttl)",
+    )
+    serve.add_argument("--host", help="interface to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: 8000)")
+    serve.set_defaults(handler=_cmd_serve)
 
     return parser
 

@@ -31,6 +31,18 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
+    files: tuple[Path, ...] = ()
+    """Files to serve, each in its own named graph; empty means ontology, data and shapes."""
+
+    max_body_bytes: int = 1_048_576
+    """Largest request body the SPARQL endpoint reads; bigger bodies get 413."""
+
+    cors_origins: tuple[str, ...] = ("*",)
+    """Origins a browser may query the endpoint from; SPARQL data is public by design."""
+
+    validate_on_start: bool = True
+    """Refuse to start when the served data breaks a Violation shape."""
+
     @cached_property
     def ontology_dir(self) -> Path:
         return self.project_dir / "ontology"

@@ -43,3 +43,39 @@ class DataNotConformingError(KgpubError):
     def __init__(self, report_text: str) -> None:
         self.report_text = report_text
         super().__init__("data does not conform to the shapes")
+
+
+class ProtocolError(KgpubError):
+    """A request breaks the SPARQL 1.1 Protocol; the web layer picks the status."""
+
+    def __init__(self, message: str) -> None:
+        self.detail = message
+        super().__init__(message)
+
+
+class MalformedRequestError(ProtocolError):
+    """Ambiguous or malformed parameters, or a body that is not UTF-8 (HTTP 400)."""
+
+
+class UnsupportedMediaTypeError(ProtocolError):
+    """A POST body with a missing or wrong Content-Type (HTTP 415)."""
+
+
+class RequestTooLargeError(ProtocolError):
+    """A request body over the configured limit (HTTP 413)."""
+
+
+class UpdateRefusedError(ProtocolError):
+    """An update sent to the read-only endpoint (HTTP 403)."""
+
+
+class QueryRefusedError(ProtocolError):
+    """A well-formed query the endpoint will not run, such as federated SERVICE (HTTP 400)."""
+
+
+class NotAcceptableError(ProtocolError):
+    """No representation matches the Accept header or ``format`` (HTTP 406)."""
+
+    def __init__(self, message: str, offered: list[str]) -> None:
+        self.offered = offered
+        super().__init__(message)

@@ -32,6 +32,29 @@ class Store:
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
+    def graph_sizes(self) -> dict[str, int]:
+        """The number of triples in each named graph, for the service description."""
+        sizes: dict[str, int] = {}
+        result = self._store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        for row in result:
+            graph, count = row["g"], row["n"]
+            if isinstance(graph, ox.NamedNode) and isinstance(count, ox.Literal):
+                sizes[graph.value] = int(count.value)
+        return dict(sorted(sizes.items()))
+
+    def distinct_triples(self) -> int:
+        """The size of the union default graph: distinct triples over all graphs."""
+        result = self._store.query(
+            "SELECT (COUNT(*) AS ?n) "
+            "WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        count = next(iter(result))["n"]
+        return int(count.value) if isinstance(count, ox.Literal) else 0
+
     def query(
         self,
         sparql: str,
@@ -40,15 +63,20 @@ class Store:
         named_graphs: list[str] | None = None,
         union_default: bool = True,
     ) -> QueryResult:
-        """Run a query; the default graph is the union of all graphs unless named."""
+        """Run a query against the dataset a request names.
+
+        With ``default_graph`` or ``named_graphs`` the dataset is exactly those
+        graphs (an absent list is empty, as in SPARQL's FROM/FROM NAMED), and
+        any FROM in the query is overridden. Otherwise the default graph is the
+        union of all graphs when ``union_default``, and the query's own FROM
+        clauses apply when not.
+        """
         try:
             if default_graph is not None or named_graphs is not None:
                 return self._store.query(
                     sparql,
                     default_graph=[ox.NamedNode(g) for g in default_graph or []],
-                    named_graphs=[ox.NamedNode(g) for g in named_graphs]
-                    if named_graphs is not None
-                    else None,
+                    named_graphs=[ox.NamedNode(g) for g in named_graphs or []],
                 )
             return self._store.query(sparql, use_default_graph_as_union=union_default)
         except SyntaxError as exc:

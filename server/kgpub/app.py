@@ -1,0 +1,74 @@
+"""The web application, built by ``create_app(settings)``.
+
+A factory rather than a module-level app, so tests and the CLI build apps
+from explicit settings. The lifespan loads and validates the data in a worker
+thread before the first request and refuses to start on invalid data; an
+already loaded store can be passed in (the CLI validates first so it can
+print the report and exit cleanly; tests pass fixture datasets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from kgpub import __version__, httperrors
+from kgpub.config import Settings
+from kgpub.dataset import load_dataset
+from kgpub.queryui import STATIC_DIR
+from kgpub.routes import sparql as sparql_routes
+from kgpub.servertiming import ServerTimingMiddleware
+from kgpub.store import Store
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loaded = store
+        if loaded is None:
+            loaded = await anyio.to_thread.run_sync(load_dataset, settings)
+        app.state.store = loaded
+        # The store is read-only while serving, so its sizes are computed once.
+        app.state.graph_sizes = await anyio.to_thread.run_sync(loaded.graph_sizes)
+        app.state.default_graph_size = await anyio.to_thread.run_sync(loaded.distinct_triples)
+        yield
+
+    app = FastAPI(
+        title="kgpub",
+        version=__version__,
+        summary="A news article published as Linked Data, with a SPARQL 1.1 endpoint.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    httperrors.install(app)
+    sparql_routes.install(app)
+    app.mount(
+        "/static",
+        StaticFiles(directory=STATIC_DIR, check_dir=False),
+        name="static",
+    )
+    app.add_middleware(ServerTimingMiddleware)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", "Accept"],
+        expose_headers=["Server-Timing", "Content-Type"],
+        max_age=3600,
+    )
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = sparql_routes.add_problem_schema(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,106 @@
+"""The one place where domain errors become HTTP responses.
+
+Every error leaves as ``application/problem+json`` (RFC 9457) with a status
+the SPARQL 1.1 Protocol prescribes, and the parser's own message where there
+is one, so SPARQLWrapper, YASGUI and curl users see *why* a request failed.
+Nothing here ever shows a traceback: an unexpected failure is a bare 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+
+from kgpub.errors import (
+    KgpubError,
+    MalformedRequestError,
+    NotAcceptableError,
+    QueryRefusedError,
+    QuerySyntaxError,
+    RequestTooLargeError,
+    UnsupportedMediaTypeError,
+    UpdateRefusedError,
+)
+
+PROBLEM_JSON = "application/problem+json"
+
+_STATUS: dict[type[KgpubError], HTTPStatus] = {
+    QuerySyntaxError: HTTPStatus.BAD_REQUEST,
+    MalformedRequestError: HTTPStatus.BAD_REQUEST,
+    QueryRefusedError: HTTPStatus.BAD_REQUEST,
+    UpdateRefusedError: HTTPStatus.FORBIDDEN,
+    NotAcceptableError: HTTPStatus.NOT_ACCEPTABLE,
+    UnsupportedMediaTypeError: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    RequestTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+}
+
+_log = logging.getLogger(__name__)
+
+
+def status_for(exc: KgpubError) -> HTTPStatus:
+    for cls in type(exc).__mro__:
+        if cls in _STATUS:
+            return _STATUS[cls]
+    return HTTPStatus.INTERNAL_SERVER_ERROR
+
+
+def problem(
+    status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
+    body["detail"] = detail
+    body.update(extra)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, KgpubError)
+    status = status_for(exc)
+    if status == HTTPStatus.INTERNAL_SERVER_ERROR:
+        _log.error("unexpected domain error on %s: %s", request.url.path, exc)
+        return problem(status, "the server could not answer this request")
+    if isinstance(exc, NotAcceptableError):
+        return problem(status, exc.detail, {"Vary": "Accept"}, offered=exc.offered)
+    return problem(status, str(exc))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return problem(exc.status_code, str(exc.detail), headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route accepts on this path (Starlette names only one route's)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return problem(HTTPStatus.BAD_REQUEST, "invalid request parameters", errors=exc.errors())
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    _log.exception("unexpected error on %s", request.url.path)
+    return problem(HTTPStatus.INTERNAL_SERVER_ERROR, "the server could not answer this request")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(KgpubError, _domain_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

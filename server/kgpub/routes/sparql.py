@@ -1,0 +1,203 @@
+"""``/sparql``: the SPARQL 1.1 Protocol query operation, the service description and the UI.
+
+All protocol rules live in ``kgpub.sparql``; this module only reads the
+request (bounded body), hands blocking work to a worker thread and wraps the
+answer in a response with ``Vary: Accept``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from kgpub import servicedesc
+from kgpub.conneg import Representation, choose
+from kgpub.errors import RequestTooLargeError
+from kgpub.queryui import assets_installed, example_queries, render_page
+from kgpub.sparql import GRAPH_FORMATS, RDF_FORMAT_OF, RESULT_FORMATS, execute, parse_request
+from kgpub.store import Store
+
+ENDPOINT = "/sparql"
+HTML = Representation("text/html", "html", ("application/xhtml+xml",), charset=True)
+# The service description in every RDF format, the query page for browsers last:
+# only an Accept that prefers HTML (a browser's) gets the page.
+DESCRIPTION_FORMATS = (*GRAPH_FORMATS, HTML)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise RequestTooLargeError(f"the request body is over the limit of {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestTooLargeError(f"the request body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _describe_or_page(request: Request) -> Response:
+    rep = choose(
+        request.headers.get("accept"), request.query_params.get("format"), DESCRIPTION_FORMATS
+    )
+    state = request.app.state
+    headers = {"Vary": "Accept"}
+    if rep is HTML:
+        page = render_page(
+            ENDPOINT,
+            "/static",
+            example_queries(state.settings.queries_dir),
+            assets_installed(),
+        )
+        return Response(page, media_type=rep.content_type, headers=headers)
+    endpoint = str(request.base_url).rstrip("/") + ENDPOINT
+    triples = servicedesc.describe(
+        endpoint, state.graph_sizes, state.default_graph_size, "kgpub SPARQL endpoint"
+    )
+    body = servicedesc.serialize(triples, RDF_FORMAT_OF[rep.name])
+    return Response(body, media_type=rep.content_type, headers=headers)
+
+
+async def sparql(request: Request) -> Response:
+    store: Store = request.app.state.store
+    limit: int = request.app.state.settings.max_body_bytes
+    body = await _read_body(request, limit) if request.method == "POST" else b""
+    method = "GET" if request.method == "HEAD" else request.method
+    operation = parse_request(
+        method, request.scope["query_string"], request.headers.get("content-type"), body
+    )
+    if operation is None:
+        return _describe_or_page(request)
+    answer = await run_in_threadpool(
+        execute,
+        store,
+        operation,
+        request.headers.get("accept"),
+        request.query_params.get("format"),
+    )
+    request.state.engine_seconds = answer.engine_seconds  # read by ServerTimingMiddleware
+    return Response(
+        answer.body, media_type=answer.representation.content_type, headers={"Vary": "Accept"}
+    )
+
+
+async def home(request: Request) -> Response:
+    """``/``: the same as ``/sparql`` without a query (the UI for browsers)."""
+    return _describe_or_page(request)
+
+
+def _media(reps: tuple[Representation, ...]) -> dict[str, Any]:
+    return {rep.media_type: {"schema": {"type": "string"}} for rep in reps}
+
+
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+_GRAPH_PARAMS: list[dict[str, Any]] = [
+    {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        "style": "form",
+        "explode": True,
+    }
+    for name, description in (
+        ("default-graph-uri", "A graph of the query's default graph (repeatable); local only."),
+        ("named-graph-uri", "A named graph of the query's dataset (repeatable); local only."),
+    )
+]
+_FORMAT_PARAM: dict[str, Any] = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "description": "Overrides Accept: the short name of a result format.",
+    "schema": {"type": "string", "enum": [r.name for r in (*RESULT_FORMATS, *DESCRIPTION_FORMATS)]},
+}
+_QUERY_PARAM: dict[str, Any] = {
+    "name": "query",
+    "in": "query",
+    "required": False,
+    "description": "A SPARQL 1.1 query; without it GET returns the service description.",
+    "schema": {"type": "string"},
+}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Query results, or the service description (or query page) without a query.",
+        "content": _media((*RESULT_FORMATS, *DESCRIPTION_FORMATS)),
+    },
+    400: {"description": "Malformed query or request.", "content": _PROBLEM},
+    403: {"description": "An update; this endpoint is read-only.", "content": _PROBLEM},
+    406: {"description": "No offered format is acceptable.", "content": _PROBLEM},
+    413: {"description": "Request body too large.", "content": _PROBLEM},
+    415: {"description": "Missing or wrong Content-Type.", "content": _PROBLEM},
+}
+POST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/sparql-query": {"schema": {"type": "string"}},
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "required": ["query"],
+                "properties": {
+                    "query": {"type": "string"},
+                    "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                },
+            }
+        },
+    },
+}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    },
+}
+
+
+def install(app: FastAPI) -> None:
+    """Add the routes to ``app`` itself, so 405 responses can list every allowed method."""
+    # One route per method, so each gets its own OpenAPI operation; ``/sparql/``
+    # (the W3C test suite's path) answers the same without a redirect.
+    for path in (ENDPOINT, ENDPOINT + "/"):
+        for method in ("GET", "HEAD", "POST"):
+            app.add_api_route(
+                path,
+                sparql,
+                methods=[method],
+                operation_id=f"sparql_{method.lower()}",
+                summary="SPARQL 1.1 Protocol query operation"
+                + ("" if method == "POST" else "; service description without a query"),
+                include_in_schema=path == ENDPOINT and method != "HEAD",
+                responses=_RESPONSES,
+                openapi_extra={
+                    "parameters": [*_GRAPH_PARAMS, _FORMAT_PARAM],
+                    "requestBody": POST_BODY,
+                }
+                if method == "POST"
+                else {"parameters": [_QUERY_PARAM, *_GRAPH_PARAMS, _FORMAT_PARAM]},
+            )
+    for method in ("GET", "HEAD"):
+        app.add_api_route(
+            "/",
+            home,
+            methods=[method],
+            operation_id=f"home_{method.lower()}",
+            summary="Query page for browsers, service description otherwise",
+            include_in_schema=method == "GET",
+            responses={200: {"description": "Query page", "content": _media(DESCRIPTION_FORMATS)}},
+        )
+
+
+def add_problem_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare the ``Problem`` schema the error responses refer to."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    return schema

@@ -1,0 +1,101 @@
+"""The W3C SPARQL 1.1 Service Description of the endpoint, with VoID sizes.
+
+Clients such as Comunica dereference the endpoint URL and look for
+``sd:endpoint`` to recognise a SPARQL endpoint; people and crawlers read the
+rest: which languages, result formats and features are supported, and which
+named graphs the dataset holds and how large each is.
+
+See https://www.w3.org/TR/sparql11-service-description/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
+FORMATS = "http://www.w3.org/ns/formats/"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+
+# The formats the endpoint produces, by their W3C format IRIs.
+_RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+    "TriG",
+    "N-Quads",
+)
+
+# sd:UnionDefaultGraph: without FROM or default-graph-uri the default graph
+# is the union of all named graphs. sd:BasicFederatedQuery is deliberately
+# absent: SERVICE is refused.
+_FEATURES = ("UnionDefaultGraph",)
+
+
+def _sd(name: str) -> ox.NamedNode:
+    return ox.NamedNode(SD + name)
+
+
+def _void(name: str) -> ox.NamedNode:
+    return ox.NamedNode(VOID + name)
+
+
+def _count(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+
+
+def describe(
+    endpoint: str, graph_sizes: Mapping[str, int], default_graph_size: int, title: str
+) -> list[ox.Triple]:
+    """The service description of the endpoint at ``endpoint`` as triples."""
+    service = ox.NamedNode(endpoint)
+    dataset = ox.BlankNode("dataset")
+    default_graph = ox.BlankNode("defaultGraph")
+    triples = [
+        ox.Triple(service, RDF_TYPE, _sd("Service")),
+        ox.Triple(service, _sd("endpoint"), service),
+        ox.Triple(service, DCTERMS_TITLE, ox.Literal(title)),
+        ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
+        ox.Triple(
+            service,
+            _sd("defaultEntailmentRegime"),
+            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
+        ),
+        ox.Triple(service, _sd("defaultDataset"), dataset),
+        ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
+        ox.Triple(dataset, RDF_TYPE, _void("Dataset")),
+        ox.Triple(dataset, _void("sparqlEndpoint"), service),
+        ox.Triple(dataset, _sd("defaultGraph"), default_graph),
+        ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
+        ox.Triple(default_graph, _void("triples"), _count(default_graph_size)),
+    ]
+    triples += [
+        ox.Triple(service, _sd("resultFormat"), ox.NamedNode(FORMATS + name))
+        for name in _RESULT_FORMATS
+    ]
+    triples += [ox.Triple(service, _sd("feature"), _sd(name)) for name in _FEATURES]
+    for index, (name, size) in enumerate(sorted(graph_sizes.items())):
+        named = ox.BlankNode(f"namedGraph{index}")
+        graph = ox.BlankNode(f"graph{index}")
+        triples += [
+            ox.Triple(dataset, _sd("namedGraph"), named),
+            ox.Triple(named, RDF_TYPE, _sd("NamedGraph")),
+            ox.Triple(named, _sd("name"), ox.NamedNode(name)),
+            ox.Triple(named, _sd("graph"), graph),
+            ox.Triple(graph, RDF_TYPE, _sd("Graph")),
+            ox.Triple(graph, _void("triples"), _count(size)),
+        ]
+    return triples
+
+
+def serialize(triples: list[ox.Triple], fmt: ox.RdfFormat) -> bytes:
+    prefixes = {"sd": SD, "void": VOID, "formats": FORMATS, "dcterms": "http://purl.org/dc/terms/"}
+    return ox.serialize(triples, format=fmt, prefixes=prefixes) or b""

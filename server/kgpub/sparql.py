@@ -1,0 +1,267 @@
+"""The SPARQL 1.1 Protocol, independent of any web framework.
+
+This module turns the parts of an HTTP request (method, raw query string,
+Content-Type, body) into a query operation, or a domain error saying exactly
+which rule of the protocol the request breaks; it then runs the query and
+serialises the result in the negotiated format. Keeping it free of FastAPI
+lets the protocol be tested as plain functions and the routes stay thin.
+
+See https://www.w3.org/TR/sparql11-protocol/ section 2.1 (query operation).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+
+from kgpub.conneg import Representation, choose
+from kgpub.errors import (
+    MalformedRequestError,
+    QueryRefusedError,
+    UnsupportedMediaTypeError,
+    UpdateRefusedError,
+)
+from kgpub.store import Store
+
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+# Result formats for SELECT and ASK, in the server's order of preference.
+RESULT_FORMATS: tuple[Representation, ...] = (
+    Representation("application/sparql-results+json", "json", ("application/json",)),
+    Representation("application/sparql-results+xml", "xml", ("application/xml", "text/xml")),
+    Representation("text/csv", "csv", charset=True),
+    Representation("text/tab-separated-values", "tsv", charset=True),
+)
+
+# Graph formats for CONSTRUCT and DESCRIBE (and the service description).
+GRAPH_FORMATS: tuple[Representation, ...] = (
+    Representation("text/turtle", "ttl", ("application/x-turtle",), charset=True),
+    Representation("application/n-triples", "nt"),
+    Representation("application/ld+json", "jsonld"),
+    Representation("application/rdf+xml", "rdf", ("application/xml", "text/xml")),
+    Representation("application/trig", "trig"),
+    Representation("application/n-quads", "nq"),
+)
+
+_RESULTS_FORMAT_OF: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+RDF_FORMAT_OF: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+}
+
+
+@dataclass(frozen=True)
+class QueryOperation:
+    """A query and the RDF dataset the protocol request names for it."""
+
+    query: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    @property
+    def protocol_dataset(self) -> bool:
+        """True when ``default-graph-uri``/``named-graph-uri`` define the dataset."""
+        return bool(self.default_graphs or self.named_graphs)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A serialised query result, ready to send."""
+
+    body: bytes
+    representation: Representation
+    engine_seconds: float
+
+
+def parse_request(
+    method: str, query_string: bytes, content_type: str | None, body: bytes
+) -> QueryOperation | None:
+    """The query operation a GET or POST carries; ``None`` for a GET with no query.
+
+    Raises ``UnsupportedMediaTypeError`` (415), ``MalformedRequestError`` (400)
+    or ``UpdateRefusedError`` (403) for requests the protocol rejects.
+    """
+    params = _form_params(query_string, "the URL's query string")
+    direct_query: str | None = None
+    if method == "POST":
+        body_params, direct_query = _post_body(content_type, body, params)
+        params += body_params
+
+    queries = [value for name, value in params if name == "query"]
+    updates = [value for name, value in params if name == "update"]
+    if direct_query is not None:
+        queries.append(direct_query)
+    if len(queries) > 1:
+        raise MalformedRequestError("the request has more than one query; send exactly one")
+    if len(updates) > 1:
+        raise MalformedRequestError("the request has more than one update; send exactly one")
+    if queries and updates:
+        raise MalformedRequestError("the request has both a query and an update; send one")
+    if updates:
+        if method != "POST":
+            raise MalformedRequestError("updates must be sent with POST, never GET")
+        raise UpdateRefusedError("this endpoint is read-only; updates are not accepted")
+    if not queries:
+        if method == "POST":
+            raise MalformedRequestError("the request has no query parameter")
+        return None
+    return QueryOperation(
+        query=queries[0],
+        default_graphs=_graph_iris(params, "default-graph-uri"),
+        named_graphs=_graph_iris(params, "named-graph-uri"),
+    )
+
+
+def _post_body(
+    content_type: str | None, body: bytes, url_params: list[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], str | None]:
+    """The parameters of a form body, or the query of a direct POST."""
+    mime, charset = _media_type(content_type)
+    if mime == FORM_TYPE:
+        return _form_params(body, "the form body"), None
+    if mime not in (QUERY_TYPE, UPDATE_TYPE):
+        raise UnsupportedMediaTypeError(
+            "a POST to the SPARQL endpoint needs Content-Type "
+            f"{QUERY_TYPE} or {FORM_TYPE}" + (f", not {mime}" if mime else "; the request has none")
+        )
+    text = _utf8(body, "the request body")
+    if charset is not None and charset.lower() not in ("utf-8", "utf8"):
+        raise UnsupportedMediaTypeError(f"{mime} must be UTF-8 encoded, not charset={charset}")
+    if any(name in ("query", "update") for name, _ in url_params):
+        raise MalformedRequestError(
+            f"a {mime} POST carries the operation in its body; "
+            "the URL must not have a query or update parameter too"
+        )
+    if mime == UPDATE_TYPE:
+        raise UpdateRefusedError("this endpoint is read-only; updates are not accepted")
+    return [], text
+
+
+def _media_type(content_type: str | None) -> tuple[str, str | None]:
+    if content_type is None:
+        return "", None
+    mime, *rest = content_type.split(";")
+    charset = None
+    for param in rest:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"')
+    return mime.strip().lower(), charset
+
+
+def _utf8(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedRequestError(
+            f"{where} is not valid UTF-8 (byte {exc.start}); SPARQL requests are UTF-8"
+        ) from exc
+
+
+def _form_params(data: bytes, where: str) -> list[tuple[str, str]]:
+    """Decode ``application/x-www-form-urlencoded`` data; percent-escapes must be UTF-8."""
+    text = _utf8(data, where)
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise MalformedRequestError(f"{where} has percent-escapes that are not UTF-8") from exc
+
+
+def _graph_iris(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
+    iris = tuple(value for key, value in params if key == name)
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise MalformedRequestError(f"{name}={iri!r} is not an absolute IRI: {exc}") from exc
+    return iris
+
+
+# Tokens that can contain a keyword-like word without being one: comments,
+# strings, IRIs, variables, prefixed names, blank nodes and language tags.
+_NOT_KEYWORDS = re.compile(
+    r"""
+      \#[^\n]*
+    | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+    | '''(?:[^'\\]|\\.|'(?!''))*'''
+    | "(?:[^"\\\n]|\\.)*"
+    | '(?:[^'\\\n]|\\.)*'
+    | <[^<>"{}|^`\\\x00-\x20]*>
+    | [?$]\w+
+    | (?:[A-Za-z_][\w.-]*)?:[^\s{}()\[\],;"'<>]*
+    | @[A-Za-z][\w-]*
+    """,
+    re.VERBOSE,
+)
+_WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+def keywords(query: str) -> set[str]:
+    """The bare words of a query, upper-cased: its keywords and function names.
+
+    pyoxigraph does not expose its parsed algebra to Python, so dataset
+    clauses and SERVICE are found lexically, after removing every token
+    (string, IRI, comment, prefixed name, ...) that could contain such a word.
+    """
+    stripped = _NOT_KEYWORDS.sub(" ", query)
+    return {word.upper() for word in _WORD.findall(stripped)}
+
+
+def check_allowed(query: str) -> None:
+    """Refuse what a public read-only endpoint must not do on a client's behalf.
+
+    ``SERVICE`` would make pyoxigraph fetch from any URL the client names
+    (request forgery from the server's network), so federation is refused.
+    """
+    if "SERVICE" in keywords(query):
+        raise QueryRefusedError(
+            "federated queries (SERVICE) are not supported by this endpoint; "
+            "it answers from its own graphs only"
+        )
+
+
+def execute(
+    store: Store, operation: QueryOperation, accept: str | None, format_param: str | None
+) -> Answer:
+    """Run the query and serialise its result in the format the client prefers.
+
+    Blocking: the web layer calls this in a worker thread.
+    """
+    check_allowed(operation.query)
+    started = time.perf_counter()
+    if operation.protocol_dataset:
+        # The protocol's dataset replaces any FROM/FROM NAMED in the query
+        # (SPARQL 1.1 Protocol 2.1.4); graphs not in the store are empty, never fetched.
+        result = store.query(
+            operation.query,
+            default_graph=list(operation.default_graphs),
+            named_graphs=list(operation.named_graphs),
+        )
+    else:
+        # A FROM/FROM NAMED clause defines the dataset itself; otherwise the
+        # default graph is the union of all graphs.
+        has_dataset = "FROM" in keywords(operation.query)
+        result = store.query(operation.query, union_default=not has_dataset)
+    if isinstance(result, ox.QueryTriples):
+        rep = choose(accept, format_param, GRAPH_FORMATS)
+        body = result.serialize(format=RDF_FORMAT_OF[rep.name])
+    else:
+        rep = choose(accept, format_param, RESULT_FORMATS)
+        body = result.serialize(format=_RESULTS_FORMAT_OF[rep.name])
+    return Answer(body or b"", rep, time.perf_counter() - started)
