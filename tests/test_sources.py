@@ -39,7 +39,7 @@ def test_syntax_error_is_located(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_reported(tmp_path: Path) -> None:
-    with pytest.raises(SourceNotFoundError, match="missing.ttl"):
+    with pytest.raises(SourceNotFoundError, match=r"missing\.ttl"):
         read_quads(Source(tmp_path / "missing.ttl", "urn:g"))
 
 
