@@ -73,6 +73,8 @@ class QueryOperation:
     query: str
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None
+    """What relative IRIs in the query resolve against: the endpoint's URL."""
 
     @property
     def protocol_dataset(self) -> bool:
@@ -90,7 +92,11 @@ class Answer:
 
 
 def parse_request(
-    method: str, query_string: bytes, content_type: str | None, body: bytes
+    method: str,
+    query_string: bytes,
+    content_type: str | None,
+    body: bytes,
+    base_iri: str | None = None,
 ) -> QueryOperation | None:
     """The query operation a GET or POST carries; ``None`` for a GET with no query.
 
@@ -125,6 +131,7 @@ def parse_request(
         query=queries[0],
         default_graphs=_graph_iris(params, "default-graph-uri"),
         named_graphs=_graph_iris(params, "named-graph-uri"),
+        base_iri=base_iri,
     )
 
 
@@ -252,12 +259,15 @@ def execute(
             operation.query,
             default_graph=list(operation.default_graphs),
             named_graphs=list(operation.named_graphs),
+            base_iri=operation.base_iri,
         )
     else:
         # A FROM/FROM NAMED clause defines the dataset itself; otherwise the
         # default graph is the union of all graphs.
         has_dataset = "FROM" in keywords(operation.query)
-        result = store.query(operation.query, union_default=not has_dataset)
+        result = store.query(
+            operation.query, union_default=not has_dataset, base_iri=operation.base_iri
+        )
     if isinstance(result, ox.QueryTriples):
         rep = choose(accept, format_param, GRAPH_FORMATS)
         body = result.serialize(format=RDF_FORMAT_OF[rep.name])

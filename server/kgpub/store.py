@@ -62,6 +62,7 @@ class Store:
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
         union_default: bool = True,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a query against the dataset a request names.
 
@@ -69,15 +70,18 @@ class Store:
         graphs (an absent list is empty, as in SPARQL's FROM/FROM NAMED), and
         any FROM in the query is overridden. Otherwise the default graph is the
         union of all graphs when ``union_default``, and the query's own FROM
-        clauses apply when not.
+        clauses apply when not. Relative IRIs resolve against ``base_iri``.
         """
         try:
             if default_graph is not None or named_graphs is not None:
                 return self._store.query(
                     sparql,
+                    base_iri=base_iri,
                     default_graph=[ox.NamedNode(g) for g in default_graph or []],
                     named_graphs=[ox.NamedNode(g) for g in named_graphs or []],
                 )
-            return self._store.query(sparql, use_default_graph_as_union=union_default)
+            return self._store.query(
+                sparql, base_iri=base_iri, use_default_graph_as_union=union_default
+            )
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc

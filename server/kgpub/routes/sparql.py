@@ -40,6 +40,10 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _endpoint_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + ENDPOINT
+
+
 def _describe_or_page(request: Request) -> Response:
     rep = choose(
         request.headers.get("accept"), request.query_params.get("format"), DESCRIPTION_FORMATS
@@ -54,9 +58,8 @@ def _describe_or_page(request: Request) -> Response:
             assets_installed(),
         )
         return Response(page, media_type=rep.content_type, headers=headers)
-    endpoint = str(request.base_url).rstrip("/") + ENDPOINT
     triples = servicedesc.describe(
-        endpoint, state.graph_sizes, state.default_graph_size, "kgpub SPARQL endpoint"
+        _endpoint_url(request), state.graph_sizes, state.default_graph_size, "kgpub SPARQL endpoint"
     )
     body = servicedesc.serialize(triples, RDF_FORMAT_OF[rep.name])
     return Response(body, media_type=rep.content_type, headers=headers)
@@ -68,7 +71,11 @@ async def sparql(request: Request) -> Response:
     body = await _read_body(request, limit) if request.method == "POST" else b""
     method = "GET" if request.method == "HEAD" else request.method
     operation = parse_request(
-        method, request.scope["query_string"], request.headers.get("content-type"), body
+        method,
+        request.scope["query_string"],
+        request.headers.get("content-type"),
+        body,
+        base_iri=_endpoint_url(request),
     )
     if operation is None:
         return _describe_or_page(request)

@@ -1,0 +1,93 @@
+"""Helpers for the endpoint tests: small datasets, an in-process client, a live server.
+
+Real SPARQL clients (SPARQLWrapper, rdflib's SPARQLStore) speak HTTP through
+urllib, so ``live_server`` runs uvicorn on 127.0.0.1 on a free port in a
+thread and stops it afterwards.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+import uvicorn
+from fastapi import FastAPI
+
+from kgpub.app import create_app
+from kgpub.config import Settings
+from kgpub.store import Store
+
+EX = "http://example.org/"
+PEOPLE_TTL = """\
+@prefix ex: <http://example.org/> .
+@prefix schema: <https://schema.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+ex:anna a schema:Person ; schema:name "Anna"@de, "Anna"@en ;
+  schema:birthDate "1990-05-01"^^xsd:date .
+ex:bob a schema:Person ; schema:name "Bob \\"the builder\\"\\tTab, comma" ; schema:knows ex:anna .
+ex:carl a schema:Person ; schema:name "Carl\\nNewline" ; schema:knows [ schema:name "Anon" ] .
+"""
+PLACES_TTL = """\
+@prefix ex: <http://example.org/> .
+@prefix schema: <https://schema.org/> .
+
+ex:kyiv a schema:City ; schema:name "Kyiv"@en, "Київ"@uk ; schema:population 2952301 .
+ex:anna schema:homeLocation ex:kyiv .
+"""
+
+
+def write_project(root: Path) -> Settings:
+    """A project folder with two data files and no shapes, so everything conforms."""
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    (root / "data" / "people.ttl").write_text(PEOPLE_TTL, encoding="utf-8")
+    (root / "data" / "places.ttl").write_text(PLACES_TTL, encoding="utf-8")
+    return Settings(project_dir=root)
+
+
+def store_of(graphs: dict[str, list[tuple[str, str, str | ox.Literal]]]) -> Store:
+    """A store from ``{graph IRI: [(s, p, o), ...]}``; string objects are IRIs."""
+    store = Store()
+    quads = []
+    for graph, triples in graphs.items():
+        for s, p, o in triples:
+            obj = o if isinstance(o, ox.Literal) else ox.NamedNode(o)
+            quads.append(ox.Quad(ox.NamedNode(s), ox.NamedNode(p), obj, ox.NamedNode(graph)))
+    store.add_quads(quads)
+    return store
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def live_server(app: FastAPI) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 in a thread; yields the base URL (no trailing slash)."""
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    ready = threading.Event()
+    while not ready.wait(0.02):
+        if server.started:
+            ready.set()
+        elif not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join()
+
+
+def app_for(settings: Settings, store: Store | None = None) -> FastAPI:
+    return create_app(settings, store)
