@@ -55,3 +55,10 @@ def test_quads_land_in_the_source_graph(tmp_path: Path) -> None:
     f.write_text("<urn:a> <urn:b> <urn:c> .\n")
     (quad,) = read_quads(Source(f, "urn:graph"))
     assert str(quad.graph_name) == "<urn:graph>"
+
+
+def test_dataset_files_keep_their_own_graphs(tmp_path: Path) -> None:
+    f = tmp_path / "many.trig"
+    f.write_text("<urn:a> <urn:b> <urn:c> .\nGRAPH <urn:g1> { <urn:a> <urn:b> <urn:d> }\n")
+    graphs = sorted(str(q.graph_name) for q in read_quads(Source(f, "urn:file")))
+    assert graphs == ["<urn:file>", "<urn:g1>"]

@@ -88,6 +88,15 @@ def parse_quads(
     data: bytes, fmt: ox.RdfFormat, name: str, graph: ox.NamedNode | ox.DefaultGraph
 ) -> list[ox.Quad]:
     try:
+        if fmt.supports_datasets:
+            # A TriG or N-Quads file names its own graphs; only its default
+            # graph goes into the file's graph.
+            return [
+                q
+                if not isinstance(q.graph_name, ox.DefaultGraph)
+                else ox.Quad(q.subject, q.predicate, q.object, graph)
+                for q in ox.parse(data, format=fmt, base_iri=None)
+            ]
         return [
             ox.Quad(t.subject, t.predicate, t.object, graph)
             for t in ox.parse(data, format=fmt, base_iri=None)
