@@ -9,6 +9,8 @@ enough to keep in one tested module rather than rely on a dependency:
 * for each offered type the *most specific* matching range decides its
   quality (``text/turtle`` over ``text/*`` over ``*/*``);
 * ties go first to the more specific match, then to the server's order;
+* aliases (``application/json`` for SPARQL JSON results) match only by name,
+  never through a wildcard;
 * of the range parameters only ``charset`` is checked, and every
   representation here is UTF-8.
 
@@ -128,6 +130,10 @@ def _quality(ranges: Sequence[MediaRange], rep: Representation) -> tuple[float, 
     best: MediaRange | None = None
     for media_type in (rep.media_type, *rep.aliases):
         for candidate in ranges:
+            # Aliases (application/json for SPARQL JSON) count only when named
+            # exactly: text/* should not pick SPARQL XML because of text/xml.
+            if media_type != rep.media_type and candidate.specificity < 2:
+                continue
             if candidate.matches(media_type) and (
                 best is None or candidate.specificity > best.specificity
             ):
