@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,7 +49,7 @@ def write_project(root: Path) -> Settings:
     return Settings(project_dir=root)
 
 
-def store_of(graphs: dict[str, list[tuple[str, str, str | ox.Literal]]]) -> Store:
+def store_of(graphs: Mapping[str, Sequence[tuple[str, str, str | ox.Literal]]]) -> Store:
     """A store from ``{graph IRI: [(s, p, o), ...]}``; string objects are IRIs."""
     store = Store()
     quads = []
