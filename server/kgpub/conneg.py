@@ -15,7 +15,9 @@ enough to keep in one tested module rather than rely on a dependency:
   representation here is UTF-8.
 
 A ``format`` query parameter (``json``, ``ttl``, ...) overrides Accept, for
-links and browsers that cannot set headers.
+links and browsers that cannot set headers. SPARQLWrapper always sends one,
+with its own names (``turtle``, ``rdf+xml``, ``json-ld``), so those and the
+media types themselves are understood too.
 """
 
 from __future__ import annotations
@@ -60,6 +62,13 @@ class Representation:
     name: str
     aliases: tuple[str, ...] = ()
     charset: bool = False
+    synonyms: tuple[str, ...] = ()
+    """Other ``format`` values that select this representation (SPARQLWrapper's names)."""
+
+    def named(self, value: str) -> bool:
+        """Whether ``format=value`` selects this representation; media types work too."""
+        value = value.strip().lower()
+        return value in (self.name, self.media_type, *self.synonyms)
 
     @property
     def content_type(self) -> str:
@@ -159,7 +168,7 @@ def choose(
     """
     if format_param is not None:
         for rep in offers:
-            if rep.name == format_param.strip().lower():
+            if rep.named(format_param):
                 return rep
         raise NotAcceptableError(
             f"format={format_param!r} is not offered here; use one of "

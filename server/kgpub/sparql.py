@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from kgpub.conneg import Representation, choose
 from kgpub.errors import (
     MalformedRequestError,
+    NotAcceptableError,
     QueryRefusedError,
     UnsupportedMediaTypeError,
     UpdateRefusedError,
@@ -39,14 +40,23 @@ RESULT_FORMATS: tuple[Representation, ...] = (
     Representation("text/tab-separated-values", "tsv", charset=True),
 )
 
-# Graph formats for CONSTRUCT and DESCRIBE (and the service description).
+# Graph formats for CONSTRUCT and DESCRIBE (and the service description). For a
+# graph, format=json means JSON-LD and format=xml RDF/XML, as SPARQLWrapper expects;
+# Turtle is valid N3, so format=n3 gets Turtle.
 GRAPH_FORMATS: tuple[Representation, ...] = (
-    Representation("text/turtle", "ttl", ("application/x-turtle",), charset=True),
-    Representation("application/n-triples", "nt"),
-    Representation("application/ld+json", "jsonld"),
-    Representation("application/rdf+xml", "rdf", ("application/xml", "text/xml")),
+    Representation(
+        "text/turtle", "ttl", ("application/x-turtle",), True, ("turtle", "n3", "text/n3")
+    ),
+    Representation("application/n-triples", "nt", synonyms=("ntriples", "n-triples")),
+    Representation("application/ld+json", "jsonld", synonyms=("json-ld", "json")),
+    Representation(
+        "application/rdf+xml",
+        "rdf",
+        ("application/xml", "text/xml"),
+        synonyms=("rdf+xml", "rdfxml", "xml"),
+    ),
     Representation("application/trig", "trig"),
-    Representation("application/n-quads", "nq"),
+    Representation("application/n-quads", "nq", synonyms=("nquads", "n-quads")),
 )
 
 _RESULTS_FORMAT_OF: dict[str, ox.QueryResultsFormat] = {
@@ -268,10 +278,21 @@ def execute(
         result = store.query(
             operation.query, union_default=not has_dataset, base_iri=operation.base_iri
         )
-    if isinstance(result, ox.QueryTriples):
-        rep = choose(accept, format_param, GRAPH_FORMATS)
-        body = result.serialize(format=RDF_FORMAT_OF[rep.name])
-    else:
-        rep = choose(accept, format_param, RESULT_FORMATS)
-        body = result.serialize(format=_RESULTS_FORMAT_OF[rep.name])
+    # pyoxigraph results may only be dropped on the thread that made them, so
+    # no exception may leave this frame while it still holds one.
+    graph = isinstance(result, ox.QueryTriples)
+    try:
+        rep = choose(accept, format_param, GRAPH_FORMATS if graph else RESULT_FORMATS)
+    except NotAcceptableError:
+        del result
+        raise
+    try:
+        if isinstance(result, ox.QueryTriples):
+            body = result.serialize(format=RDF_FORMAT_OF[rep.name])
+        else:
+            body = result.serialize(format=_RESULTS_FORMAT_OF[rep.name])
+    except (ValueError, OSError) as exc:
+        del result
+        raise QueryRefusedError(f"the result cannot be written as {rep.media_type}: {exc}") from exc
+    del result
     return Answer(body or b"", rep, time.perf_counter() - started)

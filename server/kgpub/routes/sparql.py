@@ -40,14 +40,18 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _format_param(request: Request) -> str | None:
+    # The first value: SPARQLWrapper sends its short name first, then media types.
+    values = request.query_params.getlist("format")
+    return values[0] if values else None
+
+
 def _endpoint_url(request: Request) -> str:
     return str(request.base_url).rstrip("/") + ENDPOINT
 
 
 def _describe_or_page(request: Request) -> Response:
-    rep = choose(
-        request.headers.get("accept"), request.query_params.get("format"), DESCRIPTION_FORMATS
-    )
+    rep = choose(request.headers.get("accept"), _format_param(request), DESCRIPTION_FORMATS)
     state = request.app.state
     headers = {"Vary": "Accept"}
     if rep is HTML:
@@ -84,7 +88,7 @@ async def sparql(request: Request) -> Response:
         store,
         operation,
         request.headers.get("accept"),
-        request.query_params.get("format"),
+        _format_param(request),
     )
     request.state.engine_seconds = answer.engine_seconds  # read by ServerTimingMiddleware
     return Response(
