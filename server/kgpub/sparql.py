@@ -292,7 +292,12 @@ def execute(
         else:
             body = result.serialize(format=_RESULTS_FORMAT_OF[rep.name])
     except (ValueError, OSError) as exc:
+        # e.g. RDF 1.2 triple terms, which pyoxigraph cannot write as JSON-LD yet.
         del result
-        raise QueryRefusedError(f"the result cannot be written as {rep.media_type}: {exc}") from exc
+        offers = GRAPH_FORMATS if graph else RESULT_FORMATS
+        raise NotAcceptableError(
+            f"this result cannot be written as {rep.media_type}: {exc}",
+            offered=[r.media_type for r in offers if r is not rep],
+        ) from exc
     del result
     return Answer(body or b"", rep, time.perf_counter() - started)
