@@ -61,7 +61,7 @@ def store_of(graphs: Mapping[str, Sequence[tuple[str, str, str | ox.Literal]]]) 
     return store
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -71,7 +71,7 @@ def _free_port() -> int:
 @contextmanager
 def live_server(app: FastAPI) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 in a thread; yields the base URL (no trailing slash)."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kgpub.cli import EXIT_INVALID, EXIT_UNREADABLE, main
-from tests.sparql_fixtures import write_project
+from tests.sparql_fixtures import free_port, write_project
 
 SHAPES_TTL = """\
 @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -49,16 +48,9 @@ def test_serve_reports_unreadable_files(
     assert "broken.ttl:1" in capsys.readouterr().err
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_readme_serve_command_serves_the_article(tmp_path: Path) -> None:
     """The command scripts/serve runs, on the shipped data, answering real HTTP."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
     log = (tmp_path / "serve.log").open("w+b")
     server = subprocess.Popen(
