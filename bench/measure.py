@@ -1,0 +1,91 @@
+"""Small helpers shared by the runner and its subprocesses: percentiles, memory, timing loops."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Sequential latencies of one query, in milliseconds."""
+
+    samples: int
+    p50: float
+    p95: float
+    p99: float
+    mean: float
+    body_bytes: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Latency:
+        return cls(**data)
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """The nearest-rank percentile ``q`` (0-100) of already sorted values."""
+    if not sorted_values:
+        return math.nan
+    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def latency(seconds: list[float], body_bytes: int) -> Latency:
+    ms = sorted(s * 1000 for s in seconds)
+    return Latency(
+        samples=len(ms),
+        p50=percentile(ms, 50),
+        p95=percentile(ms, 95),
+        p99=percentile(ms, 99),
+        mean=sum(ms) / len(ms) if ms else math.nan,
+        body_bytes=body_bytes,
+    )
+
+
+def time_repeatedly(
+    call: Callable[[], int], *, seconds: float, max_samples: int, min_samples: int, warmup: int
+) -> Latency:
+    """Time ``call`` (which returns the answer's size) sequentially.
+
+    At least ``min_samples`` and at most ``max_samples`` timed calls, stopping
+    once ``seconds`` have passed; ``warmup`` untimed calls first.
+    """
+    size = 0
+    for _ in range(warmup):
+        size = call()
+    times: list[float] = []
+    deadline = time.perf_counter() + seconds
+    for i in range(max_samples):
+        if i >= min_samples and time.perf_counter() > deadline:
+            break
+        started = time.perf_counter()
+        size = call()
+        times.append(time.perf_counter() - started)
+    return latency(times, size)
+
+
+def _status_kib(pid: int | str, field: str) -> int:
+    """A ``kB`` field of ``/proc/<pid>/status`` (VmRSS, VmHWM), in KiB; 0 if unavailable."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def rss_kib(pid: int | str = "self") -> int:
+    return _status_kib(pid, "VmRSS")
+
+
+def peak_rss_kib(pid: int | str = "self") -> int:
+    return _status_kib(pid, "VmHWM")

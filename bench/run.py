@@ -1,0 +1,567 @@
+"""The benchmark runner: corpus, engine floor, kgpub, a minimal endpoint and bare uvicorn.
+
+    python -m bench.run --articles 10000 --out bench/RESULTS.md
+
+1. generates the corpus (cached in ``bench/out/``);
+2. in a subprocess, bulk-loads it into pyoxigraph and times each query
+   in-process, the engine floor; in another, loads it the way ``kgpub serve``
+   does, for the load rate;
+3. starts, one after the other on 127.0.0.1, ``kgpub serve CORPUS`` (with
+   ``KGPUB_VALIDATE_ON_START=false``), the minimal FastAPI + pyoxigraph
+   endpoint (``bench.minimal_app``) and a bare uvicorn app (``bench.bare_app``);
+   for each it records the time to the first answered query, each query's
+   sequential latency over one keep-alive connection, the throughput at
+   concurrency 4 (wrk, or ``bench.load`` when wrk is missing) for the point
+   lookup and for the ten queries in rotation, and the server's memory;
+4. writes the tables to ``--out`` and the raw numbers beside it as JSON
+   (``--from-json`` renders a report again from such a file).
+
+Every loop is bounded in count and time, and every server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from bench import corpus
+from bench.measure import peak_rss_kib, rss_kib, time_repeatedly
+from bench.queries import POINT_LOOKUP, QUERIES, Query
+from bench.report import render
+
+REPO = Path(__file__).resolve().parents[1]
+CONCURRENCY = 4
+READY_TIMEOUT = 1800.0  # seconds a server may take to load the corpus
+SUBPROCESS_TIMEOUT = 3600.0
+
+
+def sparql_path(query: Query) -> str:
+    return "/sparql?query=" + quote(query.text, safe="")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+# -- machine and versions ---------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_kib = 0
+    try:
+        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "mem_total_kib": mem_kib,
+        "cpu_model": cpu,
+        "kernel": platform.release(),
+    }
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text(encoding="ascii").split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def _git(*args: str) -> str:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout.strip()
+
+
+def versions(load_generator: str) -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in ("kgpub", "pyoxigraph", "fastapi", "starlette", "uvicorn", "httptools", "uvloop"):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    commit = _git("rev-parse", "--short", "HEAD")
+    dirty = _git("status", "--porcelain", "--", "server")
+    found["kgpub commit"] = (commit or "unknown") + (
+        " + uncommitted server/ changes" if dirty else ""
+    )
+    found["load generator"] = load_generator
+    return found
+
+
+def wrk_version() -> str | None:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    done = subprocess.run(
+        [wrk, "--version"], capture_output=True, text=True, timeout=30, check=False
+    )
+    first = (done.stdout or done.stderr).splitlines()
+    return first[0].split(" Copyright")[0] if first else "wrk"
+
+
+# -- corpus and floor -------------------------------------------------------------------
+
+
+def ensure_corpus(workdir: Path, articles: int, seed: int) -> tuple[Path, int, float | None]:
+    """The corpus file, its quads and the seconds it took to generate (None when cached)."""
+    path = workdir / f"corpus-{articles}-s{seed}.nq"
+    if path.exists():
+        with path.open("rb") as f:
+            return path, sum(1 for _ in f), None
+    started = time.perf_counter()
+    quads = corpus.write_file(path, articles, seed)
+    return path, quads, time.perf_counter() - started
+
+
+def run_json(args: list[str], timeout: float = SUBPROCESS_TIMEOUT) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+# -- servers ----------------------------------------------------------------------------
+
+
+@contextmanager
+def server(
+    name: str, cmd: list[str], workdir: Path, env: dict[str, str]
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server subprocess for the duration of the block, then stop it."""
+    log_path = workdir / f"server-{name}.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+
+
+def _log_tail(workdir: Path, name: str) -> str:
+    try:
+        return (workdir / f"server-{name}.log").read_text(encoding="utf-8", errors="replace")[
+            -3000:
+        ]
+    except OSError:
+        return ""
+
+
+def wait_ready(
+    proc: subprocess.Popen[bytes], port: int, path: str, *, name: str, workdir: Path, started: float
+) -> float:
+    """Seconds from ``started`` until ``path`` answers 200; polls every 20 ms."""
+    deadline = started + READY_TIMEOUT
+    for _ in range(int(READY_TIMEOUT / 0.02) + 1):
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{_log_tail(workdir, name)}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=READY_TIMEOUT)
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status == 200:
+                return time.perf_counter() - started
+        except OSError:
+            pass
+        if time.perf_counter() > deadline:
+            break
+        time.sleep(0.02)
+    raise RuntimeError(f"{name} was not ready within {READY_TIMEOUT:.0f} s")
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection (the standard library's: the least client overhead)."""
+
+    def __init__(self, port: int) -> None:
+        self._conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        self.server_timing: list[float] = []
+
+    def get(self, path: str, accept: str) -> int:
+        self._conn.request("GET", path, headers={"Accept": accept})
+        response = self._conn.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path[:80]}... answered {response.status}: {body[:300]!r}")
+        timing = response.getheader("server-timing")
+        if timing:
+            match = re.search(r"total;dur=([\d.]+)", timing)
+            if match:
+                self.server_timing.append(float(match.group(1)))
+        return len(body)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def sequential(port: int, seconds: float, max_samples: int) -> dict[str, Any]:
+    """Each query's latency over one keep-alive connection, one request at a time."""
+    client = Client(port)
+    latencies: dict[str, Any] = {}
+    server_total: dict[str, float] = {}
+    try:
+        for query in QUERIES:
+            path = sparql_path(query)
+            client.server_timing = []
+            latencies[query.name] = time_repeatedly(
+                lambda path=path, accept=query.accept: client.get(path, accept),  # type: ignore[misc]
+                seconds=seconds,
+                max_samples=max_samples,
+                min_samples=3,
+                warmup=1,
+            ).to_json()
+            timings = sorted(client.server_timing[1:])  # without the warm-up
+            if timings:
+                server_total[query.name] = timings[(len(timings) - 1) // 2]
+    finally:
+        client.close()
+    return {"latency": latencies, "server_timing_p50": server_total}
+
+
+def constant_latency(port: int, seconds: float, max_samples: int) -> dict[str, Any]:
+    """The HTTP floor's latency: the point lookup's request, answered with a constant."""
+    client = Client(port)
+    path = sparql_path(POINT_LOOKUP)
+    try:
+        result = time_repeatedly(
+            lambda: client.get(path, "*/*"),
+            seconds=seconds,
+            max_samples=max_samples,
+            min_samples=3,
+            warmup=1,
+        )
+    finally:
+        client.close()
+    return result.to_json()
+
+
+# -- load generation --------------------------------------------------------------------
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def parse_wrk(output: str) -> dict[str, Any]:
+    """Requests, errors, requests/s and latency percentiles from wrk's report."""
+
+    def ms(value: str) -> float:
+        match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+        return float(match.group(1)) * _UNITS[match.group(2)] if match else float("nan")
+
+    result: dict[str, Any] = {"tool": "wrk"}
+    if match := re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", output):
+        result["requests"] = int(match.group(1))
+        result["seconds"] = float(match.group(2)) * _UNITS[match.group(3)] / 1000
+    if match := re.search(r"Requests/sec:\s+([\d.]+)", output):
+        result["rps"] = float(match.group(1))
+    errors = 0
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        errors += int(match.group(1))
+    if match := re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    ):
+        errors += sum(int(g) for g in match.groups())
+    result["errors"] = errors
+    for pct in ("50", "99"):
+        if match := re.search(rf"^\s+{pct}%\s+(\S+)", output, re.MULTILINE):
+            result[f"p{pct}_ms"] = ms(match.group(1))
+    return result
+
+
+def _lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def wrk_script(requests: Sequence[tuple[str, str]]) -> str:
+    rows = ",\n".join(f"  {{{_lua_string(p)}, {_lua_string(a)}}}" for p, a in requests)
+    return (
+        "-- generated by bench.run: cycle through the requests\n"
+        f"local reqs = {{\n{rows}\n}}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i % #reqs + 1\n"
+        '  return wrk.format("GET", reqs[i][1], { ["Accept"] = reqs[i][2] })\n'
+        "end\n"
+    )
+
+
+def load(
+    port: int,
+    requests: Sequence[tuple[str, str]],
+    *,
+    seconds: float,
+    workdir: Path,
+    label: str,
+    use_wrk: bool,
+) -> dict[str, Any]:
+    """Throughput at concurrency 4 for ``seconds``, cycling through ``requests``."""
+    base = f"http://127.0.0.1:{port}"
+    if use_wrk:
+        script = workdir / f"wrk-{label}.lua"
+        script.write_text(wrk_script(requests), encoding="utf-8")
+        duration = max(1, round(seconds))
+        # One wrk thread leaves the other core to the server; the 60 s timeout
+        # keeps slow queries queued behind each other from counting as errors.
+        cmd = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{duration}s", "--timeout", "60s", "--latency"]
+        done = subprocess.run(
+            [*cmd, "-s", str(script), base],
+            capture_output=True,
+            text=True,
+            timeout=duration + 120,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"wrk failed: {done.stderr[-2000:]}")
+        return parse_wrk(done.stdout)
+    spec = workdir / f"load-{label}.json"
+    spec.write_text(json.dumps([list(r) for r in requests]), encoding="utf-8")
+    return run_json(
+        [
+            "-m",
+            "bench.load",
+            "--url",
+            base,
+            "--requests",
+            str(spec),
+            "--concurrency",
+            str(CONCURRENCY),
+            "--seconds",
+            str(seconds),
+        ],
+        timeout=seconds + 300,
+    )
+
+
+def measure_server(
+    name: str,
+    cmd: list[str],
+    *,
+    env: dict[str, str],
+    port: int,
+    args: argparse.Namespace,
+    use_wrk: bool,
+    constant: bool = False,
+) -> dict[str, Any]:
+    ready_path = "/" if constant else sparql_path(QUERIES[-1])  # the ASK
+    started = time.perf_counter()
+    with server(name, cmd, args.workdir, env) as proc:
+        result: dict[str, Any] = {
+            "ready_seconds": wait_ready(
+                proc, port, ready_path, name=name, workdir=args.workdir, started=started
+            ),
+            "rss_ready_kib": rss_kib(proc.pid),
+        }
+        if constant:
+            result["constant_latency"] = constant_latency(
+                port, args.query_seconds, args.max_samples
+            )
+            point: list[tuple[str, str]] = [(sparql_path(POINT_LOOKUP), "*/*")]
+            result["point"] = load(
+                port,
+                point,
+                seconds=args.seconds,
+                workdir=args.workdir,
+                label=f"{name}-point",
+                use_wrk=use_wrk,
+            )
+        else:
+            result.update(sequential(port, args.query_seconds, args.max_samples))
+            point = [(sparql_path(POINT_LOOKUP), POINT_LOOKUP.accept)]
+            mixed = [(sparql_path(q), q.accept) for q in QUERIES]
+            result["point"] = load(
+                port,
+                point,
+                seconds=args.seconds,
+                workdir=args.workdir,
+                label=f"{name}-point",
+                use_wrk=use_wrk,
+            )
+            result["mixed"] = load(
+                port,
+                mixed,
+                seconds=args.seconds,
+                workdir=args.workdir,
+                label=f"{name}-mixed",
+                use_wrk=use_wrk,
+            )
+        result["rss_kib"] = rss_kib(proc.pid)
+        result["peak_rss_kib"] = peak_rss_kib(proc.pid)
+    return result
+
+
+# -- main -------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    wrk = wrk_version() if args.load_generator in ("auto", "wrk") else None
+    if args.load_generator == "wrk" and wrk is None:
+        raise SystemExit("wrk is not installed; use --load-generator httpx")
+    use_wrk = wrk is not None
+    results: dict[str, Any] = {
+        "meta": {
+            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": machine(),
+            "versions": versions(wrk or "bench.load (asyncio + httpx; wrk not installed)"),
+            "loadavg_start": loadavg(),
+            "articles": args.articles,
+            "seed": args.seed,
+            "load_seconds": max(1, round(args.seconds)) if use_wrk else args.seconds,
+            "query_seconds": args.query_seconds,
+            "max_samples": args.max_samples,
+            "concurrency": CONCURRENCY,
+        }
+    }
+    meta = results["meta"]
+    path, quads, generated = ensure_corpus(args.workdir, args.articles, args.seed)
+    meta.update(
+        corpus=str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path),
+        quads=quads,
+        corpus_bytes=path.stat().st_size,
+        generate_seconds=generated,
+    )
+    print(f"corpus: {path} ({quads} quads)", file=sys.stderr)
+
+    print("engine floor ...", file=sys.stderr)
+    results["floor"] = run_json(
+        [
+            "-m",
+            "bench.floor",
+            "engine",
+            "--corpus",
+            str(path),
+            "--seconds",
+            str(args.query_seconds),
+            "--max-samples",
+            str(args.max_samples),
+            "--load-seconds",
+            str(args.seconds),
+        ]
+    )
+    print("kgpub load path ...", file=sys.stderr)
+    results["kgpub_load"] = run_json(["-m", "bench.floor", "kgpub-load", "--corpus", str(path)])
+
+    py = sys.executable
+    servers: dict[str, Any] = {}
+    results["servers"] = servers
+    port = free_port()
+    env = {**os.environ, "KGPUB_VALIDATE_ON_START": "false"}
+    print("kgpub serve ...", file=sys.stderr)
+    servers["kgpub"] = measure_server(
+        "kgpub",
+        [py, "-m", "kgpub.cli", "serve", str(path), "--port", str(port)],
+        env=env,
+        port=port,
+        args=args,
+        use_wrk=use_wrk,
+    )
+    port = free_port()
+    print("minimal endpoint ...", file=sys.stderr)
+    servers["minimal"] = measure_server(
+        "minimal",
+        [py, "-m", "bench.minimal_app", "--corpus", str(path), "--port", str(port)],
+        env=dict(os.environ),
+        port=port,
+        args=args,
+        use_wrk=use_wrk,
+    )
+    port = free_port()
+    print("bare uvicorn ...", file=sys.stderr)
+    servers["bare"] = measure_server(
+        "bare",
+        [py, "-m", "bench.bare_app", "--port", str(port)],
+        env=dict(os.environ),
+        port=port,
+        args=args,
+        use_wrk=use_wrk,
+        constant=True,
+    )
+    meta["loadavg_end"] = loadavg()
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--articles", type=int, default=10_000, help="corpus size (default 10000)")
+    parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
+    parser.add_argument(
+        "--seconds", type=float, default=10.0, help="duration of each throughput run (default 10)"
+    )
+    parser.add_argument(
+        "--query-seconds",
+        type=float,
+        default=2.0,
+        help="time budget per query and target (default 2)",
+    )
+    parser.add_argument("--max-samples", type=int, default=300, help="most samples per query")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "RESULTS.md")
+    parser.add_argument("--workdir", type=Path, default=REPO / "bench" / "out")
+    parser.add_argument("--load-generator", choices=["auto", "wrk", "httpx"], default="auto")
+    parser.add_argument("--from-json", type=Path, help="only render a report from saved results")
+    args = parser.parse_args(argv)
+
+    if args.from_json:
+        results = json.loads(args.from_json.read_text(encoding="utf-8"))
+    else:
+        results = run(args)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.with_suffix(".json").write_text(
+            json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
+    args.out.write_text(render(results), encoding="utf-8")
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
