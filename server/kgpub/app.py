@@ -22,6 +22,7 @@ from kgpub import __version__, httperrors
 from kgpub.config import Settings
 from kgpub.dataset import load_dataset
 from kgpub.queryui import STATIC_DIR
+from kgpub.routes import resources as resource_routes
 from kgpub.routes import sparql as sparql_routes
 from kgpub.servertiming import ServerTimingMiddleware
 from kgpub.store import Store
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         # The store is read-only while serving, so its sizes are computed once.
         app.state.graph_sizes = await anyio.to_thread.run_sync(loaded.graph_sizes)
         app.state.default_graph_size = await anyio.to_thread.run_sync(loaded.distinct_triples)
+        await resource_routes.startup(app)
         yield
 
     app = FastAPI(
@@ -50,6 +52,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     httperrors.install(app)
     sparql_routes.install(app)
+    resource_routes.install(app)
     app.mount(
         "/static",
         StaticFiles(directory=STATIC_DIR, check_dir=False),

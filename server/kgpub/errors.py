@@ -79,3 +79,11 @@ class NotAcceptableError(ProtocolError):
     def __init__(self, message: str, offered: list[str]) -> None:
         self.offered = offered
         super().__init__(message)
+
+
+class ResourceNotFoundError(KgpubError):
+    """An IRI under the base that the dataset never mentions (HTTP 404)."""
+
+    def __init__(self, iri: str) -> None:
+        self.iri = iri
+        super().__init__(f"the dataset says nothing about <{iri}>")

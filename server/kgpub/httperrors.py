@@ -14,22 +14,28 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from kgpub import pages
+from kgpub.conneg import Representation, negotiate
 from kgpub.errors import (
     KgpubError,
     MalformedRequestError,
     NotAcceptableError,
     QueryRefusedError,
     QuerySyntaxError,
+    RdfSyntaxError,
     RequestTooLargeError,
+    ResourceNotFoundError,
     UnsupportedMediaTypeError,
     UpdateRefusedError,
 )
+from kgpub.serialization import HTML
 
 PROBLEM_JSON = "application/problem+json"
+_PROBLEM_REP = Representation(PROBLEM_JSON, "json", ("application/json",))
 
 _STATUS: dict[type[KgpubError], HTTPStatus] = {
     QuerySyntaxError: HTTPStatus.BAD_REQUEST,
@@ -39,6 +45,8 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     NotAcceptableError: HTTPStatus.NOT_ACCEPTABLE,
     UnsupportedMediaTypeError: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
     RequestTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    RdfSyntaxError: HTTPStatus.BAD_REQUEST,
+    ResourceNotFoundError: HTTPStatus.NOT_FOUND,
 }
 
 _log = logging.getLogger(__name__)
@@ -60,15 +68,35 @@ def problem(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
-async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+async def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, KgpubError)
     status = status_for(exc)
+    if isinstance(exc, ResourceNotFoundError):
+        return _not_found(request, exc)
     if status == HTTPStatus.INTERNAL_SERVER_ERROR:
         _log.error("unexpected domain error on %s: %s", request.url.path, exc)
         return problem(status, "the server could not answer this request")
     if isinstance(exc, NotAcceptableError):
         return problem(status, exc.detail, {"Vary": "Accept"}, offered=exc.offered)
     return problem(status, str(exc))
+
+
+def _not_found(request: Request, exc: ResourceNotFoundError) -> Response:
+    """A page for browsers, problem+json for everyone else (the Accept header decides)."""
+    headers = {"Vary": "Accept, Accept-Language"}
+    fmt = request.query_params.get("format")
+    wants_html = (
+        fmt == HTML.name
+        if fmt
+        else (negotiate(request.headers.get("accept"), (_PROBLEM_REP, HTML)) is HTML)
+    )
+    if not wants_html:
+        return problem(HTTPStatus.NOT_FOUND, str(exc), headers)
+    lang = pages.choose_language(
+        request.query_params.get("lang"), request.headers.get("accept-language")
+    )
+    page = pages.not_found_page(exc.iri, lang)
+    return HTMLResponse(page, status_code=HTTPStatus.NOT_FOUND, headers=headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,165 @@
+"""Dereferencing: every IRI the data mints answers at its path on the serving host.
+
+``/id/elon-musk`` is ``<base>id/elon-musk`` whatever the host (the base IRI is
+a setting, not the host). One scheme throughout: **200 with content
+negotiation** — ``Vary: Accept, Accept-Language``, ``Content-Location``
+naming the representation sent (``?format=…``), and ``Link`` headers to
+every alternate format. No 303 round trip: a client gets the description in
+one request. Hash IRIs (``<base>ontology#Term``, ``<base>shapes#…``) are
+answered by their document, as HTTP strips the fragment. The work is in
+``kgpub.describe``, ``kgpub.serialization`` and ``kgpub.pages``; this
+module reads the request and runs them in a worker thread.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+import anyio.to_thread
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from kgpub import pages
+from kgpub.config import Settings
+from kgpub.conneg import Representation, choose
+from kgpub.describe import Description, Kind, describe
+from kgpub.errors import ResourceNotFoundError
+from kgpub.serialization import HTML, RDF_FORMATS, compact, context, prefixes, serialize
+from kgpub.store import Store
+from kgpub.validity import Conformance, check_store
+
+OFFERS: tuple[Representation, ...] = (*RDF_FORMATS, HTML)
+PATHS = ("/id/{rest:path}", "/graph/{rest:path}", "/ontology", "/ontology/{rest:path}", "/shapes")
+VARY = "Accept, Accept-Language"
+
+
+async def startup(app: FastAPI) -> None:
+    """Validate the served data once, for the pages' SHACL sections and ``/validate``."""
+    store: Store = app.state.store
+    settings: Settings = app.state.settings
+    app.state.conformance = await anyio.to_thread.run_sync(check_store, store, settings)
+
+
+def iri_of(request: Request, settings: Settings) -> str:
+    """The IRI a request path stands for: the base IRI plus the (still encoded) path."""
+    raw: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    path = raw.decode("latin-1").split("?", 1)[0]
+    return settings.base_iri + quote(path.lstrip("/"), safe="/%:@!$&'()*+,;=-._~")
+
+
+def _format_url(path: str, rep: Representation, lang: str | None = None) -> str:
+    query = f"?format={rep.name}" + (f"&lang={lang}" if lang else "")
+    return path + query
+
+
+def _headers(path: str, rep: Representation, lang: str | None) -> dict[str, str]:
+    links = [
+        f'<{_format_url(path, alt)}>; rel="alternate"; type="{alt.media_type}"'
+        for alt in OFFERS
+        if alt is not rep
+    ]
+    return {
+        "Vary": VARY,
+        "Content-Location": _format_url(path, rep, lang if rep is HTML else None),
+        "Link": ", ".join(links),
+    }
+
+
+def _page(
+    store: Store,
+    description: Description,
+    *,
+    conformance: Conformance,
+    settings: Settings,
+    lang: str,
+    lang_from_param: bool,
+    path: str,
+) -> str:
+    jsonld = (
+        compact(description.quads, settings.base_iri)
+        if description.kind is not Kind.GRAPH
+        else None
+    )
+    return pages.resource_page(
+        store,
+        description,
+        conformance,
+        base_iri=settings.base_iri,
+        prefixes=prefixes(settings.base_iri),
+        lang=lang,
+        lang_from_param=lang_from_param,
+        formats=[(rep, _format_url(path, rep)) for rep in RDF_FORMATS],
+        jsonld=jsonld,
+    )
+
+
+async def resource(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    store: Store = request.app.state.store
+    rep = choose(request.headers.get("accept"), request.query_params.get("format"), OFFERS)
+    iri = iri_of(request, settings)
+    description = await run_in_threadpool(describe, store, iri)
+    if description is None:
+        raise ResourceNotFoundError(iri)
+    path = request.url.path
+    lang_param = request.query_params.get("lang")
+    if rep is HTML:
+        lang = pages.choose_language(lang_param, request.headers.get("accept-language"))
+        page = await run_in_threadpool(
+            partial(
+                _page,
+                store,
+                description,
+                conformance=request.app.state.conformance,
+                settings=settings,
+                lang=lang,
+                lang_from_param=lang_param is not None and lang_param == lang,
+                path=path,
+            )
+        )
+        body = page.encode()
+        headers = _headers(path, rep, lang)
+        headers["Content-Language"] = lang
+    else:
+        body = await run_in_threadpool(serialize, description.quads, rep.name, settings.base_iri)
+        headers = _headers(path, rep, None)
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(body))
+        return Response(b"", media_type=rep.content_type, headers=headers)
+    return Response(body, media_type=rep.content_type, headers=headers)
+
+
+async def context_document(request: Request) -> Response:
+    """``/context.jsonld``: the one JSON-LD context every JSON-LD answer embeds."""
+    settings: Settings = request.app.state.settings
+    body: dict[str, Any] = context(settings.base_iri)
+    response = JSONResponse(body, media_type="application/ld+json")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def install(app: FastAPI) -> None:
+    """Add the dereferencing routes: GET in the OpenAPI schema, HEAD alongside."""
+    for path in PATHS:
+        for method in ("GET", "HEAD"):
+            app.add_api_route(
+                path,
+                resource,
+                methods=[method],
+                operation_id=f"resource_{method.lower()}_{path.strip('/').split('/')[0]}"
+                + ("_sub" if "{" in path else ""),
+                summary="Describe a resource: RDF by content negotiation, HTML for browsers",
+                include_in_schema=method == "GET",
+            )
+    for method in ("GET", "HEAD"):
+        app.add_api_route(
+            "/context.jsonld",
+            context_document,
+            methods=[method],
+            operation_id=f"context_{method.lower()}",
+            summary="The JSON-LD context of every JSON-LD description",
+            include_in_schema=method == "GET",
+        )

@@ -1,0 +1,102 @@
+"""SHACL results per resource for the pages, and validation of uploaded RDF.
+
+The served data does not change while the server runs, so it is validated
+once when the app starts (``check_store``) and each resource page looks its
+own results up; validating per request would cost seconds. ``/validate``
+checks someone else's RDF against the same shapes and vocabulary, parsed by
+pyoxigraph (located errors, and it never fetches a remote JSON-LD context).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from kgpub.config import Settings
+from kgpub.errors import UnsupportedMediaTypeError
+from kgpub.sources import graph_iri, ontology_sources, parse_quads, shapes_sources
+from kgpub.store import Store
+from kgpub.validation import ValidationReport, ValidationResult, validate_quads
+
+# The RDF syntaxes /validate reads, by Content-Type.
+UPLOAD_FORMATS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass(frozen=True)
+class Conformance:
+    """The served data's validation, and the shapes and vocabulary it used."""
+
+    shapes: tuple[ox.Quad, ...]
+    ontology: tuple[ox.Quad, ...]
+    report: ValidationReport
+
+    @property
+    def shapes_loaded(self) -> bool:
+        return bool(self.shapes)
+
+    def results_for(self, iri: str) -> list[ValidationResult]:
+        """The results whose focus node is ``iri`` (blank node foci are not attributed)."""
+        return [
+            r for r in self.report.results if isinstance(r.focus, URIRef) and str(r.focus) == iri
+        ]
+
+
+def _graph_quads(store: Store, graphs: list[str], exclude: bool) -> list[ox.Quad]:
+    served = store.named_graphs()
+    chosen = [g for g in served if (g in graphs) != exclude]
+    if not chosen:
+        return []
+    values = " ".join(f"<{g}>" for g in chosen)
+    result = store.query(
+        f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    quads = []
+    for row in result:
+        s, p, o, g = row["s"], row["p"], row["o"], row["g"]
+        assert isinstance(s, ox.NamedNode | ox.BlankNode)
+        assert isinstance(p, ox.NamedNode)
+        assert isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal)
+        assert isinstance(g, ox.NamedNode)
+        quads.append(ox.Quad(s, p, o, g))
+    return quads
+
+
+def check_store(store: Store, settings: Settings) -> Conformance:
+    """Validate the served data graphs against the served shapes and vocabulary."""
+    shape_graphs = [graph_iri(settings, s.path) for s in shapes_sources(settings)]
+    ontology_graphs = [graph_iri(settings, s.path) for s in ontology_sources(settings)]
+    shapes = _graph_quads(store, shape_graphs, exclude=False)
+    ontology = _graph_quads(store, ontology_graphs, exclude=False)
+    data = _graph_quads(store, shape_graphs + ontology_graphs, exclude=True)
+    report = validate_quads(data, shapes, ontology)
+    return Conformance(tuple(shapes), tuple(ontology), report)
+
+
+def upload_format(content_type: str | None) -> ox.RdfFormat:
+    """The RDF syntax of an upload, or ``UnsupportedMediaTypeError``."""
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    try:
+        return UPLOAD_FORMATS[media_type]
+    except KeyError:
+        raise UnsupportedMediaTypeError(
+            f"Content-Type {media_type or '(none)'!r} is not an RDF syntax read here; use one of "
+            + ", ".join(sorted(UPLOAD_FORMATS))
+        ) from None
+
+
+def validate_upload(
+    data: bytes, content_type: str | None, against: Conformance
+) -> ValidationReport:
+    """Validate uploaded RDF against the served shapes; ``RdfSyntaxError`` if unreadable."""
+    fmt = upload_format(content_type)
+    quads = parse_quads(data, fmt, "request body", ox.DefaultGraph())
+    return validate_quads(quads, against.shapes, against.ontology)
