@@ -128,37 +128,42 @@ def highlight(
     spans: Sequence[Span],
     href: Callable[[str], str],
     title: Callable[[str], str],
+    *,
     offset: int = 0,
+    id_prefix: str = "span-",
 ) -> Markup:
     """``text`` escaped, each span in a ``<mark>`` ending in a link to its claim.
 
     Span offsets are into the full source; ``offset`` is where ``text`` starts
-    in it. Spans outside ``text`` are clipped or skipped.
+    in it. Spans outside ``text`` are clipped or skipped. A claim keeps one
+    number wherever it is marked; each span's first mark gets an ``id``.
     """
+    numbers: dict[str, int] = {}
     clipped: list[tuple[int, int, int, Span]] = []
-    for number, span in enumerate(spans, start=1):
+    for index, span in enumerate(spans, start=1):
         start, end = max(span.start - offset, 0), min(span.end - offset, len(text))
         if start < end:
-            clipped.append((start, end, number, span))
+            numbers.setdefault(span.claim, len(numbers) + 1)
+            clipped.append((start, end, index, span))
     bounds = sorted({0, len(text)} | {c[0] for c in clipped} | {c[1] for c in clipped})
     out: list[str] = []
     stack: list[tuple[int, int, int, Span]] = []
     opened: set[int] = set()
 
     def open_mark(item: tuple[int, int, int, Span]) -> str:
-        _, _, number, span = item
-        first = number not in opened
-        opened.add(number)
-        ident = f' id="claim-{number}"' if first else ""
+        _, _, index, span = item
+        ident = f' id="{escape(id_prefix)}{index}"' if index not in opened else ""
+        opened.add(index)
         return (
             f'<mark class="claim"{ident} data-claim="{escape(span.claim)}"'
             f' title="{escape(title(span.claim))}">'
         )
 
     def close_mark(item: tuple[int, int, int, Span], final: bool) -> str:
-        _, _, number, span = item
+        span = item[3]
         if not final:
             return "</mark>"
+        number = numbers[span.claim]
         return f'<a class="claim-ref" href="{escape(href(span.claim))}">[{number}]</a></mark>'
 
     for i, pos in enumerate(bounds):

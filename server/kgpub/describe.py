@@ -34,7 +34,12 @@ OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL_PREDICATES = (RDFS + "label", SCHEMA + "name")
 # What a page shows for a resource without a label: a claim's words, a section's heading.
-FALLBACK_LABEL_PREDICATES = (SCHEMA + "headline", SCHEMA + "text", "http://www.w3.org/ns/oa#exact")
+FALLBACK_LABEL_PREDICATES = (
+    SCHEMA + "headline",
+    SCHEMA + "text",
+    SCHEMA + "description",
+    "http://www.w3.org/ns/oa#exact",
+)
 
 # Blank nodes nested deeper than this (long RDF lists) are not followed further.
 _MAX_BLANK_DEPTH = 64

@@ -278,13 +278,21 @@ def resource_page(
                     ("contradicts", kgpub_ns + "contradicts"),
                 )
             }
-            for span in spans:
+            for number, span in enumerate(spans, start=1):
                 text = anchors.article_body(store, span.source)
                 if text is None:
                     continue
                 begin, end = anchors.sentence_around(text, span.start, span.end)
+                sentence = text[begin:end]
                 evidence.append(
-                    anchors.highlight(text[begin:end], [span], page.href, page.label, begin)
+                    anchors.highlight(
+                        sentence,
+                        [span],
+                        page.href,
+                        page.label,
+                        offset=begin,
+                        id_prefix=f"evidence-{number}-",
+                    )
                 )
         if body is not None:
             article_view = anchors.highlight(body, article_spans, page.href, page.label)

@@ -1,0 +1,134 @@
+"""HTML pages: claims with their marked sentence, the marked article, escaping, languages."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kgpub import anchors
+from kgpub.app import create_app
+from kgpub.config import Settings
+from kgpub.pages import choose_language
+from kgpub.store import Store
+
+KGPUB = "https://kgpub.example/ontology#"
+HTML = {"Accept": "text/html"}
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(validate_on_start=False))) as c:
+        yield c
+
+
+@pytest.mark.parametrize(
+    ("param", "header", "expected"),
+    [
+        (None, None, "en"),
+        (None, "de-DE,de;q=0.9,en;q=0.8", "de"),
+        (None, "fr, en;q=0.5, de;q=0.7", "de"),
+        ("en", "de", "en"),
+        ("xx", "de", "de"),
+    ],
+)
+def test_choose_language(param: str | None, header: str | None, expected: str) -> None:
+    assert choose_language(param, header) == expected
+
+
+def test_claim_page_marks_its_span_and_names_who_claims_it(client: TestClient) -> None:
+    page = client.get("/id/claim-musk-founded-spacex", headers=HTML).text
+    claimed_by = re.search(r"<dt>Claimed by</dt>\s*<dd>(.*?)</dd>", page, re.S)
+    assert claimed_by is not None
+    assert '<a href="/id/cnn">CNN</a>' in claimed_by.group(1)
+    assert "First appeared in" in page
+    mark = re.search(r'<mark class="claim"[^>]*>(.*?)<a class="claim-ref"', page, re.S)
+    assert mark is not None
+    assert html.unescape(mark.group(1)) == "der SpaceX-Gründer"
+    sentence = re.search(r'<blockquote lang="de" class="text">(.*?)</blockquote>', page, re.S)
+    assert sentence is not None
+    assert html.unescape(re.sub(r"<[^>]+>|\[\d+\]", "", sentence.group(1))).startswith(
+        "Ein Bericht des Wall Street Journal"
+    )
+
+
+def test_claim_page_shows_what_contradicts_it(client: TestClient) -> None:
+    page = client.get("/id/claim-wsj-regular-contact", headers=HTML).text
+    contradicted = re.search(r"<dt>Contradicted by</dt>\s*<dd>(.*?)</dd>", page, re.S)
+    assert contradicted is not None
+    assert 'href="/id/claim-kremlin-single-call"' in contradicted.group(1)
+
+
+def test_article_page_marks_and_links_every_claim(client: TestClient, store: Store) -> None:
+    page = client.get("/id/article", headers=HTML).text
+    text = re.search(r'<div lang="de" class="text">(.*?)</div>', page, re.S)
+    assert text is not None
+    spans = anchors.claim_spans(store, "https://kgpub.example/id/article", KGPUB)
+    assert text.group(1).count("<mark") == len(spans)
+    for span in spans:
+        slug = span.claim.rsplit("/", 1)[1]
+        assert f'data-claim="{span.claim}"' in text.group(1)
+        assert f'<a class="claim-ref" href="/id/{slug}">' in text.group(1)
+    body = anchors.article_body(store, "https://kgpub.example/id/article")
+    assert html.unescape(re.sub(r"<[^>]+>|\[\d+\]", "", text.group(1))) == body
+
+
+def test_lang_parameter_is_kept_on_links(client: TestClient) -> None:
+    page = client.get("/id/claim-musk-founded-spacex?lang=de", headers=HTML).text
+    assert '<html lang="de">' in page
+    assert "Behauptet von" in page
+    assert 'href="/id/cnn?lang=de"' in page
+
+
+def test_incoming_links_are_listed(client: TestClient) -> None:
+    page = client.get("/id/elon-musk", headers=HTML).text
+    incoming = page[page.index('<section id="incoming">') :]
+    assert 'href="/id/trump-zelensky-call"' in incoming
+
+
+def test_resource_page_shows_its_validation(client: TestClient) -> None:
+    page = client.get("/id/elon-musk", headers=HTML).text
+    assert '<section id="validation">' in page
+
+
+def test_ontology_page_documents_every_term(client: TestClient, store: Store) -> None:
+    page = client.get("/ontology", headers=HTML).text
+    for term in ("ReportedClaim", "evidence", "contradicts", "TemporalExpression"):
+        assert f'<section id="{term}">' in page
+    assert "reported claim" in page
+
+
+EVIL = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def evil_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    project = tmp_path_factory.mktemp("project")
+    for folder in ("ontology", "data", "shapes"):
+        (project / folder).mkdir()
+    (project / "data" / "evil.ttl").write_text(
+        "PREFIX schema: <https://schema.org/>\n"
+        "<https://kgpub.example/id/evil> a schema:Thing ;\n"
+        f'    schema:name "{EVIL}"@en ;\n'
+        '    schema:description "</script><b>bold</b>" ;\n'
+        "    schema:url <https://example.org/?a=1&b=2> .\n",
+        encoding="utf-8",
+    )
+    settings = Settings(project_dir=Path(project), validate_on_start=False)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_literals_are_escaped(evil_client: TestClient) -> None:
+    response = evil_client.get("/id/evil", headers=HTML)
+    assert response.status_code == 200
+    page = response.text
+    assert EVIL not in page
+    assert "<b>bold</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.count("</script>") == 1  # only the JSON-LD block's own end tag
+    assert 'href="https://example.org/?a=1&amp;b=2"' in page
