@@ -25,7 +25,7 @@ PREFIX b: <https://kgpub.example/bench/>
 ARTICLE = 7
 TOP_PERSON = entity_iri("person", 0)
 SECOND_PERSON = entity_iri("person", 1)
-CLAIM_AUTHOR = entity_iri("person", 9)
+CLAIM_AUTHOR = entity_iri("person", 3)
 TOP_ORGANIZATION = entity_iri("organization", 0)
 TOP_PLACE = entity_iri("place", 0)
 
@@ -87,7 +87,7 @@ SELECT ?other (COUNT(?article) AS ?articles) WHERE {{
     ),
     _q(
         "claims_by_person",
-        "claims by a person (person 9) with their article",
+        "claims by a person (person 3) with their article",
         f"""
 SELECT ?claim ?text ?article ?headline WHERE {{
   ?claim a schema:Claim ;
