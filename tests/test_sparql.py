@@ -65,6 +65,7 @@ def test_direct_post_takes_the_body_as_utf8_query() -> None:
             "not an absolute IRI",
         ),
         (("GET", b"query=%FF", None, b""), MalformedRequestError, "not UTF-8"),
+        (("GET", b"named-graph-uri=", None, b""), MalformedRequestError, "not an absolute IRI"),
         (("POST", b"", FORM, b"query=%C3%28"), MalformedRequestError, "not UTF-8"),
         (("POST", b"", DIRECT, b"ASK { \xff }"), MalformedRequestError, "not valid UTF-8"),
         (

@@ -133,16 +133,14 @@ def parse_request(
         if method != "POST":
             raise MalformedRequestError("updates must be sent with POST, never GET")
         raise UpdateRefusedError("this endpoint is read-only; updates are not accepted")
+    # Checked even without a query, so a malformed request never passes for valid.
+    default_graphs = _graph_iris(params, "default-graph-uri")
+    named_graphs = _graph_iris(params, "named-graph-uri")
     if not queries:
         if method == "POST":
             raise MalformedRequestError("the request has no query parameter")
         return None
-    return QueryOperation(
-        query=queries[0],
-        default_graphs=_graph_iris(params, "default-graph-uri"),
-        named_graphs=_graph_iris(params, "named-graph-uri"),
-        base_iri=base_iri,
-    )
+    return QueryOperation(queries[0], default_graphs, named_graphs, base_iri)
 
 
 def _post_body(

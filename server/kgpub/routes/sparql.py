@@ -101,8 +101,34 @@ async def home(request: Request) -> Response:
     return _describe_or_page(request)
 
 
+# Precise enough for a schema fuzzer (Schemathesis) to check responses and to
+# build requests the endpoint accepts, short of SPARQL's own grammar.
+_JSON_SCHEMAS: dict[str, dict[str, Any]] = {
+    "application/sparql-results+json": {
+        "type": "object",
+        "required": ["head"],
+        "properties": {
+            "head": {"type": "object"},
+            "results": {"type": "object", "properties": {"bindings": {"type": "array"}}},
+            "boolean": {"type": "boolean"},
+        },
+    },
+    "application/ld+json": {"type": ["object", "array"]},
+}
+# An absolute IRI: a scheme, then no spaces, delimiters or broken percent-escapes.
+_IRI: dict[str, Any] = {
+    "type": "string",
+    "format": "iri",
+    "pattern": r'^[A-Za-z][A-Za-z0-9+.-]*:(?:[^\s<>"{}|\\^`%]|%[0-9A-Fa-f]{2})*$',
+}
+_SPARQL: dict[str, Any] = {"type": "string", "minLength": 1}
+
+
 def _media(reps: tuple[Representation, ...]) -> dict[str, Any]:
-    return {rep.media_type: {"schema": {"type": "string"}} for rep in reps}
+    return {
+        rep.media_type: {"schema": _JSON_SCHEMAS.get(rep.media_type, {"type": "string"})}
+        for rep in reps
+    }
 
 
 _PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -112,7 +138,7 @@ _GRAPH_PARAMS: list[dict[str, Any]] = [
         "in": "query",
         "required": False,
         "description": description,
-        "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        "schema": {"type": "array", "items": _IRI},
         "style": "form",
         "explode": True,
     }
@@ -133,7 +159,7 @@ _QUERY_PARAM: dict[str, Any] = {
     "in": "query",
     "required": False,
     "description": "A SPARQL 1.1 query; without it GET returns the service description.",
-    "schema": {"type": "string"},
+    "schema": _SPARQL,
 }
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -149,15 +175,15 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 POST_BODY: dict[str, Any] = {
     "required": True,
     "content": {
-        "application/sparql-query": {"schema": {"type": "string"}},
+        "application/sparql-query": {"schema": _SPARQL},
         "application/x-www-form-urlencoded": {
             "schema": {
                 "type": "object",
                 "required": ["query"],
                 "properties": {
-                    "query": {"type": "string"},
-                    "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-                    "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "query": _SPARQL,
+                    "default-graph-uri": {"type": "array", "items": _IRI},
+                    "named-graph-uri": {"type": "array", "items": _IRI},
                 },
             }
         },
