@@ -51,6 +51,7 @@ def _endpoint_url(request: Request) -> str:
 
 
 def _describe_or_page(request: Request) -> Response:
+    """Blocking (reads the page's files, serialises): called in a worker thread."""
     rep = choose(request.headers.get("accept"), _format_param(request), DESCRIPTION_FORMATS)
     state = request.app.state
     headers = {"Vary": "Accept"}
@@ -82,7 +83,7 @@ async def sparql(request: Request) -> Response:
         base_iri=_endpoint_url(request),
     )
     if operation is None:
-        return _describe_or_page(request)
+        return await run_in_threadpool(_describe_or_page, request)
     answer = await run_in_threadpool(
         execute,
         store,
@@ -98,7 +99,7 @@ async def sparql(request: Request) -> Response:
 
 async def home(request: Request) -> Response:
     """``/``: the same as ``/sparql`` without a query (the UI for browsers)."""
-    return _describe_or_page(request)
+    return await run_in_threadpool(_describe_or_page, request)
 
 
 # Precise enough for a schema fuzzer (Schemathesis) to check responses and to
