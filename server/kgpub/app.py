@@ -24,6 +24,8 @@ from kgpub.dataset import load_dataset
 from kgpub.queryui import STATIC_DIR
 from kgpub.routes import resources as resource_routes
 from kgpub.routes import sparql as sparql_routes
+from kgpub.routes import validate as validate_routes
+from kgpub.routes import void as void_routes
 from kgpub.servertiming import ServerTimingMiddleware
 from kgpub.store import Store
 
@@ -53,6 +55,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     httperrors.install(app)
     sparql_routes.install(app)
     resource_routes.install(app)
+    void_routes.install(app)
+    validate_routes.install(app)
     app.mount(
         "/static",
         StaticFiles(directory=STATIC_DIR, check_dir=False),

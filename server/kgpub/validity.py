@@ -100,3 +100,12 @@ def validate_upload(
     fmt = upload_format(content_type)
     quads = parse_quads(data, fmt, "request body", ox.DefaultGraph())
     return validate_quads(quads, against.shapes, against.ontology)
+
+
+def report_quads(report: ValidationReport) -> list[ox.Quad]:
+    """A report's graph as pyoxigraph quads (default graph), for serialization."""
+    data = report.graph.serialize(format="nt", encoding="utf-8")
+    return [
+        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+        for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+    ]

@@ -1,0 +1,81 @@
+"""``POST /validate``: check someone's RDF against kgpub's shapes before they publish it.
+
+The body is read up to the configured limit and parsed by its Content-Type
+(Turtle, JSON-LD, N-Triples, RDF/XML); unreadable RDF is a 400 carrying the
+parser's located message. The SHACL report comes back as Turtle, JSON-LD or
+an HTML table, by content negotiation.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from kgpub import pages
+from kgpub.config import Settings
+from kgpub.conneg import choose
+from kgpub.errors import RequestTooLargeError
+from kgpub.serialization import HTML, JSON_LD, TURTLE, serialize
+from kgpub.validation import ValidationReport
+from kgpub.validity import UPLOAD_FORMATS, Conformance, report_quads, validate_upload
+
+PATH = "/validate"
+REPORT_FORMATS = (TURTLE, JSON_LD, HTML)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The request body, or ``RequestTooLargeError`` past ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise RequestTooLargeError(f"the request body is over the limit of {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestTooLargeError(f"the request body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _report_rows(report: ValidationReport) -> list[tuple[str, str, str, str]]:
+    return [
+        (str(r.severity).rsplit("#", 1)[-1], str(r.focus), str(r.path or ""), r.message)
+        for r in sorted(report.results, key=lambda r: (str(r.focus), str(r.path)))
+    ]
+
+
+async def validate(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    conformance: Conformance = request.app.state.conformance
+    rep = choose(request.headers.get("accept"), request.query_params.get("format"), REPORT_FORMATS)
+    body = await _read_body(request, settings.max_body_bytes)
+    report = await run_in_threadpool(
+        validate_upload, body, request.headers.get("content-type"), conformance
+    )
+    headers = {"Vary": "Accept"}
+    if rep is HTML:
+        lang = pages.choose_language(
+            request.query_params.get("lang"), request.headers.get("accept-language")
+        )
+        page = pages.report_page(_report_rows(report), report.conforms, lang)
+        return Response(page, media_type=rep.content_type, headers=headers)
+    quads = report_quads(report)
+    data = await run_in_threadpool(serialize, quads, rep.name, settings.base_iri)
+    return Response(data, media_type=rep.content_type, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    app.add_api_route(
+        PATH,
+        validate,
+        methods=["POST"],
+        operation_id="validate_post",
+        summary="Validate RDF against kgpub's SHACL shapes",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {media: {"schema": {"type": "string"}} for media in UPLOAD_FORMATS},
+            }
+        },
+    )
