@@ -12,7 +12,7 @@ from kgpub.errors import (
     UnsupportedMediaTypeError,
     UpdateRefusedError,
 )
-from kgpub.sparql import QueryOperation, execute, keywords, parse_request
+from kgpub.sparql import QueryOperation, execute, keywords, parse_request, refuse_update
 from tests.sparql_fixtures import EX, store_of
 
 FORM = "application/x-www-form-urlencoded"
@@ -148,3 +148,28 @@ def test_union_default_graph_and_named_graph_sizes() -> None:
     ]
     assert STORE.graph_sizes() == {f"{EX}g1": 1, f"{EX}g2": 2}
     assert STORE.distinct_triples() == 2
+
+
+@pytest.mark.parametrize(
+    ("update", "params", "error"),
+    [
+        ("CLEAR XYZ", [], MalformedRequestError),
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", [], UpdateRefusedError),
+        ("LOAD <http://127.0.0.1:9/never>", [], UpdateRefusedError),
+        (
+            "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+            [("using-graph-uri", "urn:x")],
+            MalformedRequestError,
+        ),
+        (
+            'INSERT DATA { <urn:a> <urn:b> "WITH USING" }',
+            [("using-graph-uri", "urn:x")],
+            UpdateRefusedError,
+        ),
+    ],
+)
+def test_updates_are_checked_then_refused(
+    update: str, params: list[tuple[str, str]], error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        refuse_update(update, params)

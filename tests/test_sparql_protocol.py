@@ -332,13 +332,13 @@ CASES = [
         "CLEAR NAMED".encode("utf-16"),
         {"content-type": "application/sparql-update; charset=UTF-16"},
     ),
-    # Read-only: any update is refused before it is parsed, so a syntax error is a 403 too.
-    Case("bad_update_syntax", "POST", "/sparql/", 403, PROBLEM, b"update=CLEAR%20XYZ", FORM),
+    # A malformed update is a client error before it is refused as a write.
+    Case("bad_update_syntax", "POST", "/sparql/", 400, PROBLEM, b"update=CLEAR%20XYZ", FORM),
     Case(
         "bad_update_dataset_conflict",
         "POST",
         "/sparql/?using-named-graph-uri=http%3A%2F%2Fexample%2Fpeople",
-        403,
+        400,
         PROBLEM,
         b"PREFIX foaf:  <http://xmlns.com/foaf/0.1/>\nWITH <http://example/addresses>\n"
         b"DELETE { ?person foaf:givenName 'Bill' }\nINSERT { ?person foaf:givenName 'William' }\n"

@@ -132,7 +132,7 @@ def parse_request(
     if updates:
         if method != "POST":
             raise MalformedRequestError("updates must be sent with POST, never GET")
-        raise UpdateRefusedError("this endpoint is read-only; updates are not accepted")
+        refuse_update(updates[0], params)
     # Checked even without a query, so a malformed request never passes for valid.
     default_graphs = _graph_iris(params, "default-graph-uri")
     named_graphs = _graph_iris(params, "named-graph-uri")
@@ -164,7 +164,7 @@ def _post_body(
             "the URL must not have a query or update parameter too"
         )
     if mime == UPDATE_TYPE:
-        raise UpdateRefusedError("this endpoint is read-only; updates are not accepted")
+        refuse_update(text, url_params)
     return [], text
 
 
@@ -299,3 +299,36 @@ def execute(
         ) from exc
     del result
     return Answer(body or b"", rep, time.perf_counter() - started)
+
+
+_UPDATE_DATASET = re.compile(r"\b(?:USING|WITH)\b", re.IGNORECASE)
+
+
+def refuse_update(update: str, params: list[tuple[str, str]]) -> None:
+    """Answer an update on this read-only endpoint as the protocol orders.
+
+    A malformed update or one whose dataset is given twice (``using-graph-uri``
+    parameters and USING/WITH in the text) is a client error, 400, like on a
+    writable endpoint; a well-formed one is refused with 403. The update is
+    parsed by rdflib's SPARQL grammar and never executed, so nothing it names
+    (LOAD, SERVICE) is ever fetched.
+    """
+    from pyparsing import ParseException  # noqa: PLC0415 - only updates need the grammar
+    from rdflib.plugins.sparql.parser import parseUpdate  # noqa: PLC0415
+
+    try:
+        parseUpdate(update)
+    except ParseException as exc:
+        raise MalformedRequestError(f"the update is not valid SPARQL 1.1 Update: {exc}") from exc
+    dataset_params = [n for n, _ in params if n in ("using-graph-uri", "using-named-graph-uri")]
+    if dataset_params and _UPDATE_DATASET.search(_strip_literals(update)):
+        raise MalformedRequestError(
+            f"the update names its dataset with USING or WITH and with {dataset_params[0]}; "
+            "use one of them"
+        )
+    raise UpdateRefusedError("this endpoint is read-only; updates are not accepted")
+
+
+def _strip_literals(text: str) -> str:
+    # Keywords inside strings, IRIs or comments must not count.
+    return re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^>\s]*>|#[^\n]*', " ", text)
