@@ -92,7 +92,20 @@ def test_incoming_links_are_listed(client: TestClient) -> None:
 
 def test_resource_page_shows_its_validation(client: TestClient) -> None:
     page = client.get("/id/elon-musk", headers=HTML).text
-    assert '<section id="validation">' in page
+    validation = page[page.index('<section id="validation">') :]
+    assert "Conforms to the shapes" in validation
+
+
+def test_resource_page_lists_its_violations(evil_client: TestClient) -> None:
+    page = evil_client.get("/id/evil", headers=HTML).text
+    validation = page[page.index('<section id="validation">') :]
+    assert "sh:Violation" in validation
+    assert "No URLs &lt;here&gt;." in validation
+
+
+def test_shapes_document_groups_its_shapes(client: TestClient) -> None:
+    page = client.get("/shapes", headers=HTML).text
+    assert '<h2 class="group">Node shapes</h2>' in page
 
 
 def test_ontology_page_documents_every_term(client: TestClient, store: Store) -> None:
@@ -100,6 +113,10 @@ def test_ontology_page_documents_every_term(client: TestClient, store: Store) ->
     for term in ("ReportedClaim", "evidence", "contradicts", "TemporalExpression"):
         assert f'<section id="{term}">' in page
     assert "reported claim" in page
+    classes, properties = page.index(">Classes</h2>"), page.index(">Properties</h2>")
+    assert classes < page.index('<section id="ReportedClaim">') < properties
+    assert properties < page.index('<section id="evidence">')
+    assert 'href="#ReportedClaim"' in page
 
 
 EVIL = "<script>alert(1)</script>"
@@ -116,6 +133,15 @@ def evil_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
         f'    schema:name "{EVIL}"@en ;\n'
         '    schema:description "</script><b>bold</b>" ;\n'
         "    schema:url <https://example.org/?a=1&b=2> .\n",
+        encoding="utf-8",
+    )
+    (project / "shapes" / "shapes.ttl").write_text(
+        "PREFIX sh: <http://www.w3.org/ns/shacl#>\n"
+        "PREFIX schema: <https://schema.org/>\n"
+        "<https://kgpub.example/shapes#Thing> a sh:NodeShape ;\n"
+        "    sh:targetClass schema:Thing ;\n"
+        "    sh:property [ sh:path schema:url ; sh:maxCount 0 ;\n"
+        '        sh:message "No URLs <here>." ] .\n',
         encoding="utf-8",
     )
     settings = Settings(project_dir=Path(project), validate_on_start=False)

@@ -38,6 +38,7 @@ FALLBACK_LABEL_PREDICATES = (
     SCHEMA + "headline",
     SCHEMA + "text",
     SCHEMA + "description",
+    "http://purl.org/dc/terms/title",
     "http://www.w3.org/ns/oa#exact",
 )
 

@@ -60,6 +60,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "not_found": "Not found",
         "not_found_text": "The dataset says nothing about",
         "report": "Validation report",
+        "classes": "Classes",
+        "properties": "Properties",
+        "node_shapes": "Node shapes",
+        "property_shapes": "Property shapes",
+        "other_terms": "Other terms",
+        "contents": "Contents",
     },
     "de": {
         "types": "Typ",
@@ -81,6 +87,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "not_found": "Nicht gefunden",
         "not_found_text": "Der Datensatz sagt nichts über",
         "report": "Prüfbericht",
+        "classes": "Klassen",
+        "properties": "Eigenschaften",
+        "node_shapes": "Knoten-Shapes",
+        "property_shapes": "Eigenschafts-Shapes",
+        "other_terms": "Weitere Begriffe",
+        "contents": "Inhalt",
     },
 }
 
@@ -127,6 +139,34 @@ class Section:
     iri: str
     types: list[Value] = field(default_factory=list)
     properties: list[tuple[Value, list[Value]]] = field(default_factory=list)
+    group: str = ""
+
+
+# How a document page (ontology, shapes) orders and headlines its terms.
+_OWL = "http://www.w3.org/2002/07/owl#"
+_SH = "http://www.w3.org/ns/shacl#"
+_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("classes", (_OWL + "Class", "http://www.w3.org/2000/01/rdf-schema#Class")),
+    (
+        "properties",
+        (
+            _OWL + "ObjectProperty",
+            _OWL + "DatatypeProperty",
+            _OWL + "AnnotationProperty",
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property",
+        ),
+    ),
+    ("node_shapes", (_SH + "NodeShape",)),
+    ("property_shapes", (_SH + "PropertyShape",)),
+)
+
+
+def _group(types: Iterable[str]) -> tuple[int, str]:
+    found = set(types)
+    for rank, (name, members) in enumerate(_GROUPS):
+        if found & set(members):
+            return rank, name
+    return len(_GROUPS), "other_terms"
 
 
 @dataclass
@@ -304,9 +344,16 @@ def resource_page(
                 q.subject for q in description.quads if isinstance(q.subject, ox.BlankNode)
             )
         )
-        for root in roots:
+        terms = []
+        for index, root in enumerate(roots):
             fragment = root.partition("#")[2]
-            sections.append(_section(page, root, description.about(root), fragment or "about"))
+            section = _section(page, root, description.about(root), fragment or "about")
+            if index == 0:
+                sections.append(section)
+                continue
+            rank, section.group = _group(_objects(description, root, RDF_TYPE))
+            terms.append((rank, section.title.lower(), section))
+        sections += [section for _, _, section in sorted(terms, key=lambda t: t[:2])]
         for blank in blanks:
             quads = [q for q in description.quads if q.subject == blank]
             sections.append(_section(page, f"_:{blank.value}", quads, f"b-{blank.value}"))
