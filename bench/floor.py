@@ -3,9 +3,11 @@
 ``engine`` mode bulk-loads the corpus into an in-memory pyoxigraph store, then
 times each query in-process (query plus serialisation in the format the HTTP
 clients ask for, the least any server must do) and the throughput of four
-threads (pyoxigraph releases the GIL while it evaluates). ``kgpub-load`` mode
-loads the corpus the way ``kgpub serve`` does (``kgpub.sources`` then
-``kgpub.store.Store``). Both print one JSON object.
+threads. ``kgpub-load`` mode loads the corpus the way ``kgpub serve`` does
+(``kgpub.sources`` then ``kgpub.store.Store``) and times the rest of kgpub's
+start-up step by step. ``disk`` mode bulk-loads into an on-disk (RocksDB)
+store and times opening it again: the floor for a persistent store. Each
+prints one JSON object.
 
     python -m bench.floor engine --corpus FILE --seconds 2
 """
@@ -13,7 +15,9 @@ loads the corpus the way ``kgpub serve`` does (``kgpub.sources`` then
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import shutil
 import sys
 import threading
 import time
@@ -96,38 +100,98 @@ def engine(corpus: Path, seconds: float, max_samples: int, load_seconds: float) 
     }
 
 
-def kgpub_load(corpus: Path) -> dict[str, Any]:
+def kgpub_load(corpus: Path, *, startup_checks: bool = True) -> dict[str, Any]:
+    """Load the way ``kgpub serve`` does, then time what its start-up does before serving."""
     from kgpub.config import Settings  # noqa: PLC0415 - only this mode needs kgpub
     from kgpub.sources import read_all, sources_for_files  # noqa: PLC0415
     from kgpub.store import Store  # noqa: PLC0415
 
+    settings = Settings(files=(corpus,), validate_on_start=False)
     started = time.perf_counter()
-    quads = read_all(sources_for_files(Settings(), [corpus]))
+    quads = read_all(sources_for_files(settings, [corpus]))
     parsed = time.perf_counter() - started
     store = Store()
     store.add_quads(quads)
     loaded = time.perf_counter() - started
-    return {
+    del quads
+    result: dict[str, Any] = {
         "quads": len(store),
         "parse_seconds": parsed,
         "load_seconds": loaded,
-        "rss_kib": rss_kib(),
-        "peak_rss_kib": peak_rss_kib(),
+        "rss_loaded_kib": rss_kib(),
     }
+    if startup_checks:
+        steps: dict[str, float] = {}
+        started = time.perf_counter()
+        store.graph_sizes()
+        steps["graph sizes (service description)"] = time.perf_counter() - started
+        started = time.perf_counter()
+        store.distinct_triples()
+        steps["distinct triples of the union (service description)"] = time.perf_counter() - started
+        # The SHACL check the Linked Data pages run at start-up, when this kgpub has it.
+        try:
+            check_store = getattr(importlib.import_module("kgpub.validity"), "check_store")  # noqa: B009
+        except (ImportError, AttributeError):
+            check_store = None
+        if check_store is not None:
+            started = time.perf_counter()
+            check_store(store, settings)
+            steps["SHACL check of the served data (kgpub.validity.check_store)"] = (
+                time.perf_counter() - started
+            )
+        result["startup_steps"] = steps
+    result["rss_kib"] = rss_kib()
+    result["peak_rss_kib"] = peak_rss_kib()
+    return result
+
+
+def disk(corpus: Path, directory: Path) -> dict[str, Any]:
+    """The floor for a persistent store: ``bulk_load`` into RocksDB, then open it and ask."""
+    shutil.rmtree(directory, ignore_errors=True)
+    try:
+        started = time.perf_counter()
+        store = ox.Store(str(directory))
+        store.bulk_load(path=str(corpus), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        store.optimize()
+        load = time.perf_counter() - started
+        quads = len(store)
+        del store
+        size = sum(f.stat().st_size for f in directory.rglob("*") if f.is_file())
+        opened: dict[str, float] = {}
+        for mode in ("read_only", "read_write"):
+            started = time.perf_counter()
+            reopened = (
+                ox.Store.read_only(str(directory))
+                if mode == "read_only"
+                else ox.Store(str(directory))
+            )
+            assert bool(reopened.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
+            opened[mode] = time.perf_counter() - started
+            del reopened
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    return {"quads": quads, "load_seconds": load, "bytes": size, "open_seconds": opened}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.floor")
-    parser.add_argument("mode", choices=["engine", "kgpub-load"])
+    parser.add_argument("mode", choices=["engine", "kgpub-load", "disk"])
+    parser.add_argument("--directory", type=Path, help="disk: where to build the store")
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--seconds", type=float, default=2.0, help="time budget per query")
     parser.add_argument("--max-samples", type=int, default=500)
     parser.add_argument("--load-seconds", type=float, default=5.0, help="per throughput run")
+    parser.add_argument(
+        "--no-startup-checks", action="store_true", help="kgpub-load: only load, time nothing else"
+    )
     args = parser.parse_args(argv)
     if args.mode == "engine":
         result = engine(args.corpus, args.seconds, args.max_samples, args.load_seconds)
+    elif args.mode == "disk":
+        result = disk(args.corpus, args.directory or args.corpus.with_suffix(".store"))
     else:
-        result = kgpub_load(args.corpus)
+        result = kgpub_load(args.corpus, startup_checks=not args.no_startup_checks)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0
