@@ -28,16 +28,24 @@ from kgpub.routes import validate as validate_routes
 from kgpub.routes import void as void_routes
 from kgpub.servertiming import ServerTimingMiddleware
 from kgpub.store import Store
+from kgpub.validity import Conformance
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    store: Store | None = None,
+    conformance: Conformance | None = None,
+) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loaded = store
+        app.state.conformance = conformance
         if loaded is None:
-            loaded = await anyio.to_thread.run_sync(load_dataset, settings)
+            dataset = await anyio.to_thread.run_sync(load_dataset, settings)
+            loaded = dataset.store
+            app.state.conformance = dataset.conformance
         app.state.store = loaded
         # The store is read-only while serving, so its sizes are computed once.
         app.state.graph_sizes = await anyio.to_thread.run_sync(loaded.graph_sizes)

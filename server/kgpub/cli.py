@@ -81,7 +81,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         }
     )
     try:
-        store = load_dataset(settings)
+        dataset = load_dataset(settings)
     except DataNotConformingError as exc:
         print(exc.report_text, file=sys.stderr)
         print("kgpub serve: refusing to serve data that does not conform", file=sys.stderr)
@@ -89,7 +89,8 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     except KgpubError as exc:
         print(f"kgpub serve: cannot read input: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port)
+    app = create_app(settings, dataset.store, dataset.conformance)
+    uvicorn.run(app, host=settings.host, port=settings.port)
     return EXIT_OK
 
 

@@ -7,19 +7,22 @@ server with the report rather than publishing a broken graph.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from kgpub.config import Settings
 from kgpub.errors import DataNotConformingError
 from kgpub.reporting import render_report
-from kgpub.sources import (
-    Source,
-    default_sources,
-    ontology_sources,
-    read_all,
-    shapes_sources,
-    sources_for_files,
-)
+from kgpub.sources import Source, default_sources, read_all, sources_for_files
 from kgpub.store import Store
-from kgpub.validation import validate_quads
+from kgpub.validity import Conformance, check_store
+
+
+@dataclass(frozen=True)
+class LoadedDataset:
+    """The served store and, when it was validated on loading, the SHACL result."""
+
+    store: Store
+    conformance: Conformance | None
 
 
 def served_sources(settings: Settings) -> list[Source]:
@@ -29,23 +32,19 @@ def served_sources(settings: Settings) -> list[Source]:
     return default_sources(settings)
 
 
-def load_dataset(settings: Settings) -> Store:
+def load_dataset(settings: Settings) -> LoadedDataset:
     """Read every served source into a store, each in its own named graph.
 
     Raises ``RdfSyntaxError``/``SourceNotFoundError`` for unreadable input and
     ``DataNotConformingError`` (carrying the rendered report) for invalid data.
+    The validation result is returned so the app need not validate again:
+    pySHACL takes seconds, and start-up should pay for it once.
     """
-    sources = served_sources(settings)
-    quads = read_all(sources)
-    if settings.validate_on_start:
-        shapes = {s.path.resolve() for s in shapes_sources(settings)}
-        ontology = {s.path.resolve() for s in ontology_sources(settings)}
-        data = [s for s in sources if s.path.resolve() not in shapes | ontology]
-        report = validate_quads(
-            read_all(data), read_all(shapes_sources(settings)), read_all(ontology_sources(settings))
-        )
-        if not report.conforms:
-            raise DataNotConformingError(render_report(report))
     store = Store()
-    store.add_quads(quads)
-    return store
+    store.add_quads(read_all(served_sources(settings)))
+    if not settings.validate_on_start:
+        return LoadedDataset(store, None)
+    conformance = check_store(store, settings)
+    if not conformance.report.conforms:
+        raise DataNotConformingError(render_report(conformance.report))
+    return LoadedDataset(store, conformance)

@@ -37,7 +37,12 @@ VARY = "Accept, Accept-Language"
 
 
 async def startup(app: FastAPI) -> None:
-    """Validate the served data once, for the pages' SHACL sections and ``/validate``."""
+    """Validate the served data once, for the pages' SHACL sections and ``/validate``.
+
+    Nothing to do when loading already validated it.
+    """
+    if app.state.conformance is not None:
+        return
     store: Store = app.state.store
     settings: Settings = app.state.settings
     app.state.conformance = await anyio.to_thread.run_sync(check_store, store, settings)
