@@ -8,6 +8,7 @@ questions, and a query run from the editor filling the results table.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ import pytest
 import websockets
 
 from kgpub.app import create_app
+from kgpub.config import Settings
 from kgpub.queryui import assets_installed
 from tests.sparql_fixtures import free_port, live_server, write_project
 
@@ -116,7 +118,8 @@ class Page:
             if value:
                 return value
             await asyncio.sleep(0.05)
-        pytest.fail(f"never true in the page: {expression}")
+        where = await self.evaluate("document.location.href")
+        pytest.fail(f"never true in the page {where}: {expression}")
 
 
 def test_query_page_shows_example_tabs_and_runs_a_query(base_url: str, devtools: str) -> None:
@@ -143,3 +146,65 @@ def test_query_page_shows_example_tabs_and_runs_a_query(base_url: str, devtools:
     assert "Who are the people?" in tabs
     assert '"Anna"@de' in cells
     assert any("Bob" in cell for cell in cells)
+
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def article_url() -> Iterator[str]:
+    """The shipped article, served as the README's serve command serves it."""
+    with live_server(create_app(Settings())) as url:
+        yield url
+
+
+async def _open(page: Page, url: str, ready: str, shot: str) -> None:
+    await page.call("Page.navigate", url=url)
+    await page.wait_for(f"document.readyState === 'complete' && !!({ready})")
+    reply = await page.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / shot).write_bytes(base64.b64decode(reply["result"]["data"]))
+
+
+def test_a_person_follows_a_fact_from_the_article_to_its_claim(
+    article_url: str, devtools: str
+) -> None:
+    async def scenario() -> dict[str, Any]:
+        async with websockets.connect(devtools, max_size=2**24) as ws:
+            page = Page(ws)
+            seen: dict[str, Any] = {}
+            await _open(
+                page,
+                article_url + "/id/article?lang=de",
+                "document.querySelector('mark')",
+                "article.png",
+            )
+            seen["marks"] = await page.evaluate("document.querySelectorAll('mark').length")
+            seen["text"] = await page.evaluate("document.body.innerText")
+            claim_href = await page.evaluate(
+                "Array.from(document.querySelectorAll('a[href*=\"claim-musk-joined-call\"]'))"
+                ".map(a => a.href)[0]"
+            )
+            seen["claim_href"] = claim_href
+            await _open(page, claim_href, "document.querySelector('mark')", "claim.png")
+            seen["claim_mark"] = await page.evaluate("document.querySelector('mark').innerText")
+            seen["claim_text"] = await page.evaluate("document.body.innerText")
+            musk = await page.evaluate(
+                "Array.from(document.querySelectorAll('a[href*=\"/id/elon-musk\"]'))"
+                ".map(a => a.href)[0]"
+            )
+            await _open(page, musk, "document.querySelector('h1')", "entity.png")
+            seen["entity_title"] = await page.evaluate("document.querySelector('h1').innerText")
+            seen["entity_text"] = await page.evaluate("document.body.innerText")
+            return seen
+
+    seen = asyncio.run(scenario())
+    assert seen["marks"] >= 25
+    assert "Elon Musk, der Tech-Tycoon" in seen["text"]
+    assert seen["claim_href"].startswith(article_url + "/id/claim-musk-joined-call")
+    assert seen["claim_mark"].startswith("Elon Musk, der Tech-Tycoon, nahm einen Tag nach")
+    assert "CNN" in seen["claim_text"]
+    assert "Elon Musk" in seen["entity_title"]
+    assert "Q317521" in seen["entity_text"]
+    for shot in ("article.png", "claim.png", "entity.png"):
+        assert (ARTIFACTS / shot).read_bytes().startswith(b"\x89PNG")
