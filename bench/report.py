@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from bench.floor import SHACL_STEP
 from bench.queries import POINT_LOOKUP, QUERIES
 
 # Issue 5's targets.
@@ -352,6 +353,11 @@ def render(results: dict[str, Any]) -> str:  # noqa: PLR0912, PLR0915 - one line
     engine_total = sum(float(floor_lat[q.name]["p50"]) for q in QUERIES)
     count_share = float(floor_lat["count_all"]["p50"]) / engine_total if engine_total else 0
     disk_open = _get(results, "disk", "open_seconds", "read_only")
+    shacl = float(steps.get(SHACL_STEP, 0.0))
+    # Did the measured server run the SHACL check (older kgpub ran it even with validation
+    # off)? Its start-up is then at least the load plus most of the check.
+    validated = shacl > 1.0 and kgpub["ready_seconds"] > kload["load_seconds"] + 0.5 * shacl
+    served_steps = {k: v for k, v in steps.items() if validated or k != SHACL_STEP}
     reasons = {
         "p50": (
             "**p50 within engine floor + 0.5 ms.** Most of the budget goes to HTTP itself: bare "
@@ -409,10 +415,19 @@ def render(results: dict[str, Any]) -> str:  # noqa: PLR0912, PLR0915 - one line
             f"`--store` option), so `kgpub serve` loads the N-Quads file on every start "
             f"({kload['load_seconds']:.1f} s for kgpub's load path measured alone) and then, "
             "before the first request, "
-            + "; ".join(f"{step}: {sec:.1f} s" for step, sec in steps.items())
-            + ". The SHACL check converts every served quad to rdflib and runs pySHACL, and "
-            "it runs even with `KGPUB_VALIDATE_ON_START=false`: on this corpus it is most of "
-            "the start-up. The engine itself would meet the target"
+            + "; ".join(f"{step}: {sec:.1f} s" for step, sec in served_steps.items())
+            + (
+                ". The SHACL check converts every served quad to rdflib and runs pySHACL; this "
+                "kgpub runs it even with `KGPUB_VALIDATE_ON_START=false`, and on this corpus "
+                "it is most of the start-up"
+                if validated
+                else (
+                    f". With validation on (the default) the SHACL check would add {shacl:.1f} s"
+                    if shacl
+                    else ""
+                )
+            )
+            + ". The engine itself would meet the target"
             + (
                 f": opening the same data as an on-disk store takes {disk_open:.3f} s"
                 if disk_open
@@ -444,16 +459,15 @@ def render(results: dict[str, Any]) -> str:  # noqa: PLR0912, PLR0915 - one line
         "memory": (
             "**Server memory ≤ 1.5x the store's.** The store itself takes "
             f"{_mib(floor['rss_loaded_kib'] - floor['rss_before_kib'])} (what loading adds to "
-            "the engine floor process). kgpub's start-up adds two Python copies of the data: "
-            "its loader holds every quad as a Python object before inserting it, and the SHACL "
-            "check of the "
-            "served data converts everything to an rdflib graph for pySHACL"
+            "the engine floor process). kgpub's loader holds every quad as a Python object "
+            "before inserting it"
             + (
-                f" (measured alone: {_mib(kload['rss_loaded_kib'])} after loading, "
+                ", and the SHACL check of the served data converts everything to an rdflib graph "
+                f"for pySHACL (measured alone: {_mib(kload['rss_loaded_kib'])} after loading, "
                 f"{_mib(kload['rss_kib'])} after the start-up steps, peak "
                 f"{_mib(kload['peak_rss_kib'])})"
-                if "rss_loaded_kib" in kload
-                else ""
+                if validated
+                else f" (measured alone: {_mib(kload.get('rss_loaded_kib'))} after loading)"
             )
             + ". Freed Python objects are largely not returned to the operating system, so "
             "the server stays near that high-water mark. Loading with `bulk_load` or opening a "
@@ -466,8 +480,8 @@ def render(results: dict[str, Any]) -> str:  # noqa: PLR0912, PLR0915 - one line
 
     w("## Not measured here\n")
     w(
-        "- start-up with `KGPUB_VALIDATE_ON_START=true` (the default), which validates the "
-        "corpus with pySHACL once more before loading;\n"
+        "- serving with `KGPUB_VALIDATE_ON_START=true` (the default); the SHACL check's own "
+        "time is in the start-up rows above;\n"
         "- a persistent store, a result cache, multiple workers: not built yet (issue 5);\n"
         "- the Linked Data pages: the benchmark queries only the SPARQL endpoint."
     )
