@@ -14,8 +14,8 @@ from starlette.concurrency import run_in_threadpool
 
 from kgpub import servicedesc
 from kgpub.conneg import Representation, choose
-from kgpub.errors import RequestTooLargeError
 from kgpub.queryui import assets_installed, example_queries, render_page
+from kgpub.routes.body import read_body
 from kgpub.sparql import GRAPH_FORMATS, RDF_FORMAT_OF, RESULT_FORMATS, execute, parse_request
 from kgpub.store import Store
 
@@ -24,20 +24,6 @@ HTML = Representation("text/html", "html", ("application/xhtml+xml",), charset=T
 # The service description in every RDF format, the query page for browsers last:
 # only an Accept that prefers HTML (a browser's) gets the page.
 DESCRIPTION_FORMATS = (*GRAPH_FORMATS, HTML)
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise RequestTooLargeError(f"the request body is over the limit of {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestTooLargeError(f"the request body is over the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _format_param(request: Request) -> str | None:
@@ -73,7 +59,7 @@ def _describe_or_page(request: Request) -> Response:
 async def sparql(request: Request) -> Response:
     store: Store = request.app.state.store
     limit: int = request.app.state.settings.max_body_bytes
-    body = await _read_body(request, limit) if request.method == "POST" else b""
+    body = await read_body(request, limit) if request.method == "POST" else b""
     method = "GET" if request.method == "HEAD" else request.method
     operation = parse_request(
         method,

@@ -11,31 +11,16 @@ from __future__ import annotations
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from kgpub import pages
+from kgpub import pages, pagetext
 from kgpub.config import Settings
 from kgpub.conneg import choose
-from kgpub.errors import RequestTooLargeError
+from kgpub.routes.body import read_body
 from kgpub.serialization import HTML, JSON_LD, TURTLE, serialize
 from kgpub.validation import ValidationReport
 from kgpub.validity import UPLOAD_FORMATS, Conformance, report_quads, validate_upload
 
 PATH = "/validate"
 REPORT_FORMATS = (TURTLE, JSON_LD, HTML)
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body, or ``RequestTooLargeError`` past ``limit`` bytes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise RequestTooLargeError(f"the request body is over the limit of {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestTooLargeError(f"the request body is over the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _report_rows(report: ValidationReport) -> list[tuple[str, str, str, str]]:
@@ -49,13 +34,13 @@ async def validate(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     conformance: Conformance = request.app.state.conformance
     rep = choose(request.headers.get("accept"), request.query_params.get("format"), REPORT_FORMATS)
-    body = await _read_body(request, settings.max_body_bytes)
+    body = await read_body(request, settings.max_body_bytes)
     report = await run_in_threadpool(
         validate_upload, body, request.headers.get("content-type"), conformance
     )
     headers = {"Vary": "Accept"}
     if rep is HTML:
-        lang = pages.choose_language(
+        lang = pagetext.choose_language(
             request.query_params.get("lang"), request.headers.get("accept-language")
         )
         page = pages.report_page(_report_rows(report), report.conforms, lang)
