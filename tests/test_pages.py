@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from kgpub import anchors
 from kgpub.app import create_app
 from kgpub.config import Settings
-from kgpub.pages import choose_language
+from kgpub.pagetext import choose_language
 from kgpub.store import Store
 
 KGPUB = "https://kgpub.example/ontology#"

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from kgpub import pages
+from kgpub import pages, pagetext
 from kgpub.conneg import Representation, negotiate
 from kgpub.errors import (
     KgpubError,
@@ -92,7 +92,7 @@ def _not_found(request: Request, exc: ResourceNotFoundError) -> Response:
     )
     if not wants_html:
         return problem(HTTPStatus.NOT_FOUND, str(exc), headers)
-    lang = pages.choose_language(
+    lang = pagetext.choose_language(
         request.query_params.get("lang"), request.headers.get("accept-language")
     )
     page = pages.not_found_page(exc.iri, lang)

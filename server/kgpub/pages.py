@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from kgpub import anchors
+from kgpub import anchors, neighbourhood
 from kgpub.conneg import Representation
 from kgpub.describe import (
     FALLBACK_LABEL_PREDICATES,
@@ -31,70 +31,13 @@ from kgpub.describe import (
     incoming,
     labels,
 )
+from kgpub.pagetext import LANGUAGES, TEXT
 from kgpub.store import Store
 from kgpub.validation import ValidationResult
 from kgpub.validity import Conformance
 
-LANGUAGES = ("en", "de")
 SCHEMA = "https://schema.org/"
 _ARTICLE_BODY = SCHEMA + "articleBody"
-
-_TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "types": "Type",
-        "incoming": "Pointing here",
-        "formats": "This description as data",
-        "validation": "SHACL validation",
-        "no_shapes": "No shapes are published, so nothing was checked.",
-        "conforms": "Conforms to the shapes: no results for this resource.",
-        "claimed_by": "Claimed by",
-        "told_to": "Told to",
-        "first_appearance": "First appeared in",
-        "appearance": "Appears in",
-        "contradicts": "Contradicted by",
-        "evidence": "In the article",
-        "article_text": "Article text",
-        "claims_marked": "Every marked span is a claim; its number links to the claim.",
-        "subjects": "Resources in this graph",
-        "triples": "triples",
-        "not_found": "Not found",
-        "not_found_text": "The dataset says nothing about",
-        "report": "Validation report",
-        "classes": "Classes",
-        "properties": "Properties",
-        "node_shapes": "Node shapes",
-        "property_shapes": "Property shapes",
-        "other_terms": "Other terms",
-        "contents": "Contents",
-    },
-    "de": {
-        "types": "Typ",
-        "incoming": "Verweise hierher",
-        "formats": "Diese Beschreibung als Daten",
-        "validation": "SHACL-Prüfung",
-        "no_shapes": "Es sind keine Shapes veröffentlicht; nichts wurde geprüft.",
-        "conforms": "Erfüllt die Shapes: keine Ergebnisse für diese Ressource.",
-        "claimed_by": "Behauptet von",
-        "told_to": "Gesagt zu",
-        "first_appearance": "Zuerst erschienen in",
-        "appearance": "Erscheint in",
-        "contradicts": "Widersprochen von",
-        "evidence": "Im Artikel",
-        "article_text": "Artikeltext",
-        "claims_marked": "Jede markierte Stelle ist eine Behauptung; ihre Nummer verlinkt sie.",
-        "subjects": "Ressourcen in diesem Graphen",
-        "triples": "Tripel",
-        "not_found": "Nicht gefunden",
-        "not_found_text": "Der Datensatz sagt nichts über",
-        "report": "Prüfbericht",
-        "classes": "Klassen",
-        "properties": "Eigenschaften",
-        "node_shapes": "Knoten-Shapes",
-        "property_shapes": "Eigenschafts-Shapes",
-        "other_terms": "Weitere Begriffe",
-        "contents": "Inhalt",
-    },
-}
 
 _env = Environment(
     loader=PackageLoader("kgpub", "templates"),
@@ -102,26 +45,6 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-
-def choose_language(param: str | None, accept_language: str | None) -> str:
-    """``?lang=`` if it names a language we have, else the best of Accept-Language."""
-    if param and param.strip().lower() in LANGUAGES:
-        return param.strip().lower()
-    best, best_q = "en", -1.0
-    for element in (accept_language or "").split(","):
-        tag, _, params = element.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
-        q = 1.0
-        name, _, value = params.strip().partition("=")
-        if name.strip() == "q":
-            try:
-                q = float(value)
-            except ValueError:
-                q = 0.0
-        if primary in LANGUAGES and q > best_q:
-            best, best_q = primary, q
-    return best
 
 
 @dataclass(frozen=True)
@@ -221,7 +144,7 @@ class Page:
         return Value(str(term))
 
     def t(self, key: str) -> str:
-        return _TEXT[self.lang][key]
+        return TEXT[self.lang][key]
 
 
 def _section(page: Page, subject: str, quads: Sequence[ox.Quad], anchor: str) -> Section:
@@ -263,6 +186,30 @@ def _iris_in(quads: Iterable[ox.Quad]) -> set[str]:
             if isinstance(term, ox.Literal):
                 found.add(term.datatype.value)
     return found
+
+
+def _picture(page: Page, main: str, own: Sequence[ox.Quad], links: Sequence[Link]) -> Markup:
+    """The neighbourhood drawing: every IRI ``main`` links to (but its types) or is linked from."""
+    edges = [
+        neighbourhood.Edge(q.object.value, q.predicate.value, outgoing=True)
+        for q in own
+        if isinstance(q.object, ox.NamedNode)
+        and q.predicate.value != RDF_TYPE
+        and q.object.value != main
+    ]
+    edges += [
+        neighbourhood.Edge(link.subject, link.predicate, outgoing=False)
+        for link in links
+        if link.subject != main
+    ]
+    nodes = neighbourhood.nodes(edges, page.label, page.href)
+    return neighbourhood.svg(
+        page.label(main),
+        page.href(main),
+        nodes,
+        title=page.t("neighbourhood"),
+        more=lambda n: page.t("more").format(n=n),
+    )
 
 
 def resource_page(
@@ -369,6 +316,11 @@ def resource_page(
         claim=claim_view,
         evidence=evidence,
         article=article_view,
+        picture=(
+            None
+            if description.kind is Kind.GRAPH
+            else _picture(page, main, description.about(main), links)
+        ),
         incoming=[(page.value(ox.NamedNode(x.subject)), page.label(x.predicate)) for x in links],
         subjects=[page.value(ox.NamedNode(s)) for s in subjects],
         triple_count=len(description.quads),

@@ -22,7 +22,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from kgpub import pages
+from kgpub import pages, pagetext
 from kgpub.config import Settings
 from kgpub.conneg import Representation, choose
 from kgpub.describe import Description, Kind, describe
@@ -112,7 +112,7 @@ async def resource(request: Request) -> Response:
     path = request.url.path
     lang_param = request.query_params.get("lang")
     if rep is HTML:
-        lang = pages.choose_language(lang_param, request.headers.get("accept-language"))
+        lang = pagetext.choose_language(lang_param, request.headers.get("accept-language"))
         page = await run_in_threadpool(
             partial(
                 _page,
