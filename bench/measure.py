@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -89,3 +92,22 @@ def rss_kib(pid: int | str = "self") -> int:
 
 def peak_rss_kib(pid: int | str = "self") -> int:
     return _status_kib(pid, "VmHWM")
+
+
+REPO = Path(__file__).resolve().parents[1]
+SUBPROCESS_TIMEOUT = 3600.0
+
+
+def run_json(args: list[str], timeout: float = SUBPROCESS_TIMEOUT) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result

@@ -26,33 +26,23 @@ import datetime as dt
 import http.client
 import json
 import os
-import platform
-import re
-import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from bench import corpus
-from bench.measure import peak_rss_kib, rss_kib, time_repeatedly
-from bench.queries import POINT_LOOKUP, QUERIES, Query
+from bench.httpload import CONCURRENCY, constant_latency, load, sequential, sparql_path
+from bench.machine import REPO, loadavg, machine, versions, wrk_version
+from bench.measure import peak_rss_kib, rss_kib, run_json
+from bench.queries import POINT_LOOKUP, QUERIES
 from bench.report import render
 
-REPO = Path(__file__).resolve().parents[1]
-CONCURRENCY = 4
 READY_TIMEOUT = 1800.0  # seconds a server may take to load the corpus
-SUBPROCESS_TIMEOUT = 3600.0
-
-
-def sparql_path(query: Query) -> str:
-    return "/sparql?query=" + quote(query.text, safe="")
 
 
 def free_port() -> int:
@@ -65,77 +55,6 @@ def free_port() -> int:
 # -- machine and versions ---------------------------------------------------------------
 
 
-def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_kib = 0
-    try:
-        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("MemTotal:"):
-                mem_kib = int(line.split()[1])
-    except OSError:
-        pass
-    return {
-        "nproc": os.cpu_count(),
-        "mem_total_kib": mem_kib,
-        "cpu_model": cpu,
-        "kernel": platform.release(),
-    }
-
-
-def loadavg() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text(encoding="ascii").split()[:3])
-    except OSError:
-        return "unknown"
-
-
-def _git(*args: str) -> str:
-    try:
-        done = subprocess.run(
-            ["git", *args], cwd=REPO, capture_output=True, text=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return done.stdout.strip()
-
-
-def versions(load_generator: str) -> dict[str, str]:
-    found = {"python": platform.python_version()}
-    for name in ("kgpub", "pyoxigraph", "fastapi", "starlette", "uvicorn", "httptools", "uvloop"):
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
-    commit = _git("rev-parse", "--short", "HEAD")
-    dirty = _git("status", "--porcelain", "--", "server")
-    found["kgpub commit"] = (commit or "unknown") + (
-        " + uncommitted server/ changes" if dirty else ""
-    )
-    found["load generator"] = load_generator
-    return found
-
-
-def wrk_version() -> str | None:
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        return None
-    done = subprocess.run(
-        [wrk, "--version"], capture_output=True, text=True, timeout=30, check=False
-    )
-    first = (done.stdout or done.stderr).splitlines()
-    return first[0].split(" Copyright")[0] if first else "wrk"
-
-
-# -- corpus and floor -------------------------------------------------------------------
-
-
 def ensure_corpus(workdir: Path, articles: int, seed: int) -> tuple[Path, int, float | None]:
     """The corpus file, its quads and the seconds it took to generate (None when cached)."""
     path = workdir / f"corpus-{articles}-s{seed}.nq"
@@ -145,21 +64,6 @@ def ensure_corpus(workdir: Path, articles: int, seed: int) -> tuple[Path, int, f
     started = time.perf_counter()
     quads = corpus.write_file(path, articles, seed)
     return path, quads, time.perf_counter() - started
-
-
-def run_json(args: list[str], timeout: float = SUBPROCESS_TIMEOUT) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
 
 
 # -- servers ----------------------------------------------------------------------------
@@ -215,167 +119,6 @@ def wait_ready(
             break
         time.sleep(0.02)
     raise RuntimeError(f"{name} was not ready within {READY_TIMEOUT:.0f} s")
-
-
-class Client:
-    """One keep-alive HTTP/1.1 connection (the standard library's: the least client overhead)."""
-
-    def __init__(self, port: int) -> None:
-        self._conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-        self.server_timing: list[float] = []
-
-    def get(self, path: str, accept: str) -> int:
-        self._conn.request("GET", path, headers={"Accept": accept})
-        response = self._conn.getresponse()
-        body = response.read()
-        if response.status != 200:
-            raise RuntimeError(f"GET {path[:80]}... answered {response.status}: {body[:300]!r}")
-        timing = response.getheader("server-timing")
-        if timing:
-            match = re.search(r"total;dur=([\d.]+)", timing)
-            if match:
-                self.server_timing.append(float(match.group(1)))
-        return len(body)
-
-    def close(self) -> None:
-        self._conn.close()
-
-
-def sequential(port: int, seconds: float, max_samples: int) -> dict[str, Any]:
-    """Each query's latency over one keep-alive connection, one request at a time."""
-    client = Client(port)
-    latencies: dict[str, Any] = {}
-    server_total: dict[str, float] = {}
-    try:
-        for query in QUERIES:
-            path = sparql_path(query)
-            client.server_timing = []
-            latencies[query.name] = time_repeatedly(
-                lambda path=path, accept=query.accept: client.get(path, accept),  # type: ignore[misc]
-                seconds=seconds,
-                max_samples=max_samples,
-                min_samples=3,
-                warmup=1,
-            ).to_json()
-            timings = sorted(client.server_timing[1:])  # without the warm-up
-            if timings:
-                server_total[query.name] = timings[(len(timings) - 1) // 2]
-    finally:
-        client.close()
-    return {"latency": latencies, "server_timing_p50": server_total}
-
-
-def constant_latency(port: int, seconds: float, max_samples: int) -> dict[str, Any]:
-    """The HTTP floor's latency: the point lookup's request, answered with a constant."""
-    client = Client(port)
-    path = sparql_path(POINT_LOOKUP)
-    try:
-        result = time_repeatedly(
-            lambda: client.get(path, "*/*"),
-            seconds=seconds,
-            max_samples=max_samples,
-            min_samples=3,
-            warmup=1,
-        )
-    finally:
-        client.close()
-    return result.to_json()
-
-
-# -- load generation --------------------------------------------------------------------
-
-_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def parse_wrk(output: str) -> dict[str, Any]:
-    """Requests, errors, requests/s and latency percentiles from wrk's report."""
-
-    def ms(value: str) -> float:
-        match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
-        return float(match.group(1)) * _UNITS[match.group(2)] if match else float("nan")
-
-    result: dict[str, Any] = {"tool": "wrk"}
-    if match := re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", output):
-        result["requests"] = int(match.group(1))
-        result["seconds"] = float(match.group(2)) * _UNITS[match.group(3)] / 1000
-    if match := re.search(r"Requests/sec:\s+([\d.]+)", output):
-        result["rps"] = float(match.group(1))
-    errors = 0
-    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-        errors += int(match.group(1))
-    if match := re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
-    ):
-        errors += sum(int(g) for g in match.groups())
-    result["errors"] = errors
-    for pct in ("50", "99"):
-        if match := re.search(rf"^\s+{pct}%\s+(\S+)", output, re.MULTILINE):
-            result[f"p{pct}_ms"] = ms(match.group(1))
-    return result
-
-
-def _lua_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def wrk_script(requests: Sequence[tuple[str, str]]) -> str:
-    rows = ",\n".join(f"  {{{_lua_string(p)}, {_lua_string(a)}}}" for p, a in requests)
-    return (
-        "-- generated by bench.run: cycle through the requests\n"
-        f"local reqs = {{\n{rows}\n}}\n"
-        "local i = 0\n"
-        "request = function()\n"
-        "  i = i % #reqs + 1\n"
-        '  return wrk.format("GET", reqs[i][1], { ["Accept"] = reqs[i][2] })\n'
-        "end\n"
-    )
-
-
-def load(
-    port: int,
-    requests: Sequence[tuple[str, str]],
-    *,
-    seconds: float,
-    workdir: Path,
-    label: str,
-    use_wrk: bool,
-) -> dict[str, Any]:
-    """Throughput at concurrency 4 for ``seconds``, cycling through ``requests``."""
-    base = f"http://127.0.0.1:{port}"
-    if use_wrk:
-        script = workdir / f"wrk-{label}.lua"
-        script.write_text(wrk_script(requests), encoding="utf-8")
-        duration = max(1, round(seconds))
-        # One wrk thread leaves the other core to the server; the 60 s timeout
-        # keeps slow queries queued behind each other from counting as errors.
-        cmd = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{duration}s", "--timeout", "60s", "--latency"]
-        done = subprocess.run(
-            [*cmd, "-s", str(script), base],
-            capture_output=True,
-            text=True,
-            timeout=duration + 120,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"wrk failed: {done.stderr[-2000:]}")
-        return parse_wrk(done.stdout)
-    spec = workdir / f"load-{label}.json"
-    spec.write_text(json.dumps([list(r) for r in requests]), encoding="utf-8")
-    return run_json(
-        [
-            "-m",
-            "bench.load",
-            "--url",
-            base,
-            "--requests",
-            str(spec),
-            "--concurrency",
-            str(CONCURRENCY),
-            "--seconds",
-            str(seconds),
-        ],
-        timeout=seconds + 300,
-    )
 
 
 def measure_server(

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from bench import corpus, run
+from bench import corpus, httpload, run
 from bench.floor import answer
+from bench.measure import run_json
 from bench.queries import QUERIES, Query
 from bench.report import render
 
@@ -129,7 +130,7 @@ Transfer/sec:      5.00MB
 
 
 def test_wrk_report_is_parsed() -> None:
-    parsed = run.parse_wrk(WRK_OUTPUT)
+    parsed = httpload.parse_wrk(WRK_OUTPUT)
     assert parsed["requests"] == 4990
     assert parsed["seconds"] == pytest.approx(2.0)
     assert parsed["rps"] == pytest.approx(2494.12)
@@ -139,7 +140,7 @@ def test_wrk_report_is_parsed() -> None:
 
 
 def test_wrk_script_rotates_through_the_requests() -> None:
-    script = run.wrk_script([("/sparql?query=a%22", "text/csv"), ("/b", "*/*")])
+    script = httpload.wrk_script([("/sparql?query=a%22", "text/csv"), ("/b", "*/*")])
     assert '{"/sparql?query=a%22", "text/csv"}' in script
     assert "i % #reqs + 1" in script
 
@@ -152,7 +153,7 @@ def test_fallback_load_generator_against_bare_uvicorn(tmp_path: Path) -> None:
         "bare", [sys.executable, "-m", "bench.bare_app", "--port", str(port)], tmp_path, {}
     ) as proc:
         run.wait_ready(proc, port, "/", name="bare", workdir=tmp_path, started=time.perf_counter())
-        result = run.run_json(
+        result = run_json(
             [
                 "-m",
                 "bench.load",
