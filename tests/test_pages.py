@@ -108,17 +108,6 @@ def test_shapes_document_groups_its_shapes(client: TestClient) -> None:
     assert '<h2 class="group">Node shapes</h2>' in page
 
 
-def test_ontology_page_documents_every_term(client: TestClient, store: Store) -> None:
-    page = client.get("/ontology", headers=HTML).text
-    for term in ("ReportedClaim", "evidence", "contradicts", "TemporalExpression"):
-        assert f'<section id="{term}">' in page
-    assert "reported claim" in page
-    classes, properties = page.index(">Classes</h2>"), page.index(">Properties</h2>")
-    assert classes < page.index('<section id="ReportedClaim">') < properties
-    assert properties < page.index('<section id="evidence">')
-    assert 'href="#ReportedClaim"' in page
-
-
 EVIL = "<script>alert(1)</script>"
 
 

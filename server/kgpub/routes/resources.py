@@ -27,6 +27,7 @@ from kgpub.config import Settings
 from kgpub.conneg import Representation, choose
 from kgpub.describe import Description, Kind, describe
 from kgpub.errors import ResourceNotFoundError
+from kgpub.ontodoc import OntologyDocs
 from kgpub.serialization import HTML, RDF_FORMATS, compact, context, prefixes, serialize
 from kgpub.store import Store
 from kgpub.validity import Conformance, check_store
@@ -37,10 +38,11 @@ VARY = "Accept, Accept-Language"
 
 
 async def startup(app: FastAPI) -> None:
-    """Validate the served data once, for the pages' SHACL sections and ``/validate``.
+    """Keep the ontology's pages; validate the served data once (SHACL sections, ``/validate``).
 
     Nothing to do when loading already validated it.
     """
+    app.state.ontology_docs = OntologyDocs()
     if app.state.conformance is not None:
         return
     store: Store = app.state.store
@@ -82,7 +84,12 @@ def _page(
     lang: str,
     lang_from_param: bool,
     path: str,
+    ontology_docs: OntologyDocs,
 ) -> str:
+    ontology = settings.base_iri + "ontology"
+    if description.roots[0] == ontology:
+        turtle = serialize(description.quads, "ttl", settings.base_iri).decode()
+        return ontology_docs.page(turtle, ontology, lang)
     jsonld = (
         compact(description.quads, settings.base_iri)
         if description.kind is not Kind.GRAPH
@@ -123,6 +130,7 @@ async def resource(request: Request) -> Response:
                 lang=lang,
                 lang_from_param=lang_param is not None and lang_param == lang,
                 path=path,
+                ontology_docs=request.app.state.ontology_docs,
             )
         )
         body = page.encode()

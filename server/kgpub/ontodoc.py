@@ -1,0 +1,87 @@
+"""The ontology's HTML documentation, made by pyLODE (``OntPub``), one page per language.
+
+pyLODE renders offline: its background ontologies ship inside the package
+and its CSS is inlined, so rendering fetches nothing. Two things are adapted:
+
+- **Language.** pyLODE takes whichever label it meets first. Before rendering,
+  every language-tagged literal is dropped where the same subject and property
+  also have one in the page's language (else English), so the German page
+  reads German and the English page English.
+- **Anchors.** pyLODE makes each term's ``id`` from its label
+  (``berichteteBehauptung``), while the term IRI's fragment is its local name
+  (``<…/ontology#ReportedClaim>``). Each term's ``id`` and every ``href="#…"``
+  to it are rewritten to the local name, so a term IRI lands at its place.
+
+Pages are rendered on first request and kept: the ontology does not change
+while the server runs.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import warnings
+
+import rdflib
+from pylode import OntPub
+
+_ID = re.compile(r'\b(id|href)="(#?)([^"]*)"')
+
+
+def _one_language(graph: rdflib.Graph, lang: str) -> rdflib.Graph:
+    """``graph`` with each property's tagged literals kept in ``lang`` (else ``en``) only."""
+    out = rdflib.Graph()
+    for prefix, namespace in graph.namespaces():
+        out.bind(prefix, namespace)
+    tagged: dict[tuple[object, object], set[str]] = {}
+    for s, p, o in graph:
+        if isinstance(o, rdflib.Literal) and o.language:
+            tagged.setdefault((s, p), set()).add(o.language.lower())
+    for s, p, o in graph:
+        if isinstance(o, rdflib.Literal) and o.language:
+            have = tagged[(s, p)]
+            keep = lang if lang in have else "en" if "en" in have else None
+            if keep is not None and o.language.lower() != keep:
+                continue
+        out.add((s, p, o))
+    return out
+
+
+def render(turtle: str, document: str, lang: str) -> str:
+    """The pyLODE page of the ontology ``document`` (given as Turtle) in ``lang``."""
+    graph = _one_language(rdflib.Graph().parse(data=turtle, format="turtle"), lang)
+    with warnings.catch_warnings():
+        # pyLODE 3.3 reads its CSS without closing the file.
+        warnings.simplefilter("ignore", ResourceWarning)
+        od = OntPub(graph)
+        page: str = od.make_html()
+    fids: dict[str, str] = od.fids
+    taken = set(re.findall(r'\bid="([^"]*)"', page)) - set(fids.values())
+    renamed = {
+        fid: iri[len(document) + 1 :]
+        for iri, fid in fids.items()
+        if iri.startswith(document + "#") and iri[len(document) + 1 :] not in taken
+    }
+
+    def rename(match: re.Match[str]) -> str:
+        attribute, hash_, value = match.groups()
+        if attribute == "href" and not hash_:
+            return match.group(0)
+        return f'{attribute}="{hash_}{renamed.get(value, value)}"'
+
+    page = _ID.sub(rename, page)
+    return page.replace("<html>", f'<html lang="{lang}">', 1)
+
+
+class OntologyDocs:
+    """pyLODE pages of one ontology, rendered once per language and kept."""
+
+    def __init__(self) -> None:
+        self._pages: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def page(self, turtle: str, document: str, lang: str) -> str:
+        with self._lock:
+            if lang not in self._pages:
+                self._pages[lang] = render(turtle, document, lang)
+            return self._pages[lang]
