@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, RDFS, XSD
 
 from kgpub.app import create_app
 from kgpub.config import Settings
@@ -121,3 +121,16 @@ def test_format_parameter_and_406(client: TestClient) -> None:
     refused = client.get("/sparql", headers={"accept": "application/sparql-results+json"})
     assert refused.status_code == 406
     assert "text/turtle" in refused.json()["offered"]
+
+
+def test_links_the_void_description(client: TestClient, description: Graph) -> None:
+    dataset = description.value(ENDPOINT, SD.defaultDataset)
+    assert dataset == URIRef("https://kgpub.example/.well-known/void#dataset")
+    void_url = description.value(dataset, RDFS.seeAlso)
+    assert void_url == URIRef("http://kgpub.test/.well-known/void")
+    response = client.get(str(void_url), headers={"accept": "text/turtle"})
+    assert response.status_code == 200
+    void = Graph().parse(data=response.text, format="turtle")
+    # The same dataset: VoID names it, types it and points at this endpoint.
+    assert (dataset, RDF.type, VOID.Dataset) in void
+    assert (dataset, VOID.sparqlEndpoint, ENDPOINT) in void

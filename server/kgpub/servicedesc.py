@@ -3,7 +3,9 @@
 Clients such as Comunica dereference the endpoint URL and look for
 ``sd:endpoint`` to recognise a SPARQL endpoint; people and crawlers read the
 rest: which languages, result formats and features are supported, and which
-named graphs the dataset holds and how large each is.
+named graphs the dataset holds and how large each is. The default dataset is
+the VoID dataset of ``/.well-known/void`` (same IRI), linked with
+``rdfs:seeAlso`` to that description.
 
 See https://www.w3.org/TR/sparql11-service-description/.
 """
@@ -19,6 +21,7 @@ VOID = "http://rdfs.org/ns/void#"
 FORMATS = "http://www.w3.org/ns/formats/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+RDFS_SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 
 # The formats the endpoint produces, by their W3C format IRIs.
 _RESULT_FORMATS = (
@@ -53,11 +56,22 @@ def _count(value: int) -> ox.Literal:
 
 
 def describe(
-    endpoint: str, graph_sizes: Mapping[str, int], default_graph_size: int, title: str
+    endpoint: str,
+    graph_sizes: Mapping[str, int],
+    default_graph_size: int,
+    title: str,
+    void: tuple[str, str] | None = None,
 ) -> list[ox.Triple]:
-    """The service description of the endpoint at ``endpoint`` as triples."""
+    """The service description of the endpoint at ``endpoint`` as triples.
+
+    ``void`` is the VoID dataset's IRI and the URL of its description
+    (``/.well-known/void``): the default dataset is then that dataset, with
+    ``rdfs:seeAlso`` to where it is described.
+    """
     service = ox.NamedNode(endpoint)
-    dataset = ox.BlankNode("dataset")
+    dataset: ox.NamedNode | ox.BlankNode = (
+        ox.NamedNode(void[0]) if void else ox.BlankNode("dataset")
+    )
     default_graph = ox.BlankNode("defaultGraph")
     triples = [
         ox.Triple(service, RDF_TYPE, _sd("Service")),
@@ -77,6 +91,8 @@ def describe(
         ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
         ox.Triple(default_graph, _void("triples"), _count(default_graph_size)),
     ]
+    if void:
+        triples.append(ox.Triple(dataset, RDFS_SEE_ALSO, ox.NamedNode(void[1])))
     triples += [
         ox.Triple(service, _sd("resultFormat"), ox.NamedNode(FORMATS + name))
         for name in _RESULT_FORMATS
@@ -97,5 +113,11 @@ def describe(
 
 
 def serialize(triples: list[ox.Triple], fmt: ox.RdfFormat) -> bytes:
-    prefixes = {"sd": SD, "void": VOID, "formats": FORMATS, "dcterms": "http://purl.org/dc/terms/"}
+    prefixes = {
+        "sd": SD,
+        "void": VOID,
+        "formats": FORMATS,
+        "dcterms": "http://purl.org/dc/terms/",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    }
     return ox.serialize(triples, format=fmt, prefixes=prefixes) or b""

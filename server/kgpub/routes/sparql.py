@@ -49,8 +49,13 @@ def _describe_or_page(request: Request) -> Response:
             assets_installed(),
         )
         return Response(page, media_type=rep.content_type, headers=headers)
+    endpoint = _endpoint_url(request)
+    void = (
+        f"{state.settings.base_iri}.well-known/void#dataset",
+        str(request.base_url).rstrip("/") + "/.well-known/void",
+    )
     triples = servicedesc.describe(
-        _endpoint_url(request), state.graph_sizes, state.default_graph_size, "kgpub SPARQL endpoint"
+        endpoint, state.graph_sizes, state.default_graph_size, "kgpub SPARQL endpoint", void
     )
     body = servicedesc.serialize(triples, RDF_FORMAT_OF[rep.name])
     return Response(body, media_type=rep.content_type, headers=headers)
