@@ -63,18 +63,89 @@ def test_claim_page_shows_what_contradicts_it(client: TestClient) -> None:
     assert 'href="/id/claim-kremlin-single-call"' in contradicted.group(1)
 
 
+def _article_blocks(page: str) -> list[tuple[str, str]]:
+    text = re.search(r'<div lang="de" class="article-text">(.*?)</div>', page, re.S)
+    assert text is not None
+    return re.findall(r"<(h3|p)>(.*?)</\1>", text.group(1), re.S)
+
+
+def _plain(marked: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>|\[\d+\]", "", marked))
+
+
 def test_article_page_marks_and_links_every_claim(client: TestClient, store: Store) -> None:
     page = client.get("/id/article", headers=HTML).text
-    text = re.search(r'<div lang="de" class="text">(.*?)</div>', page, re.S)
-    assert text is not None
+    blocks = _article_blocks(page)
+    marked = "".join(block for _, block in blocks)
     spans = anchors.claim_spans(store, "https://kgpub.example/id/article", KGPUB)
-    assert text.group(1).count("<mark") == len(spans)
+    assert marked.count("<mark") == len(spans)
     for span in spans:
         slug = span.claim.rsplit("/", 1)[1]
-        assert f'data-claim="{span.claim}"' in text.group(1)
-        assert f'<a class="claim-ref" href="/id/{slug}">' in text.group(1)
+        assert f'data-claim="{span.claim}"' in marked
+        assert f'<a class="claim-ref" href="/id/{slug}">' in marked
     body = anchors.article_body(store, "https://kgpub.example/id/article")
-    assert html.unescape(re.sub(r"<[^>]+>|\[\d+\]", "", text.group(1))) == body
+    assert body is not None
+    assert "\n".join(_plain(block) for _, block in blocks) == "\n".join(
+        line for line in body.split("\n") if line.strip()
+    )
+
+
+def test_article_text_keeps_its_headings_and_paragraphs(client: TestClient, store: Store) -> None:
+    article = "https://kgpub.example/id/article"
+    body = anchors.article_body(store, article)
+    assert body is not None
+    lines = [line for line in body.split("\n") if line.strip()]
+    headlines = set(anchors.headings(store, article, KGPUB).values())
+    assert len(headlines) > 3
+    blocks = _article_blocks(client.get("/id/article", headers=HTML).text)
+    assert len(blocks) == len(lines)
+    for (tag, block), line in zip(blocks, lines, strict=True):
+        assert _plain(block) == line
+        assert tag == ("h3" if line in headlines else "p")
+        # Every mark opened in a block is closed in it: no span crosses the structure.
+        assert block.count("<mark") == block.count("</mark>")
+    assert {_plain(b) for t, b in blocks if t == "h3"} == headlines
+    marked = "".join(b for _, b in blocks)
+    ids = re.findall(r'<mark class="claim" id="(span-\d+)"', marked)
+    assert len(ids) == len(set(ids))
+    refs = re.findall(r'class="claim-ref" href="/id/([^"]+)">\[(\d+)\]', marked)
+    by_claim: dict[str, set[str]] = {}
+    for claim, number in refs:
+        by_claim.setdefault(claim, set()).add(number)
+    assert all(len(numbers) == 1 for numbers in by_claim.values())  # one number per claim
+    assert len({min(n) for n in by_claim.values()}) == len(by_claim)
+
+
+def test_claim_numbers_continue_across_lines() -> None:
+    text = "Head\nOne two.\nThree four."
+    spans = [
+        anchors.Span("urn:a", "_:x", "urn:s", 5, 8),
+        anchors.Span("urn:b", "_:y", "urn:s", 14, 19),
+        anchors.Span("urn:a", "_:z", "urn:s", 20, 24),
+    ]
+    blocks = anchors.blocks(text, spans, lambda i: i, lambda i: i, {0: "Head"})
+    assert [kind for kind, _ in blocks] == ["heading", "paragraph", "paragraph"]
+    assert blocks[0][1] == "Head"
+    assert '<mark class="claim" id="span-1"' in blocks[1][1]
+    assert '<mark class="claim" id="span-2"' in blocks[2][1]
+    assert '<mark class="claim" id="span-3"' in blocks[2][1]
+    assert ">[1]</a>" in blocks[1][1]
+    assert ">[2]</a>" in blocks[2][1]
+    assert blocks[2][1].count(">[1]</a>") == 1  # the same claim keeps its number
+
+
+def test_a_span_over_a_line_break_is_marked_in_both_lines_and_linked_once() -> None:
+    text = "ab\ncd"
+    blocks = anchors.blocks(
+        text, [anchors.Span("urn:a", "_:x", "urn:s", 1, 4)], lambda i: i, lambda i: i, {}
+    )
+    first, second = blocks[0][1], blocks[1][1]
+    assert first.count("<mark") == first.count("</mark>") == 1
+    assert second.count("<mark") == second.count("</mark>") == 1
+    assert 'id="span-1"' in first
+    assert 'id="span-1"' not in second
+    assert "[1]" not in first
+    assert "[1]" in second
 
 
 def test_lang_parameter_is_kept_on_links(client: TestClient) -> None:

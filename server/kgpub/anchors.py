@@ -131,29 +131,33 @@ def highlight(
     *,
     offset: int = 0,
     id_prefix: str = "span-",
+    numbers: dict[str, int] | None = None,
+    opened: set[int] | None = None,
 ) -> Markup:
     """``text`` escaped, each span in a ``<mark>`` ending in a link to its claim.
 
     Span offsets are into the full source; ``offset`` is where ``text`` starts
     in it. Spans outside ``text`` are clipped or skipped. A claim keeps one
-    number wherever it is marked; each span's first mark gets an ``id``.
+    number wherever it is marked; each span's first mark gets an ``id``. Pieces
+    of one text rendered one by one (``blocks``) share ``numbers`` and ``opened``,
+    so numbers and ids stay those of the whole text.
     """
-    numbers: dict[str, int] = {}
+    claim_numbers: dict[str, int] = {} if numbers is None else numbers
+    marked: set[int] = set() if opened is None else opened
     clipped: list[tuple[int, int, int, Span]] = []
     for index, span in enumerate(spans, start=1):
         start, end = max(span.start - offset, 0), min(span.end - offset, len(text))
         if start < end:
-            numbers.setdefault(span.claim, len(numbers) + 1)
+            claim_numbers.setdefault(span.claim, len(claim_numbers) + 1)
             clipped.append((start, end, index, span))
     bounds = sorted({0, len(text)} | {c[0] for c in clipped} | {c[1] for c in clipped})
     out: list[str] = []
     stack: list[tuple[int, int, int, Span]] = []
-    opened: set[int] = set()
 
     def open_mark(item: tuple[int, int, int, Span]) -> str:
         _, _, index, span = item
-        ident = f' id="{escape(id_prefix)}{index}"' if index not in opened else ""
-        opened.add(index)
+        ident = f' id="{escape(id_prefix)}{index}"' if index not in marked else ""
+        marked.add(index)
         return (
             f'<mark class="claim"{ident} data-claim="{escape(span.claim)}"'
             f' title="{escape(title(span.claim))}">'
@@ -161,9 +165,9 @@ def highlight(
 
     def close_mark(item: tuple[int, int, int, Span], final: bool) -> str:
         span = item[3]
-        if not final:
+        if not final or span.end - offset > len(text):  # the span goes on past this text
             return "</mark>"
-        number = numbers[span.claim]
+        number = claim_numbers[span.claim]
         return f'<a class="claim-ref" href="{escape(href(span.claim))}">[{number}]</a></mark>'
 
     for i, pos in enumerate(bounds):
@@ -183,3 +187,55 @@ def highlight(
         if i + 1 < len(bounds):
             out.append(str(escape(text[pos : bounds[i + 1]])))
     return Markup("".join(out))
+
+
+def headings(store: Store, source: str, kgpub_ns: str) -> dict[int, str]:
+    """Where each ``kgpub:ArticleSection`` with a ``schema:headline`` starts, and the headline."""
+    query = _PREFIXES.replace("https://kgpub.example/ontology#", kgpub_ns) + (
+        "SELECT ?start ?headline WHERE { ?section a kgpub:ArticleSection ; "
+        "schema:headline ?headline ; kgpub:evidence ?anchor . "
+        f"?anchor oa:hasSource {ox.NamedNode(source)} ; oa:hasSelector ?sel . "
+        "?sel a oa:TextPositionSelector ; oa:start ?start . }"
+    )
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    found = {}
+    for row in result:
+        start, headline = row["start"], row["headline"]
+        if isinstance(start, ox.Literal) and isinstance(headline, ox.Literal):
+            try:
+                found[int(start.value)] = headline.value
+            except ValueError:
+                continue
+    return found
+
+
+def blocks(
+    text: str,
+    spans: Sequence[Span],
+    href: Callable[[str], str],
+    title: Callable[[str], str],
+    heading_at: dict[int, str],
+) -> list[tuple[str, Markup]]:
+    """``text`` line by line as ``("heading" | "paragraph", marked line)``, blank lines dropped.
+
+    A line is a heading where a section with that headline starts. Claims are
+    numbered and their ids given as for the whole text; a span running over a
+    line break (none does in the data) is marked in each line, linked at its end.
+    """
+    numbers: dict[str, int] = {}
+    opened: set[int] = set()
+    for span in spans:
+        if max(span.start, 0) < min(span.end, len(text)):
+            numbers.setdefault(span.claim, len(numbers) + 1)
+    out: list[tuple[str, Markup]] = []
+    start = 0
+    for line in text.split("\n"):
+        if line.strip():
+            kind = "heading" if heading_at.get(start, "").strip() == line.strip() else "paragraph"
+            marked = highlight(
+                line, spans, href, title, offset=start, numbers=numbers, opened=opened
+            )
+            out.append((kind, marked))
+        start += len(line) + 1
+    return out

@@ -232,7 +232,7 @@ def resource_page(
     subjects = graph_subjects(store, iri) if description.kind is Kind.GRAPH else []
     main = description.roots[0]
     claim_view: dict[str, Any] | None = None
-    article_view: Markup | None = None
+    article_view: list[tuple[str, Markup]] | None = None
     evidence: list[Markup] = []
     wanted = (
         _iris_in(description.quads)
@@ -282,7 +282,13 @@ def resource_page(
                     )
                 )
         if body is not None:
-            article_view = anchors.highlight(body, article_spans, page.href, page.label)
+            article_view = anchors.blocks(
+                body,
+                article_spans,
+                page.href,
+                page.label,
+                anchors.headings(store, main, kgpub_ns),
+            )
     sections = []
     if description.kind is not Kind.GRAPH:
         roots = list(description.roots)
