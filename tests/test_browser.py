@@ -183,7 +183,8 @@ def test_a_person_follows_a_fact_from_the_article_to_its_claim(
             seen["text"] = await page.evaluate("document.body.innerText")
             claim_href = await page.evaluate(
                 "Array.from(document.querySelectorAll('a[href*=\"claim-musk-joined-call\"]'))"
-                ".map(a => a.href)[0]"
+                # not the neighbourhood picture's SVG links, whose .href is no string
+                ".filter(a => !(a instanceof SVGElement)).map(a => a.href)[0]"
             )
             seen["claim_href"] = claim_href
             await _open(page, claim_href, "document.querySelector('mark')", "claim.png")
@@ -191,7 +192,8 @@ def test_a_person_follows_a_fact_from_the_article_to_its_claim(
             seen["claim_text"] = await page.evaluate("document.body.innerText")
             musk = await page.evaluate(
                 "Array.from(document.querySelectorAll('a[href*=\"/id/elon-musk\"]'))"
-                ".map(a => a.href)[0]"
+                # not the neighbourhood picture's SVG links, whose .href is no string
+                ".filter(a => !(a instanceof SVGElement)).map(a => a.href)[0]"
             )
             await _open(page, musk, "document.querySelector('h1')", "entity.png")
             seen["entity_title"] = await page.evaluate("document.querySelector('h1').innerText")
