@@ -222,3 +222,18 @@ def test_browser_gets_the_query_page(client: TestClient, path: str) -> None:
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert '<div id="yasgui"' in response.text
     assert 'src="/static/vendor/yasgui.min.js"' in response.text
+
+
+def test_validation_switched_off_runs_no_shacl_and_pages_say_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*_: object) -> None:
+        raise AssertionError("pySHACL ran although validation is off")
+
+    monkeypatch.setattr("kgpub.validity.validate_quads", refuse)
+    settings = Settings(validate_on_start=False)
+    with TestClient(create_app(settings)) as c:
+        page = c.get("/id/elon-musk", headers={"Accept": "text/html", "Accept-Language": "en"})
+        assert page.status_code == 200
+        assert "Validation was switched off for this server" in page.text
+        assert c.app.state.conformance.shapes  # type: ignore[attr-defined]

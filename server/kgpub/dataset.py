@@ -19,10 +19,10 @@ from kgpub.validity import Conformance, check_store
 
 @dataclass(frozen=True)
 class LoadedDataset:
-    """The served store and, when it was validated on loading, the SHACL result."""
+    """The served store and its SHACL result (``report`` is None when not validated)."""
 
     store: Store
-    conformance: Conformance | None
+    conformance: Conformance
 
 
 def served_sources(settings: Settings) -> list[Source]:
@@ -42,9 +42,7 @@ def load_dataset(settings: Settings) -> LoadedDataset:
     """
     store = Store()
     store.add_quads(read_all(served_sources(settings)))
-    if not settings.validate_on_start:
-        return LoadedDataset(store, None)
-    conformance = check_store(store, settings)
-    if not conformance.report.conforms:
+    conformance = check_store(store, settings, validate=settings.validate_on_start)
+    if conformance.report is not None and not conformance.report.conforms:
         raise DataNotConformingError(render_report(conformance.report))
     return LoadedDataset(store, conformance)

@@ -333,6 +333,7 @@ def resource_page(
         formats=formats,
         jsonld=jsonld,
         shapes_loaded=conformance.shapes_loaded,
+        validated=conformance.validated,
         results=[
             (page.curie(str(r.severity)), page.curie(str(r.path or "")), r.message) for r in results
         ],

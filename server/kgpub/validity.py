@@ -32,18 +32,29 @@ UPLOAD_FORMATS: dict[str, ox.RdfFormat] = {
 
 @dataclass(frozen=True)
 class Conformance:
-    """The served data's validation, and the shapes and vocabulary it used."""
+    """The served data's validation, and the shapes and vocabulary it used.
+
+    ``report`` is ``None`` when validation was switched off
+    (``KGPUB_VALIDATE_ON_START=false``, for stores too large for pySHACL): the
+    pages then say the data was not checked, and ``/validate`` still works.
+    """
 
     shapes: tuple[ox.Quad, ...]
     ontology: tuple[ox.Quad, ...]
-    report: ValidationReport
+    report: ValidationReport | None
 
     @property
     def shapes_loaded(self) -> bool:
         return bool(self.shapes)
 
+    @property
+    def validated(self) -> bool:
+        return self.report is not None
+
     def results_for(self, iri: str) -> list[ValidationResult]:
         """The results whose focus node is ``iri`` (blank node foci are not attributed)."""
+        if self.report is None:
+            return []
         return [
             r for r in self.report.results if isinstance(r.focus, URIRef) and str(r.focus) == iri
         ]
@@ -70,12 +81,17 @@ def _graph_quads(store: Store, graphs: list[str], exclude: bool) -> list[ox.Quad
     return quads
 
 
-def check_store(store: Store, settings: Settings) -> Conformance:
-    """Validate the served data graphs against the served shapes and vocabulary."""
+def check_store(store: Store, settings: Settings, *, validate: bool = True) -> Conformance:
+    """Validate the served data graphs against the served shapes and vocabulary.
+
+    With ``validate=False`` only the shapes and vocabulary are collected.
+    """
     shape_graphs = [graph_iri(settings, s.path) for s in shapes_sources(settings)]
     ontology_graphs = [graph_iri(settings, s.path) for s in ontology_sources(settings)]
     shapes = _graph_quads(store, shape_graphs, exclude=False)
     ontology = _graph_quads(store, ontology_graphs, exclude=False)
+    if not validate:
+        return Conformance(tuple(shapes), tuple(ontology), None)
     data = _graph_quads(store, shape_graphs + ontology_graphs, exclude=True)
     report = validate_quads(data, shapes, ontology)
     return Conformance(tuple(shapes), tuple(ontology), report)

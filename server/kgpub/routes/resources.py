@@ -47,7 +47,9 @@ async def startup(app: FastAPI) -> None:
         return
     store: Store = app.state.store
     settings: Settings = app.state.settings
-    app.state.conformance = await anyio.to_thread.run_sync(check_store, store, settings)
+    app.state.conformance = await anyio.to_thread.run_sync(
+        lambda: check_store(store, settings, validate=settings.validate_on_start)
+    )
 
 
 def iri_of(request: Request, settings: Settings) -> str:
