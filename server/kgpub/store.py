@@ -22,9 +22,21 @@ class Store:
 
     def __init__(self, path: Path | None = None) -> None:
         self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        self._version = 0
+
+    @property
+    def version(self) -> int:
+        """A counter bumped by every write, so caches know when results went stale."""
+        return self._version
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         self._store.extend(list(quads))
+        self._version += 1
+
+    def clear(self) -> None:
+        """Remove every quad."""
+        self._store.clear()
+        self._version += 1
 
     def __len__(self) -> int:
         return len(self._store)
