@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     cors_origins: tuple[str, ...] = ("*",)
     """Origins a browser may query the endpoint from; SPARQL data is public by design."""
 
+    cache_bytes: int = 64 * 1024 * 1024
+    """Memory budget of the SPARQL result cache; 0 turns the cache off."""
+
+    cache_max_age: int = 60
+    """Seconds a client or proxy may reuse a GET result (``Cache-Control: max-age``)."""
+
     validate_on_start: bool = True
     """Refuse to start when the served data breaks a Violation shape."""
 

@@ -3,7 +3,8 @@
 A pure ASGI middleware rather than Starlette's ``BaseHTTPMiddleware``: it
 adds a header at ``http.response.start`` without buffering or re-wrapping
 the body. Routes that run the query engine record its time in the request
-state under ``ENGINE_SECONDS``; every other response reports 0.
+state under ``ENGINE_SECONDS``; every other response reports 0. Routes that
+consult the result cache record ``hit`` or ``miss`` under ``CACHE``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ENGINE_SECONDS = "engine_seconds"
+CACHE = "cache"
 
 
 class ServerTimingMiddleware:
@@ -32,6 +34,8 @@ class ServerTimingMiddleware:
                 engine = float(state.get(ENGINE_SECONDS, 0.0)) * 1000
                 total = (time.perf_counter() - started) * 1000
                 value = f'engine;dur={engine:.3f};desc="SPARQL engine", total;dur={total:.3f}'
+                if CACHE in state:
+                    value += f', cache;desc="{state[CACHE]}"'
                 headers = list(message.get("headers", []))
                 headers.append((b"server-timing", value.encode("latin-1")))
                 message = {**message, "headers": headers}

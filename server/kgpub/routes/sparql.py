@@ -2,7 +2,9 @@
 
 All protocol rules live in ``kgpub.sparql``; this module only reads the
 request (bounded body), hands blocking work to a worker thread and wraps the
-answer in a response with ``Vary: Accept``.
+answer in a response with ``Vary: Accept``. Results go through
+``kgpub.cache``: a repeated query is answered from memory without a worker
+thread, and a repeated GET by ``FastPath`` before routing.
 """
 
 from __future__ import annotations
@@ -13,10 +15,29 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from kgpub import servicedesc
+from kgpub.cache import (
+    CacheKey,
+    Entry,
+    FastPath,
+    ResultCache,
+    Scope,
+    make_etag,
+    none_match,
+    request_signature,
+)
 from kgpub.conneg import Representation, choose
+from kgpub.errors import NotAcceptableError
 from kgpub.queryui import assets_installed, example_queries, render_page
 from kgpub.routes.body import read_body
-from kgpub.sparql import GRAPH_FORMATS, RDF_FORMAT_OF, RESULT_FORMATS, execute, parse_request
+from kgpub.servertiming import CACHE
+from kgpub.sparql import (
+    GRAPH_FORMATS,
+    RDF_FORMAT_OF,
+    RESULT_FORMATS,
+    QueryOperation,
+    execute,
+    parse_request,
+)
 from kgpub.store import Store
 
 ENDPOINT = "/sparql"
@@ -58,7 +79,52 @@ def _describe_or_page(request: Request) -> Response:
         endpoint, state.graph_sizes, state.default_graph_size, "kgpub SPARQL endpoint", void
     )
     body = servicedesc.serialize(triples, RDF_FORMAT_OF[rep.name])
+    headers["ETag"] = make_etag(rep.media_type, body)
+    if none_match(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
     return Response(body, media_type=rep.content_type, headers=headers)
+
+
+def _candidate_keys(
+    operation: QueryOperation, accept: str | None, format_param: str | None, version: int
+) -> list[CacheKey]:
+    """The keys the answer may be under: one per kind of result, as the form is not known yet.
+
+    Result and graph media types never coincide, so a key found is the right one.
+    """
+    keys = []
+    for offers in (RESULT_FORMATS, GRAPH_FORMATS):
+        try:
+            media_type = choose(accept, format_param, offers).media_type
+        except NotAcceptableError:
+            continue
+        keys.append(_key(operation, media_type, version))
+    return keys
+
+
+def _key(operation: QueryOperation, media_type: str, version: int) -> CacheKey:
+    return CacheKey.of(
+        operation.query,
+        default_graphs=operation.default_graphs,
+        named_graphs=operation.named_graphs,
+        base_iri=operation.base_iri,
+        media_type=media_type,
+        version=version,
+    )
+
+
+def _respond(request: Request, entry: Entry, hit: bool) -> Response:
+    headers = dict(entry.headers)
+    setattr(request.state, CACHE, "hit" if hit else "miss")  # read by ServerTimingMiddleware
+    if request.method != "POST" and none_match(request.headers.get("if-none-match"), entry.etag):
+        del headers["Content-Type"]
+        return Response(status_code=304, headers=headers)
+    return Response(entry.body, headers=headers)
+
+
+def _store_version(scope: Scope) -> int | None:
+    store: Store | None = getattr(scope["app"].state, "store", None)
+    return None if store is None else store.version
 
 
 async def sparql(request: Request) -> Response:
@@ -75,17 +141,20 @@ async def sparql(request: Request) -> Response:
     )
     if operation is None:
         return await run_in_threadpool(_describe_or_page, request)
-    answer = await run_in_threadpool(
-        execute,
-        store,
-        operation,
-        request.headers.get("accept"),
-        _format_param(request),
-    )
-    request.state.engine_seconds = answer.engine_seconds  # read by ServerTimingMiddleware
-    return Response(
-        answer.body, media_type=answer.representation.content_type, headers={"Vary": "Accept"}
-    )
+    accept, format_param = request.headers.get("accept"), _format_param(request)
+    cache: ResultCache = request.app.state.cache
+    version = store.version
+    found = cache.lookup(_candidate_keys(operation, accept, format_param, version))
+    if found is None:
+        answer = await run_in_threadpool(execute, store, operation, accept, format_param)
+        request.state.engine_seconds = answer.engine_seconds  # read by ServerTimingMiddleware
+        key = _key(operation, answer.representation.media_type, version)
+        entry = cache.put(key, answer.body, answer.representation.content_type)
+    else:
+        key, entry = found
+    if request.method != "POST":
+        cache.remember(request_signature(request.scope), key)
+    return _respond(request, entry, found is not None)
 
 
 async def home(request: Request) -> Response:
@@ -194,6 +263,12 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 def install(app: FastAPI) -> None:
     """Add the routes to ``app`` itself, so 405 responses can list every allowed method."""
+    settings = app.state.settings
+    cache = ResultCache(settings.cache_bytes, settings.cache_max_age)
+    app.state.cache = cache
+    app.add_middleware(
+        FastPath, cache=cache, paths=(ENDPOINT, ENDPOINT + "/"), version=_store_version
+    )
     # One route per method, so each gets its own OpenAPI operation; ``/sparql/``
     # (the W3C test suite's path) answers the same without a redirect.
     for path in (ENDPOINT, ENDPOINT + "/"):
