@@ -49,6 +49,28 @@ class Settings(BaseSettings):
     validate_on_start: bool = True
     """Refuse to start when the served data breaks a Violation shape."""
 
+    # Limits against hostile input and clients; SECURITY.md explains each.
+    max_query_bytes: int = 65_536
+    """Largest SPARQL query or update text (GET or POST); bigger ones get 413."""
+
+    max_query_depth: int = 64
+    """Deepest nesting of ``{ ( [`` in a query, update or RDF document (XML: elements); 400."""
+
+    max_header_bytes: int = 32_768
+    """Largest request line plus headers uvicorn buffers; bigger requests get 400."""
+
+    header_timeout: float = 10.0
+    """Seconds a client has to send a complete request line and headers."""
+
+    keep_alive_timeout: float = 5.0
+    """Seconds an idle keep-alive connection stays open."""
+
+    max_connections: int = 200
+    """Concurrent connections and tasks before uvicorn answers 503."""
+
+    forwarded_allow_ips: str = "127.0.0.1"
+    """Proxies whose X-Forwarded-For/-Proto headers are trusted (comma-separated, or *)."""
+
     @cached_property
     def ontology_dir(self) -> Path:
         return self.project_dir / "ontology"

@@ -73,6 +73,18 @@ class QueryRefusedError(ProtocolError):
     """A well-formed query the endpoint will not run, such as federated SERVICE (HTTP 400)."""
 
 
+class UnsafeInputError(KgpubError):
+    """Input refused before parsing: nested too deeply, a DTD, a remote JSON-LD context (HTTP 400).
+
+    The parsers would crash the process, run for minutes or fetch a URL the
+    sender chose, so ``kgpub.guards`` refuses such input without parsing it.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.detail = message
+        super().__init__(message)
+
+
 class NotAcceptableError(ProtocolError):
     """No representation matches the Accept header or ``format`` (HTTP 406)."""
 

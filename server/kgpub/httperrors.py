@@ -29,6 +29,7 @@ from kgpub.errors import (
     RdfSyntaxError,
     RequestTooLargeError,
     ResourceNotFoundError,
+    UnsafeInputError,
     UnsupportedMediaTypeError,
     UpdateRefusedError,
 )
@@ -47,6 +48,7 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     RequestTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     RdfSyntaxError: HTTPStatus.BAD_REQUEST,
     ResourceNotFoundError: HTTPStatus.NOT_FOUND,
+    UnsafeInputError: HTTPStatus.BAD_REQUEST,
 }
 
 _log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kgpub import guards
 from kgpub.config import Settings
 from kgpub.errors import RdfSyntaxError, SourceNotFoundError
 
@@ -46,6 +47,20 @@ class Source:
             raise SourceNotFoundError(
                 f"{self.path}: unknown RDF file extension {self.path.suffix!r}"
             ) from None
+
+
+def rdf_format(path: Path) -> ox.RdfFormat | None:
+    """The syntax a file name says, looking through a ``.gz`` suffix; ``None`` if unknown."""
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    return _FORMATS.get(suffixes[-1]) if suffixes else None
+
+
+def syntax_error(name: str, exc: SyntaxError) -> RdfSyntaxError:
+    """pyoxigraph's parse error as a located ``RdfSyntaxError``."""
+    line, column = _location(exc)
+    return RdfSyntaxError(name, _strip_location(str(exc.msg)), line, column)
 
 
 def graph_iri(settings: Settings, path: Path) -> str:
@@ -85,8 +100,15 @@ def read_quads(source: Source) -> list[ox.Quad]:
 
 
 def parse_quads(
-    data: bytes, fmt: ox.RdfFormat, name: str, graph: ox.NamedNode | ox.DefaultGraph
+    data: bytes,
+    fmt: ox.RdfFormat,
+    name: str,
+    graph: ox.NamedNode | ox.DefaultGraph,
+    *,
+    max_depth: int = guards.DEFAULT_MAX_DEPTH,
 ) -> list[ox.Quad]:
+    # Before the parser: DTDs, deep nesting and remote JSON-LD contexts (kgpub.guards).
+    guards.check_rdf(data, fmt, name, max_depth)
     try:
         if fmt.supports_datasets:
             # A TriG or N-Quads file names its own graphs; only its default
@@ -102,8 +124,7 @@ def parse_quads(
             for t in ox.parse(data, format=fmt, base_iri=None)
         ]
     except SyntaxError as exc:
-        line, column = _location(exc)
-        raise RdfSyntaxError(name, _strip_location(str(exc.msg)), line, column) from exc
+        raise syntax_error(name, exc) from exc
     except ValueError as exc:
         raise RdfSyntaxError(name, str(exc)) from exc
 

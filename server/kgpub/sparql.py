@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 
+from kgpub import guards
 from kgpub.conneg import Representation, choose
 from kgpub.errors import (
     MalformedRequestError,
@@ -107,16 +108,22 @@ def parse_request(
     content_type: str | None,
     body: bytes,
     base_iri: str | None = None,
+    *,
+    max_query_bytes: int = guards.DEFAULT_MAX_QUERY_BYTES,
+    max_query_depth: int = guards.DEFAULT_MAX_DEPTH,
 ) -> QueryOperation | None:
     """The query operation a GET or POST carries; ``None`` for a GET with no query.
 
     Raises ``UnsupportedMediaTypeError`` (415), ``MalformedRequestError`` (400)
-    or ``UpdateRefusedError`` (403) for requests the protocol rejects.
+    or ``UpdateRefusedError`` (403) for requests the protocol rejects, and
+    ``RequestTooLargeError`` (413) or ``UnsafeInputError`` (400) for a query or
+    update over the size or nesting limit, before any parser sees it.
     """
+    limits = {"max_bytes": max_query_bytes, "max_depth": max_query_depth}
     params = _form_params(query_string, "the URL's query string")
     direct_query: str | None = None
     if method == "POST":
-        body_params, direct_query = _post_body(content_type, body, params)
+        body_params, direct_query = _post_body(content_type, body, params, limits)
         params += body_params
 
     queries = [value for name, value in params if name == "query"]
@@ -129,6 +136,10 @@ def parse_request(
         raise MalformedRequestError("the request has more than one update; send exactly one")
     if queries and updates:
         raise MalformedRequestError("the request has both a query and an update; send one")
+    for text in queries:
+        guards.check_query(text, what="the query", **limits)
+    for text in updates:
+        guards.check_query(text, what="the update", **limits)
     if updates:
         if method != "POST":
             raise MalformedRequestError("updates must be sent with POST, never GET")
@@ -144,7 +155,10 @@ def parse_request(
 
 
 def _post_body(
-    content_type: str | None, body: bytes, url_params: list[tuple[str, str]]
+    content_type: str | None,
+    body: bytes,
+    url_params: list[tuple[str, str]],
+    limits: dict[str, int],
 ) -> tuple[list[tuple[str, str]], str | None]:
     """The parameters of a form body, or the query of a direct POST."""
     mime, charset = _media_type(content_type)
@@ -163,6 +177,7 @@ def _post_body(
             f"a {mime} POST carries the operation in its body; "
             "the URL must not have a query or update parameter too"
         )
+    guards.check_query(text, what="the update" if mime == UPDATE_TYPE else "the query", **limits)
     if mime == UPDATE_TYPE:
         refuse_update(text, url_params)
     return [], text

@@ -110,11 +110,14 @@ def upload_format(content_type: str | None) -> ox.RdfFormat:
 
 
 def validate_upload(
-    data: bytes, content_type: str | None, against: Conformance
+    data: bytes, content_type: str | None, against: Conformance, *, max_depth: int = 64
 ) -> ValidationReport:
-    """Validate uploaded RDF against the served shapes; ``RdfSyntaxError`` if unreadable."""
+    """Validate uploaded RDF against the served shapes; ``RdfSyntaxError`` if unreadable.
+
+    ``UnsafeInputError`` for input refused unparsed (``kgpub.guards``).
+    """
     fmt = upload_format(content_type)
-    quads = parse_quads(data, fmt, "request body", ox.DefaultGraph())
+    quads = parse_quads(data, fmt, "request body", ox.DefaultGraph(), max_depth=max_depth)
     return validate_quads(quads, against.shapes, against.ontology)
 
 

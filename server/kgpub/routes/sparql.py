@@ -27,6 +27,7 @@ from kgpub.cache import (
 )
 from kgpub.conneg import Representation, choose
 from kgpub.errors import NotAcceptableError
+from kgpub.guards import query_limits
 from kgpub.queryui import assets_installed, example_queries, render_page
 from kgpub.routes.body import read_body
 from kgpub.servertiming import CACHE
@@ -138,6 +139,7 @@ async def sparql(request: Request) -> Response:
         request.headers.get("content-type"),
         body,
         base_iri=_endpoint_url(request),
+        **query_limits(request.app.state.settings),
     )
     if operation is None:
         return await run_in_threadpool(_describe_or_page, request)

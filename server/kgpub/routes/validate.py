@@ -8,6 +8,8 @@ an HTML table, by content negotiation.
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -36,7 +38,10 @@ async def validate(request: Request) -> Response:
     rep = choose(request.headers.get("accept"), request.query_params.get("format"), REPORT_FORMATS)
     body = await read_body(request, settings.max_body_bytes)
     report = await run_in_threadpool(
-        validate_upload, body, request.headers.get("content-type"), conformance
+        partial(validate_upload, max_depth=settings.max_query_depth),
+        body,
+        request.headers.get("content-type"),
+        conformance,
     )
     headers = {"Vary": "Accept"}
     if rep is HTML:

@@ -1,0 +1,267 @@
+"""Cheap checks that run before any parser sees client or file input.
+
+The parsers kgpub relies on fail badly on some inputs, and no exception can
+catch it: pyoxigraph 0.5 overflows its stack (the whole process dies) on a
+query of a few thousand nested braces and aborts on RDF/XML entity expansion;
+rdflib's RDF/XML parser spends minutes on a 551-byte "billion laughs"; a
+JSON-LD document with a remote ``@context`` asks the parser to fetch a URL the
+sender chose. So every text is measured here first, in linear time and
+without recursion, and refused with ``UnsafeInputError`` (HTTP 400, CLI exit
+2) when it is too large, nested too deeply, declares a DTD, or names a remote
+context. The scanners are deliberately conservative: when in doubt they count
+a bracket rather than skip it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pyoxigraph as ox
+
+from kgpub.config import Settings
+from kgpub.errors import RequestTooLargeError, UnsafeInputError
+
+DEFAULT_MAX_DEPTH = 64
+"""Nesting of ``{ ( [`` (or XML elements) allowed by default; real queries use < 10."""
+
+DEFAULT_MAX_QUERY_BYTES = 65_536
+
+_OPEN = "{(["
+_CLOSE = "})]"
+# The characters where the bracket scanner has something to decide; everything
+# between them is skipped by one regex search, so the scan stays linear and fast.
+_INTERESTING = re.compile(r"""[{}()\[\]"'<#]""")
+# An IRI reference as SPARQL and Turtle write it; a "<" that does not start one
+# is the less-than operator.
+_IRI = re.compile(r"""<[^<>"{}|^`\\\x00-\x20]*>""")
+# The body of a one-line string up to (not including) its closing quote or the
+# line's end; each character matches exactly one branch, so no backtracking.
+_SHORT_BODY = {
+    '"': re.compile(r"""(?:[^"\\\n\r]|\\[^\n\r])*"""),
+    "'": re.compile(r"""(?:[^'\\\n\r]|\\[^\n\r])*"""),
+}
+# The body of a long string ("""...""" or '''...'''), per the SPARQL/Turtle
+# grammar: one or two quotes may only appear before a non-quote character.
+_LONG_BODY = {
+    '"': re.compile(r"""(?:(?:""?)?(?:[^"\\]|\\[\s\S]))*"""),
+    "'": re.compile(r"""(?:(?:''?)?(?:[^'\\]|\\[\s\S]))*"""),
+}
+
+
+def check_query(text: str, *, what: str, max_bytes: int, max_depth: int) -> None:
+    """Refuse a SPARQL query or update that is too large or nested too deeply.
+
+    ``what`` ("the query", "the update") names the text in the message.
+    Runs before pyoxigraph or rdflib parse it: their recursive parsers crash
+    the process (pyoxigraph) or exhaust Python's stack on deep nesting.
+    """
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise RequestTooLargeError(
+            f"{what} is {size} bytes, over the limit of {max_bytes} bytes (KGPUB_MAX_QUERY_BYTES)"
+        )
+    depth = bracket_depth(text, stop_above=max_depth)
+    if depth > max_depth:
+        raise UnsafeInputError(
+            f"{what} nests brackets more than {max_depth} levels deep "
+            "(KGPUB_MAX_QUERY_DEPTH); it is refused before parsing"
+        )
+
+
+def bracket_depth(text: str, stop_above: int | None = None) -> int:
+    """The deepest nesting of ``{ ( [`` outside strings, IRIs and comments.
+
+    One left-to-right pass: ``#`` comments, quoted strings (short and long)
+    and ``<IRI>`` references are skipped whole, as SPARQL, Turtle and JSON
+    lexers skip them. An unterminated string runs to the end of its line (a
+    long one to the end of the text), so the scan always moves forward.
+    Closing brackets never take the depth below zero. With ``stop_above`` the
+    scan ends as soon as the depth exceeds it.
+    """
+    depth = deepest = 0
+    pos, end = 0, len(text)
+    search = _INTERESTING.search
+    while pos < end:
+        found = search(text, pos)
+        if found is None:
+            break
+        pos = found.start()
+        char = text[pos]
+        if char in _OPEN:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if stop_above is not None and deepest > stop_above:
+                    return deepest
+            pos += 1
+        elif char in _CLOSE:
+            depth = max(0, depth - 1)
+            pos += 1
+        elif char == "#":
+            newline = text.find("\n", pos)
+            pos = end if newline < 0 else newline + 1
+        elif char == "<":
+            iri = _IRI.match(text, pos)
+            pos = iri.end() if iri else pos + 1
+        else:
+            pos = _skip_string(text, pos, char)
+    return deepest
+
+
+def _skip_string(text: str, pos: int, quote: str) -> int:
+    """The position just after the string literal starting at ``pos``."""
+    if text.startswith(quote * 3, pos):
+        body = _LONG_BODY[quote].match(text, pos + 3)
+        assert body is not None  # the pattern matches the empty string
+        after = body.end()
+        return after + 3 if text.startswith(quote * 3, after) else len(text)
+    body = _SHORT_BODY[quote].match(text, pos + 1)
+    assert body is not None
+    return body.end() + 1  # past the closing quote, or past the line's end
+
+
+# --- RDF documents ---------------------------------------------------------
+
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_NESTED_SYNTAXES = frozenset(
+    {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3, ox.RdfFormat.JSON_LD}
+)
+
+
+def check_rdf(data: bytes, fmt: ox.RdfFormat, name: str, max_depth: int) -> None:
+    """Refuse an RDF document no parser should be handed.
+
+    - RDF/XML with a ``<!DOCTYPE`` or ``<!ENTITY`` declaration (entity
+      expansion bombs), or not UTF-8 (so the byte scan cannot be dodged).
+    - Turtle, TriG, N3 and JSON-LD nested deeper than ``max_depth``.
+    - JSON-LD whose ``@context`` (or ``@import``) names a document by IRI:
+      resolving it would make the server fetch a URL chosen by the sender.
+    N-Triples and N-Quads are line-based and need no check.
+    """
+    if fmt == ox.RdfFormat.RDF_XML:
+        _check_xml(data, name, max_depth)
+        return
+    if fmt not in _NESTED_SYNTAXES:
+        return
+    text = _decode(data, name)
+    if bracket_depth(text, stop_above=max_depth) > max_depth:
+        raise UnsafeInputError(
+            f"{name}: the document nests brackets more than {max_depth} levels deep "
+            "(KGPUB_MAX_QUERY_DEPTH); it is refused before parsing"
+        )
+    if fmt == ox.RdfFormat.JSON_LD:
+        _check_contexts(text, name)
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnsafeInputError(f"{name}: the document is not UTF-8 (byte {exc.start})") from exc
+
+
+def _check_xml(data: bytes, name: str, max_depth: int) -> None:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        raise UnsafeInputError(f"{name}: RDF/XML must be UTF-8 encoded")
+    if _DTD.search(data):
+        raise UnsafeInputError(
+            f"{name}: RDF/XML with a DOCTYPE or ENTITY declaration is refused "
+            "(entity expansion can exhaust memory and time); remove the DTD"
+        )
+    if xml_depth(data, stop_above=max_depth) > max_depth:
+        raise UnsafeInputError(
+            f"{name}: the RDF/XML nests elements more than {max_depth} levels deep "
+            "(KGPUB_MAX_QUERY_DEPTH); it is refused before parsing"
+        )
+
+
+def xml_depth(data: bytes, stop_above: int | None = None) -> int:
+    """The deepest element nesting of an XML document, by a linear tag scan.
+
+    Comments, CDATA sections and processing instructions are skipped; an
+    unterminated one ends the scan (the parser will reject the document).
+    """
+    depth = deepest = 0
+    pos, end = 0, len(data)
+    while pos < end:
+        pos = data.find(b"<", pos)
+        if pos < 0:
+            break
+        for opener, closer in ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>")):
+            if data.startswith(opener, pos):
+                stop = data.find(closer, pos + len(opener))
+                pos = end if stop < 0 else stop + len(closer)
+                break
+        else:
+            close = _tag_end(data, pos + 1)
+            if close < 0:
+                break
+            if data.startswith(b"</", pos):
+                depth = max(0, depth - 1)
+            elif data[close - 1 : close] != b"/" and not data.startswith(b"<!", pos):
+                depth += 1
+                deepest = max(deepest, depth)
+                if stop_above is not None and deepest > stop_above:
+                    return deepest
+            pos = close + 1
+    return deepest
+
+
+def _tag_end(data: bytes, pos: int) -> int:
+    """The index of the ``>`` ending the tag, skipping quoted attribute values."""
+    end = len(data)
+    while pos < end:
+        char = data[pos]
+        if char == 0x3E:  # >
+            return pos
+        if char in (0x22, 0x27):  # " or '
+            stop = data.find(bytes([char]), pos + 1)
+            if stop < 0:
+                return -1
+            pos = stop + 1
+        else:
+            pos += 1
+    return -1
+
+
+def _check_contexts(text: str, name: str) -> None:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return  # not JSON: the parser reports the located syntax error
+    for value in _context_values(document):
+        if isinstance(value, str):
+            raise UnsafeInputError(
+                f"{name}: the JSON-LD @context refers to {value!r}; remote contexts are "
+                "never fetched, embed the context in the document"
+            )
+
+
+def _context_values(document: Any) -> Iterator[Any]:
+    """Every ``@context`` entry and ``@import`` value, depth-first, without recursion.
+
+    The depth was checked before, so the explicit stack stays small.
+    """
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key == "@context":
+                    yield from value if isinstance(value, list) else [value]
+                elif key == "@import":
+                    yield value
+                stack.append(value)
+
+
+def query_limits(settings: Settings) -> dict[str, int]:
+    """The keyword arguments ``sparql.parse_request`` takes for the configured limits."""
+    return {
+        "max_query_bytes": settings.max_query_bytes,
+        "max_query_depth": settings.max_query_depth,
+    }

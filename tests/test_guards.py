@@ -1,0 +1,173 @@
+"""Query guards: nesting and size are refused before pyoxigraph or rdflib parse anything.
+
+pyoxigraph 0.5 kills the whole process on a query of a few thousand nested
+braces, so these tests run the app in-process: if a guard let one through,
+the test run itself would die. Each refusal is followed by an ordinary query
+to show the server still answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+
+from kgpub.errors import UnsafeInputError
+from kgpub.guards import bracket_depth, check_query, check_rdf, xml_depth
+from tests.sparql_fixtures import app_for, store_of, write_project
+
+EX = "http://example.org/"
+DEEP = "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000  # ~10 KB
+DEEP_UPDATE = "INSERT DATA " + "{" * 5000 + "}" * 5000
+ALIVE = "ASK { ?s ?p ?o }"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    settings = write_project(Path(tmp_path_factory.mktemp("guards"))).model_copy(
+        update={"max_query_bytes": 20_000, "cache_bytes": 0}
+    )
+    app = app_for(settings, store_of({f"{EX}g": [(f"{EX}s", f"{EX}p", f"{EX}o")]}))
+    with TestClient(app) as c:
+        yield c
+
+
+def assert_alive(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": ALIVE})
+    assert response.status_code == 200
+    assert response.json()["boolean"] is True
+
+
+# --- the scanner ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ("SELECT * { ?s ?p ?o }", 1),
+        ("SELECT * { ?s ?p ?o FILTER(?o < 3 && ?o > 1) }", 2),
+        ('SELECT * { ?s ?p "{{{{((((" }', 1),
+        ("SELECT * { ?s ?p '{{{{' }", 1),
+        ('SELECT * { ?s ?p """{{\n{{""" }', 1),
+        ("SELECT * { ?s ?p '''{{{{''' }", 1),
+        ("SELECT * { ?s ?p <http://x/((((> }", 1),
+        ("SELECT * { # {{{{{\n ?s ?p ?o }", 1),
+        ('SELECT * { ?s ?p "a\\"{{{" }', 1),
+        ("}}}}} {", 1),
+        ("[ [ [ ] ] ]", 3),
+        ("{" * 5000, 5000),
+        # An unterminated string only hides the rest of its own line.
+        ('"open\n{{{', 3),
+    ],
+)
+def test_bracket_depth(text: str, depth: int) -> None:
+    assert bracket_depth(text) == depth
+
+
+def test_bracket_depth_stops_early() -> None:
+    assert bracket_depth("{" * 5000, stop_above=64) == 65
+
+
+def test_xml_depth_skips_comments_cdata_and_attributes() -> None:
+    doc = b"<?xml version='1.0'?><a><!-- <b><b> --><c x='>'><![CDATA[<d>]]><e/></c></a>"
+    assert xml_depth(doc) == 2
+    assert xml_depth(b"<a>" * 5000) == 5000
+
+
+def test_check_query_names_the_limit() -> None:
+    with pytest.raises(UnsafeInputError, match="more than 64 levels deep"):
+        check_query(DEEP, what="the query", max_bytes=100_000, max_depth=64)
+    check_query("SELECT * { ?s ?p ?o }", what="the query", max_bytes=100, max_depth=64)
+
+
+def test_check_rdf_deep_turtle_and_jsonld() -> None:
+    turtle = b"<s> <p> " + b"(" * 5000 + b")" * 5000 + b" ."
+    with pytest.raises(UnsafeInputError, match="levels deep"):
+        check_rdf(turtle, ox.RdfFormat.TURTLE, "x.ttl", 64)
+    jsonld = b"[" * 5000 + b"]" * 5000
+    with pytest.raises(UnsafeInputError, match="levels deep"):
+        check_rdf(jsonld, ox.RdfFormat.JSON_LD, "x.jsonld", 64)
+    xml = b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    with pytest.raises(UnsafeInputError, match="elements more than 64"):
+        check_rdf(xml + b"<a>" * 5000, ox.RdfFormat.RDF_XML, "x.rdf", 64)
+    check_rdf(b"<s> <p> ( 1 2 ) .", ox.RdfFormat.TURTLE, "ok.ttl", 64)
+
+
+# --- the endpoint -----------------------------------------------------------
+
+
+def test_deep_query_get_is_refused_and_server_lives(client: TestClient) -> None:
+    assert len(DEEP.encode()) > 10_000
+    response = client.get("/sparql", params={"query": DEEP})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "nests brackets more than 64 levels deep" in response.json()["detail"]
+    assert "KGPUB_MAX_QUERY_DEPTH" in response.json()["detail"]
+    assert_alive(client)
+
+
+def test_deep_query_direct_post_is_refused(client: TestClient) -> None:
+    response = client.post(
+        "/sparql", content=DEEP, headers={"content-type": "application/sparql-query"}
+    )
+    assert response.status_code == 400
+    assert "the query nests brackets" in response.json()["detail"]
+    assert_alive(client)
+
+
+def test_deep_query_form_post_is_refused(client: TestClient) -> None:
+    response = client.post("/sparql", data={"query": DEEP})
+    assert response.status_code == 400
+    assert "the query nests brackets" in response.json()["detail"]
+    assert_alive(client)
+
+
+@pytest.mark.parametrize("direct", [True, False])
+def test_deep_update_is_refused_before_rdflib(client: TestClient, direct: bool) -> None:
+    if direct:
+        response = client.post(
+            "/sparql",
+            content=DEEP_UPDATE,
+            headers={"content-type": "application/sparql-update"},
+        )
+    else:
+        response = client.post("/sparql", data={"update": DEEP_UPDATE})
+    assert response.status_code == 400
+    assert "the update nests brackets more than 64 levels deep" in response.json()["detail"]
+    assert_alive(client)
+
+
+def test_query_over_the_size_limit_get(client: TestClient) -> None:
+    query = "SELECT * { ?s ?p ?o } #" + "x" * 20_000
+    response = client.get("/sparql?query=" + quote(query))
+    assert response.status_code == 413
+    assert "over the limit of 20000 bytes" in response.json()["detail"]
+    assert "KGPUB_MAX_QUERY_BYTES" in response.json()["detail"]
+
+
+def test_query_over_the_size_limit_post(client: TestClient) -> None:
+    query = "SELECT * { ?s ?p ?o } #" + "x" * 20_000
+    for response in (
+        client.post("/sparql", content=query, headers={"content-type": "application/sparql-query"}),
+        client.post("/sparql", data={"query": query}),
+    ):
+        assert response.status_code == 413
+        assert "the query is 20023 bytes" in response.json()["detail"]
+
+
+def test_huge_limit_and_offset_are_accepted(client: TestClient) -> None:
+    """LIMIT/OFFSET are only numbers; result size is bounded elsewhere (not yet: SECURITY.md)."""
+    query = "SELECT * { ?s ?p ?o } LIMIT 99999999999 OFFSET 0"
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 200
+    assert len(response.json()["results"]["bindings"]) == 1
+
+
+def test_ordinary_nesting_still_runs(client: TestClient) -> None:
+    query = "SELECT * { " + "{ " * 20 + "?s ?p ?o FILTER((((1 < 2)))) " + "} " * 20 + "}"
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 200
