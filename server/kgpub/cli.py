@@ -14,6 +14,7 @@ from pathlib import Path
 
 import uvicorn
 
+from kgpub import commands_store
 from kgpub.app import create_app
 from kgpub.config import Settings
 from kgpub.dataset import load_dataset
@@ -78,6 +79,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             "host": args.host or settings.host,
             "port": args.port or settings.port,
             "files": tuple(files) or settings.files,
+            "store_dir": args.store or settings.store_dir,
         }
     )
     try:
@@ -120,9 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="RDF files, each served in its own named graph <base>graph/<stem> "
         "(default: ontology/*.ttl, data/*.ttl, shapes/*.ttl)",
     )
+    serve.add_argument(
+        "--store", type=Path, help="serve this store (made by kgpub load) instead of files"
+    )
     serve.add_argument("--host", help="interface to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: 8000)")
     serve.set_defaults(handler=_cmd_serve)
+
+    commands_store.add_commands(sub)
 
     return parser
 

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     files: tuple[Path, ...] = ()
     """Files to serve, each in its own named graph; empty means ontology, data and shapes."""
 
+    store_dir: Path | None = None
+    """An on-disk store (``kgpub load --store``) to serve as it is instead of ``files``:
+    opened read-only, not parsed nor validated again (``kgpub load --validate`` did that)."""
+
     max_body_bytes: int = 1_048_576
     """Largest request body the SPARQL endpoint reads; bigger bodies get 413."""
 

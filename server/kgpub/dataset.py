@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kgpub.config import Settings
-from kgpub.errors import DataNotConformingError
+from kgpub.errors import DataNotConformingError, SourceNotFoundError
 from kgpub.reporting import render_report
 from kgpub.sources import Source, default_sources, read_all, sources_for_files
 from kgpub.store import Store
@@ -40,9 +40,26 @@ def load_dataset(settings: Settings) -> LoadedDataset:
     The validation result is returned so the app need not validate again:
     pySHACL takes seconds, and start-up should pay for it once.
     """
+    if settings.store_dir is not None:
+        return open_store(settings)
     store = Store()
     store.add_quads(read_all(served_sources(settings)))
     conformance = check_store(store, settings, validate=settings.validate_on_start)
     if conformance.report is not None and not conformance.report.conforms:
         raise DataNotConformingError(render_report(conformance.report))
     return LoadedDataset(store, conformance)
+
+
+def open_store(settings: Settings) -> LoadedDataset:
+    """The on-disk store of ``settings.store_dir``, opened read-only, ready at once.
+
+    Its data was parsed (and validated, with ``--validate``) when it was loaded;
+    only its shapes and vocabulary graphs, if any, are read for ``/validate``.
+    """
+    assert settings.store_dir is not None
+    if not settings.store_dir.is_dir():
+        raise SourceNotFoundError(
+            f"{settings.store_dir}: no such store (create it with kgpub load)"
+        )
+    store = Store(settings.store_dir, read_only=True)
+    return LoadedDataset(store, check_store(store, settings, validate=False))

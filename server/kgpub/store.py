@@ -3,12 +3,21 @@
 The server, the CLI and the tests all query through ``Store`` so that the
 engine can be swapped (on-disk store, remote SPARQL endpoint) without touching
 callers, and so that rdflib's pure-Python SPARQL engine never runs on a query.
+
+An on-disk store (``kgpub load --store DIR``) keeps its named graph sizes and
+its number of distinct triples in ``DIR/kgpub-stats.json``, written when the
+load finishes: the VoID and service description need them, and counting a
+million quads at every start would make ``kgpub serve --store`` slow to open.
+Any write through this class drops the file, so stale counts are never served.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -16,13 +25,27 @@ from kgpub.errors import QuerySyntaxError
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
+STATS_FILE = "kgpub-stats.json"
+
 
 class Store:
     """A pyoxigraph store; in memory unless a directory is given."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        if path is None:
+            self._store = ox.Store()
+        elif read_only:
+            self._store = ox.Store.read_only(str(path))
+        else:
+            self._store = ox.Store(str(path))
+        self._path = path
         self._version = 0
+        self._stats = _read_stats(path)
+
+    @property
+    def path(self) -> Path | None:
+        """The store's directory; ``None`` in memory."""
+        return self._path
 
     @property
     def version(self) -> int:
@@ -31,21 +54,86 @@ class Store:
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         self._store.extend(list(quads))
-        self._version += 1
+        self._written()
+
+    def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Add many quads with pyoxigraph's bulk loader (not atomic: check them first)."""
+        self._store.bulk_extend(quads)
+        self._written()
+
+    def bulk_load(
+        self, data: IO[bytes] | bytes, fmt: ox.RdfFormat, graph: ox.NamedNode | None
+    ) -> None:
+        """Parse ``data`` straight into the store; triples (and a TriG default graph) go
+        into ``graph``. Not atomic: a ``SyntaxError`` may leave part of the data behind."""
+        self._store.bulk_load(data, fmt, to_graph=graph)
+        self._written()
 
     def clear(self) -> None:
         """Remove every quad."""
         self._store.clear()
+        self._written()
+
+    def _written(self) -> None:
         self._version += 1
+        if self._stats is not None or self._path is not None:
+            self._stats = None
+            if self._path is not None:
+                (self._path / STATS_FILE).unlink(missing_ok=True)
 
     def __len__(self) -> int:
         return len(self._store)
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        return iter(self._store)
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """Every quad, or those of one named graph."""
+        name = ox.NamedNode(graph) if graph is not None else None
+        return self._store.quads_for_pattern(None, None, None, name)
+
+    def dump(
+        self,
+        output: IO[bytes],
+        fmt: ox.RdfFormat,
+        *,
+        graph: str | None = None,
+        prefixes: dict[str, str] | None = None,
+    ) -> None:
+        """Write the whole dataset (quad formats) or one graph (``graph``) to ``output``."""
+        self._store.dump(
+            output,
+            fmt,
+            from_graph=ox.NamedNode(graph) if graph is not None else None,
+            prefixes=prefixes,
+        )
+
+    def save_stats(self) -> None:
+        """Count graph sizes and distinct triples now and keep them beside the store."""
+        stats = _Stats(self._count_graphs(), self._count_distinct())
+        self._stats = stats
+        if self._path is not None:
+            text = json.dumps(
+                {"graph_sizes": stats.graph_sizes, "distinct_triples": stats.distinct_triples}
+            )
+            (self._path / STATS_FILE).write_text(text, encoding="utf-8")
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def graph_sizes(self) -> dict[str, int]:
         """The number of triples in each named graph, for the service description."""
+        if self._stats is not None:
+            return dict(self._stats.graph_sizes)
+        return self._count_graphs()
+
+    def distinct_triples(self) -> int:
+        """The size of the union default graph: distinct triples over all graphs."""
+        if self._stats is not None:
+            return self._stats.distinct_triples
+        return self._count_distinct()
+
+    def _count_graphs(self) -> dict[str, int]:
         sizes: dict[str, int] = {}
         result = self._store.query(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -57,8 +145,7 @@ class Store:
                 sizes[graph.value] = int(count.value)
         return dict(sorted(sizes.items()))
 
-    def distinct_triples(self) -> int:
-        """The size of the union default graph: distinct triples over all graphs."""
+    def _count_distinct(self) -> int:
         result = self._store.query(
             "SELECT (COUNT(*) AS ?n) "
             "WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
@@ -97,3 +184,20 @@ class Store:
             )
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class _Stats:
+    graph_sizes: dict[str, int]
+    distinct_triples: int
+
+
+def _read_stats(path: Path | None) -> _Stats | None:
+    if path is None:
+        return None
+    try:
+        stats = json.loads((path / STATS_FILE).read_text(encoding="utf-8"))
+        sizes = {str(g): int(n) for g, n in stats["graph_sizes"].items()}
+        return _Stats(dict(sorted(sizes.items())), int(stats["distinct_triples"]))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
