@@ -71,6 +71,15 @@ def test_a_new_store_version_drops_every_entry() -> None:
     assert cache.get(key(version=1)) is None
 
 
+def test_a_request_from_before_a_write_neither_finds_nor_stores() -> None:
+    cache = ResultCache(1 << 20)
+    cache.put(key(version=2), b"{}", JSON)
+    cache.put(key("ASK {}", version=1), b"{}", JSON)
+    assert cache.get(key("ASK {}", version=1)) is None
+    assert len(cache) == 1
+    assert cache.get(key(version=2)) is not None
+
+
 def test_the_byte_budget_evicts_the_least_recently_used() -> None:
     cache = ResultCache(10_000, max_entry_fraction=0.5)
     body = b"x" * 1000

@@ -177,20 +177,27 @@ class ResultCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def _sync(self, version: int) -> None:
-        """Drop everything once a write is seen: no old entry can be asked for again."""
+    def _current(self, version: int) -> bool:
+        """Whether ``version`` is the newest seen; a newer one drops everything.
+
+        Versions only grow, so once a write is seen no older entry can be
+        wanted again; a request that started before it gets no entry and
+        stores none.
+        """
+        if self._version is not None and version < self._version:
+            return False
         if version != self._version:
             self._entries.clear()
             self._aliases.clear()
             self._bytes = 0
             self._version = version
+        return True
 
     def get(self, key: CacheKey) -> Entry | None:
         if not self.enabled:
             return None
         with self._lock:
-            self._sync(key.version)
-            entry = self._entries.get(key)
+            entry = self._entries.get(key) if self._current(key.version) else None
             if entry is None:
                 self.misses += 1
                 return None
@@ -213,7 +220,8 @@ class ResultCache:
         if not self.enabled or cost > self.max_entry_bytes:
             return entry
         with self._lock:
-            self._sync(key.version)
+            if not self._current(key.version):
+                return entry
             if key in self._entries:
                 return self._entries[key]
             self._entries[key] = entry
@@ -228,8 +236,7 @@ class ResultCache:
         if not self.enabled:
             return
         with self._lock:
-            self._sync(key.version)
-            if key not in self._entries:
+            if not self._current(key.version) or key not in self._entries:
                 return
             self._aliases[signature] = key
             if len(self._aliases) > _MAX_ALIASES:
@@ -240,7 +247,8 @@ class ResultCache:
         if not self.enabled:
             return None
         with self._lock:
-            self._sync(version)
+            if not self._current(version):
+                return None
             key = self._aliases.get(signature)
             entry = self._entries.get(key) if key is not None else None
             if entry is None or key is None:
