@@ -21,6 +21,7 @@ from kgpub.dataset import load_dataset
 from kgpub.errors import DataNotConformingError, KgpubError
 from kgpub.formatting import format_file
 from kgpub.reporting import render_report
+from kgpub.serving import uvicorn_options
 from kgpub.sources import (
     data_sources,
     ontology_sources,
@@ -92,7 +93,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"kgpub serve: cannot read input: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     app = create_app(settings, dataset.store, dataset.conformance)
-    uvicorn.run(app, host=settings.host, port=settings.port)
+    uvicorn.run(app, **uvicorn_options(settings))
     return EXIT_OK
 
 
