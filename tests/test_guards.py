@@ -171,3 +171,18 @@ def test_ordinary_nesting_still_runs(client: TestClient) -> None:
     query = "SELECT * { " + "{ " * 20 + "?s ?p ?o FILTER((((1 < 2)))) " + "} " * 20 + "}"
     response = client.get("/sparql", params={"query": query})
     assert response.status_code == 200
+
+
+def test_update_too_deep_for_rdflib_is_400_not_500(client: TestClient) -> None:
+    """Under the depth limit but past rdflib's recursion (about 40 groups): still a 400."""
+    update = "DELETE { ?s ?p ?o } WHERE " + "{ " * 60 + "?s ?p ?o " + "} " * 60
+    response = client.post("/sparql", data={"update": update})
+    assert response.status_code == 400
+    assert "nested too deeply for the update parser" in response.json()["detail"]
+    assert_alive(client)
+
+
+def test_query_at_the_depth_limit_runs(client: TestClient) -> None:
+    query = "SELECT * " + "{ " * 64 + "?s ?p ?o " + "} " * 64
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 200

@@ -335,6 +335,11 @@ def refuse_update(update: str, params: list[tuple[str, str]]) -> None:
         parseUpdate(update)
     except ParseException as exc:
         raise MalformedRequestError(f"the update is not valid SPARQL 1.1 Update: {exc}") from exc
+    except RecursionError as exc:
+        # rdflib's grammar recurses per group: about 40 levels exhaust Python's stack.
+        raise MalformedRequestError(
+            "the update is nested too deeply for the update parser; it is refused"
+        ) from exc
     dataset_params = [n for n, _ in params if n in ("using-graph-uri", "using-named-graph-uri")]
     if dataset_params and _UPDATE_DATASET.search(_strip_literals(update)):
         raise MalformedRequestError(
