@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from kgpub.errors import UnsafeInputError
 from kgpub.guards import bracket_depth, check_query, check_rdf, xml_depth
+from kgpub.sparql import _strip_literals, keywords
 from tests.sparql_fixtures import app_for, store_of, write_project
 
 EX = "http://example.org/"
@@ -186,3 +187,32 @@ def test_query_at_the_depth_limit_runs(client: TestClient) -> None:
     query = "SELECT * " + "{ " * 64 + "?s ?p ?o " + "} " * 64
     response = client.get("/sparql", params={"query": query})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"""' + 'a\\"' * 20_000,
+        "'''" + "a\\'" * 20_000,
+        '"\\"' * 20_000,
+        "<" * 60_000,
+    ],
+    ids=["long-dq", "long-sq", "short-dq", "angles"],
+)
+def test_crafted_unterminated_strings_are_scanned_once(client: TestClient, query: str) -> None:
+    """The keyword scan once rescanned from every quote (about 40 s for 60 KB); now linear.
+
+    Not a timing assertion: a regression shows up as a slow suite, the result stays the same.
+    """
+    assert "SERVICE" not in keywords(query)
+    _strip_literals(query)
+    response = client.post(
+        "/sparql", content=query[:19_000], headers={"content-type": "application/sparql-query"}
+    )
+    assert response.status_code == 400
+    assert_alive(client)
+
+
+def test_keywords_outside_unterminated_constructs_still_count() -> None:
+    assert "SERVICE" in keywords('SELECT * { SERVICE <x> { ?s ?p "a" } } # "')
+    assert "SERVICE" in keywords("SELECT * { ?s ?p 'x' }\nSERVICE 'open\n")

@@ -225,13 +225,16 @@ def _graph_iris(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
 
 # Tokens that can contain a keyword-like word without being one: comments,
 # strings, IRIs, variables, prefixed names, blank nodes and language tags.
+# An unterminated string matches too (to the end of its line, or of the text
+# for a long one): if it did not, the regex would rescan the rest of the text
+# from every later quote, quadratic time on a crafted query.
 _NOT_KEYWORDS = re.compile(
     r"""
       \#[^\n]*
-    | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-    | '''(?:[^'\\]|\\.|'(?!''))*'''
-    | "(?:[^"\\\n]|\\.)*"
-    | '(?:[^'\\\n]|\\.)*'
+    | \"\"\"(?:[^"\\]|\\[\s\S]?|"(?!""))*(?:\"\"\"|\Z)
+    | '''(?:[^'\\]|\\[\s\S]?|'(?!''))*(?:'''|\Z)
+    | "(?:[^"\\\n]|\\[^\n]?)*(?:"|(?=\n)|\Z)
+    | '(?:[^'\\\n]|\\[^\n]?)*(?:'|(?=\n)|\Z)
     | <[^<>"{}|^`\\\x00-\x20]*>
     | [?$]\w+
     | (?:[A-Za-z_][\w.-]*)?:[^\s{}()\[\],;"'<>]*
@@ -351,4 +354,10 @@ def refuse_update(update: str, params: list[tuple[str, str]]) -> None:
 
 def _strip_literals(text: str) -> str:
     # Keywords inside strings, IRIs or comments must not count.
-    return re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^>\s]*>|#[^\n]*', " ", text)
+    # Unterminated strings match to the end, so no quote is rescanned (linear time).
+    return _LITERALS.sub(" ", text)
+
+
+_LITERALS = re.compile(
+    r'"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|\'(?:[^\'\\]|\\[\s\S]?)*(?:\'|\Z)|<[^<>\s]*>|#[^\n]*'
+)
