@@ -96,6 +96,15 @@ def test_head_from_the_cache_has_the_headers_and_no_body(client: TestClient) -> 
     assert cache_status(head) == "hit"
 
 
+def test_a_hit_before_routing_still_gets_cors_headers(client: TestClient) -> None:
+    client.get("/sparql", params={"query": COUNT})
+    origin = {"origin": "https://elsewhere.example"}
+    hit = client.get("/sparql", params={"query": COUNT}, headers=origin)
+    assert cache_status(hit) == "hit"
+    assert hit.headers["access-control-allow-origin"] == "*"
+    assert "Server-Timing" in hit.headers["access-control-expose-headers"]
+
+
 def test_each_negotiated_format_has_its_own_entry(client: TestClient) -> None:
     json = client.get("/sparql", params={"query": COUNT})
     csv = client.get("/sparql", params={"query": COUNT, "format": "csv"})
@@ -202,10 +211,11 @@ def test_errors_are_never_cached(client: TestClient, params: dict[str, str], sta
 def test_an_oversized_result_is_not_stored(settings: Settings) -> None:
     small = settings.model_copy(update={"cache_bytes": 1000})  # entries up to 125 bytes
     with TestClient(create_app(small, fresh_store())) as c:
-        responses = [c.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"})] * 2
-        responses.append(c.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}))
-    assert [cache_status(r) for r in responses[1:]] == ["miss", "miss"]
-    assert responses[2].headers["etag"] == responses[0].headers["etag"]
+        first, second = (
+            c.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}) for _ in range(2)
+        )
+    assert [cache_status(r) for r in (first, second)] == ["miss", "miss"]
+    assert second.headers["etag"] == first.headers["etag"]
 
 
 def test_a_zero_budget_disables_the_cache_but_keeps_validators(settings: Settings) -> None:
