@@ -32,8 +32,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # Roughly what a key, an entry and their dictionary slots cost besides the body.
 _OVERHEAD = 512
-# At most this many request signatures are remembered per entry budget; they
-# are small, but a client sending ever-new URLs must not grow them unbounded.
+# At most this many request signatures are remembered (oldest dropped first):
+# they are small, but a client sending ever-new URLs must not grow them unbounded.
 _MAX_ALIASES = 16_384
 _SPACE = re.compile(r"\s+")
 _UNSAFE_TO_COLLAPSE = re.compile(r"[\"'#]")
@@ -154,7 +154,9 @@ class ResultCache:
     to which key, for ``FastPath``.
     """
 
-    def __init__(self, max_bytes: int, max_age: int = 60, max_entry_fraction: float = 0.125):
+    def __init__(
+        self, max_bytes: int, max_age: int = 60, max_entry_fraction: float = 0.125
+    ) -> None:
         self.max_bytes = max(0, max_bytes)
         self.max_age = max_age
         self.max_entry_bytes = int(self.max_bytes * max_entry_fraction)
