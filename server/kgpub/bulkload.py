@@ -172,8 +172,10 @@ def validate_staged(staging: Store, settings: Settings) -> ValidationReport:
 
 def commit(staging: Store, target: Store) -> None:
     """Copy the staged quads into ``target`` and count its graphs for fast starts."""
+    was_empty = len(target) == 0
     target.bulk_extend(staging)
-    target.save_stats()
+    # Counting in memory is faster than on disk; when the target was empty it holds the same.
+    target.save_stats(counted=staging if was_empty else None)
 
 
 def load_files(

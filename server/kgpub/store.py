@@ -108,9 +108,13 @@ class Store:
             prefixes=prefixes,
         )
 
-    def save_stats(self) -> None:
-        """Count graph sizes and distinct triples now and keep them beside the store."""
-        stats = _Stats(self._count_graphs(), self._count_distinct())
+    def save_stats(self, counted: Store | None = None) -> None:
+        """Count graph sizes and distinct triples now and keep them beside the store.
+
+        ``counted``: a store known to hold the same quads (a faster in-memory copy).
+        """
+        source = counted if counted is not None else self
+        stats = _Stats(source._count_graphs(), source._count_distinct())
         self._stats = stats
         if self._path is not None:
             text = json.dumps(
