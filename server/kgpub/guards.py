@@ -265,3 +265,49 @@ def query_limits(settings: Settings) -> dict[str, int]:
         "max_query_bytes": settings.max_query_bytes,
         "max_query_depth": settings.max_query_depth,
     }
+
+
+PROLOG_BYTES = 65_536
+"""How much of a streamed RDF/XML file ``check_xml_prolog`` reads."""
+
+
+def check_xml_prolog(head: bytes, name: str) -> None:
+    """Refuse a streamed RDF/XML file by its first bytes (``PROLOG_BYTES`` of them).
+
+    For loaders that stream files too large to scan whole: a DTD (and so any
+    entity declaration) can only come before the root element, so the prolog
+    decides. A prolog longer than ``head`` is refused as well, since what
+    follows it was not seen.
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        raise UnsafeInputError(f"{name}: RDF/XML must be UTF-8 encoded")
+    if _DTD.search(head):
+        raise UnsafeInputError(
+            f"{name}: RDF/XML with a DOCTYPE or ENTITY declaration is refused "
+            "(entity expansion can exhaust memory and time); remove the DTD"
+        )
+    if len(head) >= PROLOG_BYTES and not _root_element_seen(head):
+        raise UnsafeInputError(
+            f"{name}: no root element in the first {PROLOG_BYTES} bytes; "
+            "the XML prolog is too long to check"
+        )
+
+
+def _root_element_seen(head: bytes) -> bool:
+    """True when ``head`` reaches the root element's start tag past comments and PIs."""
+    pos = 0
+    while (pos := head.find(b"<", pos)) >= 0:
+        closer = (
+            b"-->"
+            if head.startswith(b"<!--", pos)
+            else b"?>"
+            if head.startswith(b"<?", pos)
+            else None
+        )
+        if closer is None:
+            return True
+        stop = head.find(closer, pos + 2)
+        if stop < 0:
+            return False
+        pos = stop + len(closer)
+    return False
