@@ -181,3 +181,42 @@ def test_unknown_extension_and_missing_file_exit_2(tmp_path: Path) -> None:
         main(["load", str(tmp_path / "nope.ttl"), "--store", str(tmp_path / "st")])
         == EXIT_UNREADABLE
     )
+
+
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+    ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n'
+    ' <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">\n]>\n'
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+    'xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/a">'
+    "<ex:p>&lol3;</ex:p></rdf:Description></rdf:RDF>\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    [
+        ("bomb.rdf", BILLION_LAUGHS, "DOCTYPE or ENTITY"),
+        ("bomb.rdf.gz", BILLION_LAUGHS, "DOCTYPE or ENTITY"),
+        ("deep.ttl", "<urn:a> <urn:b> " + "[ <urn:c> " * 5000 + "]" * 5000 + " .\n", "nests"),
+        (
+            "remote.jsonld",
+            '{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "urn:a"}',
+            "@context",
+        ),
+    ],
+)
+def test_unsafe_input_is_refused_before_parsing_and_store_unchanged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, problem: str
+) -> None:
+    store_dir = tmp_path / "st"
+    assert (
+        main(["load", str(write(tmp_path, "a.ttl", DOCUMENTS["a.ttl"])), "--store", str(store_dir)])
+        == 0
+    )
+    before = quads(store_dir)
+    path = write(tmp_path, name, text.encode("utf-8"))
+    capsys.readouterr()
+    assert main(["load", str(path), "--store", str(store_dir)]) == EXIT_UNREADABLE
+    assert problem in capsys.readouterr().err
+    assert quads(store_dir) == before

@@ -12,6 +12,7 @@ are counted once and kept beside it (see ``Store.save_stats``).
 from __future__ import annotations
 
 import gzip
+import io
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from kgpub import guards
 from kgpub.config import Settings
 from kgpub.errors import RdfSyntaxError, SourceNotFoundError
 from kgpub.sources import (
@@ -123,12 +125,20 @@ def _open(item: InputFile) -> IO[bytes]:
 
 
 def stage(
-    inputs: Sequence[InputFile], *, into_one_graph: bool = False, progress: Progress | None = None
+    inputs: Sequence[InputFile],
+    *,
+    into_one_graph: bool = False,
+    progress: Progress | None = None,
+    max_depth: int = guards.DEFAULT_MAX_DEPTH,
 ) -> Store:
     """Parse every input into a new in-memory store; ``RdfSyntaxError`` on the first fault.
 
     ``into_one_graph``: also move the named graphs of TriG/N-Quads files into
     the input's graph (``--graph``), which the bulk loader cannot do itself.
+    Every input passes the same guards as the server's (``guards.check_rdf``:
+    no DTDs in RDF/XML, no remote JSON-LD contexts, no nesting deeper than
+    ``max_depth``) before a parser sees it, so ``kgpub load`` cannot be made
+    to expand an entity bomb or crash pyoxigraph.
     """
     staging = Store()
     read = 0
@@ -141,7 +151,14 @@ def stage(
 
     for done, item in enumerate(inputs):
         with _open(item) as raw:
-            reader = _CountingReader(raw, on_read)
+            reader: IO[bytes] | _CountingReader = _CountingReader(raw, on_read)
+            if item.format in _CHECKED_SYNTAXES:
+                # Syntaxes with nesting, DTDs or contexts are checked whole
+                # (the staging store holds all of it in memory anyway);
+                # line-based N-Triples/N-Quads stream straight through.
+                data = reader.read()
+                guards.check_rdf(data, item.format, str(item.path), max_depth)
+                reader = io.BytesIO(data)
             try:
                 if into_one_graph and item.format.supports_datasets:
                     staging.bulk_extend(_regraphed(reader, item))
@@ -156,7 +173,18 @@ def stage(
     return staging
 
 
-def _regraphed(reader: _CountingReader, item: InputFile) -> Iterator[ox.Quad]:
+_CHECKED_SYNTAXES = frozenset(
+    {
+        ox.RdfFormat.RDF_XML,
+        ox.RdfFormat.TURTLE,
+        ox.RdfFormat.TRIG,
+        ox.RdfFormat.N3,
+        ox.RdfFormat.JSON_LD,
+    }
+)
+
+
+def _regraphed(reader: IO[bytes] | _CountingReader, item: InputFile) -> Iterator[ox.Quad]:
     for quad in ox.parse(reader, format=item.format):  # type: ignore[arg-type]
         yield ox.Quad(quad.subject, quad.predicate, quad.object, item.graph)
 
@@ -193,7 +221,12 @@ def load_files(
     was written.
     """
     started = time.perf_counter()
-    staging = stage(inputs, into_one_graph=into_one_graph, progress=progress)
+    staging = stage(
+        inputs,
+        into_one_graph=into_one_graph,
+        progress=progress,
+        max_depth=settings.max_query_depth if settings is not None else guards.DEFAULT_MAX_DEPTH,
+    )
     report = None
     if settings is not None:
         report = validate_staged(staging, settings)
