@@ -216,15 +216,3 @@ def test_crafted_unterminated_strings_are_scanned_once(client: TestClient, query
 def test_keywords_outside_unterminated_constructs_still_count() -> None:
     assert "SERVICE" in keywords('SELECT * { SERVICE <x> { ?s ?p "a" } } # "')
     assert "SERVICE" in keywords("SELECT * { ?s ?p 'x' }\nSERVICE 'open\n")
-
-
-def test_xml_prolog_check_for_streamed_files() -> None:
-    from kgpub.guards import PROLOG_BYTES, check_xml_prolog  # noqa: PLC0415
-
-    with pytest.raises(UnsafeInputError, match="DOCTYPE or ENTITY"):
-        check_xml_prolog(b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "b">]><x/>', "f.rdf")
-    with pytest.raises(UnsafeInputError, match="prolog is too long"):
-        check_xml_prolog(b"<!-- " + b"x" * PROLOG_BYTES, "f.rdf")
-    with pytest.raises(UnsafeInputError, match="prolog is too long"):
-        check_xml_prolog(b"<!-- <a> -->" * PROLOG_BYTES, "f.rdf")
-    check_xml_prolog(b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="urn:x"/>', "f.rdf")

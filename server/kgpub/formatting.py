@@ -32,7 +32,3 @@ def format_file(path: Path) -> str:
     graph.parse(path, format="turtle")
     prefixes = {p: str(ns) for p, ns in graph.namespaces() if p}
     return format_graph(graph, prefixes)
-
-
-def needs_formatting(path: Path) -> bool:
-    return path.read_text(encoding="utf-8") != format_file(path)

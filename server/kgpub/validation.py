@@ -17,9 +17,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from kgpub.config import Settings
 from kgpub.rdfgraph import to_rdflib
-from kgpub.sources import data_sources, ontology_sources, read_all, shapes_sources
 
 
 @dataclass(frozen=True)
@@ -74,15 +72,6 @@ def validate_quads(
     data: Iterable[ox.Quad], shapes: Iterable[ox.Quad], ontology: Iterable[ox.Quad]
 ) -> ValidationReport:
     return validate_graphs(to_rdflib(data), to_rdflib(shapes), to_rdflib(ontology))
-
-
-def validate_project(settings: Settings) -> ValidationReport:
-    """Validate the shipped data and vocabulary against the shipped shapes."""
-    return validate_quads(
-        read_all(data_sources(settings)),
-        read_all(shapes_sources(settings)),
-        read_all(ontology_sources(settings)),
-    )
 
 
 def _results(report: Graph) -> Iterable[ValidationResult]:
