@@ -12,16 +12,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import uvicorn
-
 from kgpub import commands_store
-from kgpub.app import create_app
 from kgpub.config import Settings
 from kgpub.dataset import load_dataset
 from kgpub.errors import DataNotConformingError, KgpubError
 from kgpub.formatting import format_file
 from kgpub.reporting import render_report
-from kgpub.serving import uvicorn_options
 from kgpub.sources import (
     data_sources,
     ontology_sources,
@@ -74,6 +70,13 @@ def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    # The web stack costs most of a second to import; only serving needs it,
+    # so validate, fmt, load and query start fast.
+    import uvicorn  # noqa: PLC0415
+
+    from kgpub.app import create_app  # noqa: PLC0415
+    from kgpub.serving import uvicorn_options  # noqa: PLC0415
+
     files: list[Path] = args.files
     settings = settings.model_copy(
         update={
