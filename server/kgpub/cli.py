@@ -95,6 +95,9 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     except KgpubError as exc:
         print(f"kgpub serve: cannot read input: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
+    report = dataset.conformance.report
+    checked = render_report(report).splitlines()[-1] if report is not None else "not validated"
+    print(f"kgpub serve: {checked}", file=sys.stderr)
     app = create_app(settings, dataset.store, dataset.conformance)
     uvicorn.run(app, **uvicorn_options(settings))
     return EXIT_OK
