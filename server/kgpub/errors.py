@@ -66,7 +66,18 @@ class RequestTooLargeError(ProtocolError):
 
 
 class UpdateRefusedError(ProtocolError):
-    """An update sent to the read-only endpoint (HTTP 403)."""
+    """A well-formed update sent to the read-only endpoint (HTTP 403).
+
+    It carries the update and the request's parameters (``using-graph-uri``…),
+    so that a writable deployment can run it instead of refusing it.
+    """
+
+    def __init__(
+        self, message: str, update: str = "", params: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        self.update = update
+        self.params = params
+        super().__init__(message)
 
 
 class QueryRefusedError(ProtocolError):

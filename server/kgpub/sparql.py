@@ -349,7 +349,9 @@ def refuse_update(update: str, params: list[tuple[str, str]]) -> None:
             f"the update names its dataset with USING or WITH and with {dataset_params[0]}; "
             "use one of them"
         )
-    raise UpdateRefusedError("this endpoint is read-only; updates are not accepted")
+    raise UpdateRefusedError(
+        "this endpoint is read-only; updates are not accepted", update, tuple(params)
+    )
 
 
 def _strip_literals(text: str) -> str:

@@ -9,6 +9,7 @@ thread, and a repeated GET by ``FastPath`` before routing.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -26,7 +27,7 @@ from kgpub.cache import (
     request_signature,
 )
 from kgpub.conneg import Representation, choose
-from kgpub.errors import NotAcceptableError
+from kgpub.errors import NotAcceptableError, UpdateRefusedError
 from kgpub.guards import query_limits
 from kgpub.queryui import assets_installed, example_queries, render_page
 from kgpub.routes.body import read_body
@@ -40,6 +41,9 @@ from kgpub.sparql import (
     parse_request,
 )
 from kgpub.store import Store
+
+UpdateHandler = Callable[[Request, str, tuple[tuple[str, str], ...]], Awaitable[Response]]
+"""Runs a well-formed SPARQL Update (its text and the request's parameters)."""
 
 ENDPOINT = "/sparql"
 HTML = Representation("text/html", "html", ("application/xhtml+xml",), charset=True)
@@ -133,14 +137,21 @@ async def sparql(request: Request) -> Response:
     limit: int = request.app.state.settings.max_body_bytes
     body = await read_body(request, limit) if request.method == "POST" else b""
     method = "GET" if request.method == "HEAD" else request.method
-    operation = parse_request(
-        method,
-        request.scope["query_string"],
-        request.headers.get("content-type"),
-        body,
-        base_iri=_endpoint_url(request),
-        **query_limits(request.app.state.settings),
-    )
+    try:
+        operation = parse_request(
+            method,
+            request.scope["query_string"],
+            request.headers.get("content-type"),
+            body,
+            base_iri=_endpoint_url(request),
+            **query_limits(request.app.state.settings),
+        )
+    except UpdateRefusedError as refused:
+        # A writable deployment installs a handler (authentication, SHACL gate).
+        handler: UpdateHandler | None = getattr(request.app.state, "update_handler", None)
+        if handler is None:
+            raise
+        return await handler(request, refused.update, refused.params)
     if operation is None:
         return await run_in_threadpool(_describe_or_page, request)
     accept, format_param = request.headers.get("accept"), _format_param(request)
