@@ -6,8 +6,8 @@ import pytest
 
 from kgpub.conneg import MediaRange, choose, negotiate, parse_accept
 from kgpub.errors import NotAcceptableError
+from kgpub.results import GRAPH_FORMATS, RESULT_FORMATS
 from kgpub.routes.sparql import DESCRIPTION_FORMATS
-from kgpub.sparql import GRAPH_FORMATS, RESULT_FORMATS
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 # What Comunica sends when it dereferences a source to discover its type.

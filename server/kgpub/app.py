@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from kgpub import __version__, httperrors
 from kgpub.config import Settings
 from kgpub.dataset import load_dataset
+from kgpub.executor import runner_for
 from kgpub.queryui import STATIC_DIR
 from kgpub.routes import resources as resource_routes
 from kgpub.routes import sparql as sparql_routes
@@ -51,7 +52,13 @@ def create_app(
         app.state.graph_sizes = await anyio.to_thread.run_sync(loaded.graph_sizes)
         app.state.default_graph_size = await anyio.to_thread.run_sync(loaded.distinct_triples)
         await resource_routes.startup(app)
-        yield
+        pool = runner_for(loaded, settings)
+        await pool.start()
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            await pool.close()
 
     app = FastAPI(
         title="kgpub",

@@ -7,9 +7,11 @@ Every tunable comes from here, read from the environment with the prefix
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository root when kgpub runs from a checkout (``pip install -e .``):
@@ -71,6 +73,20 @@ class Settings(BaseSettings):
 
     max_connections: int = 200
     """Concurrent connections and tasks before uvicorn answers 503."""
+
+    query_timeout: float = 10.0
+    """Seconds a query may run (a client's ``timeout=`` can only lower it); then its
+    worker process is killed and the client gets 503 with Retry-After."""
+
+    query_workers: int = Field(default_factory=lambda: (os.cpu_count() or 1) + 1)
+    """Query worker processes: one more than the cores, so a runaway query pinning one
+    core never leaves point lookups waiting."""
+
+    max_result_rows: int = 1_000_000
+    """Most rows (solutions or triples) a query result may have; more gets 422. 0: no limit."""
+
+    max_result_bytes: int = 256 * 1024 * 1024
+    """Largest serialised query result; larger gets 422. 0: no limit."""
 
     forwarded_allow_ips: str = "127.0.0.1"
     """Proxies whose X-Forwarded-For/-Proto headers are trusted (comma-separated, or *)."""

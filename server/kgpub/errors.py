@@ -104,6 +104,25 @@ class NotAcceptableError(ProtocolError):
         super().__init__(message)
 
 
+class ResultTooLargeError(KgpubError):
+    """A query result over the configured row or byte limit (HTTP 422)."""
+
+
+class QueryTimeoutError(KgpubError):
+    """A query still running at its deadline; its worker was killed (HTTP 503).
+
+    ``retry_after`` is the number of seconds a client should wait before trying again.
+    """
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class QueryWorkerError(KgpubError):
+    """A query worker process died or could not start (HTTP 500): a server fault."""
+
+
 class ResourceNotFoundError(KgpubError):
     """An IRI under the base that the dataset never mentions (HTTP 404)."""
 

@@ -2,7 +2,7 @@
 
 ``kgpub dump`` and ``kgpub query`` must give the bytes the HTTP endpoint
 would: queries go through ``sparql.execute`` with ``format`` as the endpoint's
-``format`` parameter, and dumps use the format names of ``sparql.GRAPH_FORMATS``.
+``format`` parameter, and dumps use the format names of ``results.GRAPH_FORMATS``.
 A whole dataset as N-Quads/TriG and one graph in a triple format stream from
 the store (a dump of a million quads never sits in memory); a triple format
 without ``graph`` merges the graphs, one graph as N-Quads/TriG keeps its name,
@@ -14,8 +14,9 @@ from __future__ import annotations
 from typing import IO
 
 from kgpub.errors import KgpubError
+from kgpub.results import GRAPH_FORMATS, RDF_FORMAT_OF
 from kgpub.serialization import prefixes, serialize
-from kgpub.sparql import GRAPH_FORMATS, RDF_FORMAT_OF, QueryOperation, execute
+from kgpub.sparql import QueryOperation, execute
 from kgpub.store import Store
 
 DUMP_FORMATS: tuple[str, ...] = tuple(rep.name for rep in GRAPH_FORMATS)

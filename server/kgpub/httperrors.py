@@ -26,9 +26,11 @@ from kgpub.errors import (
     NotAcceptableError,
     QueryRefusedError,
     QuerySyntaxError,
+    QueryTimeoutError,
     RdfSyntaxError,
     RequestTooLargeError,
     ResourceNotFoundError,
+    ResultTooLargeError,
     UnsafeInputError,
     UnsupportedMediaTypeError,
     UpdateRefusedError,
@@ -49,6 +51,8 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     RdfSyntaxError: HTTPStatus.BAD_REQUEST,
     ResourceNotFoundError: HTTPStatus.NOT_FOUND,
     UnsafeInputError: HTTPStatus.BAD_REQUEST,
+    ResultTooLargeError: HTTPStatus.UNPROCESSABLE_ENTITY,
+    QueryTimeoutError: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 _log = logging.getLogger(__name__)
@@ -80,6 +84,8 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
         return problem(status, "the server could not answer this request")
     if isinstance(exc, NotAcceptableError):
         return problem(status, exc.detail, {"Vary": "Accept"}, offered=exc.offered)
+    if isinstance(exc, QueryTimeoutError):
+        return problem(status, str(exc), {"Retry-After": str(exc.retry_after)})
     return problem(status, str(exc))
 
 

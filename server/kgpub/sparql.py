@@ -11,70 +11,28 @@ See https://www.w3.org/TR/sparql11-protocol/ section 2.1 (query operation).
 
 from __future__ import annotations
 
+import io
+import math
 import re
-import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 
 from kgpub import guards
-from kgpub.conneg import Representation, choose
+from kgpub.conneg import Representation
 from kgpub.errors import (
     MalformedRequestError,
-    NotAcceptableError,
     QueryRefusedError,
     UnsupportedMediaTypeError,
     UpdateRefusedError,
 )
+from kgpub.results import ResultLimits, write_query
 from kgpub.store import Store
 
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 FORM_TYPE = "application/x-www-form-urlencoded"
-
-# Result formats for SELECT and ASK, in the server's order of preference.
-RESULT_FORMATS: tuple[Representation, ...] = (
-    Representation("application/sparql-results+json", "json", ("application/json",)),
-    Representation("application/sparql-results+xml", "xml", ("application/xml", "text/xml")),
-    Representation("text/csv", "csv", charset=True),
-    Representation("text/tab-separated-values", "tsv", charset=True),
-)
-
-# Graph formats for CONSTRUCT and DESCRIBE (and the service description). For a
-# graph, format=json means JSON-LD and format=xml RDF/XML, as SPARQLWrapper expects;
-# Turtle is valid N3, so format=n3 gets Turtle.
-GRAPH_FORMATS: tuple[Representation, ...] = (
-    Representation(
-        "text/turtle", "ttl", ("application/x-turtle",), True, ("turtle", "n3", "text/n3")
-    ),
-    Representation("application/n-triples", "nt", synonyms=("ntriples", "n-triples")),
-    Representation("application/ld+json", "jsonld", synonyms=("json-ld", "json")),
-    Representation(
-        "application/rdf+xml",
-        "rdf",
-        ("application/xml", "text/xml"),
-        synonyms=("rdf+xml", "rdfxml", "xml"),
-    ),
-    Representation("application/trig", "trig"),
-    Representation("application/n-quads", "nq", synonyms=("nquads", "n-quads")),
-)
-
-_RESULTS_FORMAT_OF: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-
-RDF_FORMAT_OF: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nq": ox.RdfFormat.N_QUADS,
-}
 
 
 @dataclass(frozen=True)
@@ -86,6 +44,13 @@ class QueryOperation:
     named_graphs: tuple[str, ...] = ()
     base_iri: str | None = None
     """What relative IRIs in the query resolve against: the endpoint's URL."""
+    timeout: float | None = None
+    """The client's own deadline in seconds (``timeout=``); the server's bounds it."""
+
+    @property
+    def has_dataset(self) -> bool:
+        """True when the query names its dataset with FROM or FROM NAMED."""
+        return "FROM" in keywords(self.query)
 
     @property
     def protocol_dataset(self) -> bool:
@@ -151,7 +116,26 @@ def parse_request(
         if method == "POST":
             raise MalformedRequestError("the request has no query parameter")
         return None
-    return QueryOperation(queries[0], default_graphs, named_graphs, base_iri)
+    timeout = _timeout(params)
+    return QueryOperation(queries[0], default_graphs, named_graphs, base_iri, timeout)
+
+
+def _timeout(params: list[tuple[str, str]]) -> float | None:
+    """The ``timeout`` parameter: a positive number of seconds, as Fuseki reads it."""
+    values = [value for name, value in params if name == "timeout"]
+    if not values:
+        return None
+    if len(values) > 1:
+        raise MalformedRequestError("the request has more than one timeout; send at most one")
+    try:
+        seconds = float(values[0])
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise MalformedRequestError(
+            f"timeout must be a positive number of seconds, not {values[0][:40]!r}"
+        )
+    return seconds
 
 
 def _post_body(
@@ -272,51 +256,15 @@ def check_allowed(query: str) -> None:
 def execute(
     store: Store, operation: QueryOperation, accept: str | None, format_param: str | None
 ) -> Answer:
-    """Run the query and serialise its result in the format the client prefers.
+    """Run the query in this thread and serialise its result in the format the client prefers.
 
-    Blocking: the web layer calls this in a worker thread.
+    For the command line and tests; the endpoint runs queries in killable
+    worker processes (``kgpub.executor``) with the same ``results.write_query``.
     """
     check_allowed(operation.query)
-    started = time.perf_counter()
-    if operation.protocol_dataset:
-        # The protocol's dataset replaces any FROM/FROM NAMED in the query
-        # (SPARQL 1.1 Protocol 2.1.4); graphs not in the store are empty, never fetched.
-        result = store.query(
-            operation.query,
-            default_graph=list(operation.default_graphs),
-            named_graphs=list(operation.named_graphs),
-            base_iri=operation.base_iri,
-        )
-    else:
-        # A FROM/FROM NAMED clause defines the dataset itself; otherwise the
-        # default graph is the union of all graphs.
-        has_dataset = "FROM" in keywords(operation.query)
-        result = store.query(
-            operation.query, union_default=not has_dataset, base_iri=operation.base_iri
-        )
-    # pyoxigraph results may only be dropped on the thread that made them, so
-    # no exception may leave this frame while it still holds one.
-    graph = isinstance(result, ox.QueryTriples)
-    try:
-        rep = choose(accept, format_param, GRAPH_FORMATS if graph else RESULT_FORMATS)
-    except NotAcceptableError:
-        del result
-        raise
-    try:
-        if isinstance(result, ox.QueryTriples):
-            body = result.serialize(format=RDF_FORMAT_OF[rep.name])
-        else:
-            body = result.serialize(format=_RESULTS_FORMAT_OF[rep.name])
-    except (ValueError, OSError) as exc:
-        # e.g. RDF 1.2 triple terms, which pyoxigraph cannot write as JSON-LD yet.
-        del result
-        offers = GRAPH_FORMATS if graph else RESULT_FORMATS
-        raise NotAcceptableError(
-            f"this result cannot be written as {rep.media_type}: {exc}",
-            offered=[r.media_type for r in offers if r is not rep],
-        ) from exc
-    del result
-    return Answer(body or b"", rep, time.perf_counter() - started)
+    output = io.BytesIO()
+    written = write_query(store, operation, accept, format_param, output, limits=ResultLimits())
+    return Answer(output.getvalue(), written.representation, written.engine_seconds)
 
 
 _UPDATE_DATASET = re.compile(r"\b(?:USING|WITH)\b", re.IGNORECASE)

@@ -39,6 +39,7 @@ class Store:
         else:
             self._store = ox.Store(str(path))
         self._path = path
+        self._read_only = path is not None and read_only
         self._version = 0
         self._stats = _read_stats(path)
 
@@ -46,6 +47,16 @@ class Store:
     def path(self) -> Path | None:
         """The store's directory; ``None`` in memory."""
         return self._path
+
+    @property
+    def read_only(self) -> bool:
+        """True for an on-disk store opened read-only (it never changes while open)."""
+        return self._read_only
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy of an on-disk store in ``target`` (hard links where possible),
+        which other processes can open read-only while this one keeps writing."""
+        self._store.backup(str(target))
 
     @property
     def version(self) -> int:

@@ -9,10 +9,13 @@ thread, and a repeated GET by ``FastPath`` before routing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from kgpub import servicedesc
@@ -28,24 +31,21 @@ from kgpub.cache import (
 )
 from kgpub.conneg import Representation, choose
 from kgpub.errors import NotAcceptableError, UpdateRefusedError
+from kgpub.executor import Runner
 from kgpub.guards import query_limits
 from kgpub.queryui import assets_installed, example_queries, render_page
+from kgpub.results import GRAPH_FORMATS, RDF_FORMAT_OF, RESULT_FORMATS
 from kgpub.routes.body import read_body
 from kgpub.servertiming import CACHE
-from kgpub.sparql import (
-    GRAPH_FORMATS,
-    RDF_FORMAT_OF,
-    RESULT_FORMATS,
-    QueryOperation,
-    execute,
-    parse_request,
-)
+from kgpub.sparql import QueryOperation, parse_request
 from kgpub.store import Store
+from kgpub.worker import Done
 
 UpdateHandler = Callable[[Request, str, tuple[tuple[str, str], ...]], Awaitable[Response]]
 """Runs a well-formed SPARQL Update (its text and the request's parameters)."""
 
 ENDPOINT = "/sparql"
+_STREAM_CHUNK = 256 * 1024
 HTML = Representation("text/html", "html", ("application/xhtml+xml",), charset=True)
 # The service description in every RDF format, the query page for browsers last:
 # only an Accept that prefers HTML (a browser's) gets the page.
@@ -156,18 +156,50 @@ async def sparql(request: Request) -> Response:
         return await run_in_threadpool(_describe_or_page, request)
     accept, format_param = request.headers.get("accept"), _format_param(request)
     cache: ResultCache = request.app.state.cache
-    version = store.version
-    found = cache.lookup(_candidate_keys(operation, accept, format_param, version))
+    found = cache.lookup(_candidate_keys(operation, accept, format_param, store.version))
     if found is None:
-        answer = await run_in_threadpool(execute, store, operation, accept, format_param)
-        request.state.engine_seconds = answer.engine_seconds  # read by ServerTimingMiddleware
-        key = _key(operation, answer.representation.media_type, version)
-        entry = cache.put(key, answer.body, answer.representation.content_type)
+        pool: Runner = request.app.state.pool
+        outcome = await pool.run(operation, accept, format_param)
+        done = outcome.done
+        request.state.engine_seconds = done.engine_seconds  # read by ServerTimingMiddleware
+        if done.body is None:
+            assert done.path is not None
+            return _stream(request, done, cache.max_age)
+        key = _key(operation, done.representation.media_type, outcome.version)
+        entry = cache.put(key, done.body, done.representation.content_type)
     else:
         key, entry = found
     if request.method != "POST":
         cache.remember(request_signature(request.scope), key)
     return _respond(request, entry, found is not None)
+
+
+def _stream(request: Request, done: Done, max_age: int) -> Response:
+    """A result too large to cache, sent from the worker's spool file and then deleted.
+
+    The query has finished before the first byte is sent, so a deadline can
+    never cut a 200 response short; Content-Length lets the client check it.
+    """
+    path = Path(done.path or "")
+    headers = {
+        "Content-Length": str(done.size),
+        "Vary": "Accept",
+        "Cache-Control": f"public, max-age={max_age}",
+    }
+    media_type = done.representation.content_type
+    if request.method == "HEAD":
+        path.unlink(missing_ok=True)
+        return Response(headers=headers, media_type=media_type)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        try:
+            async with await anyio.open_file(path, "rb") as result:
+                while chunk := await result.read(_STREAM_CHUNK):
+                    yield chunk
+        finally:
+            path.unlink(missing_ok=True)
+
+    return StreamingResponse(chunks(), headers=headers, media_type=media_type)
 
 
 async def home(request: Request) -> Response:
