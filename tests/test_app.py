@@ -190,6 +190,7 @@ def test_openapi_describes_every_parameter_and_media_type(client: TestClient) ->
         "default-graph-uri",
         "named-graph-uri",
         "format",
+        "timeout",
     }
     assert "requestBody" not in get
     assert set(post["requestBody"]["content"]) == {
@@ -209,7 +210,7 @@ def test_openapi_describes_every_parameter_and_media_type(client: TestClient) ->
         "application/n-quads",
         "text/html",
     }
-    for status in ("400", "403", "406", "413", "415"):
+    for status in ("400", "403", "406", "413", "415", "422", "503"):
         assert "application/problem+json" in post["responses"][status]["content"]
     assert "Problem" in spec["components"]["schemas"]
     assert get["operationId"] != post["operationId"]

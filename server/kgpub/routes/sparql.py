@@ -253,6 +253,13 @@ _GRAPH_PARAMS: list[dict[str, Any]] = [
         ("named-graph-uri", "A named graph of the query's dataset (repeatable); local only."),
     )
 ]
+_TIMEOUT_PARAM: dict[str, Any] = {
+    "name": "timeout",
+    "in": "query",
+    "required": False,
+    "description": "Seconds the query may run, at most the server's deadline; then 503.",
+    "schema": {"type": "number", "exclusiveMinimum": 0},
+}
 _FORMAT_PARAM: dict[str, Any] = {
     "name": "format",
     "in": "query",
@@ -277,6 +284,11 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     406: {"description": "No offered format is acceptable.", "content": _PROBLEM},
     413: {"description": "Request body too large.", "content": _PROBLEM},
     415: {"description": "Missing or wrong Content-Type.", "content": _PROBLEM},
+    422: {"description": "The result is over the row or byte limit.", "content": _PROBLEM},
+    503: {
+        "description": "The query ran past its deadline and was stopped (see Retry-After).",
+        "content": _PROBLEM,
+    },
 }
 POST_BODY: dict[str, Any] = {
     "required": True,
@@ -288,6 +300,7 @@ POST_BODY: dict[str, Any] = {
                 "required": ["query"],
                 "properties": {
                     "query": _SPARQL,
+                    "timeout": {"type": "number", "exclusiveMinimum": 0},
                     "default-graph-uri": {"type": "array", "items": _IRI},
                     "named-graph-uri": {"type": "array", "items": _IRI},
                 },
@@ -328,11 +341,11 @@ def install(app: FastAPI) -> None:
                 include_in_schema=path == ENDPOINT and method != "HEAD",
                 responses=_RESPONSES,
                 openapi_extra={
-                    "parameters": [*_GRAPH_PARAMS, _FORMAT_PARAM],
+                    "parameters": [*_GRAPH_PARAMS, _FORMAT_PARAM, _TIMEOUT_PARAM],
                     "requestBody": POST_BODY,
                 }
                 if method == "POST"
-                else {"parameters": [_QUERY_PARAM, *_GRAPH_PARAMS, _FORMAT_PARAM]},
+                else {"parameters": [_QUERY_PARAM, *_GRAPH_PARAMS, _FORMAT_PARAM, _TIMEOUT_PARAM]},
             )
     for method in ("GET", "HEAD"):
         app.add_api_route(
