@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -286,3 +288,45 @@ def test_point_lookups_stay_fast_while_a_runaway_is_stopped(project: Settings) -
     p99 = latencies[int(len(latencies) * 0.99) - 1]
     assert len(latencies) > 100
     assert p99 < 0.050, f"p99 {p99 * 1000:.1f} ms over {len(latencies)} lookups"
+
+
+def test_workers_die_with_a_killed_server(project: Settings, tmp_path: Path) -> None:
+    """A server killed with SIGKILL leaves no worker behind, even one deep in a query."""
+    script = tmp_path / "serve.py"
+    script.write_text(
+        "import sys, time, anyio\n"
+        "from kgpub.executor import QueryPool\n"
+        "from kgpub.results import ResultLimits\n"
+        "from kgpub.sparql import QueryOperation\n"
+        "from tests.test_executor import busy_store, CARTESIAN\n"
+        "async def main():\n"
+        "    pool = QueryPool(busy_store(), 2, 600, ResultLimits())\n"
+        "    await pool.start()\n"
+        "    print(' '.join(str(w.process.pid) for w in pool._live), flush=True)\n"
+        "    await pool.run(QueryOperation(CARTESIAN), None, None)\n"
+        "if __name__ == '__main__':\n"
+        "    anyio.run(main)\n",
+        encoding="utf-8",
+    )
+    root = Path(__file__).resolve().parents[1]
+    environment = {**os.environ, "PYTHONPATH": str(root)}
+    server = subprocess.Popen(
+        [sys.executable, str(script)], cwd=root, env=environment, stdout=subprocess.PIPE, text=True
+    )
+    assert server.stdout is not None
+    pids = [int(pid) for pid in server.stdout.readline().split()]
+    assert len(pids) == 2
+    time.sleep(0.5)  # one worker is now inside the runaway query
+    server.kill()
+    server.wait()
+    server.stdout.close()
+    deadline = time.monotonic() + 10
+    alive = set(pids)
+    while alive and time.monotonic() < deadline:
+        for pid in list(alive):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                alive.discard(pid)
+        time.sleep(0.05)
+    assert not alive

@@ -28,13 +28,13 @@ from kgpub.routes import sparql as sparql_routes
 from kgpub.routes import validate as validate_routes
 from kgpub.routes import void as void_routes
 from kgpub.servertiming import ServerTimingMiddleware
-from kgpub.store import Store
+from kgpub.storeapi import QueryStore
 from kgpub.validity import Conformance
 
 
 def create_app(
     settings: Settings | None = None,
-    store: Store | None = None,
+    store: QueryStore | None = None,
     conformance: Conformance | None = None,
 ) -> FastAPI:
     settings = settings or Settings()

@@ -84,6 +84,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             "port": args.port or settings.port,
             "files": tuple(files) or settings.files,
             "store_dir": args.store or settings.store_dir,
+            "backend_url": args.backend or settings.backend_url,
         }
     )
     try:
@@ -129,8 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="RDF files, each served in its own named graph <base>graph/<stem> "
         "(default: ontology/*.ttl, data/*.ttl, shapes/*.ttl)",
     )
-    serve.add_argument(
+    source = serve.add_mutually_exclusive_group()
+    source.add_argument(
         "--store", type=Path, help="serve this store (made by kgpub load) instead of files"
+    )
+    source.add_argument(
+        "--backend",
+        metavar="URL",
+        help="serve a remote SPARQL 1.1 endpoint's data instead of files (docs/backend.md)",
     )
     serve.add_argument("--host", help="interface to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: 8000)")

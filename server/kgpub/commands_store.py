@@ -59,6 +59,8 @@ class ProgressLine:
 
 
 def _cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    if args.backend is not None:
+        return _cmd_load_backend(args, settings)
     progress: ProgressLine | None = None
     try:
         inputs = bulkload.collect_inputs(settings, args.files, args.graph)
@@ -89,6 +91,62 @@ def _cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_INVALID
     print(f"kgpub load: {summary} into {args.store}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_load_backend(args: argparse.Namespace, settings: Settings) -> int:
+    """``kgpub load --backend``: the same checks, then one Graph Store PUT per graph."""
+    from kgpub import remoteload  # noqa: PLC0415 - httpx only when a backend is used
+    from kgpub.errors import BackendError  # noqa: PLC0415
+    from kgpub.remote import RemoteStore  # noqa: PLC0415
+
+    settings = settings.model_copy(
+        update={
+            "backend_url": args.backend,
+            "backend_graph_store_url": args.graph_store or settings.backend_graph_store_url,
+        }
+    )
+    shown = args.progress or sys.stderr.isatty()
+    lines: list[ProgressLine | remoteload.UploadLine] = []
+
+    def upload_line(graphs: int) -> remoteload.UploadLine:
+        lines[-1].close()
+        line = remoteload.UploadLine(graphs, sys.stderr)
+        lines.append(line)
+        return line
+
+    target = RemoteStore.from_settings(settings)
+    try:
+        inputs = bulkload.collect_inputs(settings, args.files, args.graph)
+        if shown:
+            lines.append(ProgressLine(len(inputs), sys.stderr))
+        summary, report = remoteload.load_remote(
+            inputs,
+            target,
+            into_one_graph=args.graph is not None,
+            settings=settings if args.validate else None,
+            progress=lines[0] if lines else None,
+            upload_progress=upload_line if shown else None,
+        )
+    except BackendError as exc:
+        print(f"kgpub load: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except (KgpubError, ValueError) as exc:
+        print(f"kgpub load: {exc}", file=sys.stderr)
+        print("kgpub load: nothing was sent; the backend is unchanged", file=sys.stderr)
+        return EXIT_UNREADABLE
+    finally:
+        if lines:
+            lines[-1].close()
+        target.close()
+    if report is not None and not report.conforms:
+        print(render_report(report))
+        print(
+            "kgpub load: the data does not conform; nothing was sent, the backend is unchanged",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    print(f"kgpub load: {summary} into {target.graph_store}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -145,7 +203,19 @@ def add_commands(sub: Any) -> None:
     load.add_argument(
         "files", nargs="+", type=Path, help="RDF files or folders (searched recursively); .gz too"
     )
-    load.add_argument("--store", type=Path, required=True, help="store directory (created)")
+    into = load.add_mutually_exclusive_group(required=True)
+    into.add_argument("--store", type=Path, help="store directory (created)")
+    into.add_argument(
+        "--backend",
+        metavar="URL",
+        help="a remote store's SPARQL endpoint: send each graph with the Graph Store Protocol",
+    )
+    load.add_argument(
+        "--graph-store",
+        metavar="URL",
+        help="the backend's Graph Store Protocol endpoint (default: KGPUB_BACKEND_GRAPH_STORE_URL, "
+        "else --backend; Virtuoso: …/sparql-graph-crud-auth)",
+    )
     load.add_argument(
         "--graph", help="put everything into this graph (default: one graph per file)"
     )

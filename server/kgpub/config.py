@@ -11,7 +11,7 @@ import os
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository root when kgpub runs from a checkout (``pip install -e .``):
@@ -90,6 +90,31 @@ class Settings(BaseSettings):
 
     forwarded_allow_ips: str = "127.0.0.1"
     """Proxies whose X-Forwarded-For/-Proto headers are trusted (comma-separated, or *)."""
+
+    # A remote SPARQL backend instead of the embedded store (docs/backend.md).
+    backend_url: str | None = None
+    """SPARQL 1.1 Query endpoint to serve from (``kgpub serve --backend``); None: embedded."""
+
+    backend_graph_store_url: str | None = None
+    """Graph Store Protocol endpoint ``kgpub load --backend`` writes to; None: ``backend_url``
+    (Virtuoso: ``…/sparql-graph-crud-auth``, Fuseki: the dataset's ``/data``)."""
+
+    backend_user: str | None = None
+    """User for a backend that asks for authentication (HTTP Basic or Digest, as it asks)."""
+
+    backend_password: SecretStr | None = None
+    """That user's password; only from the environment, never on a command line."""
+
+    backend_timeout: float = 30.0
+    """Seconds to wait for the backend to connect or answer; then 504."""
+
+    backend_graph_prefix: str | None = None
+    """Only named graphs whose IRI starts with this are listed as the dataset's (service
+    description, VoID, dumps); None: the base IRI; "": every graph the backend has."""
+
+    backend_refresh: float = 60.0
+    """Seconds kgpub trusts what it read from the backend (its graph list, cached results);
+    data loaded into the backend by other means shows after at most this long."""
 
     @cached_property
     def ontology_dir(self) -> Path:

@@ -14,6 +14,7 @@ from kgpub.errors import DataNotConformingError, SourceNotFoundError
 from kgpub.reporting import render_report
 from kgpub.sources import Source, default_sources, read_all, sources_for_files
 from kgpub.store import Store
+from kgpub.storeapi import QueryStore
 from kgpub.validity import Conformance, check_store
 
 
@@ -21,7 +22,7 @@ from kgpub.validity import Conformance, check_store
 class LoadedDataset:
     """The served store and its SHACL result (``report`` is None when not validated)."""
 
-    store: Store
+    store: QueryStore
     conformance: Conformance
 
 
@@ -40,6 +41,8 @@ def load_dataset(settings: Settings) -> LoadedDataset:
     The validation result is returned so the app need not validate again:
     pySHACL takes seconds, and start-up should pay for it once.
     """
+    if settings.backend_url is not None:
+        return open_backend(settings)
     if settings.store_dir is not None:
         return open_store(settings)
     store = Store()
@@ -62,4 +65,17 @@ def open_store(settings: Settings) -> LoadedDataset:
             f"{settings.store_dir}: no such store (create it with kgpub load)"
         )
     store = Store(settings.store_dir, read_only=True)
+    return LoadedDataset(store, check_store(store, settings, validate=False))
+
+
+def open_backend(settings: Settings) -> LoadedDataset:
+    """The remote SPARQL endpoint of ``settings.backend_url``, not parsed nor validated here.
+
+    Its data was validated when it was loaded (``kgpub load --backend --validate``);
+    validating a remote store would mean downloading all of it. Only its shapes
+    and vocabulary graphs are read, for the pages and ``/validate``.
+    """
+    from kgpub.remote import RemoteStore  # noqa: PLC0415 - httpx only when a backend is used
+
+    store = RemoteStore.from_settings(settings)
     return LoadedDataset(store, check_store(store, settings, validate=False))

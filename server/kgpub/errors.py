@@ -129,3 +129,15 @@ class ResourceNotFoundError(KgpubError):
     def __init__(self, iri: str) -> None:
         self.iri = iri
         super().__init__(f"the dataset says nothing about <{iri}>")
+
+
+class BackendError(KgpubError):
+    """The remote SPARQL backend failed, cannot be reached or answered nonsense (HTTP 502)."""
+
+
+class BackendTimeoutError(BackendError):
+    """The remote SPARQL backend did not answer within ``backend_timeout`` (HTTP 504)."""
+
+
+class BackendQueryError(QuerySyntaxError):
+    """The remote SPARQL backend refused a query as malformed or unsupported (HTTP 400)."""

@@ -68,6 +68,7 @@ class Outcome:
 class _Worker:
     process: BaseProcess
     conn: Connection
+    lifeline: Connection
 
 
 @dataclass
@@ -214,15 +215,18 @@ class QueryPool:
 
     async def _start_worker(self, snapshot: Snapshot) -> _Worker:
         parent, child = _CONTEXT.Pipe()
+        # The worker reads its end of the lifeline until EOF: the server's exit.
+        lifeline_end, lifeline = _CONTEXT.Pipe(duplex=False)
         process = _CONTEXT.Process(
             target=worker.serve,
-            args=(child, snapshot, self._limits, self._spool, INLINE_BYTES),
+            args=(child, lifeline_end, snapshot, self._limits, self._spool, INLINE_BYTES),
             daemon=True,
             name="kgpub-query-worker",
         )
         await anyio.to_thread.run_sync(process.start)
         child.close()
-        started = _Worker(process, parent)
+        lifeline_end.close()
+        started = _Worker(process, parent, lifeline)
         self._live.add(started)
         try:
             with anyio.fail_after(_START_SECONDS):
@@ -264,6 +268,7 @@ class QueryPool:
         # SIGKILL: a worker may be deep in a query that ignores everything else.
         self._live.discard(taken)
         taken.conn.close()
+        taken.lifeline.close()
         if taken.process.is_alive():
             taken.process.kill()
         taken.process.join(timeout=5)

@@ -21,6 +21,8 @@ from starlette.routing import Match
 from kgpub import pages, pagetext
 from kgpub.conneg import Representation, negotiate
 from kgpub.errors import (
+    BackendError,
+    BackendTimeoutError,
     KgpubError,
     MalformedRequestError,
     NotAcceptableError,
@@ -53,6 +55,8 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     UnsafeInputError: HTTPStatus.BAD_REQUEST,
     ResultTooLargeError: HTTPStatus.UNPROCESSABLE_ENTITY,
     QueryTimeoutError: HTTPStatus.SERVICE_UNAVAILABLE,
+    BackendError: HTTPStatus.BAD_GATEWAY,
+    BackendTimeoutError: HTTPStatus.GATEWAY_TIMEOUT,
 }
 
 _log = logging.getLogger(__name__)

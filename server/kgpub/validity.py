@@ -17,7 +17,7 @@ from rdflib import URIRef
 from kgpub.config import Settings
 from kgpub.errors import UnsupportedMediaTypeError
 from kgpub.sources import graph_iri, ontology_sources, parse_quads, shapes_sources
-from kgpub.store import Store
+from kgpub.storeapi import QueryStore
 from kgpub.validation import ValidationReport, ValidationResult, validate_quads
 
 # The RDF syntaxes /validate reads, by Content-Type.
@@ -60,7 +60,7 @@ class Conformance:
         ]
 
 
-def _graph_quads(store: Store, graphs: list[str], exclude: bool) -> list[ox.Quad]:
+def _graph_quads(store: QueryStore, graphs: list[str], exclude: bool) -> list[ox.Quad]:
     served = store.named_graphs()
     chosen = [g for g in served if (g in graphs) != exclude]
     if not chosen:
@@ -81,7 +81,7 @@ def _graph_quads(store: Store, graphs: list[str], exclude: bool) -> list[ox.Quad
     return quads
 
 
-def check_store(store: Store, settings: Settings, *, validate: bool = True) -> Conformance:
+def check_store(store: QueryStore, settings: Settings, *, validate: bool = True) -> Conformance:
     """Validate the served data graphs against the served shapes and vocabulary.
 
     With ``validate=False`` only the shapes and vocabulary are collected.

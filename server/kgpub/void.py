@@ -60,8 +60,13 @@ def namespace(iri: str) -> str:
 
 
 def vocabularies(store: Store, graph: str | None = None) -> list[str]:
-    """Namespaces of the predicates and classes used (in one graph, or anywhere)."""
-    scope = f"GRAPH <{graph}>" if graph else "GRAPH ?g"
+    """Namespaces of the predicates and classes used (in one graph, or in all published).
+
+    The published graphs are named: a remote backend may hold graphs of its own
+    (Virtuoso's system graphs) that are not part of the dataset.
+    """
+    graphs = [graph] if graph else store.named_graphs()
+    scope = "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " } GRAPH ?g"
     rows = _rows(
         store,
         f"SELECT DISTINCT ?t WHERE {{ {{ {scope} {{ ?s ?t ?o }} }} UNION "

@@ -14,9 +14,11 @@ imports only pyoxigraph and the result writer.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
+import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -125,6 +127,23 @@ class _Spill(io.RawIOBase):
             self._path.unlink(missing_ok=True)
 
 
+def _die_with_server(lifeline: Connection) -> None:
+    """End this worker as soon as the server is gone, even mid-query.
+
+    The server holds the other end of ``lifeline`` and never writes to it; when
+    the server exits, however it exits (SIGKILL included), the read sees EOF.
+    A thread waits for that, since the main thread may be deep in a runaway
+    query for minutes (pyoxigraph releases the GIL while it evaluates).
+    """
+
+    def wait() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv_bytes()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=wait, name="kgpub-lifeline", daemon=True).start()
+
+
 def run_job(
     store: Store, job: Job, limits: ResultLimits, spool: Path, inline_bytes: int
 ) -> Done | Failed:
@@ -146,12 +165,18 @@ def run_job(
     return Done(written.representation, body, path, written.size, written.engine_seconds)
 
 
-def serve(
-    conn: Connection, snapshot: Snapshot, limits: ResultLimits, spool: Path, inline_bytes: int
+def serve(  # noqa: PLR0917 - the process's arguments, passed by multiprocessing
+    conn: Connection,
+    lifeline: Connection,
+    snapshot: Snapshot,
+    limits: ResultLimits,
+    spool: Path,
+    inline_bytes: int,
 ) -> None:
     """The worker's main loop; returns when the server closes the pipe."""
     # Ctrl-C reaches the whole process group; the server stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_server(lifeline)
     store = open_snapshot(snapshot)
     conn.send(Ready(os.getpid()))
     while True:
