@@ -152,6 +152,8 @@ class RemoteStore:
         """A SELECT's rows as ``{variable: term}`` (unbound variables left out)."""
         result = self.query(sparql)
         if not isinstance(result, ox.QuerySolutions):
+            # Dropped here: a pyoxigraph result in a traceback could die on another thread.
+            del result
             raise BackendError("the SPARQL backend answered a SELECT query with something else")
         names = [v.value for v in result.variables]
         return [{n: row[n] for n in names if row[n] is not None} for row in result]

@@ -6,9 +6,8 @@ store, so a syntax error or non-conforming data leaves the backend untouched.
 Then each named graph is sent with one ``PUT`` (as N-Triples), which replaces
 that graph as a whole: loading the same files twice gives the same graphs,
 and graphs not loaded are left alone. Last, the backend is asked how many
-triples each graph now holds, so a backend that dropped or merged data
-(Virtuoso stores ``"01"^^xsd:integer`` and ``"1"^^xsd:integer`` as one
-number) is reported instead of trusted.
+triples each graph now holds, so a backend that dropped data, or merged
+literals the staging store kept apart, is reported instead of trusted.
 
 The Graph Store Protocol has no transactions: when the backend fails half-way,
 the graphs already sent stay written, and the error names how far it got;

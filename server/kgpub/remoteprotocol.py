@@ -37,8 +37,6 @@ ACCEPT = {
     "DESCRIBE": _GRAPH_ACCEPT,
     "": f"{_RESULTS_ACCEPT}, application/n-triples;q=0.8, text/turtle;q=0.7",
 }
-_TRUE = ox.parse_query_results(b'{"head":{},"boolean":true}', ox.QueryResultsFormat.JSON)
-_FALSE = ox.parse_query_results(b'{"head":{},"boolean":false}', ox.QueryResultsFormat.JSON)
 
 
 def read_answer(response: httpx.Response, form: str, max_depth: int) -> QueryResult:
@@ -85,33 +83,65 @@ def _check_cap(rows: int, cap: int | None) -> None:
 
 def _solutions(body: bytes, fmt: ox.QueryResultsFormat, form: str, cap: int | None) -> QueryResult:
     body = _normalise(body, fmt)
+    checked = _check_solutions(body, fmt)
+    if isinstance(checked, str):
+        raise BackendError(f"the SPARQL backend's answer is not valid {fmt}: {checked}")
+    rows, boolean = checked
+    if boolean is not None and (form == "ASK" or rows < 0):
+        return _boolean(boolean)
+    _check_cap(rows, cap)
+    return ox.parse_query_results(body, fmt)
+
+
+def _check_solutions(body: bytes, fmt: ox.QueryResultsFormat) -> tuple[int, bool | None] | str:
+    """(rows, boolean) of an answer parsed to its end, or the parser's complaint.
+
+    rows is -1 for a boolean answer; for rows, boolean is what Virtuoso means by
+    an ASK answered with rows (one binding 1 or 0). No pyoxigraph result leaves
+    this frame, not even in a traceback: they may only be dropped on the thread
+    that made them, and an error may be handled on another.
+    """
     try:
         result = ox.parse_query_results(body, fmt)
-        rows = list(result) if isinstance(result, ox.QuerySolutions) else []
+        if isinstance(result, ox.QueryBoolean):
+            return -1, bool(result)
+        rows, true = 0, False
+        first = result.variables[0] if result.variables else None
+        for row in result:
+            rows += 1
+            value = row[first] if first is not None else None
+            true = true or (isinstance(value, ox.Literal) and value.value in ("1", "true"))
+        return rows, true
     except (SyntaxError, ValueError) as exc:
-        raise BackendError(f"the SPARQL backend's answer is not valid {fmt}: {exc}") from exc
-    if isinstance(result, ox.QueryBoolean):
-        return result
-    if form == "ASK":
-        # Virtuoso: one row binding __ASK_RETVAL to 1 (true) or 0, or no row (false).
-        values = [row[0] for row in rows] if result.variables else []
-        true = any(isinstance(v, ox.Literal) and v.value in ("1", "true") for v in values)
-        return _TRUE if true else _FALSE
-    _check_cap(len(rows), cap)
-    return ox.parse_query_results(body, fmt)
+        return str(exc)
+
+
+def _boolean(value: bool) -> ox.QueryBoolean:
+    # Made on the thread that uses it, as every pyoxigraph result must be.
+    text = b'{"head":{},"boolean":true}' if value else b'{"head":{},"boolean":false}'
+    result = ox.parse_query_results(text, ox.QueryResultsFormat.JSON)
+    assert isinstance(result, ox.QueryBoolean)
+    return result
 
 
 def _triples(
     body: bytes, fmt: ox.RdfFormat, max_depth: int, cap: int | None
 ) -> Iterator[ox.Triple]:
+    triples = _parse_triples(body, fmt, max_depth)
+    if isinstance(triples, str):
+        raise BackendError(f"the SPARQL backend's answer is not valid {fmt}: {triples}")
+    _check_cap(len(triples), cap)
+    return iter(triples)
+
+
+def _parse_triples(body: bytes, fmt: ox.RdfFormat, max_depth: int) -> list[ox.Triple] | str:
+    """Every triple of a graph answer, or what is wrong with it (no parser in a traceback)."""
     try:
         guards.check_rdf(body, fmt, "the SPARQL backend's answer", max_depth)
         parsed = ox.parse(body, format=fmt)
-        triples = [_canonical(t if isinstance(t, ox.Triple) else t.triple) for t in parsed]
+        return [_canonical(t if isinstance(t, ox.Triple) else t.triple) for t in parsed]
     except (KgpubError, SyntaxError, ValueError) as exc:
-        raise BackendError(f"the SPARQL backend's answer is not valid {fmt}: {exc}") from exc
-    _check_cap(len(triples), cap)
-    return iter(triples)
+        return str(exc)
 
 
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
