@@ -74,6 +74,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # so validate, fmt, load and query start fast.
     import uvicorn  # noqa: PLC0415
 
+    from kgpub import httpworkers  # noqa: PLC0415
     from kgpub.app import create_app  # noqa: PLC0415
     from kgpub.serving import uvicorn_options  # noqa: PLC0415
 
@@ -84,6 +85,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             "port": args.port or settings.port,
             "files": tuple(files) or settings.files,
             "store_dir": args.store or settings.store_dir,
+            "http_workers": args.workers or settings.http_workers,
             "backend_url": args.backend or settings.backend_url,
         }
     )
@@ -99,9 +101,21 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     report = dataset.conformance.report
     checked = render_report(report).splitlines()[-1] if report is not None else "not validated"
     print(f"kgpub serve: {checked}", file=sys.stderr)
+    workers = httpworkers.worker_count(settings)
+    if workers > 1:
+        del dataset  # every worker process opens the data itself
+        httpworkers.serve(settings, report, workers)
+        return EXIT_OK
     app = create_app(settings, dataset.store, dataset.conformance)
     uvicorn.run(app, **uvicorn_options(settings))
     return EXIT_OK
+
+
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,6 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="interface to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="HTTP worker processes (default: one per core with --store, else 1)",
+    )
     serve.set_defaults(handler=_cmd_serve)
 
     commands_store.add_commands(sub)

@@ -7,6 +7,7 @@ Every tunable comes from here, read from the environment with the prefix
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cached_property
 from pathlib import Path
@@ -39,6 +40,15 @@ class Settings(BaseSettings):
     store_dir: Path | None = None
     """An on-disk store (``kgpub load --store``) to serve as it is instead of ``files``:
     opened read-only, not parsed nor validated again (``kgpub load --validate`` did that)."""
+
+    http_workers: int = 0
+    """HTTP worker processes of ``kgpub serve`` (``--workers``). 0 chooses: one per core when
+    serving an on-disk store (``store_dir``), else one, since every worker holds its own copy
+    of an in-memory store. Connection limits (``max_connections``) apply to each worker."""
+
+    shacl_report_file: Path | None = None
+    """Set by ``kgpub serve`` for its worker processes, not by operators: the SHACL report of
+    the served data, computed once by the parent, so workers show it without validating."""
 
     max_body_bytes: int = 1_048_576
     """Largest request body the SPARQL endpoint reads; bigger bodies get 413."""
@@ -135,3 +145,38 @@ class Settings(BaseSettings):
     @cached_property
     def queries_dir(self) -> Path:
         return self.project_dir / "queries" / "competency"
+
+
+def to_environment(settings: Settings) -> dict[str, str | None]:
+    """``settings`` as ``KGPUB_`` variables from which ``Settings()`` reads the same values.
+
+    ``None`` means the variable must be unset. Strings, numbers and paths are
+    written plainly; tuples, lists and dicts as JSON, which is how
+    pydantic-settings reads them back; secrets in clear (they only go to
+    child processes' environments, like the operator's own variables).
+    """
+    variables: dict[str, str | None] = {}
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value is None:
+            text = None
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, str | int | float | Path):
+            text = str(value)
+        else:
+            text = json.dumps(settings.model_dump(mode="json", include={name})[name])
+        variables[f"KGPUB_{name.upper()}"] = text
+    return variables
+
+
+def export_to_environment(settings: Settings) -> None:
+    """Make ``settings`` this process's ``KGPUB_`` environment, for the child processes it
+    starts (``kgpub serve --workers``): they build equal ``Settings()`` from it."""
+    for key, text in to_environment(settings).items():
+        if text is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = text

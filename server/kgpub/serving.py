@@ -11,6 +11,7 @@ h11 protocol with a deadline for the request line and headers.
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 import h11
@@ -112,6 +113,26 @@ def head_timeout_protocol(seconds: float, max_head_bytes: int) -> type[HeadTimeo
     return type("HeadTimeoutProtocol", (HeadTimeoutProtocol,), limits)
 
 
+class WorkerHeadTimeoutProtocol(HeadTimeoutProtocol):
+    """``HeadTimeoutProtocol`` for worker processes, with the limits of their own settings.
+
+    uvicorn hands its configuration to each worker process by pickling it, and
+    a class made at run time (``head_timeout_protocol``) cannot be pickled; so
+    workers name this class by import string, and it reads the limits from the
+    ``KGPUB_`` environment the parent exported (``config.export_to_environment``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.head_timeout, self.max_head_bytes = _worker_limits()
+
+
+@functools.cache
+def _worker_limits() -> tuple[float, int]:
+    settings = Settings()
+    return settings.header_timeout, settings.max_header_bytes
+
+
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for ``uvicorn.run``/``uvicorn.Config`` from the settings.
 
@@ -136,3 +157,16 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "forwarded_allow_ips": settings.forwarded_allow_ips,
         "server_header": False,
     }
+
+
+def worker_uvicorn_options(settings: Settings, workers: int) -> dict[str, Any]:
+    """``uvicorn_options`` for ``workers`` processes, each building its app with a factory.
+
+    The limits are the same, per worker: each has its own request-head
+    deadline (``WorkerHeadTimeoutProtocol``) and its own ``limit_concurrency``.
+    """
+    options = uvicorn_options(settings)
+    options.update(
+        http=f"{__name__}:{WorkerHeadTimeoutProtocol.__name__}", workers=workers, factory=True
+    )
+    return options
