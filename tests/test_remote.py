@@ -437,29 +437,57 @@ def test_load_sends_each_graph_and_checks_what_the_backend_holds(
 
 
 def test_load_sends_nothing_when_a_file_does_not_parse(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _project(tmp_path, monkeypatch)
+    from kgpub.bulkload import collect_inputs  # noqa: PLC0415
+
+    settings = _project(tmp_path, monkeypatch)
     (tmp_path / "good.ttl").write_text("<http://a/s> <http://a/p> 1 .\n", encoding="utf-8")
     (tmp_path / "bad.ttl").write_text("<http://a/s> <http://a/p> .\n", encoding="utf-8")
-    url = f"http://127.0.0.1:{_closed_port()}/sparql"
-    code = main(["load", str(tmp_path / "good.ttl"), str(tmp_path / "bad.ttl"), "--backend", url])
-    assert code == EXIT_UNREADABLE
-    err = capsys.readouterr().err
-    assert "bad.ttl:1" in err
-    assert "nothing was sent; the backend is unchanged" in err
+    fake = Fake(answer(b'{"head": {}, "boolean": true}'))
+    store = fake.store()
+    inputs = collect_inputs(settings, [tmp_path / "good.ttl", tmp_path / "bad.ttl"])
+    with pytest.raises(KgpubError, match=r"bad\.ttl:1"):
+        load_remote(inputs, store)
+    store.close()
+    assert [r.method for r in fake.requests] == ["POST"]  # only the probe: ASK {}
 
 
-def test_load_says_when_the_backend_is_down(
+def test_load_checks_the_backend_before_parsing_anything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _project(tmp_path, monkeypatch)
-    (tmp_path / "good.ttl").write_text("<http://a/s> <http://a/p> 1 .\n", encoding="utf-8")
+    (tmp_path / "bad.ttl").write_text("<http://a/s> <http://a/p> .\n", encoding="utf-8")
     url = f"http://127.0.0.1:{_closed_port()}/sparql"
-    assert main(["load", str(tmp_path / "good.ttl"), "--backend", url]) == EXIT_UNREADABLE
+    assert main(["load", str(tmp_path / "bad.ttl"), "--backend", url]) == EXIT_UNREADABLE
     err = capsys.readouterr().err
     assert "cannot be reached" in err
-    assert "after 0 of 1 graphs were written" in err
+    assert "nothing was sent, the backend is unchanged" in err
+    assert "bad.ttl" not in err
+
+
+def test_virtuoso_gets_its_own_graph_store_when_none_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kgpub.bulkload import collect_inputs  # noqa: PLC0415
+
+    settings = _project(tmp_path, monkeypatch)
+    (tmp_path / "a.ttl").write_text("<http://a/s> <http://a/p> 1 .\n", encoding="utf-8")
+    row = {"g": {"type": "uri", "value": BASE + "graph/a"}, "n": {"type": "literal", "value": "1"}}
+
+    def virtuoso(request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT":
+            return httpx.Response(201)
+        headers = {"Content-Type": JSON_TYPE, "Server": "Virtuoso/07.20.3229 (Linux)"}
+        return httpx.Response(200, content=results(["g", "n"], [row]), headers=headers)
+
+    fake = Fake(virtuoso)
+    store = RemoteStore(ENDPOINT, transport=httpx.MockTransport(fake))
+    load_remote(collect_inputs(settings, [tmp_path / "a.ttl"]), store)
+    store.close()
+    assert store.graph_store == "http://backend.test/sparql-graph-crud-auth"
+    put = next(r for r in fake.requests if r.method == "PUT")
+    assert put.url.path == "/sparql-graph-crud-auth"
 
 
 def test_load_takes_a_store_or_a_backend_not_both(tmp_path: Path) -> None:

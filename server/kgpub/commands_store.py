@@ -110,10 +110,16 @@ def _cmd_load_backend(args: argparse.Namespace, settings: Settings) -> int:
     lines: list[ProgressLine | remoteload.UploadLine] = []
 
     def upload_line(graphs: int) -> remoteload.UploadLine:
-        lines[-1].close()
+        lines.pop().close()
         line = remoteload.UploadLine(graphs, sys.stderr)
         lines.append(line)
         return line
+
+    def say(*messages: str) -> None:
+        if lines:
+            lines.pop().close()
+        for message in messages:
+            print(f"kgpub load: {message}", file=sys.stderr)
 
     target = RemoteStore.from_settings(settings)
     try:
@@ -129,22 +135,17 @@ def _cmd_load_backend(args: argparse.Namespace, settings: Settings) -> int:
             upload_progress=upload_line if shown else None,
         )
     except BackendError as exc:
-        print(f"kgpub load: {exc}", file=sys.stderr)
+        say(str(exc))
         return EXIT_UNREADABLE
     except (KgpubError, ValueError) as exc:
-        print(f"kgpub load: {exc}", file=sys.stderr)
-        print("kgpub load: nothing was sent; the backend is unchanged", file=sys.stderr)
+        say(str(exc), "nothing was sent; the backend is unchanged")
         return EXIT_UNREADABLE
     finally:
-        if lines:
-            lines[-1].close()
         target.close()
+    say()
     if report is not None and not report.conforms:
         print(render_report(report))
-        print(
-            "kgpub load: the data does not conform; nothing was sent, the backend is unchanged",
-            file=sys.stderr,
-        )
+        say("the data does not conform; nothing was sent, the backend is unchanged")
         return EXIT_INVALID
     print(f"kgpub load: {summary} into {target.graph_store}", file=sys.stderr)
     return EXIT_OK

@@ -106,8 +106,8 @@ class Settings(BaseSettings):
     """SPARQL 1.1 Query endpoint to serve from (``kgpub serve --backend``); None: embedded."""
 
     backend_graph_store_url: str | None = None
-    """Graph Store Protocol endpoint ``kgpub load --backend`` writes to; None: ``backend_url``
-    (Virtuoso: ``…/sparql-graph-crud-auth``, Fuseki: the dataset's ``/data``)."""
+    """Graph Store Protocol endpoint ``kgpub load --backend`` writes to; None: ``backend_url``,
+    or on Virtuoso its ``/sparql-graph-crud-auth`` (Fuseki: the dataset's ``/data``)."""
 
     backend_user: str | None = None
     """User for a backend that asks for authentication (HTTP Basic or Digest, as it asks)."""

@@ -148,6 +148,19 @@ class RemoteStore:
         )
         return read_answer(response, form, self._max_depth)
 
+    def probe(self) -> str:
+        """Ask the backend ``ASK {}``; ``BackendError`` unless it answers as a SPARQL
+        endpoint. Returns its ``Server`` header: what it says it is."""
+        response = self._send(
+            "POST",
+            self.endpoint,
+            content=urlencode([("query", "ASK {}")]).encode(),
+            headers={"Content-Type": _FORM_TYPE, "Accept": ACCEPT["ASK"]},
+            refused=BackendError,
+        )
+        read_answer(response, "ASK", self._max_depth)
+        return str(response.headers.get("server", ""))
+
     def select(self, sparql: str) -> list[dict[str, Any]]:
         """A SELECT's rows as ``{variable: term}`` (unbound variables left out)."""
         result = self.query(sparql)

@@ -3,7 +3,8 @@
 The files go through exactly what a local load does (``bulkload.stage``: the
 same guards, parsers and optional SHACL validation) into an in-memory staging
 store, so a syntax error or non-conforming data leaves the backend untouched.
-Then each named graph is sent with one ``PUT`` (as N-Triples), which replaces
+First the backend must answer a query (a wrong URL fails before any
+parsing). Then each named graph is sent with one ``PUT`` (as N-Triples), which replaces
 that graph as a whole: loading the same files twice gives the same graphs,
 and graphs not loaded are left alone. Last, the backend is asked how many
 triples each graph now holds, so a backend that dropped data, or merged
@@ -19,6 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from typing import IO
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
@@ -33,6 +35,7 @@ UploadProgress = Callable[[int, int, int], None]
 """Called with (graphs sent, quads sent, bytes sent)."""
 
 _MEDIA_TYPE = "application/n-triples"
+VIRTUOSO_GRAPH_STORE = "/sparql-graph-crud-auth"
 # Graphs counted per verification query, so its VALUES stays a few kilobytes.
 _COUNT_BATCH = 200
 
@@ -74,6 +77,7 @@ def load_remote(
     differ from what was sent; a non-conforming report means nothing was sent.
     """
     started = time.perf_counter()
+    choose_graph_store(target)
     staging = bulkload.stage(
         inputs,
         into_one_graph=into_one_graph,
@@ -106,6 +110,18 @@ def load_remote(
             on_sent(len(sent), quads, size)
     check_counts(target, sent)
     return LoadSummary(len(inputs), quads, len(graphs), time.perf_counter() - started), report
+
+
+def choose_graph_store(target: RemoteStore) -> None:
+    """Check the backend answers queries before anything is parsed or sent, and give
+    Virtuoso, when no Graph Store endpoint was named, its own: its query endpoint
+    would take a PUT and never answer."""
+    try:
+        server = target.probe()
+    except BackendError as exc:
+        raise BackendError(f"{exc}; nothing was sent, the backend is unchanged") from exc
+    if target.graph_store == target.endpoint and server.startswith("Virtuoso/"):
+        target.graph_store = urljoin(target.endpoint, VIRTUOSO_GRAPH_STORE)
 
 
 def check_counts(target: RemoteStore, sent: dict[str, int]) -> None:
