@@ -171,14 +171,25 @@ def choose(
             if rep.named(format_param):
                 return rep
         raise NotAcceptableError(
-            f"format={format_param!r} is not offered here; use one of "
+            f"format={_quoted(repr(format_param))} is not offered here; use one of "
             + ", ".join(rep.name for rep in offers),
             offered=[rep.media_type for rep in offers],
         )
     chosen = negotiate(accept, offers)
     if chosen is None:
         raise NotAcceptableError(
-            f"none of the offered media types is acceptable (Accept: {accept})",
+            f"none of the offered media types is acceptable (Accept: {_quoted(accept)})",
             offered=[r.media_type for r in offers],
         )
     return chosen
+
+
+_QUOTED_CHARS = 200
+
+
+def _quoted(header: str | None) -> str:
+    """A header as an error message repeats it: cut when long, so no error echoes kilobytes."""
+    text = str(header)
+    if len(text) <= _QUOTED_CHARS:
+        return text
+    return f"{text[:_QUOTED_CHARS]}... ({len(text)} characters)"

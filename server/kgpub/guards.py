@@ -5,11 +5,15 @@ catch it: pyoxigraph 0.5 overflows its stack (the whole process dies) on a
 query of a few thousand nested braces and aborts on RDF/XML entity expansion;
 rdflib's RDF/XML parser spends minutes on a 551-byte "billion laughs"; a
 JSON-LD document with a remote ``@context`` asks the parser to fetch a URL the
-sender chose. So every text is measured here first, in linear time and
-without recursion, and refused with ``UnsafeInputError`` (HTTP 400, CLI exit
-2) when it is too large, nested too deeply, declares a DTD, or names a remote
+sender chose. pyoxigraph also recurses once per chained operator, so a query
+without any nesting kills it too: about 10,000 ``!`` in a row, 7,000 ``+``,
+3,000 ``OPTIONAL`` or a 5,000-item collection, each under the size limit.
+So every text is measured here first, in linear time and without recursion,
+and refused with ``UnsafeInputError`` (HTTP 400, CLI exit 2) when it is too
+large, nested too deeply, chains too many operators, holds a NUL or a byte
+order mark (UTF-16 sent as UTF-8), declares a DTD, or names a remote
 context. The scanners are deliberately conservative: when in doubt they count
-a bracket rather than skip it.
+a bracket or an operator rather than skip it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ DEFAULT_MAX_DEPTH = 64
 """Nesting of ``{ ( [`` (or XML elements) allowed by default; real queries use < 10."""
 
 DEFAULT_MAX_QUERY_BYTES = 65_536
+
+DEFAULT_MAX_OPERATORS = 1000
+"""Operators and pattern keywords a query may chain, and items one collection may
+hold; real queries use < 100, pyoxigraph's 8 MB stack gives out at about 3,000."""
 
 _OPEN = "{(["
 _CLOSE = "})]"
@@ -51,23 +59,58 @@ _LONG_BODY = {
 }
 
 
-def check_query(text: str, *, what: str, max_bytes: int, max_depth: int) -> None:
-    """Refuse a SPARQL query or update that is too large or nested too deeply.
+def check_query(
+    text: str,
+    *,
+    what: str,
+    max_bytes: int,
+    max_depth: int,
+    max_operators: int = DEFAULT_MAX_OPERATORS,
+) -> None:
+    """Refuse a SPARQL query or update that is too large, too deep or too long a chain.
 
     ``what`` ("the query", "the update") names the text in the message.
     Runs before pyoxigraph or rdflib parse it: their recursive parsers crash
-    the process (pyoxigraph) or exhaust Python's stack on deep nesting.
+    the process (pyoxigraph) or exhaust Python's stack on deep nesting and on
+    long chains of operators.
     """
     size = len(text.encode("utf-8"))
     if size > max_bytes:
         raise RequestTooLargeError(
             f"{what} is {size} bytes, over the limit of {max_bytes} bytes (KGPUB_MAX_QUERY_BYTES)"
         )
+    _check_characters(text, what)
     depth = bracket_depth(text, stop_above=max_depth)
     if depth > max_depth:
         raise UnsafeInputError(
             f"{what} nests brackets more than {max_depth} levels deep "
             "(KGPUB_MAX_QUERY_DEPTH); it is refused before parsing"
+        )
+    operators, items = operator_chain(text, stop_above=max_operators)
+    if operators > max_operators:
+        raise UnsafeInputError(
+            f"{what} chains more than {max_operators} operators and pattern keywords "
+            "(OPTIONAL, UNION, FILTER, +, !, /, ...); it is refused before "
+            "parsing, which recurses once per operator. Use VALUES or IN for long lists"
+        )
+    if items > max_operators:
+        raise UnsafeInputError(
+            f"{what} has a collection ( ... ) of {items} items, over the limit of "
+            f"{max_operators}; it is refused before parsing"
+        )
+
+
+def _check_characters(text: str, what: str) -> None:
+    """A NUL or a byte order mark: UTF-16 (or UTF-8 with a BOM) sent as plain UTF-8."""
+    if text.startswith("\ufeff"):
+        raise UnsafeInputError(
+            f"{what} starts with a byte order mark (U+FEFF); send UTF-8 without one"
+        )
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise UnsafeInputError(
+            f"{what} contains a NUL character (U+0000) at character {nul}; SPARQL requests "
+            "are UTF-8, and NULs usually mean it was sent as UTF-16"
         )
 
 
@@ -109,6 +152,73 @@ def bracket_depth(text: str, stop_above: int | None = None) -> int:
         else:
             pos = _skip_string(text, pos, char)
     return deepest
+
+
+# One token of a SPARQL text, for counting operators. Strings (an unterminated
+# one runs to its line's or the text's end, as in ``bracket_depth``), IRIs,
+# variables, numbers and ``[]`` are terms; comments, language tags and ``^^``
+# are skipped. Every alternative decides within a few characters or matches
+# what it scanned, so the scan is linear.
+_TOKEN = re.compile(
+    r"""
+      (?P<skip> \#[^\n]* | @[A-Za-z]+(?:-[A-Za-z0-9]+)* | \^\^ )
+    | (?P<term>
+          "{3}(?:(?:""?)?(?:[^"\\]|\\[\s\S]))*(?:"{3}|[\s\S]*)
+        | '{3}(?:(?:''?)?(?:[^'\\]|\\[\s\S]))*(?:'{3}|[\s\S]*)
+        | "(?:[^"\\\n\r]|\\[^\n\r])*"?
+        | '(?:[^'\\\n\r]|\\[^\n\r])*'?
+        | <[^<>"{}|^`\\\x00-\x20]*>
+        | [?$]\w*
+        | (?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?
+        | \[\s*\]
+      )
+    | (?P<name> (?:[^\W\d][\w.-]*)?:(?:[\w.:%-]|\\.)* | [^\W\d]\w* )
+    | (?P<open> \( )
+    | (?P<close> \) )
+    | (?P<comma> , )
+    | (?P<op> && | \|\| | != | <= | >= | [!+\-*/|^=<>] )
+    """,
+    re.VERBOSE,
+)
+_CHAINING_WORDS = frozenset(
+    {"OPTIONAL", "UNION", "MINUS", "BIND", "FILTER", "GRAPH", "SERVICE", "VALUES", "EXISTS"}
+)
+
+
+def operator_chain(text: str, stop_above: int | None = None) -> tuple[int, int]:
+    """How many operators and pattern keywords a query chains, and its largest collection.
+
+    pyoxigraph builds, and later walks, one level of its algebra per ``+``,
+    ``!``, ``/``, ``OPTIONAL``, ``UNION``... and per item of a collection
+    ``( 1 2 3 )``, recursively. The first number counts every operator
+    character and pattern keyword outside strings, IRIs, names and comments;
+    the second is the most terms one comma-free ``( )`` group holds (argument
+    lists and ``IN`` have commas, and pyoxigraph reads them without recursing).
+    With ``stop_above`` the scan ends as soon as the operators exceed it.
+    """
+    operators = 0
+    biggest = 0
+    groups: list[list[int]] = []  # per open "(": [terms, whether it has a comma]
+    for token in _TOKEN.finditer(text):
+        kind = token.lastgroup
+        if kind == "op" or (kind == "name" and token.group().upper() in _CHAINING_WORDS):
+            operators += 1
+            if stop_above is not None and operators > stop_above:
+                break
+        elif kind in ("name", "term"):
+            if groups:
+                groups[-1][0] += 1
+        elif kind == "open":
+            groups.append([0, 0])
+        elif kind == "close":
+            if groups:
+                terms, comma = groups.pop()
+                biggest = biggest if comma else max(biggest, terms)
+        elif kind == "comma" and groups:
+            groups[-1][1] = 1
+    for terms, comma in groups:  # left open: the parser would still read them first
+        biggest = biggest if comma else max(biggest, terms)
+    return operators, biggest
 
 
 def _skip_string(text: str, pos: int, quote: str) -> int:
