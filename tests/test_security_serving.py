@@ -1,23 +1,33 @@
 """Connection limits: a real uvicorn on 127.0.0.1, run with ``serving.uvicorn_options``.
 
 Raw sockets play the hostile clients (a request head sent half-way and then
-nothing, headers too large). Every wait is bounded by a socket timeout, and
-no test measures how long anything took.
+nothing, headers too large, a body dribbled a byte at a time). Every wait is
+bounded by a socket timeout, and no test measures how long anything took.
+The body deadline is shown on a real ``kgpub serve`` process.
 """
 
 from __future__ import annotations
 
+import os
+import select
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import anyio
 import pytest
 import uvicorn
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.types import Message
 
 from kgpub import cli
 from kgpub.config import Settings
+from kgpub.routes.body import read_body
 from kgpub.serving import HeadTimeoutProtocol, uvicorn_options
 from tests.sparql_fixtures import app_for, free_port, store_of, write_project
 
@@ -189,3 +199,163 @@ def test_kgpub_serve_uses_the_options() -> None:
     """``kgpub serve`` passes ``uvicorn_options(settings)`` to uvicorn (one call site)."""
     source = Path(cli.__file__).read_text(encoding="utf-8")
     assert "uvicorn.run(app, **uvicorn_options(settings))" in source
+
+
+# -- the body deadline ----------------------------------------------------------------
+
+
+def test_read_body_gives_up_at_its_deadline() -> None:
+    """A body that never ends: 408 with Connection: close, saying how much came in time."""
+
+    async def receive() -> Message:
+        if not sent:
+            sent.append(1)
+            return {"type": "http.request", "body": b"ASK", "more_body": True}
+        await anyio.sleep(WAIT)
+        return {"type": "http.disconnect"}
+
+    sent: list[int] = []
+    request = Request({"type": "http", "method": "POST", "headers": []}, receive)
+
+    async def read() -> bytes:
+        return await read_body(request, limit=1000, timeout=0.2)
+
+    with pytest.raises(HTTPException) as caught:
+        anyio.run(read)
+    assert caught.value.status_code == 408
+    assert caught.value.headers == {"Connection": "close"}
+    assert "within 0.2 s (KGPUB_BODY_TIMEOUT); 3 bytes came in time" in caught.value.detail
+
+
+def test_read_body_in_time_is_whole() -> None:
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"ASK {}", "more_body": False}
+
+    request = Request({"type": "http", "method": "POST", "headers": []}, receive)
+
+    async def read() -> bytes:
+        return await read_body(request, limit=1000, timeout=5.0)
+
+    assert anyio.run(read) == b"ASK {}"
+
+
+@contextmanager
+def kgpub_serve(root: Path, **environment: str) -> Iterator[int]:
+    """``kgpub serve`` in its own process on 127.0.0.1 over a small project; yields the port.
+
+    ``environment`` adds ``KGPUB_`` settings; the process is stopped afterwards.
+    """
+    write_project(root)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
+    env.update(KGPUB_PROJECT_DIR=str(root), KGPUB_QUERY_WORKERS="1", **environment)
+    log = (root / "serve.log").open("w+b")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kgpub.cli", "serve", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    try:
+        for _ in range(600):  # up to 120 s on a loaded machine
+            try:
+                server.wait(timeout=0.2)  # doubles as the pause between attempts
+            except subprocess.TimeoutExpired:
+                pass
+            else:
+                log.seek(0)
+                pytest.fail(f"kgpub serve exited: {log.read().decode(errors='replace')}")
+            try:
+                answer = raw_request(
+                    port, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n"
+                )
+            except OSError:
+                continue
+            if status_of(answer) == 200:
+                break
+        else:
+            pytest.fail("kgpub serve did not answer")
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=WAIT)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def slow_body_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    root = tmp_path_factory.mktemp("body-timeout")
+    with kgpub_serve(root, KGPUB_BODY_TIMEOUT="1", KGPUB_HEADER_TIMEOUT="5") as port:
+        yield port
+
+
+def dribble(port: int, head: bytes, body: bytes, pause: float) -> tuple[bytes, int]:
+    """Send ``head``, then ``body`` a byte every ``pause`` s until the server answers.
+
+    Returns everything the server sent until it closed, and the bytes of body sent.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as sock:
+        sock.sendall(head)
+        sent = 0
+        for byte in body:
+            readable, _, _ = select.select([sock], [], [], pause)
+            if readable:
+                break
+            try:
+                sock.sendall(bytes([byte]))
+            except OSError:  # the server closed first
+                break
+            sent += 1
+        return read_until_closed(sock), sent
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [("/sparql", "application/sparql-query"), ("/validate", "text/turtle")],
+)
+def test_dribbled_body_is_cut_off(slow_body_port: int, path: str, content_type: str) -> None:
+    body = b"ASK { ?s ?p ?o }" * 10
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    response, sent = dribble(slow_body_port, head, body, pause=0.2)
+    assert status_of(response) == 408
+    assert b"application/problem+json" in response
+    assert b"KGPUB_BODY_TIMEOUT" in response
+    assert b"connection: close" in response.lower()
+    assert sent < len(body), "the server answered before the body was complete"
+
+
+def test_chunked_dribble_is_cut_off(slow_body_port: int) -> None:
+    chunks = b"".join(b"1\r\n" + bytes([c]) + b"\r\n" for c in b"ASK { ?s ?p ?o }") + b"0\r\n\r\n"
+    head = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n"
+    )
+    response, sent = dribble(slow_body_port, head, chunks, pause=0.2)
+    assert status_of(response) == 408
+    assert sent < len(chunks)
+
+
+def test_silent_body_is_cut_off(slow_body_port: int) -> None:
+    with socket.create_connection(("127.0.0.1", slow_body_port), timeout=WAIT) as sock:
+        sock.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 100\r\n\r\nASK"
+        )
+        response = read_until_closed(sock)
+    assert status_of(response) == 408
+    assert b"3 bytes came in time" in response
+
+
+def test_prompt_body_is_answered(slow_body_port: int) -> None:
+    body = b"ASK { ?s ?p ?o }"
+    response = raw_request(
+        slow_body_port,
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Accept: application/sparql-results+json\r\nConnection: close\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body,
+    )
+    assert status_of(response) == 200
+    assert b'"boolean":true' in response.replace(b" ", b"")

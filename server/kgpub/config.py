@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     header_timeout: float = 10.0
     """Seconds a client has to send a complete request line and headers."""
 
+    body_timeout: float = 30.0
+    """Seconds a client has to send a complete request body once its headers are in; 408."""
+
     keep_alive_timeout: float = 5.0
     """Seconds an idle keep-alive connection stays open."""
 
