@@ -41,9 +41,10 @@ import pyoxigraph as ox
 from kgpub import errors, worker
 from kgpub.config import Settings
 from kgpub.errors import KgpubError, QueryTimeoutError, QueryWorkerError
-from kgpub.results import QueryRunner, ResultLimits, write_query
+from kgpub.results import ResultLimits, write_query
 from kgpub.sparql import QueryOperation, check_allowed
 from kgpub.store import Store
+from kgpub.storeapi import QueryStore
 from kgpub.worker import Done, Failed, Job, Ready, Snapshot
 
 # Results up to this size come back in the reply (and may be cached); larger
@@ -300,7 +301,7 @@ class InlineRunner:
     same 503 as from the pool, and the abandoned thread ends with that timeout.
     """
 
-    def __init__(self, store: QueryRunner, timeout: float, limits: ResultLimits) -> None:
+    def __init__(self, store: QueryStore, timeout: float, limits: ResultLimits) -> None:
         self._store = store
         self._timeout = timeout
         self._limits = limits
@@ -346,7 +347,7 @@ Runner = QueryPool | InlineRunner
 """What the endpoint awaits for a query's answer."""
 
 
-def runner_for(store: QueryRunner, settings: Settings) -> Runner:
+def runner_for(store: QueryStore, settings: Settings) -> Runner:
     """Worker processes for the embedded store; a thread for a remote one."""
     limits = ResultLimits(settings.max_result_rows, settings.max_result_bytes)
     if isinstance(store, Store):

@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from kgpub.conneg import Representation, choose
 from kgpub.errors import KgpubError, NotAcceptableError, ResultTooLargeError
+from kgpub.storeapi import QueryResult, QueryStore
 
 # Result formats for SELECT and ASK, in the server's order of preference.
 RESULT_FORMATS: tuple[Representation, ...] = (
@@ -70,11 +71,6 @@ RDF_FORMAT_OF: dict[str, ox.RdfFormat] = {
     "nq": ox.RdfFormat.N_QUADS,
 }
 
-GraphResult = ox.QueryTriples | Iterator[ox.Triple]
-Result = ox.QuerySolutions | ox.QueryBoolean | GraphResult
-"""What a store's query gives: solutions, a boolean, or triples (a remote store's are
-an iterator of ``ox.Triple``)."""
-
 
 @dataclass(frozen=True)
 class ResultLimits:
@@ -92,23 +88,6 @@ class Written:
     rows: int
     size: int
     engine_seconds: float
-
-
-class QueryRunner(Protocol):
-    """What ``write_query`` needs of a store: ``kgpub.store.Store`` or a remote one."""
-
-    @property
-    def version(self) -> int: ...
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graph: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        union_default: bool = True,
-        base_iri: str | None = None,
-    ) -> Result: ...
 
 
 class LimitedOutput(io.RawIOBase):
@@ -153,7 +132,7 @@ class LimitedOutput(io.RawIOBase):
 
 
 def write_result(
-    result: Result,
+    result: QueryResult,
     accept: str | None,
     format_param: str | None,
     output: IO[bytes],
@@ -226,7 +205,7 @@ class _RowCounter:
 
 
 def write_query(
-    store: QueryRunner,
+    store: QueryStore,
     operation: QueryLike,
     accept: str | None,
     format_param: str | None,
