@@ -14,10 +14,11 @@ Any write through this class drops the file, so stale counts are never served.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import math
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -87,10 +88,75 @@ class Store:
 
     def _written(self) -> None:
         self._version += 1
+        self._forget_stats()
+
+    def _forget_stats(self) -> None:
         if self._stats is not None or self._path is not None:
             self._stats = None
             if self._path is not None:
                 (self._path / STATS_FILE).unlink(missing_ok=True)
+
+    def has_graph(self, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
+        """Whether a named graph exists (even empty); the default graph always does."""
+        return isinstance(graph, ox.DefaultGraph) or self._store.contains_named_graph(graph)
+
+    def graph_quads(self, graph: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:
+        """The quads of one graph, the default graph included."""
+        return list(self._store.quads_for_pattern(None, None, None, graph))
+
+    def copy(self) -> Store:
+        """An in-memory copy, named graphs (empty ones too) and blank node ids kept:
+        the staging area where a write is computed and validated before it is applied."""
+        staged = Store()
+        staged._store.extend(self._store)
+        for graph in self._store.named_graphs():
+            staged._store.add_graph(graph)
+        return staged
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update; ``QuerySyntaxError`` when pyoxigraph cannot parse it.
+
+        Meant for staging copies: LOAD and SERVICE must have been refused before,
+        as pyoxigraph would fetch the URLs they name.
+        """
+        try:
+            self._store.update(sparql, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        self._written()
+
+    def changes_to(self, other: Store) -> Changes:
+        """What turns this store's content into ``other``'s."""
+        mine, theirs = set(self._store), set(other._store)
+        my_graphs = {g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
+        their_graphs = {g for g in other._store.named_graphs() if isinstance(g, ox.NamedNode)}
+        return Changes(
+            removed=tuple(mine - theirs),
+            added=tuple(theirs - mine),
+            created=tuple(their_graphs - my_graphs),
+            dropped=tuple(my_graphs - their_graphs),
+        )
+
+    def apply(self, changes: Changes) -> None:
+        """Commit ``changes`` in one pyoxigraph transaction: all of them or, on any
+        failure or crash, none (never ``bulk_load``, which is not atomic).
+
+        The counts kept beside an on-disk store are dropped *before* the commit,
+        so a crash right after it can never leave stale counts behind.
+        """
+        if changes.empty:
+            return
+        self._forget_stats()
+        filled = {q.graph_name for q in changes.added}
+        bare = [g for g in changes.created if g not in filled]
+        if not (changes.removed or changes.dropped or bare):
+            self._store.extend(changes.added)  # one transaction
+        elif not (changes.removed or changes.dropped or changes.added) and len(bare) == 1:
+            self._store.add_graph(bare[0])
+        else:
+            text, functions = _commit_update(changes)
+            self._store.update(text, custom_functions=functions)  # one transaction
+        self._version += 1
 
     def __len__(self) -> int:
         return len(self._store)
@@ -199,6 +265,67 @@ class Store:
             )
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class Changes:
+    """One write as quads and named graphs to remove and add."""
+
+    removed: tuple[ox.Quad, ...] = ()
+    added: tuple[ox.Quad, ...] = ()
+    created: tuple[ox.NamedNode, ...] = ()
+    """Named graphs that exist afterwards, even with no quads."""
+    dropped: tuple[ox.NamedNode, ...] = ()
+    """Named graphs that no longer exist afterwards."""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.removed or self.added or self.created or self.dropped)
+
+
+_COMMIT = "urn:kgpub:commit#"
+
+
+def _commit_update(changes: Changes) -> tuple[str, dict[ox.NamedNode, Callable[..., Any]]]:
+    """One SPARQL Update doing all of ``changes``, and the custom functions it calls.
+
+    A pyoxigraph update is a single transaction. Quads cannot be written into
+    its text: blank nodes there would become fresh ones (or be refused in
+    DELETE DATA), so each quad is handed over by a custom function instead, its
+    blank node ids intact: ``<urn:kgpub:commit#tN>(i)`` is the i-th triple of
+    list N and ``#gN`` its graph; a pair of VALUES enumerates the indices.
+    """
+    operations = [f"DROP SILENT GRAPH <{g.value}>" for g in changes.dropped]
+    functions: dict[ox.NamedNode, Callable[..., Any]] = {}
+    for verb, quads in (("DELETE", changes.removed), ("INSERT", changes.added)):
+        named = [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)]
+        default = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
+        for batch in (named, default):
+            if not batch:
+                continue
+            n = len(functions)
+            functions[ox.NamedNode(f"{_COMMIT}t{n}")] = _nth(batch, lambda q: q.triple)
+            template, graph = "?s ?p ?o", ""
+            if batch is named:
+                functions[ox.NamedNode(f"{_COMMIT}g{n}")] = _nth(batch, lambda q: q.graph_name)
+                template, graph = "GRAPH ?g { ?s ?p ?o }", f"BIND(<{_COMMIT}g{n}>(?i) AS ?g) "
+            width = math.isqrt(len(batch) - 1) + 1
+            digits = " ".join(map(str, range(width)))
+            operations.append(
+                f"{verb} {{ {template} }} WHERE {{ VALUES ?hi {{ {digits} }} "
+                f"VALUES ?lo {{ {digits} }} BIND(?hi * {width} + ?lo AS ?i) "
+                f"FILTER(?i < {len(batch)}) BIND(<{_COMMIT}t{n}>(?i) AS ?t) {graph}"
+                "BIND(SUBJECT(?t) AS ?s) BIND(PREDICATE(?t) AS ?p) BIND(OBJECT(?t) AS ?o) }"
+            )
+    operations += [f"CREATE SILENT GRAPH <{g.value}>" for g in changes.created]
+    return " ;\n".join(operations), functions
+
+
+def _nth(quads: list[ox.Quad], part: Callable[[ox.Quad], Any]) -> Callable[[ox.Literal], Any]:
+    def function(index: ox.Literal) -> Any:
+        return part(quads[int(index.value)])
+
+    return function
 
 
 @dataclass(frozen=True)
