@@ -11,6 +11,13 @@ and its CSS is inlined, so rendering fetches nothing. Two things are adapted:
   (``berichteteBehauptung``), while the term IRI's fragment is its local name
   (``<…/ontology#ReportedClaim>``). Each term's ``id`` and every ``href="#…"``
   to it are rewritten to the local name, so a term IRI lands at its place.
+- **No markup from literals.** pyLODE passes every description through
+  Markdown, which lets raw HTML through, and embeds the ontology's metadata as
+  JSON-LD in a ``<script>`` element without escaping ``</script>``; so a
+  label or comment could put a script on the page. Every ``<`` in a literal
+  becomes ``&lt;`` first: Markdown shows it as ``<``, and no tag can start.
+  (Where pyLODE escapes text itself, such a label reads ``&lt;``: only
+  labels with a ``<`` in them, and safe.)
 
 Pages are rendered on first request and kept: the ontology does not change
 while the server runs.
@@ -29,7 +36,8 @@ _ID = re.compile(r'\b(id|href)="(#?)([^"]*)"')
 
 
 def _one_language(graph: rdflib.Graph, lang: str) -> rdflib.Graph:
-    """``graph`` with each property's tagged literals kept in ``lang`` (else ``en``) only."""
+    """``graph`` with each property's tagged literals kept in ``lang`` (else ``en``) only,
+    and every literal made inert (``_inert``)."""
     out = rdflib.Graph()
     for prefix, namespace in graph.namespaces():
         out.bind(prefix, namespace)
@@ -43,8 +51,18 @@ def _one_language(graph: rdflib.Graph, lang: str) -> rdflib.Graph:
             keep = lang if lang in have else "en" if "en" in have else None
             if keep is not None and o.language.lower() != keep:
                 continue
-        out.add((s, p, o))
+        out.add((s, p, _inert(o)))
     return out
+
+
+def _inert(term: rdflib.term.Node) -> rdflib.term.Node:
+    """A literal with no ``<`` (``&lt;`` instead), so pyLODE's Markdown cannot emit a tag."""
+    if not isinstance(term, rdflib.Literal) or "<" not in str(term):
+        return term
+    text = str(term).replace("<", "&lt;")
+    if term.language:
+        return rdflib.Literal(text, lang=term.language)
+    return rdflib.Literal(text, datatype=term.datatype)
 
 
 def render(turtle: str, document: str, lang: str) -> str:

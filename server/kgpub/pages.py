@@ -47,6 +47,9 @@ _env = Environment(
 )
 
 
+_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
 @dataclass(frozen=True)
 class Value:
     text: str
@@ -121,14 +124,23 @@ class Page:
                 return f"{name}:{iri[len(ns) :]}"
         return iri
 
-    def href(self, iri: str) -> str:
-        """Our IRIs as paths on the serving host (keeping ``?lang=``), others as they are."""
+    def href(self, iri: str) -> str | None:
+        """Our IRIs as paths on the serving host (keeping ``?lang=``), web IRIs as they are.
+
+        ``None`` (no link) for other schemes: ``javascript:alert(1)`` and
+        ``data:text/html,…`` are valid IRIs, and as an ``href`` they run
+        script in the reader's browser when clicked.
+        """
         if not iri.startswith(self.settings_base):
-            return iri
+            return iri if iri.partition(":")[0].lower() in _LINK_SCHEMES else None
         rest = iri[len(self.settings_base) :]
         path, hash_, fragment = rest.partition("#")
         query = f"?lang={self.lang}" if self.lang_from_param else ""
         return f"/{path}{query}{hash_}{fragment}"
+
+    def anchor(self, iri: str) -> str:
+        """``href`` where a link must be drawn anyway (graph nodes, claim marks): "#" if none."""
+        return self.href(iri) or "#"
 
     def value(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Value:
         if isinstance(term, ox.NamedNode):
@@ -202,10 +214,10 @@ def _picture(page: Page, main: str, own: Sequence[ox.Quad], links: Sequence[Link
         for link in links
         if link.subject != main
     ]
-    nodes = neighbourhood.nodes(edges, page.label, page.href)
+    nodes = neighbourhood.nodes(edges, page.label, page.anchor)
     return neighbourhood.svg(
         page.label(main),
-        page.href(main),
+        page.anchor(main),
         nodes,
         title=page.t("neighbourhood"),
         more=lambda n: page.t("more").format(n=n),
@@ -275,7 +287,7 @@ def resource_page(
                     anchors.highlight(
                         sentence,
                         [span],
-                        page.href,
+                        page.anchor,
                         page.label,
                         offset=begin,
                         id_prefix=f"evidence-{number}-",
@@ -285,7 +297,7 @@ def resource_page(
             article_view = anchors.blocks(
                 body,
                 article_spans,
-                page.href,
+                page.anchor,
                 page.label,
                 anchors.headings(store, main, kgpub_ns),
             )
