@@ -104,6 +104,15 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1"
     """Proxies whose X-Forwarded-For/-Proto headers are trusted (comma-separated, or *)."""
 
+    # Writes (docs/writes.md): off unless switched on, and then only with the token.
+    writes_enabled: bool = False
+    """Accept Graph Store Protocol PUT/POST/DELETE on ``/graph-store`` and SPARQL Update on
+    ``/sparql``, each validated against the shapes and committed atomically."""
+
+    write_token: SecretStr | None = None
+    """The bearer token every write must carry (``Authorization: Bearer …``), at least 16
+    characters; only from the environment. Writes enabled without one refuse to start."""
+
     # A remote SPARQL backend instead of the embedded store (docs/backend.md).
     backend_url: str | None = None
     """SPARQL 1.1 Query endpoint to serve from (``kgpub serve --backend``); None: embedded."""

@@ -6,6 +6,11 @@ HTTP; the web layer and the CLI translate them to status codes and exit codes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kgpub.validation import ValidationReport
+
 
 class KgpubError(Exception):
     """Base of every error kgpub raises on purpose."""
@@ -141,3 +146,38 @@ class BackendTimeoutError(BackendError):
 
 class BackendQueryError(QuerySyntaxError):
     """The remote SPARQL backend refused a query as malformed or unsupported (HTTP 400)."""
+
+
+class ConfigurationError(KgpubError):
+    """Settings that cannot work together, found before serving (``kgpub serve`` exits 2)."""
+
+
+class AuthenticationRequiredError(KgpubError):
+    """A write without bearer credentials (HTTP 401, ``WWW-Authenticate: Bearer``)."""
+
+
+class AccessDeniedError(KgpubError):
+    """A write whose bearer token is not the configured one (HTTP 403)."""
+
+
+class GraphNotFoundError(KgpubError):
+    """A Graph Store Protocol request for a named graph the store does not have (HTTP 404)."""
+
+
+class UpdateFailedError(KgpubError):
+    """A well-formed SPARQL Update that cannot be applied, e.g. DROP of a missing graph (400)."""
+
+
+class WriteRejectedError(KgpubError):
+    """A write that would leave the data breaking a Violation shape (HTTP 422).
+
+    Nothing was written; ``report`` is the SHACL report of the state the write
+    would have made, sent back so the writer sees which shapes failed and where.
+    """
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        count = len(report.violations)
+        super().__init__(
+            f"the write would leave {count} SHACL violation(s) in the data; nothing was written"
+        )
