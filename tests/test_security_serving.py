@@ -175,6 +175,111 @@ def test_large_accept_within_the_limit_is_negotiated(port: int) -> None:
     assert b"application/problem+json" in response
 
 
+INVALID = b"Invalid HTTP request received."
+SPARQL_POST = b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "says"),
+    [
+        # Bytes h11 refuses before the app sees anything (RFC 9112 framing).
+        (b"GET /sparql?query=ASK%7B%7D\xff HTTP/1.1\r\nHost: x\r\n\r\n", 400, INVALID),
+        (b"GET /id/\xff HTTP/1.1\r\nHost: x\r\n\r\n", 400, INVALID),
+        ("GET /sparql?query=ASK{?s ?p 'Київ'} HTTP/1.1\r\nHost: x\r\n\r\n".encode(), 400, INVALID),
+        (b"GET /sparql HTTP/1.1\r\nHost: x\r\nAccept: a\x00b\r\n\r\n", 400, INVALID),
+        (b"G\xffT /sparql HTTP/1.1\r\nHost: x\r\n\r\n", 400, INVALID),
+        (
+            SPARQL_POST + b"Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"6\r\nASK {}\r\n0\r\n\r\n",
+            400,
+            INVALID,
+        ),
+        (SPARQL_POST + b"Content-Length: 6\r\nContent-Length: 7\r\n\r\nASK {}", 400, INVALID),
+        (SPARQL_POST + b"Content-Length: -1\r\n\r\nASK {}", 400, INVALID),
+        (
+            SPARQL_POST + b"Transfer-Encoding: chunked\r\n\r\nZZ\r\nASK {}\r\n0\r\n\r\n",
+            400,
+            INVALID,
+        ),
+        (
+            SPARQL_POST + b"Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\nASK {}\r\n",
+            400,
+            INVALID,
+        ),
+        # Many small headers, together over the 8 KB limit of this server.
+        (
+            b"GET /sparql HTTP/1.1\r\nHost: x\r\n"
+            + b"".join(b"X-%d: y\r\n" % n for n in range(1500))
+            + b"\r\n",
+            431,
+            b"over the limit (KGPUB_MAX_HEADER_BYTES)",
+        ),
+        # Odd bytes in a header value reach the app, which names them.
+        (
+            b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nAccept: text/\xffcsv\r\n\r\n",
+            406,
+            b"none of the offered media types is acceptable",
+        ),
+        (
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\xff\r\n"
+            b"Content-Length: 6\r\n\r\nASK {}",
+            415,
+            b"needs Content-Type application/sparql-query",
+        ),
+    ],
+    ids=lambda value: repr(value[:24]) if isinstance(value, bytes) else str(value),
+)
+def test_malformed_http_gets_an_exact_answer(
+    port: int, request_bytes: bytes, status: int, says: bytes
+) -> None:
+    with_close = request_bytes.replace(b"Host: x\r\n", b"Host: x\r\nConnection: close\r\n", 1)
+    response = raw_request(port, with_close)
+    assert status_of(response) == status, response[:300]
+    assert says in response
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        b'a"b<c>',
+        b"a b",
+        b"x:99999999",
+        b"[::1",
+        b"\xff\xfe",
+        b"",
+        b"%41",
+        b"h/<script>alert(1)</script>",
+    ],
+)
+@pytest.mark.parametrize(
+    ("target", "accept"),
+    [
+        (b"/sparql", b"text/turtle"),
+        (b"/sparql", b"text/html"),
+        (b"/sparql?query=CONSTRUCT%7B%3Cs%3E%3Cp%3E1%7DWHERE%7B%7D", b"text/turtle"),
+        (b"/.well-known/void", b"text/turtle"),
+        (b"/id/x", b"text/html"),
+    ],
+)
+def test_odd_host_headers_never_break_an_answer(
+    port: int, host: bytes, target: bytes, accept: bytes
+) -> None:
+    """The request's URL (service description, base IRI) is built from Host: never a 500."""
+    response = raw_request(
+        port,
+        b"GET "
+        + target
+        + b" HTTP/1.1\r\nHost: "
+        + host
+        + b"\r\nAccept: "
+        + accept
+        + b"\r\nConnection: close\r\n\r\n",
+    )
+    assert status_of(response) in (200, 404), response[:300]
+    assert b"<script>alert" not in response
+    assert b"<c>" not in response
+
+
 def test_server_still_answers_after_the_abuse(port: int) -> None:
     test_prompt_requests_are_answered(port)
 
