@@ -6,14 +6,18 @@ shape says every ``schema:Person`` has a ``schema:name``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from kgpub import cli, httpworkers
+from kgpub.app import create_app
 from kgpub.config import Settings
 from kgpub.dataset import load_dataset
 from kgpub.errors import (
+    ConfigurationError,
     GraphNotFoundError,
     MalformedRequestError,
     QueryRefusedError,
@@ -24,9 +28,25 @@ from kgpub.errors import (
     WriteRejectedError,
 )
 from kgpub.store import STATS_FILE, Changes, Store
-from kgpub.writes import Committed, Writer, parse_graph, refuse_fetching, with_dataset
+from kgpub.writes import (
+    Committed,
+    Writer,
+    check_settings,
+    parse_graph,
+    refuse_fetching,
+    with_dataset,
+)
 from tests.sparql_fixtures import EX
-from tests.writes_fixtures import NAMED, NAMELESS, PEOPLE, PLACES, SCHEMA, SHAPES, writable_project
+from tests.writes_fixtures import (
+    NAMED,
+    NAMELESS,
+    PEOPLE,
+    PLACES,
+    SCHEMA,
+    SHAPES,
+    TOKEN,
+    writable_project,
+)
 
 TURTLE = ox.RdfFormat.TURTLE
 G = ox.NamedNode(f"{EX}g")
@@ -398,3 +418,41 @@ def test_a_writer_keeps_counts_beside_an_on_disk_store(tmp_path: Path) -> None:
     assert (tmp_path / "db" / STATS_FILE).exists()
     assert reopened.graph_sizes()[G.value] == 2
     assert reopened.graph_sizes() == store.graph_sizes()
+
+
+# --- settings under which writes cannot run ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"http_workers": 2}, "single HTTP worker process"),
+        ({"backend_url": "http://127.0.0.1:9/sparql"}, "kgpub's own store"),
+        ({"write_token": None}, "no token is set"),
+    ],
+)
+def test_writes_refuse_settings_they_cannot_serve(
+    tmp_path: Path, changes: dict[str, object], message: str
+) -> None:
+    settings = writable_project(tmp_path, **changes)
+    with pytest.raises(ConfigurationError, match=message):
+        check_settings(settings)
+    with pytest.raises(ConfigurationError, match=message):
+        create_app(settings)
+
+
+def test_a_writable_store_is_served_by_one_worker(tmp_path: Path) -> None:
+    settings = writable_project(tmp_path, store_dir=tmp_path / "db")
+    assert httpworkers.worker_count(settings) == 1
+    read_only = settings.model_copy(update={"writes_enabled": False})
+    assert httpworkers.worker_count(read_only) == (os.cpu_count() or 1)
+
+
+def test_kgpub_serve_refuses_several_workers_with_writes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("KGPUB_WRITES_ENABLED", "true")
+    monkeypatch.setenv("KGPUB_WRITE_TOKEN", TOKEN)
+    code = cli.main(["serve", "--store", str(tmp_path / "absent"), "--workers", "2"])
+    assert code == cli.EXIT_UNREADABLE
+    assert "kgpub serve: writes need a single HTTP worker process" in capsys.readouterr().err

@@ -23,8 +23,10 @@ from kgpub.config import Settings
 from kgpub.dataset import load_dataset
 from kgpub.executor import runner_for
 from kgpub.queryui import STATIC_DIR
+from kgpub.routes import graphstore as graphstore_routes
 from kgpub.routes import resources as resource_routes
 from kgpub.routes import sparql as sparql_routes
+from kgpub.routes import update as update_routes
 from kgpub.routes import validate as validate_routes
 from kgpub.routes import void as void_routes
 from kgpub.servertiming import ServerTimingMiddleware
@@ -48,10 +50,11 @@ def create_app(
             loaded = dataset.store
             app.state.conformance = dataset.conformance
         app.state.store = loaded
-        # The store is read-only while serving, so its sizes are computed once.
+        # Computed once; only a committed write (kgpub.writes) changes them.
         app.state.graph_sizes = await anyio.to_thread.run_sync(loaded.graph_sizes)
         app.state.default_graph_size = await anyio.to_thread.run_sync(loaded.distinct_triples)
         await resource_routes.startup(app)
+        await graphstore_routes.startup(app)
         pool = runner_for(loaded, settings)
         await pool.start()
         app.state.pool = pool
@@ -72,6 +75,8 @@ def create_app(
     resource_routes.install(app)
     void_routes.install(app)
     validate_routes.install(app)
+    graphstore_routes.install(app)
+    update_routes.install(app)
     app.mount(
         "/static",
         StaticFiles(directory=STATIC_DIR, check_dir=False),

@@ -15,7 +15,7 @@ from pathlib import Path
 from kgpub import commands_store
 from kgpub.config import Settings
 from kgpub.dataset import load_dataset
-from kgpub.errors import DataNotConformingError, KgpubError
+from kgpub.errors import ConfigurationError, DataNotConformingError, KgpubError
 from kgpub.formatting import format_file
 from kgpub.reporting import render_report
 from kgpub.sources import (
@@ -26,6 +26,7 @@ from kgpub.sources import (
     sources_for_files,
 )
 from kgpub.validation import validate_quads
+from kgpub.writes import check_settings
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -89,6 +90,11 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             "backend_url": args.backend or settings.backend_url,
         }
     )
+    try:
+        check_settings(settings)
+    except ConfigurationError as exc:
+        print(f"kgpub serve: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     try:
         dataset = load_dataset(settings)
     except DataNotConformingError as exc:

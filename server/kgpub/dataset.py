@@ -54,7 +54,8 @@ def load_dataset(settings: Settings) -> LoadedDataset:
 
 
 def open_store(settings: Settings) -> LoadedDataset:
-    """The on-disk store of ``settings.store_dir``, opened read-only, ready at once.
+    """The on-disk store of ``settings.store_dir``, ready at once; opened read-only
+    unless writes are enabled (``KGPUB_WRITES_ENABLED``).
 
     Its data was parsed (and validated, with ``--validate``) when it was loaded;
     only its shapes and vocabulary graphs, if any, are read for ``/validate``.
@@ -64,7 +65,8 @@ def open_store(settings: Settings) -> LoadedDataset:
         raise SourceNotFoundError(
             f"{settings.store_dir}: no such store (create it with kgpub load)"
         )
-    store = Store(settings.store_dir, read_only=True)
+    # Read-only unless writes are enabled: then this process holds the store's lock.
+    store = Store(settings.store_dir, read_only=not settings.writes_enabled)
     return LoadedDataset(store, check_store(store, settings, validate=False))
 
 

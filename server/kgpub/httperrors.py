@@ -15,14 +15,19 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from rdflib.term import Node, URIRef
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from kgpub import pages, pagetext
 from kgpub.conneg import Representation, negotiate
 from kgpub.errors import (
+    AccessDeniedError,
+    AuthenticationRequiredError,
     BackendError,
     BackendTimeoutError,
+    GraphNotFoundError,
     KgpubError,
     MalformedRequestError,
     NotAcceptableError,
@@ -35,9 +40,12 @@ from kgpub.errors import (
     ResultTooLargeError,
     UnsafeInputError,
     UnsupportedMediaTypeError,
+    UpdateFailedError,
     UpdateRefusedError,
+    WriteRejectedError,
 )
-from kgpub.serialization import HTML
+from kgpub.serialization import HTML, JSON_LD, TURTLE, serialize
+from kgpub.validity import report_quads
 
 PROBLEM_JSON = "application/problem+json"
 _PROBLEM_REP = Representation(PROBLEM_JSON, "json", ("application/json",))
@@ -57,7 +65,15 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     QueryTimeoutError: HTTPStatus.SERVICE_UNAVAILABLE,
     BackendError: HTTPStatus.BAD_GATEWAY,
     BackendTimeoutError: HTTPStatus.GATEWAY_TIMEOUT,
+    AuthenticationRequiredError: HTTPStatus.UNAUTHORIZED,
+    AccessDeniedError: HTTPStatus.FORBIDDEN,
+    GraphNotFoundError: HTTPStatus.NOT_FOUND,
+    UpdateFailedError: HTTPStatus.BAD_REQUEST,
+    WriteRejectedError: HTTPStatus.UNPROCESSABLE_ENTITY,
 }
+# A rejected write's SHACL report: problem+json unless the client asks for RDF.
+_REPORT_OFFERS = (_PROBLEM_REP, TURTLE, JSON_LD)
+_LISTED_VIOLATIONS = 100
 
 _log = logging.getLogger(__name__)
 
@@ -90,7 +106,49 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
         return problem(status, exc.detail, {"Vary": "Accept"}, offered=exc.offered)
     if isinstance(exc, QueryTimeoutError):
         return problem(status, str(exc), {"Retry-After": str(exc.retry_after)})
+    if isinstance(exc, AuthenticationRequiredError | WriteRejectedError):
+        return await _write_refused(request, exc)
     return problem(status, str(exc))
+
+
+async def _write_refused(
+    request: Request, exc: AuthenticationRequiredError | WriteRejectedError
+) -> Response:
+    """401 asking for a bearer token; 422 with the SHACL report, as Turtle or JSON-LD
+    by Accept, else in problem+json."""
+    if isinstance(exc, AuthenticationRequiredError):
+        return problem(
+            HTTPStatus.UNAUTHORIZED, str(exc), {"WWW-Authenticate": 'Bearer realm="kgpub"'}
+        )
+    headers = {"Vary": "Accept"}
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+    rep = negotiate(request.headers.get("accept"), _REPORT_OFFERS) or _PROBLEM_REP
+    if rep is not _PROBLEM_REP:
+        base_iri: str = request.app.state.settings.base_iri
+        body = await run_in_threadpool(serialize, report_quads(exc.report), rep.name, base_iri)
+        return Response(body, status_code=status, media_type=rep.content_type, headers=headers)
+    violations = exc.report.violations
+    listed = [
+        {
+            "focusNode": _term(r.focus),
+            "resultPath": _term(r.path),
+            "value": _term(r.value),
+            "sourceShape": _term(r.source_shape),
+            "sourceConstraintComponent": str(r.component),
+            "resultMessage": r.message,
+        }
+        for r in violations[:_LISTED_VIOLATIONS]
+    ]
+    detail = str(exc)
+    if len(violations) > len(listed):
+        detail += f"; the first {len(listed)} are listed, ask for text/turtle for all"
+    return problem(status, detail, headers, violationCount=len(violations), violations=listed)
+
+
+def _term(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    return str(node) if isinstance(node, URIRef) else node.n3()
 
 
 def _not_found(request: Request, exc: ResourceNotFoundError) -> Response:

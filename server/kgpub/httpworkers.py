@@ -43,7 +43,8 @@ _logger = logging.getLogger("uvicorn.error")
 
 
 def worker_count(settings: Settings) -> int:
-    """``settings.http_workers``, or when it is 0: one per core for an on-disk store, else one.
+    """``settings.http_workers``, or when it is 0: one per core for an on-disk store served
+    read-only, else one (writes are committed by the one process holding the store).
 
     Workers over an on-disk store share it (and the operating system's page
     cache); over an in-memory dataset each would hold a copy, so more than one
@@ -51,7 +52,7 @@ def worker_count(settings: Settings) -> int:
     """
     if settings.http_workers > 0:
         return settings.http_workers
-    if settings.store_dir is not None:
+    if settings.store_dir is not None and not settings.writes_enabled:
         return os.cpu_count() or 1
     return 1
 

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kgpub import guards
+from kgpub import auth, guards
 from kgpub.config import Settings
 from kgpub.errors import (
+    ConfigurationError,
     GraphNotFoundError,
     MalformedRequestError,
     QueryRefusedError,
@@ -44,6 +45,27 @@ from kgpub.validity import Conformance
 GraphName = ox.NamedNode | ox.DefaultGraph
 
 _log = logging.getLogger(__name__)
+
+
+def check_settings(settings: Settings) -> None:
+    """``ConfigurationError`` for settings under which writes cannot be served safely.
+
+    Writes need the token (``kgpub.auth``), kgpub's own store, and one HTTP
+    worker process: the process holding the store commits every write, and
+    other workers would neither see its writes nor be able to open the store.
+    """
+    auth.write_token(settings)
+    if not settings.writes_enabled:
+        return
+    if settings.backend_url is not None:
+        raise ConfigurationError(
+            "writes need kgpub's own store; with a remote SPARQL backend, write to the backend"
+        )
+    if settings.http_workers > 1:
+        raise ConfigurationError(
+            "writes need a single HTTP worker process (--workers 1, KGPUB_HTTP_WORKERS=1): "
+            "the process that holds the store commits every write"
+        )
 
 
 @dataclass(frozen=True)
