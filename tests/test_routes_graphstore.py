@@ -11,21 +11,33 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
+import schemathesis
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from hypothesis import strategies as st
+from pydantic import SecretStr
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.config import SchemathesisConfig
 
 from kgpub.app import create_app
 from kgpub.config import Settings
-from tests.sparql_fixtures import EX, write_project
+from tests.sparql_fixtures import EX, live_server, write_project
 from tests.writes_fixtures import (
     AUTH,
     NAMED,
     NAMELESS,
     PLACES,
     SCHEMA,
+    TOKEN,
     connections,
     loopback_listener,
     writable_project,
@@ -412,3 +424,44 @@ def test_openapi_describes_the_graph_store(client: TestClient, read_only: TestCl
 def test_settings_reach_the_app(client: TestClient) -> None:
     settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
     assert settings.writes_enabled
+
+
+# --- schema fuzzing with writes on ----------------------------------------------
+
+FUZZ_CONFIG = SchemathesisConfig.from_dict(
+    {"generation": {"max-examples": 30, "deterministic": True, "database": "none"}}
+)
+FUZZ_CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+# Bodies for the RDF media types Schemathesis cannot make up itself: valid, violating
+# and broken RDF, and arbitrary bytes.
+RDF_BODIES = st.one_of(
+    st.sampled_from([NAMED.encode(), NAMELESS.encode(), b"<urn:s> <urn:p> .", b""]),
+    st.binary(max_size=256),
+)
+for _media_type in ("application/n-triples", "application/x-turtle"):
+    schemathesis.openapi.media_type(_media_type, RDF_BODIES)
+# The schema does not depend on the data: any writable app describes the fuzzed server.
+writable_schema = schemathesis.openapi.from_dict(
+    create_app(Settings(writes_enabled=True, write_token=SecretStr(TOKEN))).openapi(),
+    config=FUZZ_CONFIG,
+).include(path_regex="^/graph-store$")
+
+
+@pytest.fixture(scope="module")
+def writable_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = writable_project(Path(tmp_path_factory.mktemp("fuzz-writes")), cache_bytes=0)
+    with live_server(create_app(settings)) as url:
+        yield url
+
+
+@writable_schema.parametrize()
+def test_write_operations_answer_as_documented(
+    case: schemathesis.Case[Any], writable_url: str
+) -> None:
+    case.headers.update(AUTH)
+    case.call_and_validate(base_url=writable_url, checks=FUZZ_CHECKS)

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from kgpub.app import create_app
+from kgpub.config import Settings
 from tests.sparql_fixtures import EX, write_project
 from tests.writes_fixtures import (
     AUTH,
@@ -170,3 +171,19 @@ def test_using_a_loopback_graph_name_fetches_nothing(client: TestClient) -> None
         assert update(client, text).status_code == 204
         assert connections(sock) == 0
     assert select(client, f"SELECT ?s {{ GRAPH <{EX}local> {{ ?s ?p ?o }} }}") == []
+
+
+def test_openapi_describes_updates_only_when_writes_are_on(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/sparql"]["post"]
+    assert {"204", "401", "403", "422"} <= set(operation["responses"])
+    content = operation["requestBody"]["content"]
+    assert "application/sparql-update" in content
+    assert "update" in content["application/x-www-form-urlencoded"]["schema"]["properties"]
+    assert operation["security"] == [{}, {"writeToken": []}]
+    read_only = create_app(Settings(query_workers=1)).openapi()["paths"]["/sparql"]["post"]
+    assert "application/sparql-update" not in read_only["requestBody"]["content"]
+    assert "update" not in str(read_only["responses"].get("422", ""))
+    assert "text/turtle" in operation["responses"]["422"]["content"]
+    assert operation["responses"]["422"]["description"].startswith(
+        read_only["responses"].get("422", {}).get("description", "")
+    )

@@ -258,23 +258,25 @@ _REPORT = {
     "text/turtle": {"schema": {"type": "string"}},
     "application/ld+json": {"schema": {"type": ["object", "array"]}},
 }
+UNAUTHORIZED_RESPONSE: dict[str, Any] = {
+    "description": "No bearer token; see WWW-Authenticate.",
+    "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+    "content": _PROBLEM,
+}
+REPORT_RESPONSE: dict[str, Any] = {
+    "description": "The write would break a SHACL Violation shape; nothing was written. "
+    "The SHACL report: Turtle or JSON-LD by Accept, else problem+json.",
+    "content": _REPORT,
+}
 _COMMON: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed request, RDF body or graph IRI.", "content": _PROBLEM},
-    401: {
-        "description": "No bearer token; see WWW-Authenticate.",
-        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
-        "content": _PROBLEM,
-    },
+    401: UNAUTHORIZED_RESPONSE,
     403: {"description": "The bearer token is not the write token.", "content": _PROBLEM},
 }
 _BODY_ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"description": "Request body over KGPUB_MAX_BODY_BYTES.", "content": _PROBLEM},
     415: {"description": "Content-Type is not an RDF syntax read here.", "content": _PROBLEM},
-    422: {
-        "description": "The write would break a SHACL Violation shape; nothing was written. "
-        "The SHACL report: Turtle or JSON-LD by Accept, else problem+json.",
-        "content": _REPORT,
-    },
+    422: REPORT_RESPONSE,
 }
 _READ_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {

@@ -10,11 +10,21 @@ the update in a staging copy, validates the result and commits it. Success is
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request, Response
+from typing import Any
 
-from kgpub.routes.graphstore import check_write_access, run_write
+from fastapi import FastAPI, Request, Response
+from fastapi.routing import APIRoute
+
+from kgpub.routes.graphstore import (
+    REPORT_RESPONSE,
+    UNAUTHORIZED_RESPONSE,
+    check_write_access,
+    run_write,
+)
 from kgpub.routes.sparql import ENDPOINT, UpdateHandler
 from kgpub.writes import Writer
+
+_SPARQL: dict[str, Any] = {"type": "string", "minLength": 1}
 
 
 async def run_update(
@@ -29,6 +39,53 @@ async def run_update(
 
 def install(app: FastAPI) -> None:
     """Hand ``/sparql`` updates to ``run_update`` when writes are enabled."""
-    if app.state.settings.writes_enabled:
-        handler: UpdateHandler = run_update
-        app.state.update_handler = handler
+    if not app.state.settings.writes_enabled:
+        return
+    handler: UpdateHandler = run_update
+    app.state.update_handler = handler
+    for route in app.routes:
+        if (
+            isinstance(route, APIRoute)
+            and route.path == ENDPOINT
+            and "POST" in (route.methods or ())
+        ):
+            _describe_updates(route)
+
+
+def _describe_updates(route: APIRoute) -> None:
+    """Add what a writable ``POST /sparql`` also does to its OpenAPI operation.
+
+    The query route is described for a read-only endpoint; here an update may
+    also be sent (``update=`` or ``application/sparql-update``) and answer
+    204, 401 or 422, and 403 means a wrong token.
+    """
+    responses = dict(route.responses)
+    responses[204] = {"description": "The update was committed."}
+    responses[401] = UNAUTHORIZED_RESPONSE
+    responses[403] = {**responses.get(403, {}), "description": "The token is not the write token."}
+    query_422 = responses.get(422, {})
+    responses[422] = {
+        "description": " ".join(
+            filter(
+                None, [query_422.get("description"), "An update: " + REPORT_RESPONSE["description"]]
+            )
+        ),
+        "content": {**query_422.get("content", {}), **REPORT_RESPONSE["content"]},
+    }
+    route.responses = responses
+    extra = dict(route.openapi_extra or {})
+    body = extra.get("requestBody", {})
+    content = dict(body.get("content", {}))
+    form = content.get("application/x-www-form-urlencoded", {}).get("schema", {})
+    properties = {
+        **form.get("properties", {}),
+        "update": _SPARQL,
+        "using-graph-uri": {"type": "array", "items": {"type": "string"}},
+        "using-named-graph-uri": {"type": "array", "items": {"type": "string"}},
+    }
+    form = {key: value for key, value in form.items() if key != "required"}
+    content["application/x-www-form-urlencoded"] = {"schema": {**form, "properties": properties}}
+    content["application/sparql-update"] = {"schema": _SPARQL}
+    extra["requestBody"] = {**body, "content": content}
+    extra["security"] = [{}, {"writeToken": []}]
+    route.openapi_extra = extra
