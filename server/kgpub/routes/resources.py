@@ -28,7 +28,8 @@ from kgpub.conneg import Representation, choose
 from kgpub.describe import Description, Kind, describe
 from kgpub.errors import ResourceNotFoundError
 from kgpub.ontodoc import OntologyDocs
-from kgpub.serialization import HTML, RDF_FORMATS, compact, context, prefixes, serialize
+from kgpub.routes import openapi
+from kgpub.serialization import HTML, JSON_LD, RDF_FORMATS, compact, context, prefixes, serialize
 from kgpub.store import Store
 from kgpub.validity import Conformance, check_store
 
@@ -156,6 +157,37 @@ async def context_document(request: Request) -> Response:
     return response
 
 
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: openapi.representations("The description, in the negotiated format.", OFFERS),
+    400: openapi.problem("A path that cannot be part of an IRI."),
+    404: {
+        "description": "The dataset says nothing about this IRI: a page for browsers.",
+        "content": {
+            **openapi.PROBLEM_CONTENT,
+            HTML.media_type: {"schema": {"type": "string"}},
+        },
+    },
+    406: openapi.NOT_ACCEPTABLE,
+}
+_PARAMETERS: list[dict[str, Any]] = [
+    openapi.format_parameter(OFFERS),
+    {
+        "name": "lang",
+        "in": "query",
+        "required": False,
+        "description": "Overrides Accept-Language for the labels of an HTML page.",
+        "schema": {"type": "string"},
+    },
+]
+
+
+def _path_parameter(path: str) -> list[dict[str, Any]]:
+    # Listed by hand: parameters given in openapi_extra replace FastAPI's own.
+    if "{rest:path}" not in path:
+        return []
+    return [{"name": "rest", "in": "path", "required": True, "schema": {"type": "string"}}]
+
+
 def install(app: FastAPI) -> None:
     """Add the dereferencing routes: GET in the OpenAPI schema, HEAD alongside."""
     for path in PATHS:
@@ -168,6 +200,9 @@ def install(app: FastAPI) -> None:
                 + ("_sub" if "{" in path else ""),
                 summary="Describe a resource: RDF by content negotiation, HTML for browsers",
                 include_in_schema=method == "GET",
+                response_class=Response,
+                responses=_RESPONSES,
+                openapi_extra={"parameters": [*_path_parameter(path), *_PARAMETERS]},
             )
     for method in ("GET", "HEAD"):
         app.add_api_route(
@@ -177,4 +212,6 @@ def install(app: FastAPI) -> None:
             operation_id=f"context_{method.lower()}",
             summary="The JSON-LD context of every JSON-LD description",
             include_in_schema=method == "GET",
+            response_class=Response,
+            responses={200: openapi.representations("The context.", [JSON_LD])},
         )

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from kgpub import pages, pagetext
 from kgpub.config import Settings
 from kgpub.conneg import choose
+from kgpub.routes import openapi
 from kgpub.routes.body import read_body
 from kgpub.serialization import HTML, JSON_LD, TURTLE, serialize
 from kgpub.validation import ValidationReport
@@ -62,10 +63,20 @@ def install(app: FastAPI) -> None:
         methods=["POST"],
         operation_id="validate_post",
         summary="Validate RDF against kgpub's SHACL shapes",
+        response_class=Response,
+        responses={
+            200: openapi.representations("The SHACL validation report.", REPORT_FORMATS),
+            400: openapi.problem("Unreadable or unsafe RDF (the parser's or the guard's message)."),
+            406: openapi.NOT_ACCEPTABLE,
+            408: openapi.problem("The body did not arrive in time (KGPUB_BODY_TIMEOUT)."),
+            413: openapi.problem("The body is over KGPUB_MAX_BODY_BYTES."),
+            415: openapi.problem("The Content-Type is not an RDF syntax read here."),
+        },
         openapi_extra={
+            "parameters": [openapi.format_parameter(REPORT_FORMATS)],
             "requestBody": {
                 "required": True,
                 "content": {media: {"schema": {"type": "string"}} for media in UPLOAD_FORMATS},
-            }
+            },
         },
     )

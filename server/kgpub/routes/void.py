@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kgpub.config import Settings
 from kgpub.conneg import choose
+from kgpub.routes import openapi
 from kgpub.serialization import RDF_FORMATS, serialize
 from kgpub.store import Store
 from kgpub.void import describe_dataset
@@ -60,4 +61,10 @@ def install(app: FastAPI) -> None:
             operation_id=f"void_{method.lower()}",
             summary="VoID description of the dataset",
             include_in_schema=method == "GET",
+            response_class=Response,
+            responses={
+                200: openapi.representations("The VoID description.", RDF_FORMATS),
+                406: openapi.NOT_ACCEPTABLE,
+            },
+            openapi_extra={"parameters": [openapi.format_parameter(RDF_FORMATS)]},
         )
