@@ -7,6 +7,8 @@ shape says every ``schema:Person`` has a ``schema:name``.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -150,6 +152,38 @@ def test_an_unchanged_put_writes_nothing(writer: Writer, store: Store) -> None:
     version = store.version
     assert writer.put(G, NAMED.encode(), TURTLE) is False
     assert store.version == version
+
+
+def test_concurrent_writes_are_judged_one_after_another(writer: Writer, store: Store) -> None:
+    """Each write is staged from the state the previous one committed: of two writes
+    that are valid alone but break a shape together, exactly one is committed."""
+    writer.put(G, f'<{EX}x> <{SCHEMA}name> "X" .'.encode(), TURTLE)
+    unname = f'DELETE DATA {{ GRAPH <{G.value}> {{ <{EX}x> <{SCHEMA}name> "X" }} }}'
+    person = f"<{EX}x> a <{SCHEMA}Person> ."
+    outcomes: list[str] = []
+
+    def write(action: Callable[[], object]) -> None:
+        try:
+            action()
+            outcomes.append("committed")
+        except WriteRejectedError:
+            outcomes.append("rejected")
+
+    threads = [
+        threading.Thread(target=write, args=(lambda: writer.update(unname, (), None),)),
+        threading.Thread(
+            target=write,
+            args=(lambda: writer.post(ox.NamedNode(f"{EX}h"), person.encode(), TURTLE),),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["committed", "rejected"]
+    assert ask(store, f"ASK {{ <{EX}x> <{SCHEMA}name> ?n }}") or not ask(
+        store, f"ASK {{ <{EX}x> a <{SCHEMA}Person> }}"
+    )
 
 
 # --- the SHACL gate ------------------------------------------------------------
