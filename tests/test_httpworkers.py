@@ -61,6 +61,7 @@ def test_worker_count() -> None:
     assert httpworkers.worker_count(Settings(store_dir=Path("/st"))) == (os.cpu_count() or 1)
     assert httpworkers.worker_count(Settings(http_workers=3)) == 3
     assert httpworkers.worker_count(Settings(store_dir=Path("/st"), http_workers=1)) == 1
+    assert httpworkers.worker_count(Settings(store_dir=Path("/st"), writes_enabled=True)) == 1
 
 
 @pytest.fixture(scope="module")
