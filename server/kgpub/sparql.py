@@ -212,7 +212,7 @@ def _graph_iris(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
 # An unterminated string matches too (to the end of its line, or of the text
 # for a long one): if it did not, the regex would rescan the rest of the text
 # from every later quote, quadratic time on a crafted query.
-_NOT_KEYWORDS = re.compile(
+NOT_KEYWORDS = re.compile(
     r"""
       \#[^\n]*
     | \"\"\"(?:[^"\\]|\\[\s\S]?|"(?!""))*(?:\"\"\"|\Z)
@@ -236,7 +236,7 @@ def keywords(query: str) -> set[str]:
     clauses and SERVICE are found lexically, after removing every token
     (string, IRI, comment, prefixed name, ...) that could contain such a word.
     """
-    stripped = _NOT_KEYWORDS.sub(" ", query)
+    stripped = NOT_KEYWORDS.sub(" ", query)
     return {word.upper() for word in _WORD.findall(stripped)}
 
 

@@ -38,6 +38,7 @@ from kgpub.errors import (
     WriteRejectedError,
 )
 from kgpub.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
+from kgpub.sparql import NOT_KEYWORDS
 from kgpub.store import Changes, Store
 from kgpub.validation import validate_quads
 from kgpub.validity import Conformance
@@ -128,23 +129,6 @@ def validate_state(store: Store, settings: Settings) -> Conformance:
     return Conformance(tuple(shapes), tuple(ontology), report)
 
 
-# Tokens of an update that may contain keyword-like words without being keywords:
-# comments, strings (unterminated ones to their end, so nothing is rescanned),
-# IRIs, variables, prefixed names and language tags.
-_OPAQUE = re.compile(
-    r"""
-      \#[^\n]*
-    | \"\"\"(?:[^"\\]|\\[\s\S]?|"(?!""))*(?:\"\"\"|\Z)
-    | '''(?:[^'\\]|\\[\s\S]?|'(?!''))*(?:'''|\Z)
-    | "(?:[^"\\\n]|\\[^\n]?)*(?:"|(?=\n)|\Z)
-    | '(?:[^'\\\n]|\\[^\n]?)*(?:'|(?=\n)|\Z)
-    | <[^<>"{}|^`\\\x00-\x20]*>
-    | [?$]\w+
-    | (?:[A-Za-z_][\w.-]*)?:[^\s{}()\[\],;"'<>]*
-    | @[A-Za-z][\w-]*
-    """,
-    re.VERBOSE,
-)
 _TOKEN = re.compile(r"[A-Za-z_]\w*|[{}]")
 
 
@@ -158,7 +142,7 @@ class _Token:
 
 def _tokens(update: str) -> list[_Token]:
     """The update's bare words, with their brace depth and the word or brace just before."""
-    masked = _OPAQUE.sub(lambda m: " " * len(m.group()), update)
+    masked = NOT_KEYWORDS.sub(lambda m: " " * len(m.group()), update)
     tokens: list[_Token] = []
     depth, previous = 0, ""
     for match in _TOKEN.finditer(masked):
