@@ -19,10 +19,9 @@ wrk (C, Lua-scripted, one thread per process) rather than locust: on two
 cores a Python load generator would take the CPU the server needs, and wrk's
 per-response Lua hook is enough to count statuses. While it runs, the
 resident memory of the server process and of its whole process tree (query
-workers included) is sampled every second after a warm-up; memory is "flat"
-when the mean of the last quarter of samples is within ``--max-growth`` of the
-first quarter's. ``python -m bench.soak --minutes 10 --markdown bench/SOAK.md``
-is the long run; ``tests/test_soak.py`` runs a short one in CI.
+workers included) is sampled every second after a warm-up (``bench.memwatch``
+says when it counts as flat). ``python -m bench.soak --minutes 10 --markdown
+bench/SOAK.md`` is the long run; ``tests/test_soak.py`` runs a short one in CI.
 """
 
 from __future__ import annotations
@@ -36,16 +35,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from bench.machine import REPO, loadavg, machine, versions, wrk_version
+from bench.memwatch import MemorySampler, memory_summary
+from bench.wrkmix import Request, lua_script
 
 BASE_IRI = "https://kgpub.example/"
 CACHE_BYTES = 1024 * 1024
@@ -56,16 +55,6 @@ ALLOWED = {
     "bad": frozenset({400, 403, 404, 405, 406, 413, 415}),
     "runaway": frozenset({503}),
 }
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-    unique: bool = False
-    """Append a distinct comment to the query each time, so no cache can answer it."""
 
 
 def sparql_get(query: str, accept: str = JSON_RESULTS, **extra: str) -> Request:
@@ -138,70 +127,6 @@ def runaway_requests(timeout: float) -> list[Request]:
     ]
 
 
-def _lua_string(data: bytes) -> str:
-    safe = (chr(b) if 0x20 <= b < 0x7F and b not in (0x22, 0x5C) else f"\\{b}" for b in data)
-    return '"' + "".join(safe) + '"'
-
-
-def lua_script(requests: Sequence[Request]) -> str:
-    """wrk's script: the requests in turn, each status counted, one JSON line at the end."""
-    rows = []
-    for r in requests:
-        headers = ", ".join(
-            f"[{_lua_string(k.encode())}] = {_lua_string(v.encode())}" for k, v in r.headers
-        )
-        body = _lua_string(r.body) if r.body else "nil"
-        rows.append(
-            f"  {{{_lua_string(r.method.encode())}, {_lua_string(r.path.encode())}, "
-            f"{{{headers}}}, {body}, {'true' if r.unique else 'false'}}},"
-        )
-    return "local reqs = {\n" + "\n".join(rows) + "\n}\n" + _LUA_BODY
-
-
-_LUA_BODY = r"""
-local threads = {}
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("tid", #threads)
-end
-function init(args)
-  statuses = {}
-  i = 0
-  n = 0
-end
-function request()
-  i = i % #reqs + 1
-  local r = reqs[i]
-  local path = r[2]
-  if r[5] then
-    n = n + 1
-    path = path .. "%20%23" .. tid .. "-" .. n
-  end
-  return wrk.format(r[1], path, r[3], r[4])
-end
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-function done(summary, latency, requests)
-  local counts = {}
-  for _, t in ipairs(threads) do
-    for k, v in pairs(t:get("statuses")) do counts[k] = (counts[k] or 0) + v end
-  end
-  local parts = {}
-  for k, v in pairs(counts) do table.insert(parts, string.format('"%d": %d', k, v)) end
-  local e = summary.errors
-  io.write(string.format(
-    'SOAK {"requests": %d, "seconds": %.3f, "bytes": %d, ' ..
-    '"socket_errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d}, ' ..
-    '"latency_ms": {"p50": %.2f, "p99": %.2f, "max": %.2f}, "statuses": {%s}}\n',
-    summary.requests, summary.duration / 1e6, summary.bytes,
-    e.connect, e.read, e.write, e.timeout,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
-    table.concat(parts, ", ")))
-end
-"""
-
-
 # -- the server and its memory ------------------------------------------------------------
 
 
@@ -259,89 +184,6 @@ def kgpub_serve(workdir: Path, env_extra: dict[str, str]) -> Iterator[tuple[int,
             server.kill()
             server.wait()
         log.close()
-
-
-def _rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
-def _descendants(pid: int) -> set[int]:
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        parent = todo.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            try:
-                children = (task / "children").read_text(encoding="ascii").split()
-            except OSError:
-                continue
-            for child in map(int, children):
-                if child not in found:
-                    found.add(child)
-                    todo.append(child)
-    return found
-
-
-class MemorySampler(threading.Thread):
-    """RSS of the server process and of its process tree, once a second."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid = pid
-        self.samples: list[tuple[float, int, int, int]] = []  # seconds, main, tree KiB, processes
-        self._done = threading.Event()
-
-    def run(self) -> None:
-        started = time.monotonic()
-        while not self._done.wait(1.0):
-            tree = _descendants(self.pid)
-            main = _rss_kib(self.pid)
-            total = main + sum(_rss_kib(pid) for pid in tree)
-            self.samples.append((time.monotonic() - started, main, total, 1 + len(tree)))
-
-    def stop(self) -> None:
-        self._done.set()
-        self.join()
-
-
-def memory_summary(
-    samples: Sequence[tuple[float, int, int, int]], max_growth: float
-) -> dict[str, Any]:
-    """First- and last-quarter figures of each series, and whether memory stayed flat.
-
-    The server process lives through the whole run: flat when its last-quarter
-    mean is within ``max_growth`` of its first-quarter mean. Query workers are
-    killed at every deadline and replaced, and a runaway query holds memory
-    until it is killed, so the tree's total swings; it is flat when its
-    last-quarter mean stays within ``max_growth`` of the highest total of the
-    first quarter (a leak would lift the mean past the early peaks).
-    """
-    quarter = max(1, len(samples) // 4)
-    out: dict[str, Any] = {"samples": len(samples), "max_growth": max_growth}
-    for index, name in ((1, "server"), (2, "tree")):
-        values = [s[index] for s in samples] or [0]
-        first, last = values[:quarter], values[-quarter:]
-        first_mean, last_mean = sum(first) / len(first), sum(last) / len(last)
-        out[name] = {
-            "first_quarter_mib": round(first_mean / 1024, 1),
-            "last_quarter_mib": round(last_mean / 1024, 1),
-            "first_quarter_max_mib": round(max(first) / 1024, 1),
-            "max_mib": round(max(values) / 1024, 1),
-            "growth": round(last_mean / first_mean - 1, 4) if first_mean else 0.0,
-        }
-    out["server"]["flat"] = out["server"]["growth"] <= max_growth
-    tree = out["tree"]
-    tree["flat"] = tree["last_quarter_mib"] <= tree["first_quarter_max_mib"] * (1 + max_growth)
-    out["flat"] = out["server"]["flat"] and tree["flat"]
-    out["processes_max"] = max((s[3] for s in samples), default=0)
-    out["series"] = [[round(t), main, total] for t, main, total, _ in samples]
-    return out
 
 
 # -- the run ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import shutil
 from typing import Any
 
 import pytest
-from bench import soak
+from bench import soak, wrkmix
 
 SECONDS = 20.0
 
@@ -52,4 +52,4 @@ def test_report_renders(report: dict[str, Any]) -> None:
 
 
 def test_lua_strings_survive_any_byte() -> None:
-    assert soak._lua_string(b'a"b\\c\n\xff') == '"a\\34b\\92c\\10\\255"'
+    assert wrkmix.lua_string(b'a"b\\c\n\xff') == '"a\\34b\\92c\\10\\255"'
