@@ -115,7 +115,8 @@ class _CountingReader:
         return data
 
 
-def _open(item: InputFile) -> IO[bytes]:
+def open_input(item: InputFile) -> IO[bytes]:
+    """The file to read, gunzipped if it is ``.gz``; ``SourceNotFoundError`` if it cannot be."""
     try:
         if item.gzipped:
             return gzip.open(item.path, "rb")  # type: ignore[return-value]
@@ -150,7 +151,7 @@ def stage(
             progress(done, -1, read)
 
     for done, item in enumerate(inputs):
-        with _open(item) as raw:
+        with open_input(item) as raw:
             reader: IO[bytes] | _CountingReader = _CountingReader(raw, on_read)
             if item.format in _CHECKED_SYNTAXES:
                 # Syntaxes with nesting, DTDs or contexts are checked whole

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from kgpub import bulkload
+from kgpub import bulkload, newstore
 from kgpub.config import Settings
 from kgpub.dataset import served_sources
 from kgpub.errors import KgpubError
@@ -66,15 +66,22 @@ def _cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         inputs = bulkload.collect_inputs(settings, args.files, args.graph)
         if args.progress or sys.stderr.isatty():
             progress = ProgressLine(len(inputs), sys.stderr)
-        args.store.mkdir(parents=True, exist_ok=True)
-        target = Store(args.store)
-        summary, report = bulkload.load_files(
-            inputs,
-            target,
-            into_one_graph=args.graph is not None,
-            settings=settings if args.validate else None,
-            progress=progress,
-        )
+        one_graph = args.graph is not None
+        checked = settings if args.validate else None
+        # An empty store is built beside its folder and moved in, in parallel and without
+        # a staging copy; adding to a store stages in memory first (all or nothing).
+        if newstore.is_new(args.store):
+            summary, report = newstore.build(
+                inputs, args.store, into_one_graph=one_graph, settings=checked, progress=progress
+            )
+        else:
+            summary, report = bulkload.load_files(
+                inputs,
+                Store(args.store),
+                into_one_graph=one_graph,
+                settings=checked,
+                progress=progress,
+            )
     except (KgpubError, ValueError) as exc:
         if progress is not None:
             progress.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -191,7 +192,11 @@ class Store:
         ``counted``: a store known to hold the same quads (a faster in-memory copy).
         """
         source = counted if counted is not None else self
-        stats = _Stats(source._count_graphs(), source._count_distinct())
+        # Both counts scan every quad; pyoxigraph releases the GIL, so they run side by side.
+        with ThreadPoolExecutor(2, thread_name_prefix="kgpub-count") as pool:
+            graphs = pool.submit(source._count_graphs)
+            distinct = pool.submit(source._count_distinct)
+            stats = _Stats(graphs.result(), distinct.result())
         self._stats = stats
         if self._path is not None:
             text = json.dumps(
