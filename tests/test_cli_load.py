@@ -220,3 +220,19 @@ def test_unsafe_input_is_refused_before_parsing_and_store_unchanged(
     assert main(["load", str(path), "--store", str(store_dir)]) == EXIT_UNREADABLE
     assert problem in capsys.readouterr().err
     assert quads(store_dir) == before
+
+
+def test_failed_load_into_a_new_store_leaves_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new store is built beside its folder; a failure removes it and creates nothing."""
+    lines = "".join(f"<{EX}s{i}> <{EX}p> <{EX}o> .\n" for i in range(2000))
+    bad = write(tmp_path / "in", "c.nt", (lines + f"<{EX}s> <{EX}p> .\n").encode())
+    person = write(tmp_path / "in", "people.ttl", PERSON_WITHOUT_EMAIL.encode())
+    target = tmp_path / "out" / "st"
+    assert main(["load", str(bad), "--store", str(target)]) == EXIT_UNREADABLE
+    assert f"{bad}:2001:" in capsys.readouterr().err
+    assert main(["load", str(person), "--store", str(target), "--validate"]) == EXIT_INVALID
+    assert "Violation" in capsys.readouterr().out
+    assert not target.exists()
+    assert not list((tmp_path / "out").iterdir())
