@@ -339,8 +339,28 @@ def markdown(report: dict[str, Any]) -> str:
         "replaced, and a runaway holds memory until then) within "
         f"{mem['max_growth']:.0%} of the first quarter's highest total.",
     ]
+    lines += _by_minute(mem["series"])
     lines += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()), ""]
     return "\n".join(lines)
+
+
+def _by_minute(series: Sequence[Sequence[int]]) -> list[str]:
+    """Mean RSS per minute, and how much the server process moved in the second half."""
+    if len(series) < 120:
+        return []
+    lines = ["", "| minute | server process MiB | whole tree MiB |", "|---|---|---|"]
+    for start in range(0, len(series), 60):
+        chunk = series[start : start + 60]
+        server = sum(c[1] for c in chunk) / len(chunk) / 1024
+        tree = sum(c[2] for c in chunk) / len(chunk) / 1024
+        lines.append(f"| {start // 60 + 1} | {server:.1f} | {tree:.1f} |")
+    half = [c[1] / 1024 for c in series[len(series) // 2 :]]
+    lines += [
+        "",
+        f"Second half of the run: the server process between {min(half):.1f} and "
+        f"{max(half):.1f} MiB.",
+    ]
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -357,15 +377,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-growth", type=float, default=0.10)
     parser.add_argument("--json", type=Path, help="write the raw figures here")
     parser.add_argument("--markdown", type=Path, help="write the report here (bench/SOAK.md)")
+    parser.add_argument("--from-json", type=Path, help="render a report --json wrote; no run")
     args = parser.parse_args(argv)
-    report = run(
-        args.minutes * 60,
-        connections=args.connections,
-        bad_connections=args.bad_connections,
-        runaway_connections=args.runaway_connections,
-        runaway_timeout=args.runaway_timeout,
-        max_growth=args.max_growth,
-    )
+    if args.from_json:
+        report = json.loads(args.from_json.read_text(encoding="utf-8"))
+    else:
+        report = run(
+            args.minutes * 60,
+            connections=args.connections,
+            bad_connections=args.bad_connections,
+            runaway_connections=args.runaway_connections,
+            runaway_timeout=args.runaway_timeout,
+            max_growth=args.max_growth,
+        )
     text = markdown(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
