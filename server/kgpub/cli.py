@@ -73,11 +73,7 @@ def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # The web stack costs most of a second to import; only serving needs it,
     # so validate, fmt, load and query start fast.
-    import uvicorn  # noqa: PLC0415
-
     from kgpub import httpworkers  # noqa: PLC0415
-    from kgpub.app import create_app  # noqa: PLC0415
-    from kgpub.serving import uvicorn_options  # noqa: PLC0415
 
     files: list[Path] = args.files
     settings = settings.model_copy(
@@ -112,6 +108,13 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         del dataset  # every worker process opens the data itself
         httpworkers.serve(settings, report, workers)
         return EXIT_OK
+    # Only a single process imports FastAPI here: worker processes import it themselves,
+    # and the sooner the parent starts them the sooner the server answers.
+    import uvicorn  # noqa: PLC0415
+
+    from kgpub.app import create_app  # noqa: PLC0415
+    from kgpub.serving import uvicorn_options  # noqa: PLC0415
+
     app = create_app(settings, dataset.store, dataset.conformance)
     uvicorn.run(app, **uvicorn_options(settings))
     return EXIT_OK

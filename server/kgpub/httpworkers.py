@@ -23,19 +23,21 @@ import os
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvicorn
-from fastapi import FastAPI
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 from uvicorn.config import STARTUP_FAILURE
 
-from kgpub.app import create_app
 from kgpub.config import Settings, export_to_environment
 from kgpub.dataset import load_dataset
 from kgpub.errors import KgpubError
 from kgpub.serving import worker_uvicorn_options
 from kgpub.validation import ValidationReport, ValidationResult
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 FACTORY = f"{__name__}:create_worker_app"
 _REPORT_FILE = "shacl-report.json"
@@ -155,6 +157,9 @@ def serve(settings: Settings, report: ValidationReport | None, workers: int) -> 
 
 def create_worker_app() -> FastAPI:
     """The app of one worker process, from the settings its parent exported."""
+    # Imported here, in the worker: the parent, which only starts workers, never needs it.
+    from kgpub.app import create_app  # noqa: PLC0415
+
     settings = Settings()
     try:
         if settings.shacl_report_file is None:
