@@ -1,21 +1,20 @@
 """The engine floor, run in its own process so its memory is the store's alone.
 
-``engine`` mode bulk-loads the corpus into an in-memory pyoxigraph store, then
-times each query in-process (query plus serialisation in the format the HTTP
-clients ask for, the least any server must do) and the throughput of four
-threads. ``kgpub-load`` mode loads the corpus the way ``kgpub serve`` does
-(``kgpub.sources`` then ``kgpub.store.Store``) and times the rest of kgpub's
-start-up step by step. ``disk`` mode bulk-loads into an on-disk (RocksDB)
-store and times opening it again: the floor for a persistent store. Each
-prints one JSON object.
+``engine`` mode bulk-loads the corpus into an in-memory pyoxigraph store (or,
+with ``--store``, opens an on-disk store read-only, as ``kgpub serve --store``
+does), then times each query in-process (query plus serialisation in the
+format the HTTP clients ask for, the least any server must do) and the
+throughput of four threads. ``disk`` mode bulk-loads the corpus into a new
+on-disk (RocksDB) store with pyoxigraph alone and times opening it again: the
+floor for ``kgpub load``. Each prints one JSON object.
 
     python -m bench.floor engine --corpus FILE --seconds 2
+    python -m bench.floor engine --corpus FILE --store DIR --seconds 2
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import shutil
 import sys
@@ -69,11 +68,18 @@ def throughput(
     return {"requests": sum(counts), "seconds": elapsed, "rps": sum(counts) / elapsed}
 
 
-def engine(corpus: Path, seconds: float, max_samples: int, load_seconds: float) -> dict[str, Any]:
+def engine(
+    store_dir: Path | None, corpus: Path, seconds: float, max_samples: int, load_seconds: float
+) -> dict[str, Any]:
+    """Latency and throughput of the ten queries in-process; the store is loaded into
+    memory from ``corpus``, or, with ``store_dir``, the on-disk store opened read-only."""
     rss_before = rss_kib()
-    store = ox.Store()
     started = time.perf_counter()
-    store.bulk_load(path=str(corpus), format=ox.RdfFormat.N_QUADS)
+    if store_dir is None:
+        store = ox.Store()
+        store.bulk_load(path=str(corpus), format=ox.RdfFormat.N_QUADS)
+    else:
+        store = ox.Store.read_only(str(store_dir))
     load = time.perf_counter() - started
     quads = len(store)
     rss_loaded = rss_kib()
@@ -98,53 +104,6 @@ def engine(corpus: Path, seconds: float, max_samples: int, load_seconds: float) 
         "rss_end_kib": rss_kib(),
         "peak_rss_kib": peak_rss_kib(),
     }
-
-
-SHACL_STEP = "SHACL check of the served data (kgpub.validity.check_store)"
-
-
-def kgpub_load(corpus: Path, *, startup_checks: bool = True) -> dict[str, Any]:
-    """Load the way ``kgpub serve`` does, then time what its start-up does before serving."""
-    from kgpub.config import Settings  # noqa: PLC0415 - only this mode needs kgpub
-    from kgpub.sources import read_all, sources_for_files  # noqa: PLC0415
-    from kgpub.store import Store  # noqa: PLC0415
-
-    settings = Settings(files=(corpus,), validate_on_start=False)
-    started = time.perf_counter()
-    quads = read_all(sources_for_files(settings, [corpus]))
-    parsed = time.perf_counter() - started
-    store = Store()
-    store.add_quads(quads)
-    loaded = time.perf_counter() - started
-    del quads
-    result: dict[str, Any] = {
-        "quads": len(store),
-        "parse_seconds": parsed,
-        "load_seconds": loaded,
-        "rss_loaded_kib": rss_kib(),
-    }
-    if startup_checks:
-        steps: dict[str, float] = {}
-        started = time.perf_counter()
-        store.graph_sizes()
-        steps["graph sizes (service description)"] = time.perf_counter() - started
-        started = time.perf_counter()
-        store.distinct_triples()
-        steps["distinct triples of the union (service description)"] = time.perf_counter() - started
-        # The SHACL check of the served data, when this kgpub has it: what start-up adds
-        # when it validates (depending on the version, also with validation off).
-        try:
-            check_store = getattr(importlib.import_module("kgpub.validity"), "check_store")  # noqa: B009
-        except (ImportError, AttributeError):
-            check_store = None
-        if check_store is not None:
-            started = time.perf_counter()
-            check_store(store, settings)
-            steps[SHACL_STEP] = time.perf_counter() - started
-        result["startup_steps"] = steps
-    result["rss_kib"] = rss_kib()
-    result["peak_rss_kib"] = peak_rss_kib()
-    return result
 
 
 def disk(corpus: Path, directory: Path) -> dict[str, Any]:
@@ -178,22 +137,20 @@ def disk(corpus: Path, directory: Path) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.floor")
-    parser.add_argument("mode", choices=["engine", "kgpub-load", "disk"])
-    parser.add_argument("--directory", type=Path, help="disk: where to build the store")
+    parser.add_argument("mode", choices=["engine", "disk"])
     parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument(
+        "--store", type=Path, help="engine: query this on-disk store instead of loading"
+    )
+    parser.add_argument("--directory", type=Path, help="disk: where to build the store")
     parser.add_argument("--seconds", type=float, default=2.0, help="time budget per query")
     parser.add_argument("--max-samples", type=int, default=500)
     parser.add_argument("--load-seconds", type=float, default=5.0, help="per throughput run")
-    parser.add_argument(
-        "--no-startup-checks", action="store_true", help="kgpub-load: only load, time nothing else"
-    )
     args = parser.parse_args(argv)
     if args.mode == "engine":
-        result = engine(args.corpus, args.seconds, args.max_samples, args.load_seconds)
-    elif args.mode == "disk":
-        result = disk(args.corpus, args.directory or args.corpus.with_suffix(".store"))
+        result = engine(args.store, args.corpus, args.seconds, args.max_samples, args.load_seconds)
     else:
-        result = kgpub_load(args.corpus, startup_checks=not args.no_startup_checks)
+        result = disk(args.corpus, args.directory or args.corpus.with_suffix(".store"))
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0

@@ -26,12 +26,19 @@ def sparql_path(query: Query) -> str:
     return "/sparql?query=" + quote(query.text, safe="")
 
 
+def cache_outcome(server_timing: str) -> str | None:
+    """``hits`` or ``misses`` from kgpub's ``Server-Timing`` (``cache;desc="hit"``), else None."""
+    match = re.search(r'cache;desc="(hit|miss)"', server_timing)
+    return None if match is None else ("hits" if match.group(1) == "hit" else "misses")
+
+
 class Client:
     """One keep-alive HTTP/1.1 connection (the standard library's: the least client overhead)."""
 
     def __init__(self, port: int) -> None:
         self._conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
         self.server_timing: list[float] = []
+        self.cache = {"hits": 0, "misses": 0}
 
     def get(self, path: str, accept: str) -> int:
         self._conn.request("GET", path, headers={"Accept": accept})
@@ -44,6 +51,9 @@ class Client:
             match = re.search(r"total;dur=([\d.]+)", timing)
             if match:
                 self.server_timing.append(float(match.group(1)))
+            outcome = cache_outcome(timing)
+            if outcome is not None:
+                self.cache[outcome] += 1
         return len(body)
 
     def close(self) -> None:
@@ -71,7 +81,7 @@ def sequential(port: int, seconds: float, max_samples: int) -> dict[str, Any]:
                 server_total[query.name] = timings[(len(timings) - 1) // 2]
     finally:
         client.close()
-    return {"latency": latencies, "server_timing_p50": server_total}
+    return {"latency": latencies, "server_timing_p50": server_total, "cache": client.cache}
 
 
 def constant_latency(port: int, seconds: float, max_samples: int) -> dict[str, Any]:
@@ -117,6 +127,8 @@ def parse_wrk(output: str) -> dict[str, Any]:
     ):
         errors += sum(int(g) for g in match.groups())
     result["errors"] = errors
+    if match := re.search(r"cache hits: (\d+) misses: (\d+)", output):
+        result["cache"] = {"hits": int(match.group(1)), "misses": int(match.group(2))}
     for pct in ("50", "99"):
         if match := re.search(rf"^\s+{pct}%\s+(\S+)", output, re.MULTILINE):
             result[f"p{pct}_ms"] = ms(match.group(1))
@@ -136,8 +148,28 @@ def wrk_script(requests: Sequence[tuple[str, str]]) -> str:
         "request = function()\n"
         "  i = i % #reqs + 1\n"
         '  return wrk.format("GET", reqs[i][1], { ["Accept"] = reqs[i][2] })\n'
-        "end\n"
+        "end\n" + _WRK_CACHE_COUNT
     )
+
+
+# Counts kgpub's cache hits and misses from Server-Timing; each wrk thread has its own
+# Lua state, so done() adds up the threads' counters.
+_WRK_CACHE_COUNT = """hits, misses = 0, 0
+response = function(status, headers, body)
+  local timing = headers["server-timing"] or headers["Server-Timing"]
+  if timing then
+    if timing:find('cache;desc="hit"', 1, true) then hits = hits + 1
+    elseif timing:find('cache;desc="miss"', 1, true) then misses = misses + 1 end
+  end
+end
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+done = function(summary, latency, requests)
+  local h, m = 0, 0
+  for _, t in ipairs(threads) do h = h + t:get("hits"); m = m + t:get("misses") end
+  io.write(string.format("cache hits: %d misses: %d\\n", h, m))
+end
+"""
 
 
 def load(

@@ -18,12 +18,15 @@ from typing import Any
 
 import httpx
 
+from bench.httpload import cache_outcome
+
 
 async def run(
     base: str, requests: list[tuple[str, str]], concurrency: int, seconds: float
 ) -> dict[str, Any]:
     done = 0
     errors = 0
+    cache = {"hits": 0, "misses": 0}
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
 
@@ -40,6 +43,9 @@ async def run(
                 response = await client.get(path, headers={"Accept": accept})
                 if response.status_code != 200:
                     errors += 1
+                outcome = cache_outcome(response.headers.get("server-timing", ""))
+                if outcome is not None:
+                    cache[outcome] += 1
             except httpx.HTTPError:
                 errors += 1
             latencies.append(time.perf_counter() - started)
@@ -58,6 +64,7 @@ async def run(
         "seconds": elapsed,
         "rps": done / elapsed,
         "p50_ms": latencies[len(latencies) // 2] * 1000 if latencies else None,
+        "cache": cache,
     }
 
 

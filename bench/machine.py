@@ -10,6 +10,8 @@ import os
 import platform
 import shutil
 import subprocess
+import threading
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -83,3 +85,90 @@ def wrk_version() -> str | None:
     )
     first = (done.stdout or done.stderr).splitlines()
     return first[0].split(" Copyright")[0] if first else "wrk"
+
+
+# -- other work on the machine --------------------------------------------------------
+
+_TICK = float(os.sysconf("SC_CLK_TCK"))
+
+
+def _busy_seconds() -> float:
+    """Seconds all CPUs spent busy since boot (user, nice, system, irq, softirq, steal)."""
+    fields = Path("/proc/stat").read_text(encoding="ascii").splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / _TICK
+
+
+def _tree_cpu(root: int) -> dict[tuple[int, int], float]:
+    """CPU seconds used so far by ``root`` and each of its descendants, keyed by (pid, start)."""
+    stats: dict[int, list[str]] = {}
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        rest = fields.rsplit(")", 1)[1].split()
+        stats[int(entry.name)] = rest
+        children.setdefault(int(rest[1]), []).append(int(entry.name))
+    found: dict[tuple[int, int], float] = {}
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        after = stats.get(pid)
+        if after is not None:  # the fields after the name: utime [11], stime [12], start [19]
+            found[(pid, int(after[19]))] = (int(after[11]) + int(after[12])) / _TICK
+        todo.extend(children.get(pid, []))
+    return found
+
+
+class CpuMeter:
+    """How much CPU other work took while a phase of the benchmark ran.
+
+    A thread samples this process's tree (runner, servers and their workers,
+    load generator) four times a second; whatever else kept the CPUs busy
+    meanwhile (other users' processes, the hypervisor's steal time) is
+    *foreign*, reported as an average number of cores. Processes that live
+    less than a sample interval are missed and counted as foreign, which errs
+    on the side of calling a phase disturbed.
+    """
+
+    def __init__(self) -> None:
+        self._root = os.getpid()
+        self._first: dict[tuple[int, int], float] = {}
+        self._last: dict[tuple[int, int], float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample_until_stopped, daemon=True)
+        self._busy = 0.0
+        self._wall = 0.0
+
+    def __enter__(self) -> CpuMeter:
+        self._first = _tree_cpu(self._root)
+        self._last = dict(self._first)
+        self._busy = _busy_seconds()
+        self._wall = time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._last.update(_tree_cpu(self._root))
+        self._busy = _busy_seconds() - self._busy
+        self._wall = time.monotonic() - self._wall
+
+    def _sample_until_stopped(self) -> None:
+        while not self._stop.wait(0.25):
+            self._last.update(_tree_cpu(self._root))
+
+    @property
+    def foreign_cores(self) -> float:
+        ours = sum(cpu - self._first.get(key, 0.0) for key, cpu in self._last.items())
+        return max(0.0, self._busy - ours) / self._wall if self._wall > 0 else 0.0
+
+    @property
+    def own_cores(self) -> float:
+        ours = sum(cpu - self._first.get(key, 0.0) for key, cpu in self._last.items())
+        return ours / self._wall if self._wall > 0 else 0.0

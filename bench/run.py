@@ -1,58 +1,55 @@
-"""The benchmark runner: corpus, engine floor, kgpub, a minimal endpoint and bare uvicorn.
+"""The benchmark runner: corpus, engine floors, ``kgpub load``, kgpub and two baselines.
 
     python -m bench.run --articles 10000 --out bench/RESULTS.md
 
 1. generates the corpus (cached in ``bench/out/``);
-2. in a subprocess, bulk-loads it into pyoxigraph and times each query
-   in-process, the engine floor; in another, loads it the way ``kgpub serve``
-   does, for the load rate;
-3. starts, one after the other on 127.0.0.1, ``kgpub serve CORPUS`` (with
-   ``KGPUB_VALIDATE_ON_START=false``), the minimal FastAPI + pyoxigraph
-   endpoint (``bench.minimal_app``) and a bare uvicorn app (``bench.bare_app``);
-   for each it records the time to the first answered query, each query's
-   sequential latency over one keep-alive connection, the throughput at
-   concurrency 4 (wrk, or ``bench.load`` when wrk is missing) for the point
-   lookup and for the ten queries in rotation, and the server's memory;
-4. writes the tables to ``--out`` and the raw numbers beside it as JSON
+2. the engine floor: in a subprocess, bulk-loads it into an in-memory
+   pyoxigraph store and times each query in-process; and pyoxigraph's own
+   on-disk bulk load, the floor for loading;
+3. ``kgpub load CORPUS --store DIR`` into a new store, timed as a command;
+4. the engine floor on that on-disk store, opened read-only in-process as
+   ``kgpub serve --store`` opens it;
+5. one after the other on 127.0.0.1: ``kgpub serve --store DIR`` with its
+   default HTTP workers (one per core) and the result cache; the same with one
+   worker; the same with the cache off (``KGPUB_CACHE_BYTES=0``, every query
+   evaluated); the minimal FastAPI + pyoxigraph endpoint (``bench.minimal_app``,
+   in memory); and a bare uvicorn app (``bench.bare_app``). For each: the time
+   to the first answered query, each query's sequential latency over one
+   keep-alive connection, the throughput at concurrency 4 (wrk, or
+   ``bench.load`` when wrk is missing) for the point lookup and for the ten
+   queries in rotation, the cache's hits and misses, and the memory of the
+   server's whole process tree;
+6. the engine floors again (the better of the two runs is kept);
+7. writes the tables to ``--out`` and the raw numbers beside it as JSON
    (``--from-json`` renders a report again from such a file).
 
-Every loop is bounded in count and time, and every server is stopped at the end.
+Each phase is run again when other work on the machine disturbed it
+(``bench.phases``). Every loop is bounded in count and time, and every server
+is stopped at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import json
 import os
-import socket
-import subprocess
+import shutil
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bench import corpus
-from bench.httpload import CONCURRENCY, constant_latency, load, sequential, sparql_path
+from bench.httpload import CONCURRENCY
 from bench.machine import REPO, loadavg, machine, versions, wrk_version
-from bench.measure import peak_rss_kib, rss_kib, run_json
-from bench.queries import POINT_LOOKUP, QUERIES
+from bench.measure import run_json
+from bench.phases import ServerRun, kgpub_load, measure_server, run_phase
 from bench.report import render
-
-READY_TIMEOUT = 1800.0  # seconds a server may take to load the corpus
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-# -- machine and versions ---------------------------------------------------------------
+from bench.servers import free_port
+from kgpub.config import Settings
 
 
 def ensure_corpus(workdir: Path, articles: int, seed: int) -> tuple[Path, int, float | None]:
@@ -66,125 +63,11 @@ def ensure_corpus(workdir: Path, articles: int, seed: int) -> tuple[Path, int, f
     return path, quads, time.perf_counter() - started
 
 
-# -- servers ----------------------------------------------------------------------------
-
-
-@contextmanager
-def server(
-    name: str, cmd: list[str], workdir: Path, env: dict[str, str]
-) -> Iterator[subprocess.Popen[bytes]]:
-    """Run a server subprocess for the duration of the block, then stop it."""
-    log_path = workdir / f"server-{name}.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            yield proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
-
-
-def _log_tail(workdir: Path, name: str) -> str:
-    try:
-        return (workdir / f"server-{name}.log").read_text(encoding="utf-8", errors="replace")[
-            -3000:
-        ]
-    except OSError:
-        return ""
-
-
-def wait_ready(
-    proc: subprocess.Popen[bytes], port: int, path: str, *, name: str, workdir: Path, started: float
-) -> float:
-    """Seconds from ``started`` until ``path`` answers 200; polls every 20 ms."""
-    deadline = started + READY_TIMEOUT
-    for _ in range(int(READY_TIMEOUT / 0.02) + 1):
-        if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{_log_tail(workdir, name)}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=READY_TIMEOUT)
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
-            conn.close()
-            if response.status == 200:
-                return time.perf_counter() - started
-        except OSError:
-            pass
-        if time.perf_counter() > deadline:
-            break
-        time.sleep(0.02)
-    raise RuntimeError(f"{name} was not ready within {READY_TIMEOUT:.0f} s")
-
-
-def measure_server(
-    name: str,
-    cmd: list[str],
-    *,
-    env: dict[str, str],
-    port: int,
-    args: argparse.Namespace,
-    use_wrk: bool,
-    constant: bool = False,
-) -> dict[str, Any]:
-    ready_path = "/" if constant else sparql_path(QUERIES[-1])  # the ASK
-    started = time.perf_counter()
-    with server(name, cmd, args.workdir, env) as proc:
-        result: dict[str, Any] = {
-            "ready_seconds": wait_ready(
-                proc, port, ready_path, name=name, workdir=args.workdir, started=started
-            ),
-            "rss_ready_kib": rss_kib(proc.pid),
-        }
-        if constant:
-            result["constant_latency"] = constant_latency(
-                port, args.query_seconds, args.max_samples
-            )
-            point: list[tuple[str, str]] = [(sparql_path(POINT_LOOKUP), "*/*")]
-            result["point"] = load(
-                port,
-                point,
-                seconds=args.seconds,
-                workdir=args.workdir,
-                label=f"{name}-point",
-                use_wrk=use_wrk,
-            )
-        else:
-            result.update(sequential(port, args.query_seconds, args.max_samples))
-            point = [(sparql_path(POINT_LOOKUP), POINT_LOOKUP.accept)]
-            mixed = [(sparql_path(q), q.accept) for q in QUERIES]
-            result["point"] = load(
-                port,
-                point,
-                seconds=args.seconds,
-                workdir=args.workdir,
-                label=f"{name}-point",
-                use_wrk=use_wrk,
-            )
-            result["mixed"] = load(
-                port,
-                mixed,
-                seconds=args.seconds,
-                workdir=args.workdir,
-                label=f"{name}-mixed",
-                use_wrk=use_wrk,
-            )
-        result["rss_kib"] = rss_kib(proc.pid)
-        result["peak_rss_kib"] = peak_rss_kib(proc.pid)
-        result["loadavg"] = loadavg()
-    return result
-
-
 def best_floor(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The engine floor from several runs: per query the run with the lowest p50.
 
-    The machine may be shared, so the floor is measured at the start and at
-    the end of the run and the better of the two is kept: a floor that is too
-    high would flatter kgpub.
+    The floor is measured at the start and at the end of the run and the
+    better of the two is kept: a floor that is too high would flatter kgpub.
     """
     best = dict(runs[0])
     best["latency"] = {
@@ -197,7 +80,17 @@ def best_floor(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return best
 
 
-# -- main -------------------------------------------------------------------------------
+def _servers(path: Path, store_dir: Path, args: argparse.Namespace) -> list[ServerRun]:
+    py = sys.executable
+    serve = [py, "-m", "kgpub.cli", "serve", "--store", str(store_dir)]
+    workers = ["--workers", str(args.workers)] if args.workers else []
+    return [
+        ServerRun("kgpub", [*serve, *workers]),
+        ServerRun("kgpub_1w", [*serve, "--workers", "1"], sequential=False, mixed=False),
+        ServerRun("kgpub_nocache", [*serve, *workers], {**os.environ, "KGPUB_CACHE_BYTES": "0"}),
+        ServerRun("minimal", [py, "-m", "bench.minimal_app", "--corpus", str(path)]),
+        ServerRun("bare", [py, "-m", "bench.bare_app"], constant=True),
+    ]
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -206,6 +99,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.load_generator == "wrk" and wrk is None:
         raise SystemExit("wrk is not installed; use --load-generator httpx")
     use_wrk = wrk is not None
+    phases: dict[str, Any] = {}
     results: dict[str, Any] = {
         "meta": {
             "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -218,7 +112,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "query_seconds": args.query_seconds,
             "max_samples": args.max_samples,
             "concurrency": CONCURRENCY,
-        }
+            "disturbed_cores": args.disturbed_cores,
+            "retries": args.retries,
+            # kgpub serve --store's defaults: one HTTP worker per core, each with its pool.
+            "kgpub_workers": args.workers or os.cpu_count() or 1,
+            "query_workers": Settings().query_workers,
+        },
+        "phases": phases,
     }
     meta = results["meta"]
     path, quads, generated = ensure_corpus(args.workdir, args.articles, args.seed)
@@ -229,78 +129,53 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         generate_seconds=generated,
     )
     print(f"corpus: {path} ({quads} quads)", file=sys.stderr)
+    store_dir = args.workdir / f"store-{args.articles}"
 
-    floor_cmd = [
-        "-m",
-        "bench.floor",
-        "engine",
-        "--corpus",
-        str(path),
-        "--seconds",
-        str(args.query_seconds),
-        "--max-samples",
-        str(args.max_samples),
-        "--load-seconds",
-        str(args.seconds),
-    ]
-    print("engine floor ...", file=sys.stderr)
-    floor_runs = [run_json(floor_cmd)]
-    floor_runs[0]["loadavg"] = loadavg()
-    print("engine floor, on-disk store ...", file=sys.stderr)
-    results["disk"] = run_json(
-        [
-            "-m",
-            "bench.floor",
-            "disk",
-            "--corpus",
-            str(path),
-            "--directory",
-            str(args.workdir / f"store-{args.articles}"),
-        ]
+    def floor(mode: str) -> dict[str, Any]:
+        cmd = ["-m", "bench.floor", "engine", "--corpus", str(path)]
+        cmd += ["--store", str(store_dir)] if mode == "disk" else []
+        cmd += ["--seconds", str(args.query_seconds), "--max-samples", str(args.max_samples)]
+        return run_json([*cmd, "--load-seconds", str(args.seconds)])
+
+    floors: dict[str, list[dict[str, Any]]] = {"memory": [], "disk": []}
+    floors["memory"].append(
+        run_phase("engine floor, in memory", lambda: floor("memory"), args, phases)
     )
-    print("kgpub load path ...", file=sys.stderr)
-    results["kgpub_load"] = run_json(["-m", "bench.floor", "kgpub-load", "--corpus", str(path)])
+    scratch = args.workdir / f"floor-store-{args.articles}"
+    results["disk_load"] = run_phase(
+        "pyoxigraph on-disk bulk load",
+        lambda: run_json(
+            ["-m", "bench.floor", "disk", "--corpus", str(path), "--directory", str(scratch)]
+        ),
+        args,
+        phases,
+    )
+    results["load"] = run_phase(
+        "kgpub load --store", lambda: kgpub_load(path, store_dir, args.workdir), args, phases
+    )
+    floors["disk"].append(run_phase("engine floor, on disk", lambda: floor("disk"), args, phases))
 
-    py = sys.executable
     servers: dict[str, Any] = {}
     results["servers"] = servers
-    port = free_port()
-    env = {**os.environ, "KGPUB_VALIDATE_ON_START": "false"}
-    print("kgpub serve ...", file=sys.stderr)
-    servers["kgpub"] = measure_server(
-        "kgpub",
-        [py, "-m", "kgpub.cli", "serve", str(path), "--port", str(port)],
-        env=env,
-        port=port,
-        args=args,
-        use_wrk=use_wrk,
-    )
-    port = free_port()
-    print("minimal endpoint ...", file=sys.stderr)
-    servers["minimal"] = measure_server(
-        "minimal",
-        [py, "-m", "bench.minimal_app", "--corpus", str(path), "--port", str(port)],
-        env=dict(os.environ),
-        port=port,
-        args=args,
-        use_wrk=use_wrk,
-    )
-    port = free_port()
-    print("bare uvicorn ...", file=sys.stderr)
-    servers["bare"] = measure_server(
-        "bare",
-        [py, "-m", "bench.bare_app", "--port", str(port)],
-        env=dict(os.environ),
-        port=port,
-        args=args,
-        use_wrk=use_wrk,
-        constant=True,
-    )
-    print("engine floor again ...", file=sys.stderr)
-    floor_runs.append(run_json(floor_cmd))
-    floor_runs[1]["loadavg"] = loadavg()
-    results["floor_runs"] = floor_runs
-    results["floor"] = best_floor(floor_runs)
+    for spec in _servers(path, store_dir, args):
+        port = free_port()
+        on_port = replace(spec, cmd=[*spec.cmd, "--port", str(port)])
+        servers[spec.name] = run_phase(
+            spec.name,
+            lambda s=on_port, p=port: measure_server(s, p, args, use_wrk),  # type: ignore[misc]
+            args,
+            phases,
+        )
+    for _ in range(args.floor_runs - 1):
+        floors["disk"].append(
+            run_phase("engine floor, on disk, again", lambda: floor("disk"), args, phases)
+        )
+        floors["memory"].append(
+            run_phase("engine floor, in memory, again", lambda: floor("memory"), args, phases)
+        )
+    results["floor_runs"] = floors
+    results["floor"] = {mode: best_floor(runs) for mode, runs in floors.items()}
+    shutil.rmtree(store_dir, ignore_errors=True)
     meta["loadavg_end"] = loadavg()
     return results
 
@@ -323,6 +198,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="time budget per query and target (default 2)",
     )
     parser.add_argument("--max-samples", type=int, default=300, help="most samples per query")
+    parser.add_argument("--workers", type=int, help="kgpub serve --workers (default: kgpub's)")
+    parser.add_argument(
+        "--retries", type=int, default=2, help="re-runs of a disturbed phase (default 2)"
+    )
+    parser.add_argument(
+        "--floor-runs",
+        type=int,
+        default=2,
+        help="engine floor runs, at the start and the end; the best is kept (default 2)",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=60.0,
+        help="seconds to wait for a quiet machine before each phase (default 60)",
+    )
+    parser.add_argument(
+        "--disturbed-cores",
+        type=float,
+        default=0.25,
+        help="other work above this many cores, on average, disturbs a phase (default 0.25)",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "RESULTS.md")
     parser.add_argument("--workdir", type=Path, default=REPO / "bench" / "out")
     parser.add_argument("--load-generator", choices=["auto", "wrk", "httpx"], default="auto")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from bench import corpus, httpload, run
+from bench import corpus, httpload, run, servers
 from bench.floor import answer
 from bench.measure import run_json
 from bench.queries import QUERIES, Query
@@ -146,13 +146,15 @@ def test_wrk_script_rotates_through_the_requests() -> None:
 
 
 def test_fallback_load_generator_against_bare_uvicorn(tmp_path: Path) -> None:
-    port = run.free_port()
+    port = servers.free_port()
     spec = tmp_path / "requests.json"
     spec.write_text(json.dumps([["/", "*/*"], ["/x", "text/plain"]]), encoding="utf-8")
-    with run.server(
+    with servers.server(
         "bare", [sys.executable, "-m", "bench.bare_app", "--port", str(port)], tmp_path, {}
     ) as proc:
-        run.wait_ready(proc, port, "/", name="bare", workdir=tmp_path, started=time.perf_counter())
+        servers.wait_ready(
+            proc, port, "/", name="bare", workdir=tmp_path, started=time.perf_counter()
+        )
         result = run_json(
             [
                 "-m",
@@ -183,6 +185,12 @@ def test_runner_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
             "0.02",
             "--max-samples",
             "5",
+            "--retries",
+            "0",
+            "--floor-runs",
+            "1",
+            "--quiet-wait",
+            "0",
             "--workdir",
             str(tmp_path),
             "--out",
@@ -199,19 +207,30 @@ def test_runner_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
         "## Throughput at concurrency 4 (requests/s)",
         "## Loading, start-up and memory",
         "## Targets (issue 5)",
-        "## Why the missed targets are missed",
+        "## Why, target by target",
     ):
         assert section in text
     for query in QUERIES:
         assert f"`{query.name}`" in text
     results = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
-    assert results["meta"]["quads"] == len(_corpus_bytes(50).splitlines())
-    for name in ("kgpub", "minimal"):
+    quads = len(_corpus_bytes(50).splitlines())
+    assert results["meta"]["quads"] == quads
+    assert results["load"]["quads"] == quads
+    assert results["load"]["store_bytes"] > 0
+    for name in ("kgpub", "kgpub_nocache", "minimal"):
         server = results["servers"][name]
         assert set(server["latency"]) == {q.name for q in QUERIES}
         assert server["mixed"]["requests"] > 0
         assert server["mixed"]["errors"] == 0
+    assert results["servers"]["kgpub_1w"]["point"]["errors"] == 0
     assert results["servers"]["bare"]["point"]["requests"] > 0
+    # The cache answers repeated queries, and is off when asked; every server's tree is measured.
+    assert results["servers"]["kgpub"]["point"]["cache"]["hits"] > 0
+    assert results["servers"]["kgpub_nocache"]["mixed"]["cache"]["hits"] == 0
+    assert results["servers"]["kgpub"]["memory"]["processes"] > 1
+    assert set(results["floor"]) == {"memory", "disk"}
+    for phase in results["phases"].values():
+        assert len(phase["attempts"]) == 1
     # Rendering again from the saved numbers gives the same report.
     assert render(results) == text
     assert (shutil.which("wrk") is None) == (

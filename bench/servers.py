@@ -1,0 +1,135 @@
+"""Servers under test: start, wait until they answer, measure their memory, stop.
+
+kgpub with ``--workers`` is a tree of processes (uvicorn's supervisor, its
+worker processes, each with a pool of query worker processes), so memory is
+measured over the whole tree. Summing RSS would count the interpreter and
+pyoxigraph's library once per process although the processes share them;
+PSS (proportional set size, from ``/proc/PID/smaps_rollup``) splits shared
+pages among the processes that map them, so the PSS of the tree is what the
+server really takes. Both are recorded.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.machine import REPO
+
+READY_TIMEOUT = 1800.0  # seconds a server may take to load the corpus
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def server(
+    name: str, cmd: list[str], workdir: Path, env: dict[str, str]
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server subprocess for the duration of the block, then stop it (SIGTERM)."""
+    log_path = workdir / f"server-{name}.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=30)
+
+
+def log_tail(workdir: Path, name: str) -> str:
+    try:
+        text = (workdir / f"server-{name}.log").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return text[-3000:]
+
+
+def wait_ready(
+    proc: subprocess.Popen[bytes], port: int, path: str, *, name: str, workdir: Path, started: float
+) -> float:
+    """Seconds from ``started`` until ``path`` answers 200; polls every 10 ms."""
+    deadline = started + READY_TIMEOUT
+    for _ in range(int(READY_TIMEOUT / 0.01) + 1):
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log_tail(workdir, name)}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=READY_TIMEOUT)
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status == 200:
+                return time.perf_counter() - started
+        except OSError:
+            pass
+        if time.perf_counter() > deadline:
+            break
+        time.sleep(0.01)
+    raise RuntimeError(f"{name} was not ready within {READY_TIMEOUT:.0f} s")
+
+
+def _children() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    return children
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants."""
+    children = _children()
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def _kib(path: Path, field: str) -> int:
+    try:
+        text = path.read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def tree_memory(pid: int) -> dict[str, Any]:
+    """PSS and RSS of ``pid`` and its descendants (KiB), and how many processes that is."""
+    pids = process_tree(pid)
+    proc = Path("/proc")
+    return {
+        "processes": len(pids),
+        "pss_kib": sum(_kib(proc / str(p) / "smaps_rollup", "Pss") for p in pids),
+        "rss_kib": sum(_kib(proc / str(p) / "status", "VmRSS") for p in pids),
+        "largest_rss_kib": max((_kib(proc / str(p) / "status", "VmRSS") for p in pids), default=0),
+    }
+
+
+def directory_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
