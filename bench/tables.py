@@ -148,6 +148,15 @@ def latency_section(results: dict[str, Any]) -> list[str]:
             f"| {ms(mi.get('p50'))} | {ms(mi.get('p95'))} | {ms(mi.get('p99'))} "
             f"| {gap:+.2f} | {minimal_gap:+.2f} |"
         )
+    for key, label in labels(results["meta"]).items():
+        for q in QUERIES:
+            failures = get(servers, key, "latency", q.name, "failures") or []
+            if failures:
+                samples = get(servers, key, "latency", q.name, "samples")
+                out.append(
+                    f"\n**{label}, `{q.name}`: {len(failures)} of {samples} requests (and the "
+                    f"warm-up) did not answer 200**, for example: `{failures[0][:160]}`"
+                )
     const = get(servers, "bare", "constant_latency") or {}
     out.append(
         f"\nThe HTTP floor with this client: bare uvicorn answers the point lookup's request "
