@@ -134,7 +134,22 @@ def measure_server(
             if run.mixed:
                 result["mixed"] = throughput("mixed", [(sparql_path(q), q.accept) for q in QUERIES])
         result["memory"] = tree_memory(proc.pid)
+    result["log_errors"] = log_errors(args.workdir / f"server-{run.name}.log")
     return result
+
+
+def log_errors(path: Path) -> dict[str, Any]:
+    """How many lines of a server's log report an error, and the first few distinct ones."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return {"count": 0, "examples": []}
+    errors = [line for line in lines if line.startswith("ERROR")]
+    examples: list[str] = []
+    for line in errors:
+        if line[:200] not in examples and len(examples) < 3:
+            examples.append(line[:200])
+    return {"count": len(errors), "examples": examples}
 
 
 _SUMMARY = re.compile(r"([\d,]+) quads, ([\d,]+) graphs in ([\d.]+) s \(([\d,]+) quads/s\)")

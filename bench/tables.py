@@ -138,7 +138,7 @@ def latency_section(results: dict[str, Any]) -> list[str]:
     ]
     for q in QUERIES:
         d, m, u, c, mi = (x.get(q.name, {}) for x in (disk, memory, uncached, cached, minimal))
-        size = u.get("body_bytes", d.get("body_bytes"))
+        size = d.get("body_bytes", u.get("body_bytes"))  # the engine's: kgpub's may be errors
         gap = u.get("p50", math.nan) - d.get("p50", math.nan)
         minimal_gap = mi.get("p50", math.nan) - m.get("p50", math.nan)
         out.append(
@@ -149,14 +149,26 @@ def latency_section(results: dict[str, Any]) -> list[str]:
             f"| {gap:+.2f} | {minimal_gap:+.2f} |"
         )
     for key, label in labels(results["meta"]).items():
-        for q in QUERIES:
-            failures = get(servers, key, "latency", q.name, "failures") or []
-            if failures:
-                samples = get(servers, key, "latency", q.name, "samples")
-                out.append(
-                    f"\n**{label}, `{q.name}`: {len(failures)} of {samples} requests (and the "
-                    f"warm-up) did not answer 200**, for example: `{failures[0][:160]}`"
-                )
+        failed = {
+            q.name: failures
+            for q in QUERIES
+            if (failures := get(servers, key, "latency", q.name, "failures"))
+        }
+        if failed:
+            counts = ", ".join(
+                f"`{n}` {len(f)} of {num(servers, key, 'latency', n, 'samples') + 1:.0f}"
+                for n, f in failed.items()
+            )
+            out.append(
+                f"\n**{label}: answers other than 200** (of the requests, warm-up included): "
+                f"{counts}; for example `{next(iter(failed.values()))[0][:120]}`."
+            )
+        logged = get(servers, key, "log_errors") or {}
+        if logged.get("count"):
+            out.append(
+                f"\n**{label}: its log has {logged['count']} error lines**, such as: "
+                + "; ".join(f"`{line}`" for line in logged["examples"])
+            )
     const = get(servers, "bare", "constant_latency") or {}
     out.append(
         f"\nThe HTTP floor with this client: bare uvicorn answers the point lookup's request "

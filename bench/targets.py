@@ -60,7 +60,14 @@ def _p50(results: dict[str, Any]) -> Target:
     if failed:
         measured += f"; answers other than 200 for {names(failed)}"
     const = num(servers, "bare", "constant_latency", "p50")
-    parts = [
+    parts = []
+    if failed:
+        parts.append(
+            f"Evaluated by kgpub (cache off), {names(failed)} did not always answer 200 (see "
+            "under the latency table for how often and kgpub's log), so they are not within any "
+            "budget, and their p50 mixes answers with errors."
+        )
+    parts += [
         f"Against the engine on the same on-disk store, {len(over)} of {len(QUERIES)} queries "
         f"evaluated by kgpub (cache off) are over the {P50_SLACK_MS} ms budget. Bare uvicorn "
         f"answering a constant takes {ms(const)} ms per request with this client, so HTTP "
@@ -146,10 +153,17 @@ def _mixed(results: dict[str, Any]) -> Target:
         )
     errors = {k: get(servers, k, "mixed", "errors") or 0 for k in ("kgpub", "kgpub_nocache")}
     if any(errors.values()):
-        measured += f"; answers other than 200: {errors['kgpub']} / {errors['kgpub_nocache']}"
+        measured += (
+            f"; answers other than 200: {errors['kgpub']} with the cache, "
+            f"{errors['kgpub_nocache']} without"
+        )
+        parts.append(
+            f"{errors['kgpub']} of the cached run's answers were not 200, so the target is not "
+            "met whatever the rate: a throughput with failed answers does not count."
+        )
     met = ratio_on >= MIXED_FACTOR and not errors["kgpub"]
     title = f"mixed throughput ≥ {MIXED_FACTOR:g}x the minimal endpoint"
-    if not met:
+    if ratio_on < MIXED_FACTOR:
         measured += f" (short of {MIXED_FACTOR:g}x by {rps(MIXED_FACTOR * base - on)} q/s)"
     return Target(title, measured, met, " ".join(parts))
 
