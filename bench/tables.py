@@ -205,7 +205,7 @@ def throughput_section(results: dict[str, Any]) -> list[str]:
             label = f"engine floor, {'in memory' if floor == 'memory' else 'on disk'}, 4 threads"
             out.append(_row(label, get(results, "floor", floor, kind)))
         for key in ("kgpub", "kgpub_1w", "kgpub_nocache", "minimal", "bare"):
-            if key in servers and (kind == "point" or key != "bare"):
+            if get(servers, key, kind):
                 out.append(_row(name[key], get(servers, key, kind)))
     out.append("")
     return out

@@ -80,7 +80,7 @@ def _p50(results: dict[str, Any]) -> Target:
             engine, client = num(disk, n, "p50"), num(uncached, n, "p50")
             steps.append(
                 f"`{n}` {ms(engine)} → {ms(server_side)} → {ms(client)} "
-                f"({num(uncached, n, 'body_bytes') / 1024:,.0f} KiB)"
+                f"({num(disk, n, 'body_bytes') / 1024:,.0f} KiB)"
             )
         in_app = [float(timing.get(n, math.nan)) - num(disk, n, "p50") for n in over]
         outside = [num(uncached, n, "p50") - float(timing.get(n, math.nan)) for n in over]
