@@ -24,6 +24,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kgpub.config import Settings
+from kgpub.executor import QueryPool
+from kgpub.results import ResultLimits
+from kgpub.sparql import QueryOperation
 from kgpub.store import Store
 from tests.sparql_fixtures import app_for, live_server, store_of, write_project
 
@@ -330,3 +333,26 @@ def test_workers_die_with_a_killed_server(project: Settings, tmp_path: Path) -> 
                 alive.discard(pid)
         time.sleep(0.05)
     assert not alive
+
+
+def test_large_inline_replies_under_uvloop(project: Settings) -> None:
+    """uvicorn runs on uvloop, whose add_reader leaves the pipe non-blocking: a reply of
+    megabytes (under the inline size) must still arrive whole."""
+    uvloop = pytest.importorskip("uvloop")
+
+    async def main() -> list[int]:
+        pool = QueryPool(busy_store(), 1, 30, ResultLimits())
+        await pool.start()
+        try:
+            text = "SELECT ?a ?c ?d { ?a ?b ?c . ?d ?e ?f } LIMIT 15000"
+            sizes = []
+            for _ in range(3):
+                outcome = await pool.run(QueryOperation(text), None, "json")
+                assert outcome.done.body is not None
+                sizes.append(len(outcome.done.body))
+            return sizes
+        finally:
+            await pool.close()
+
+    sizes = uvloop.run(main())
+    assert all(size > 1_000_000 for size in sizes)

@@ -27,6 +27,7 @@ import io
 import itertools
 import math
 import multiprocessing
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -290,6 +291,9 @@ async def _receive(conn: Connection) -> object:
         await readable
     finally:
         loop.remove_reader(fd)
+        # uvloop's add_reader leaves the pipe non-blocking, and a large reply
+        # arrives in several reads: recv must wait for the rest, not fail.
+        os.set_blocking(fd, True)
     return conn.recv()
 
 

@@ -9,6 +9,7 @@ thread, and a repeated GET by ``FastPath`` before routing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -138,7 +139,8 @@ async def sparql(request: Request) -> Response:
     body = await read_body(request, limit) if request.method == "POST" else b""
     method = "GET" if request.method == "HEAD" else request.method
     try:
-        operation = parse_request(
+        parse = functools.partial(
+            parse_request,
             method,
             request.scope["query_string"],
             request.headers.get("content-type"),
@@ -146,6 +148,9 @@ async def sparql(request: Request) -> Response:
             base_iri=_endpoint_url(request),
             **query_limits(request.app.state.settings),
         )
+        # A POST may carry an update, which rdflib's grammar parses for up to a second:
+        # off the event loop, so other requests go on meanwhile.
+        operation = await run_in_threadpool(parse) if method == "POST" else parse()
     except UpdateRefusedError as refused:
         # A writable deployment installs a handler (authentication, SHACL gate).
         handler: UpdateHandler | None = getattr(request.app.state, "update_handler", None)
@@ -283,6 +288,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "An update; this endpoint is read-only.", "content": _PROBLEM},
     406: {"description": "No offered format is acceptable.", "content": _PROBLEM},
     413: {"description": "Request body too large.", "content": _PROBLEM},
+    408: {"description": "The request body did not arrive in time.", "content": _PROBLEM},
     415: {"description": "Missing or wrong Content-Type.", "content": _PROBLEM},
     422: {"description": "The result is over the row or byte limit.", "content": _PROBLEM},
     503: {
