@@ -219,6 +219,10 @@ def install(app: FastAPI) -> None:
 
 # --- OpenAPI ------------------------------------------------------------------
 
+# JSON-LD is a JSON document; every other RDF syntax is text.
+_RDF_SCHEMAS: dict[str, dict[str, Any]] = {
+    "application/ld+json": {"type": ["object", "array"]},
+}
 _PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 _IRI: dict[str, Any] = {
     "type": "string",
@@ -281,7 +285,10 @@ _BODY_ERRORS: dict[int | str, dict[str, Any]] = {
 _READ_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The graph.",
-        "content": {rep.media_type: {"schema": {"type": "string"}} for rep in RDF_FORMATS},
+        "content": {
+            rep.media_type: {"schema": _RDF_SCHEMAS.get(rep.media_type, {"type": "string"})}
+            for rep in RDF_FORMATS
+        },
     },
     400: _COMMON[400],
     404: {"description": "No such named graph.", "content": _PROBLEM},
