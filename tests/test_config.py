@@ -46,3 +46,22 @@ def test_unset_fields_are_removed_from_the_environment(monkeypatch: pytest.Monke
     assert "KGPUB_STORE_DIR" not in os.environ
     assert os.environ["KGPUB_PORT"] == "8123"
     assert Settings() == settings
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("max_query_depth", 0),
+        ("max_query_depth", 5000),
+        ("max_query_operators", 0),
+        ("max_query_operators", 3000),
+    ],
+)
+def test_parser_limits_cannot_be_raised_past_what_pyoxigraph_survives(
+    monkeypatch: pytest.MonkeyPatch, field: str, value: int
+) -> None:
+    """Past these bounds a query could overflow the parser's stack and kill a worker."""
+    clean_environment(monkeypatch)
+    monkeypatch.setenv(f"KGPUB_{field.upper()}", str(value))
+    with pytest.raises(ValueError, match=field):
+        Settings()

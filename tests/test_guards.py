@@ -1,9 +1,10 @@
 """Query guards: nesting and size are refused before pyoxigraph or rdflib parse anything.
 
 pyoxigraph 0.5 kills the whole process on a query of a few thousand nested
-braces, so these tests run the app in-process: if a guard let one through,
-the test run itself would die. Each refusal is followed by an ordinary query
-to show the server still answers.
+braces. Queries run in worker processes, so a guard that let one through
+would show here as a 500 from a dead worker instead of the 400 expected, and
+the update path (parsed in the server's own process) would kill the test run.
+Each refusal is followed by an ordinary query to show the server still answers.
 """
 
 from __future__ import annotations
@@ -216,3 +217,25 @@ def test_crafted_unterminated_strings_are_scanned_once(client: TestClient, query
 def test_keywords_outside_unterminated_constructs_still_count() -> None:
     assert "SERVICE" in keywords('SELECT * { SERVICE <x> { ?s ?p "a" } } # "')
     assert "SERVICE" in keywords("SELECT * { ?s ?p 'x' }\nSERVICE 'open\n")
+
+
+def test_operator_limit_is_a_setting(tmp_path: Path) -> None:
+    """KGPUB_MAX_QUERY_OPERATORS lowers the chain limit; the refusal names the setting."""
+    settings = write_project(tmp_path).model_copy(
+        update={"max_query_operators": 10, "cache_bytes": 0}
+    )
+    app = app_for(settings, store_of({f"{EX}g": [(f"{EX}s", f"{EX}p", f"{EX}o")]}))
+    at_limit = "ASK { FILTER(" + "!" * 9 + "true) }"
+    with TestClient(app) as c:
+        assert c.get("/sparql", params={"query": at_limit}).status_code == 200
+        over = c.get("/sparql", params={"query": at_limit.replace("!", "!!", 1)})
+        assert over.status_code == 400
+        assert "KGPUB_MAX_QUERY_OPERATORS" in over.json()["detail"]
+        assert "chains more than 10 operators" in over.json()["detail"]
+        update = c.post(
+            "/sparql",
+            content="DELETE WHERE { ?s ?p ?o FILTER(1" + "+1" * 11 + ") }",
+            headers={"content-type": "application/sparql-update"},
+        )
+        assert update.status_code == 400
+        assert "the update chains more than 10" in update.json()["detail"]

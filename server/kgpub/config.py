@@ -69,8 +69,14 @@ class Settings(BaseSettings):
     max_query_bytes: int = 65_536
     """Largest SPARQL query or update text (GET or POST); bigger ones get 413."""
 
-    max_query_depth: int = 64
+    # Upper bounds keep both limits below where pyoxigraph's recursive parser
+    # overflows its stack (about 3,000 chained operators, a few thousand braces).
+    max_query_depth: int = Field(default=64, ge=1, le=1000)
     """Deepest nesting of ``{ ( [`` in a query, update or RDF document (XML: elements); 400."""
+
+    max_query_operators: int = Field(default=1000, ge=1, le=2000)
+    """Most operators and pattern keywords (OPTIONAL, UNION, ``!``, ``/``...) a query or
+    update may chain, and items one ``( ... )`` collection may hold; 400."""
 
     max_header_bytes: int = 32_768
     """Largest request line plus headers uvicorn buffers; bigger requests get 400."""

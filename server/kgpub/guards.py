@@ -90,13 +90,14 @@ def check_query(
     if operators > max_operators:
         raise UnsafeInputError(
             f"{what} chains more than {max_operators} operators and pattern keywords "
-            "(OPTIONAL, UNION, FILTER, +, !, /, ...); it is refused before "
-            "parsing, which recurses once per operator. Use VALUES or IN for long lists"
+            "(OPTIONAL, UNION, FILTER, +, !, /, ...; KGPUB_MAX_QUERY_OPERATORS); it is "
+            "refused before parsing, which recurses once per operator. Use VALUES or IN "
+            "for long lists"
         )
     if items > max_operators:
         raise UnsafeInputError(
             f"{what} has a collection ( ... ) of {items} items, over the limit of "
-            f"{max_operators}; it is refused before parsing"
+            f"{max_operators} (KGPUB_MAX_QUERY_OPERATORS); it is refused before parsing"
         )
 
 
@@ -374,4 +375,5 @@ def query_limits(settings: Settings) -> dict[str, int]:
     return {
         "max_query_bytes": settings.max_query_bytes,
         "max_query_depth": settings.max_query_depth,
+        "max_query_operators": settings.max_query_operators,
     }

@@ -76,6 +76,7 @@ def parse_request(
     *,
     max_query_bytes: int = guards.DEFAULT_MAX_QUERY_BYTES,
     max_query_depth: int = guards.DEFAULT_MAX_DEPTH,
+    max_query_operators: int = guards.DEFAULT_MAX_OPERATORS,
 ) -> QueryOperation | None:
     """The query operation a GET or POST carries; ``None`` for a GET with no query.
 
@@ -84,7 +85,11 @@ def parse_request(
     ``RequestTooLargeError`` (413) or ``UnsafeInputError`` (400) for a query or
     update over the size or nesting limit, before any parser sees it.
     """
-    limits = {"max_bytes": max_query_bytes, "max_depth": max_query_depth}
+    limits = {
+        "max_bytes": max_query_bytes,
+        "max_depth": max_query_depth,
+        "max_operators": max_query_operators,
+    }
     params = _form_params(query_string, "the URL's query string")
     direct_query: str | None = None
     if method == "POST":
