@@ -356,3 +356,20 @@ def test_large_inline_replies_under_uvloop(project: Settings) -> None:
 
     sizes = uvloop.run(main())
     assert all(size > 1_000_000 for size in sizes)
+
+
+@pytest.mark.parametrize(
+    ("params", "headers"),
+    [({"format": "nonsense"}, {}), ({}, {"Accept": "image/png"})],
+)
+def test_a_format_nobody_offers_is_406_before_the_query_runs(
+    client: TestClient, params: dict[str, str], headers: dict[str, str]
+) -> None:
+    """Not a 503 after the deadline: the 406 comes first and no worker is killed."""
+    before = worker_pids(client)
+    response = client.get(
+        "/sparql", params={"query": CARTESIAN, "timeout": "0.2", **params}, headers=headers
+    )
+    assert response.status_code == 406
+    assert response.headers["content-type"] == "application/problem+json"
+    assert worker_pids(client) == before

@@ -131,6 +131,16 @@ class LimitedOutput(io.RawIOBase):
         return size
 
 
+def check_acceptable(accept: str | None, format_param: str | None) -> None:
+    """Raise ``NotAcceptableError`` when no result of any query form could be sent.
+
+    Called before a query runs, so a request for a format nobody offers gets
+    its 406 at once instead of after (or instead of) running the query; the
+    form-specific choice is made once the result's kind is known.
+    """
+    choose(accept, format_param, RESULT_FORMATS + GRAPH_FORMATS)
+
+
 def write_result(
     result: QueryResult,
     accept: str | None,

@@ -35,7 +35,7 @@ from kgpub.errors import NotAcceptableError, UpdateRefusedError
 from kgpub.executor import Runner
 from kgpub.guards import query_limits
 from kgpub.queryui import assets_installed, example_queries, render_page
-from kgpub.results import GRAPH_FORMATS, RDF_FORMAT_OF, RESULT_FORMATS
+from kgpub.results import GRAPH_FORMATS, RDF_FORMAT_OF, RESULT_FORMATS, check_acceptable
 from kgpub.routes.body import read_body
 from kgpub.servertiming import CACHE
 from kgpub.sparql import QueryOperation, parse_request
@@ -163,6 +163,7 @@ async def sparql(request: Request) -> Response:
     cache: ResultCache = request.app.state.cache
     found = cache.lookup(_candidate_keys(operation, accept, format_param, store.version))
     if found is None:
+        check_acceptable(accept, format_param)
         pool: Runner = request.app.state.pool
         outcome = await pool.run(operation, accept, format_param)
         done = outcome.done
