@@ -37,6 +37,7 @@ from kgpub.guards import query_limits
 from kgpub.queryui import assets_installed, example_queries, render_page
 from kgpub.results import GRAPH_FORMATS, RDF_FORMAT_OF, RESULT_FORMATS, check_acceptable
 from kgpub.routes.body import read_body
+from kgpub.routes.liveness import CLIENT_CLOSED, unless_disconnected
 from kgpub.servertiming import CACHE
 from kgpub.sparql import QueryOperation, parse_request
 from kgpub.store import Store
@@ -165,7 +166,10 @@ async def sparql(request: Request) -> Response:
     if found is None:
         check_acceptable(accept, format_param)
         pool: Runner = request.app.state.pool
-        outcome = await pool.run(operation, accept, format_param)
+        run = functools.partial(pool.run, operation, accept, format_param)
+        outcome = await unless_disconnected(request.receive, run)
+        if outcome is None:
+            return Response(status_code=CLIENT_CLOSED)
         done = outcome.done
         request.state.engine_seconds = done.engine_seconds  # read by ServerTimingMiddleware
         if done.body is None:
