@@ -163,7 +163,7 @@ def kgpub_load(corpus: Path, store_dir: Path, workdir: Path) -> dict[str, Any]:
     with log_path.open("wb") as log:
         started = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "kgpub.cli", "load", str(corpus), "--store", str(store_dir)],
+            [sys.executable, "-m", "kgpub", "load", str(corpus), "--store", str(store_dir)],
             cwd=REPO,
             stdout=log,
             stderr=subprocess.STDOUT,

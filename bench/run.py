@@ -82,7 +82,7 @@ def best_floor(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 def _servers(path: Path, store_dir: Path, args: argparse.Namespace) -> list[ServerRun]:
     py = sys.executable
-    serve = [py, "-m", "kgpub.cli", "serve", "--store", str(store_dir)]
+    serve = [py, "-m", "kgpub", "serve", "--store", str(store_dir)]
     workers = ["--workers", str(args.workers)] if args.workers else []
     return [
         ServerRun("kgpub", [*serve, *workers]),

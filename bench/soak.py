@@ -157,7 +157,7 @@ def kgpub_serve(workdir: Path, env_extra: dict[str, str]) -> Iterator[tuple[int,
     env.update(KGPUB_PORT=str(port), **env_extra)
     log = (workdir / "serve.log").open("w+b")
     server = subprocess.Popen(
-        [sys.executable, "-m", "kgpub.cli", "serve"], stdout=log, stderr=subprocess.STDOUT, env=env
+        [sys.executable, "-m", "kgpub", "serve"], stdout=log, stderr=subprocess.STDOUT, env=env
     )
     try:
         for _ in range(900):  # validation at start-up takes a while; at most 180 s

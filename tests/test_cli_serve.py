@@ -58,7 +58,7 @@ def test_readme_serve_command_serves_the_article(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
     log = (tmp_path / "serve.log").open("w+b")
     server = subprocess.Popen(
-        [sys.executable, "-m", "kgpub.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "kgpub", "serve", "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
@@ -193,7 +193,7 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
     env.update(TMPDIR=str(scratch), KGPUB_HEADER_TIMEOUT="2", KGPUB_QUERY_WORKERS="1")
     log = (tmp_path / "serve.log").open("w+b")
     server = subprocess.Popen(
-        [sys.executable, "-m", "kgpub.cli", "serve", "--workers", "2", "--port", str(port)],
+        [sys.executable, "-m", "kgpub", "serve", "--workers", "2", "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,

@@ -37,7 +37,7 @@ QUERIES = sorted(Settings().queries_dir.glob("*.rq"))
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 VIRTRDF = "http://www.openlinksw.com/schemas/virtrdf#"
-KGPUB = (sys.executable, "-m", "kgpub.cli")
+KGPUB = (sys.executable, "-m", "kgpub")
 
 
 def _backend(virtuoso: Virtuoso) -> list[str]:

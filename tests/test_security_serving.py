@@ -356,7 +356,7 @@ def kgpub_serve(root: Path, **environment: str) -> Iterator[int]:
     env.update(KGPUB_PROJECT_DIR=str(root), KGPUB_QUERY_WORKERS="1", **environment)
     log = (root / "serve.log").open("w+b")
     server = subprocess.Popen(
-        [sys.executable, "-m", "kgpub.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "kgpub", "serve", "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
