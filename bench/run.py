@@ -50,6 +50,7 @@ from bench.phases import ServerRun, kgpub_load, measure_server, run_phase
 from bench.report import render
 from bench.servers import free_port
 from kgpub.config import Settings
+from kgpub.httpworkers import query_workers_each
 
 
 def ensure_corpus(workdir: Path, articles: int, seed: int) -> tuple[Path, int, float | None]:
@@ -116,7 +117,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "retries": args.retries,
             # kgpub serve --store's defaults: one HTTP worker per core, each with its pool.
             "kgpub_workers": args.workers or os.cpu_count() or 1,
-            "query_workers": Settings().query_workers,
+            "query_workers": query_workers_each(Settings(), os.cpu_count() or 1),
         },
         "phases": phases,
     }
@@ -234,7 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.out.with_suffix(".json").write_text(
             json.dumps(results, indent=1) + "\n", encoding="utf-8"
         )
-    args.out.write_text(render(results), encoding="utf-8")
+    soak = args.out.parent / "SOAK.md"
+    soak_text = soak.read_text(encoding="utf-8") if soak.is_file() else None
+    args.out.write_text(render(results, soak_text), encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

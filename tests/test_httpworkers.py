@@ -64,6 +64,20 @@ def test_worker_count() -> None:
     assert httpworkers.worker_count(Settings(store_dir=Path("/st"), writes_enabled=True)) == 1
 
 
+@pytest.mark.parametrize(("cores", "workers", "each"), [(2, 1, 3), (2, 2, 2), (8, 8, 2), (8, 3, 3)])
+def test_query_workers_are_shared_out_among_http_workers(
+    monkeypatch: pytest.MonkeyPatch, cores: int, workers: int, each: int
+) -> None:
+    monkeypatch.delenv("KGPUB_QUERY_WORKERS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert httpworkers.query_workers_each(Settings(), workers) == each
+
+
+def test_query_workers_set_by_the_operator_are_kept() -> None:
+    assert httpworkers.query_workers_each(Settings(query_workers=5), 2) == 5
+    assert httpworkers.query_workers_each(Settings(query_workers=1), 1) == 1
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> ValidationReport:
     found = load_dataset(project(tmp_path_factory.mktemp("parent"))).conformance.report

@@ -99,7 +99,8 @@ class Settings(BaseSettings):
 
     query_workers: int = Field(default_factory=lambda: (os.cpu_count() or 1) + 1)
     """Query worker processes: one more than the cores, so a runaway query pinning one
-    core never leaves point lookups waiting."""
+    core never leaves point lookups waiting. With several HTTP workers (``kgpub serve
+    --workers``) and this unset, each gets its share of them, at least two."""
 
     max_result_rows: int = 1_000_000
     """Most rows (solutions or triples) a query result may have; more gets 422. 0: no limit."""

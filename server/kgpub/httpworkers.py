@@ -59,6 +59,21 @@ def worker_count(settings: Settings) -> int:
     return 1
 
 
+def query_workers_each(settings: Settings, workers: int) -> int:
+    """Query worker processes for each of ``workers`` HTTP workers.
+
+    The configured ``query_workers`` when it was set; by default the cores
+    plus one are shared out among the HTTP workers, at least two each (so a
+    runaway query never leaves an HTTP worker's lookups without a worker).
+    Every HTTP worker taking cores + 1 of its own would start more processes
+    than the cores can run, each holding its own view of the store.
+    """
+    if "query_workers" in settings.model_fields_set:
+        return settings.query_workers
+    cores = os.cpu_count() or 1
+    return max(2, -(-(cores + 1) // workers))
+
+
 def write_report(report: ValidationReport, folder: Path) -> Path:
     """Save ``report`` for ``read_report``: verdict, text, graph and each result as it is.
 
@@ -146,6 +161,7 @@ def serve(settings: Settings, report: ValidationReport | None, workers: int) -> 
         handed = settings.model_copy(
             update={
                 "http_workers": workers,
+                "query_workers": query_workers_each(settings, workers),
                 "shacl_report_file": (
                     write_report(report, Path(folder)) if report is not None else None
                 ),

@@ -30,7 +30,6 @@ import threading
 import warnings
 
 import rdflib
-from pylode import OntPub
 
 _ID = re.compile(r'\b(id|href)="(#?)([^"]*)"')
 
@@ -67,6 +66,10 @@ def _inert(term: rdflib.term.Node) -> rdflib.term.Node:
 
 def render(turtle: str, document: str, lang: str) -> str:
     """The pyLODE page of the ontology ``document`` (given as Turtle) in ``lang``."""
+    # pyLODE takes about 0.1 s to import; only the first ontology page needs it, not
+    # every server process at start.
+    from pylode import OntPub  # noqa: PLC0415
+
     graph = _one_language(rdflib.Graph().parse(data=turtle, format="turtle"), lang)
     with warnings.catch_warnings():
         # pyLODE 3.3 reads its CSS without closing the file.

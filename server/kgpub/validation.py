@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
@@ -51,6 +50,10 @@ def validate_graphs(data: Graph, shapes: Graph, ontology: Graph | None = None) -
     Warnings and Infos are reported but do not break conformance: only a
     Violation means the data must not be published.
     """
+    # pySHACL (and the rdflib SPARQL engine it loads) costs about 0.1 s and 20 MB
+    # to import; a server over a store it does not validate never needs it.
+    from pyshacl import validate as shacl_validate  # noqa: PLC0415
+
     conforms, report_graph, report_text = shacl_validate(
         data,
         shacl_graph=shapes,
