@@ -21,7 +21,8 @@ from bench.tables import (
 from bench.targets import targets_section
 
 
-def render(results: dict[str, Any]) -> str:
+def render(results: dict[str, Any], soak: str | None = None) -> str:
+    """The report; ``soak`` is ``bench/SOAK.md`` (the last long soak run), appended as it is."""
     meta = results["meta"]
     out = [
         "# kgpub benchmark results\n",
@@ -49,4 +50,18 @@ def render(results: dict[str, Any]) -> str:
         "- `kgpub serve --backend URL` (a remote SPARQL store), and the Linked Data pages: the "
         "benchmark queries only the SPARQL endpoint.",
     ]
+    if soak is not None:
+        out += ["", *soak_section(soak)]
     return "\n".join(out) + "\n"
+
+
+def soak_section(soak: str) -> list[str]:
+    """``SOAK.md`` one heading level down, introduced as the separate run it is."""
+    lines = soak.strip().splitlines()
+    body = [f"#{line}" if line.startswith("#") else line for line in lines[1:]]
+    return [
+        "## Soak under load (`bench/SOAK.md`)\n",
+        "A separate run of `python -m bench.soak --minutes 10 --markdown bench/SOAK.md`, "
+        "copied here as it is; its own commit and machine are given at its end.",
+        *body,
+    ]

@@ -236,6 +236,13 @@ def test_runner_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
     assert (shutil.which("wrk") is None) == (
         "wrk" not in results["meta"]["versions"]["load generator"]
     )
+    # The soak's own report, beside RESULTS.md, goes into it one heading level down.
+    (tmp_path / "SOAK.md").write_text("# Soak\n\nfigures\n\n## Memory\n", encoding="utf-8")
+    assert run.main(["--from-json", str(out.with_suffix(".json")), "--out", str(out)]) == 0
+    with_soak = out.read_text(encoding="utf-8")
+    assert with_soak.startswith(text.rstrip("\n"))
+    assert with_soak.endswith("figures\n\n### Memory\n")
+    assert "## Soak under load (`bench/SOAK.md`)" in with_soak
 
 
 def test_cli_writes_a_corpus(tmp_path: Path) -> None:
