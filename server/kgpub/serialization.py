@@ -18,7 +18,6 @@ from importlib.resources import files
 from typing import Any
 
 import pyoxigraph as ox
-from pyld import jsonld
 
 from kgpub.conneg import Representation
 
@@ -92,11 +91,17 @@ def compact(quads: Sequence[ox.Quad], base_iri: str) -> dict[str, Any]:
     triples = list(dict.fromkeys(q.triple for q in quads))
     expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]")
     ctx = context(base_iri)["@context"]
+    # pyld (with requests) takes about 50 ms to import, in every server process
+    # and the CLI; the first JSON-LD answer pays it once instead.
+    from pyld import jsonld  # noqa: PLC0415
+
     result: dict[str, Any] = jsonld.compact(expanded, ctx, {"documentLoader": _refuse_fetch})
     return result
 
 
 def _refuse_fetch(url: str, options: dict[str, Any]) -> Any:
+    from pyld import jsonld  # noqa: PLC0415 - only ever called from compact, which loaded it
+
     raise jsonld.JsonLdError(
         f"remote JSON-LD documents are never loaded ({url})", "jsonld.LoadDocumentError"
     )
