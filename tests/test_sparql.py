@@ -12,7 +12,14 @@ from kgpub.errors import (
     UnsupportedMediaTypeError,
     UpdateRefusedError,
 )
-from kgpub.sparql import QueryOperation, execute, keywords, parse_request, refuse_update
+from kgpub.sparql import (
+    QueryOperation,
+    execute,
+    keywords,
+    parse_request,
+    query_form,
+    refuse_update,
+)
 from tests.sparql_fixtures import EX, store_of
 
 FORM = "application/x-www-form-urlencoded"
@@ -173,3 +180,24 @@ def test_updates_are_checked_then_refused(
 ) -> None:
     with pytest.raises(error):
         refuse_update(update, params)
+
+
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("ASK {}", "ASK"),
+        ("select * { ?s ?p ?o }", "SELECT"),
+        (
+            "PREFIX select: <http://e/> BASE <http://e/ask> CONSTRUCT WHERE { ?s select:p ?o }",
+            "CONSTRUCT",
+        ),
+        ("# SELECT in a comment\nDESCRIBE <http://e/s>", "DESCRIBE"),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { { SELECT ?s ?p ?o { ?s ?p ?o } } }", "CONSTRUCT"),
+        ("PREFIX ask: <http://e/> SELECT ?ask { ?ask ask:p 'ASK' }", "SELECT"),
+        ("not a query", None),
+    ],
+)
+def test_query_form_is_the_first_form_keyword_after_the_prologue(
+    query: str, form: str | None
+) -> None:
+    assert query_form(query) == form

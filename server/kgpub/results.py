@@ -131,14 +131,21 @@ class LimitedOutput(io.RawIOBase):
         return size
 
 
-def check_acceptable(accept: str | None, format_param: str | None) -> None:
-    """Raise ``NotAcceptableError`` when no result of any query form could be sent.
+def check_acceptable(accept: str | None, format_param: str | None, form: str | None) -> None:
+    """Raise ``NotAcceptableError`` when the result of a ``form`` query could not be sent.
 
-    Called before a query runs, so a request for a format nobody offers gets
-    its 406 at once instead of after (or instead of) running the query; the
-    form-specific choice is made once the result's kind is known.
+    Called before a query runs, so a request for a format the query's form
+    does not offer gets its 406 at once instead of after (or instead of)
+    running the query. ``form`` is SELECT, ASK, CONSTRUCT or DESCRIBE; with
+    ``None`` (not recognised) only a format no form offers is refused.
     """
-    choose(accept, format_param, RESULT_FORMATS + GRAPH_FORMATS)
+    if form in ("SELECT", "ASK"):
+        offers = RESULT_FORMATS
+    elif form in ("CONSTRUCT", "DESCRIBE"):
+        offers = GRAPH_FORMATS
+    else:
+        offers = RESULT_FORMATS + GRAPH_FORMATS
+    choose(accept, format_param, offers)
 
 
 def write_result(

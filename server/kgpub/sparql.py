@@ -245,6 +245,22 @@ def keywords(query: str) -> set[str]:
     return {word.upper() for word in _WORD.findall(stripped)}
 
 
+_FORMS = frozenset(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))
+
+
+def query_form(query: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, read lexically; ``None`` if there is none.
+
+    Only the prologue (BASE, PREFIX, names and IRIs, all skipped) may come
+    before the form's keyword, so the first one found is the query's form.
+    """
+    for word in _WORD.finditer(NOT_KEYWORDS.sub(" ", query)):
+        upper = word.group().upper()
+        if upper in _FORMS:
+            return upper
+    return None
+
+
 def check_allowed(query: str) -> None:
     """Refuse what a public read-only endpoint must not do on a client's behalf.
 

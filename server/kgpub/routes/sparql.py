@@ -39,7 +39,7 @@ from kgpub.results import GRAPH_FORMATS, RDF_FORMAT_OF, RESULT_FORMATS, check_ac
 from kgpub.routes.body import read_body
 from kgpub.routes.liveness import CLIENT_CLOSED, unless_disconnected
 from kgpub.servertiming import CACHE
-from kgpub.sparql import QueryOperation, parse_request
+from kgpub.sparql import QueryOperation, parse_request, query_form
 from kgpub.store import Store
 from kgpub.worker import Done
 
@@ -164,7 +164,7 @@ async def sparql(request: Request) -> Response:
     cache: ResultCache = request.app.state.cache
     found = cache.lookup(_candidate_keys(operation, accept, format_param, store.version))
     if found is None:
-        check_acceptable(accept, format_param)
+        check_acceptable(accept, format_param, query_form(operation.query))
         pool: Runner = request.app.state.pool
         run = functools.partial(pool.run, operation, accept, format_param)
         outcome = await unless_disconnected(request.receive, run)
