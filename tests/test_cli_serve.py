@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -55,7 +56,10 @@ def test_serve_reports_unreadable_files(
 def test_readme_serve_command_serves_the_article(tmp_path: Path) -> None:
     """The command scripts/serve runs, on the shipped data, answering real HTTP."""
     port = free_port()
+    # Short: the query workers' forkserver binds a Unix socket in there (108 bytes at most).
+    scratch = Path(tempfile.mkdtemp(prefix="kgpub-t"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
+    env.update(TMPDIR=str(scratch))
     log = (tmp_path / "serve.log").open("w+b")
     server = subprocess.Popen(
         [sys.executable, "-m", "kgpub", "serve", "--port", str(port)],
@@ -85,10 +89,15 @@ def test_readme_serve_command_serves_the_article(tmp_path: Path) -> None:
                 continue
     finally:
         server.terminate()
-        server.wait()
+        code = server.wait()
         log.close()
     graphs = [b["g"]["value"] for b in data["results"]["bindings"]]
     assert "https://kgpub.example/graph/article" in graphs
+    # SIGTERM ends it through Python's normal exit (128 + 15), so multiprocessing
+    # removes its temporary folder (the query workers' forkserver socket).
+    assert code == 143
+    assert list(scratch.iterdir()) == []
+    scratch.rmdir()
 
 
 # -- kgpub serve --workers ----------------------------------------------------------------

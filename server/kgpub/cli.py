@@ -113,9 +113,10 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn  # noqa: PLC0415
 
     from kgpub.app import create_app  # noqa: PLC0415
-    from kgpub.serving import uvicorn_options  # noqa: PLC0415
+    from kgpub.serving import exit_normally_on_sigterm, uvicorn_options  # noqa: PLC0415
 
     app = create_app(settings, dataset.store, dataset.conformance)
+    exit_normally_on_sigterm()
     uvicorn.run(app, **uvicorn_options(settings))
     return EXIT_OK
 

@@ -17,6 +17,8 @@ import asyncio
 import functools
 import logging
 import re
+import signal
+import sys
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -205,3 +207,19 @@ def worker_uvicorn_options(settings: Settings, workers: int) -> dict[str, Any]:
         http=f"{__name__}:{WorkerHeadTimeoutProtocol.__name__}", workers=workers, factory=True
     )
     return options
+
+
+def exit_normally_on_sigterm() -> None:
+    """Make SIGTERM end this process through Python's normal exit (status 143).
+
+    uvicorn shuts down gracefully on SIGTERM, then raises the signal again
+    under the handler it found at start. With the default handler the process
+    dies right there and no exit handler runs: multiprocessing's temporary
+    folder (the query workers' forkserver socket) would be left in /tmp at
+    every stop. Call before ``uvicorn.run`` in the process that serves.
+    """
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    sys.exit(128 + signum)
