@@ -91,3 +91,26 @@ def live_server(app: FastAPI) -> Iterator[str]:
 
 def app_for(settings: Settings, store: Store | None = None) -> FastAPI:
     return create_app(settings, store)
+
+
+@contextmanager
+def loopback_listener() -> Iterator[tuple[str, socket.socket]]:
+    """A listening socket on 127.0.0.1 and its URL; nothing should ever connect to it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        sock.setblocking(False)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/", sock
+
+
+def connections(sock: socket.socket) -> int:
+    """How many connections wait in the listener's queue."""
+    count = 0
+    for _ in range(8):
+        try:
+            conn, _ = sock.accept()
+        except BlockingIOError:
+            break
+        conn.close()
+        count += 1
+    return count

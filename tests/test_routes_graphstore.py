@@ -29,7 +29,7 @@ from schemathesis.config import SchemathesisConfig
 
 from kgpub.app import create_app
 from kgpub.config import Settings
-from tests.sparql_fixtures import EX, live_server, write_project
+from tests.sparql_fixtures import EX, connections, live_server, loopback_listener, write_project
 from tests.writes_fixtures import (
     AUTH,
     NAMED,
@@ -37,8 +37,6 @@ from tests.writes_fixtures import (
     PLACES,
     SCHEMA,
     TOKEN,
-    connections,
-    loopback_listener,
     writable_project,
 )
 

@@ -11,7 +11,7 @@ from httpx2 import Response
 
 from kgpub.app import create_app
 from kgpub.config import Settings
-from tests.sparql_fixtures import EX, write_project
+from tests.sparql_fixtures import EX, connections, loopback_listener, write_project
 from tests.writes_fixtures import (
     AUTH,
     NAMED,
@@ -19,8 +19,6 @@ from tests.writes_fixtures import (
     PEOPLE,
     PLACES,
     SCHEMA,
-    connections,
-    loopback_listener,
     writable_project,
 )
 

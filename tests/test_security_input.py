@@ -28,7 +28,13 @@ from kgpub.app import create_app
 from kgpub.config import Settings
 from kgpub.errors import UnsafeInputError
 from kgpub.sources import Source, read_quads
-from tests.sparql_fixtures import app_for, store_of, write_project
+from tests.sparql_fixtures import (
+    app_for,
+    connections,
+    loopback_listener,
+    store_of,
+    write_project,
+)
 
 EX = "http://example.org/"
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -62,24 +68,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 @pytest.fixture
 def listener() -> Iterator[tuple[str, socket.socket]]:
     """A listening socket on 127.0.0.1 and its base URL; nothing should ever connect."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(8)
-        sock.setblocking(False)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/", sock
-
-
-def connections(sock: socket.socket) -> int:
-    """How many connections wait in the listener's queue (bounded: at most its backlog)."""
-    count = 0
-    for _ in range(8):
-        try:
-            conn, _ = sock.accept()
-        except BlockingIOError:
-            break
-        conn.close()
-        count += 1
-    return count
+    with loopback_listener() as found:
+        yield found
 
 
 def assert_alive(client: TestClient) -> None:

@@ -7,9 +7,6 @@ validates each staged write in milliseconds; the people and places graphs of
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -56,26 +53,3 @@ def quad_set(triples: list[tuple[str, str, str]], graph: str) -> set[ox.Quad]:
         ox.Quad(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o), ox.NamedNode(graph))
         for s, p, o in triples
     }
-
-
-@contextmanager
-def loopback_listener() -> Iterator[tuple[str, socket.socket]]:
-    """A listening socket on 127.0.0.1 and its URL; nothing should ever connect to it."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(8)
-        sock.setblocking(False)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/", sock
-
-
-def connections(sock: socket.socket) -> int:
-    """How many connections wait in the listener's queue."""
-    count = 0
-    for _ in range(8):
-        try:
-            conn, _ = sock.accept()
-        except BlockingIOError:
-            break
-        conn.close()
-        count += 1
-    return count
