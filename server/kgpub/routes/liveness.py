@@ -10,10 +10,10 @@ which kills its worker and starts a replacement (``executor.QueryPool.run``).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-import anyio
 from starlette.types import Receive
 
 T = TypeVar("T")
@@ -29,24 +29,29 @@ async def unless_disconnected(receive: Receive, work: Callable[[], Awaitable[T]]
 
     ``receive`` must be the request's ASGI channel with its body already read
     (a GET has none): what comes next is only ever the disconnect.
+
+    The watcher is a bare asyncio task that cancels this one, not an anyio
+    task group: this runs for every query the cache does not answer, and a
+    task group costs about 40 µs there against 6 µs (uvicorn runs on asyncio).
     """
-    results: list[T] = []
-    failures: list[Exception] = []
-    async with anyio.create_task_group() as group:
+    task = asyncio.current_task()
+    assert task is not None
+    gone = False
 
-        async def watch() -> None:
-            while (await receive())["type"] != "http.disconnect":
-                pass
-            group.cancel_scope.cancel()
+    async def watch() -> None:
+        nonlocal gone
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        gone = True
+        task.cancel()
 
-        group.start_soon(watch)
-        # Caught here and raised below: out of a task group it would come wrapped in
-        # an ExceptionGroup, which the error handlers would not recognise.
-        try:
-            results.append(await work())
-        except Exception as exc:
-            failures.append(exc)
-        group.cancel_scope.cancel()
-    if failures:
-        raise failures[0]
-    return results[0] if results else None
+    watcher = asyncio.ensure_future(watch())
+    try:
+        return await work()
+    except asyncio.CancelledError:
+        if not gone:
+            raise
+        task.uncancel()  # the cancellation was ours, and it is handled here
+        return None
+    finally:
+        watcher.cancel()
