@@ -134,3 +134,20 @@ def test_a_disconnect_cancels_the_work() -> None:
     assert anyio.run(unless_disconnected, receive, work) is None
     assert cancelled == [True]
     assert time.monotonic() - started < 1
+
+
+def test_a_server_that_keeps_sending_bodies_does_not_hang_the_watch() -> None:
+    """Against the ASGI rules, but a watch that spun on it would starve the event loop."""
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def work() -> int:
+        await anyio.sleep(0.01)
+        return 7
+
+    async def main() -> int | None:
+        with anyio.fail_after(2):
+            return await unless_disconnected(receive, work)
+
+    assert anyio.run(main) == 7
