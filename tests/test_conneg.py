@@ -137,3 +137,15 @@ def test_textual_formats_declare_utf8() -> None:
     assert by_name["csv"].content_type == "text/csv; charset=utf-8"
     assert by_name["ttl"].content_type == "text/turtle; charset=utf-8"
     assert by_name["json"].content_type == "application/sparql-results+json"
+
+
+def test_long_headers_are_negotiated_like_short_ones() -> None:
+    """Headers past the remembered length take the uncached path, with the same answer."""
+    padding = ", ".join(f"application/x-unknown-{i}" for i in range(60))
+    long_header = f"{padding}, text/csv;q=0.9, application/sparql-results+xml"
+    assert len(long_header) > 512
+    chosen = negotiate(long_header, RESULT_FORMATS)
+    assert chosen is not None
+    assert chosen.media_type == "application/sparql-results+xml"
+    assert negotiate("text/csv;q=0.9, application/sparql-results+xml", RESULT_FORMATS) == chosen
+    assert negotiate(padding, RESULT_FORMATS) is None

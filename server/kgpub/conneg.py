@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kgpub.errors import NotAcceptableError
 
@@ -150,12 +151,28 @@ def _quality(ranges: Sequence[MediaRange], rep: Representation) -> tuple[float, 
     return (best.q, best.specificity) if best is not None else (0.0, -1)
 
 
+_CACHED_ACCEPT_CHARS = 512
+"""Accept headers up to this long have their choice remembered (clients send the
+same few again and again); longer ones, rare and client-made, are worked out anew."""
+
+
 def negotiate(accept: str | None, offers: Sequence[Representation]) -> Representation | None:
     """The offer the client ranks highest, ``None`` if it accepts none of them."""
+    if accept is not None and len(accept) > _CACHED_ACCEPT_CHARS:
+        return _negotiate(accept, tuple(offers))
+    return _negotiate_remembered(accept, tuple(offers))
+
+
+def _negotiate(accept: str | None, offers: tuple[Representation, ...]) -> Representation | None:
     ranges = parse_accept(accept)
     scored = [(*_quality(ranges, rep), -i, rep) for i, rep in enumerate(offers)]
     q, _, _, rep = max(scored, key=lambda s: s[:3])
     return rep if q > 0 else None
+
+
+# Parsing and scoring an Accept header is pure Python, about 40 us a request on the
+# endpoint's hot path; the answer depends only on the header and the offers.
+_negotiate_remembered = lru_cache(maxsize=256)(_negotiate)
 
 
 def choose(
