@@ -74,16 +74,20 @@ def time_repeatedly(
     return latency(times, size)
 
 
-def _status_kib(pid: int | str, field: str) -> int:
-    """A ``kB`` field of ``/proc/<pid>/status`` (VmRSS, VmHWM), in KiB; 0 if unavailable."""
+def proc_kib(path: Path, field: str) -> int:
+    """A ``kB`` field (VmRSS, VmHWM, Pss, ...) of a ``/proc`` file, in KiB; 0 if unavailable."""
     try:
-        text = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+        text = path.read_text(encoding="ascii", errors="replace")
     except OSError:
         return 0
     for line in text.splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
+
+
+def _status_kib(pid: int | str, field: str) -> int:
+    return proc_kib(Path(f"/proc/{pid}/status"), field)
 
 
 def rss_kib(pid: int | str = "self") -> int:

@@ -12,15 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.measure import proc_kib
+
 
 def _rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
+    return proc_kib(Path(f"/proc/{pid}/status"), "VmRSS")
 
 
 def _descendants(pid: int) -> set[int]:

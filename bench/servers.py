@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.machine import REPO
+from bench.measure import proc_kib
 
 READY_TIMEOUT = 1800.0  # seconds a server may take to load the corpus
 
@@ -108,26 +109,17 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
-def _kib(path: Path, field: str) -> int:
-    try:
-        text = path.read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return 0
-    for line in text.splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
 def tree_memory(pid: int) -> dict[str, Any]:
     """PSS and RSS of ``pid`` and its descendants (KiB), and how many processes that is."""
     pids = process_tree(pid)
     proc = Path("/proc")
     return {
         "processes": len(pids),
-        "pss_kib": sum(_kib(proc / str(p) / "smaps_rollup", "Pss") for p in pids),
-        "rss_kib": sum(_kib(proc / str(p) / "status", "VmRSS") for p in pids),
-        "largest_rss_kib": max((_kib(proc / str(p) / "status", "VmRSS") for p in pids), default=0),
+        "pss_kib": sum(proc_kib(proc / str(p) / "smaps_rollup", "Pss") for p in pids),
+        "rss_kib": sum(proc_kib(proc / str(p) / "status", "VmRSS") for p in pids),
+        "largest_rss_kib": max(
+            (proc_kib(proc / str(p) / "status", "VmRSS") for p in pids), default=0
+        ),
     }
 
 
