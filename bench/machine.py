@@ -16,6 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench.measure import proc_stats, process_tree
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -101,26 +103,12 @@ def _busy_seconds() -> float:
 
 def _tree_cpu(root: int) -> dict[tuple[int, int], float]:
     """CPU seconds used so far by ``root`` and each of its descendants, keyed by (pid, start)."""
-    stats: dict[int, list[str]] = {}
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text(encoding="ascii", errors="replace")
-        except OSError:
-            continue
-        rest = fields.rsplit(")", 1)[1].split()
-        stats[int(entry.name)] = rest
-        children.setdefault(int(rest[1]), []).append(int(entry.name))
+    stats = proc_stats()
     found: dict[tuple[int, int], float] = {}
-    todo = [root]
-    while todo:
-        pid = todo.pop()
+    for pid in process_tree(root, stats):
         after = stats.get(pid)
         if after is not None:  # the fields after the name: utime [11], stime [12], start [19]
             found[(pid, int(after[19]))] = (int(after[11]) + int(after[12])) / _TICK
-        todo.extend(children.get(pid, []))
     return found
 
 

@@ -86,6 +86,34 @@ def proc_kib(path: Path, field: str) -> int:
     return 0
 
 
+def proc_stats() -> dict[int, list[str]]:
+    """For every process now: the fields of ``/proc/<pid>/stat`` after its command name
+    (so ``[1]`` is the parent's pid, ``[11]``/``[12]`` user/system ticks, ``[19]`` start)."""
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        stats[int(entry.name)] = text.rsplit(")", 1)[1].split()
+    return stats
+
+
+def process_tree(pid: int, stats: dict[int, list[str]] | None = None) -> list[int]:
+    """``pid`` and all its descendants (``pid`` first), from ``stats`` or a fresh look."""
+    children: dict[int, list[int]] = {}
+    for child, fields in (stats if stats is not None else proc_stats()).items():
+        children.setdefault(int(fields[1]), []).append(child)
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
 def _status_kib(pid: int | str, field: str) -> int:
     return proc_kib(Path(f"/proc/{pid}/status"), field)
 

@@ -12,28 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.measure import proc_kib
+from bench.measure import proc_kib, process_tree
 
 
 def _rss_kib(pid: int) -> int:
     return proc_kib(Path(f"/proc/{pid}/status"), "VmRSS")
-
-
-def _descendants(pid: int) -> set[int]:
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        parent = todo.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            try:
-                children = (task / "children").read_text(encoding="ascii").split()
-            except OSError:
-                continue
-            for child in map(int, children):
-                if child not in found:
-                    found.add(child)
-                    todo.append(child)
-    return found
 
 
 class MemorySampler(threading.Thread):
@@ -48,7 +31,7 @@ class MemorySampler(threading.Thread):
     def run(self) -> None:
         started = time.monotonic()
         while not self._done.wait(1.0):
-            tree = _descendants(self.pid)
+            tree = process_tree(self.pid)[1:]
             main = _rss_kib(self.pid)
             total = main + sum(_rss_kib(pid) for pid in tree)
             self.samples.append((time.monotonic() - started, main, total, 1 + len(tree)))

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.machine import REPO
-from bench.measure import proc_kib
+from bench.measure import proc_kib, process_tree
 
 READY_TIMEOUT = 1800.0  # seconds a server may take to load the corpus
 
@@ -60,16 +60,34 @@ def log_tail(workdir: Path, name: str) -> str:
     return text[-3000:]
 
 
+def get(port: int, path: str, accept: str = "application/sparql-results+json") -> tuple[int, bytes]:
+    """One GET to the server on 127.0.0.1: the status and the whole body."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", path, headers={"Accept": accept})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
 def wait_ready(
-    proc: subprocess.Popen[bytes], port: int, path: str, *, name: str, workdir: Path, started: float
+    proc: subprocess.Popen[bytes],
+    port: int,
+    path: str,
+    *,
+    name: str,
+    workdir: Path,
+    started: float,
+    timeout: float = READY_TIMEOUT,
 ) -> float:
     """Seconds from ``started`` until ``path`` answers 200; polls every 10 ms."""
-    deadline = started + READY_TIMEOUT
-    for _ in range(int(READY_TIMEOUT / 0.01) + 1):
+    deadline = started + timeout
+    for _ in range(int(timeout / 0.01) + 1):
         if proc.poll() is not None:
             raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log_tail(workdir, name)}")
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=READY_TIMEOUT)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
             conn.request("GET", path)
             response = conn.getresponse()
             response.read()
@@ -81,32 +99,7 @@ def wait_ready(
         if time.perf_counter() > deadline:
             break
         time.sleep(0.01)
-    raise RuntimeError(f"{name} was not ready within {READY_TIMEOUT:.0f} s")
-
-
-def _children() -> dict[int, list[int]]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(parent, []).append(int(entry.name))
-    return children
-
-
-def process_tree(pid: int) -> list[int]:
-    """``pid`` and all its descendants."""
-    children = _children()
-    tree, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        tree.append(current)
-        todo.extend(children.get(current, []))
-    return tree
+    raise RuntimeError(f"{name} was not ready within {timeout:.0f} s")
 
 
 def tree_memory(pid: int) -> dict[str, Any]:

@@ -27,7 +27,6 @@ bench/SOAK.md`` is the long run; ``tests/test_soak.py`` runs a short one in CI.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
@@ -44,6 +43,7 @@ from urllib.parse import quote
 
 from bench.machine import REPO, loadavg, machine, versions, wrk_version
 from bench.memwatch import MemorySampler, memory_summary
+from bench.servers import free_port, get, server, wait_ready
 from bench.wrkmix import Request, lua_script
 
 BASE_IRI = "https://kgpub.example/"
@@ -130,60 +130,18 @@ def runaway_requests(timeout: float) -> list[Request]:
 # -- the server and its memory ------------------------------------------------------------
 
 
-def free_port() -> int:
-    import socket  # noqa: PLC0415 - only here
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def get(port: int, path: str, accept: str = JSON_RESULTS) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        conn.request("GET", path, headers={"Accept": accept})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
 @contextmanager
 def kgpub_serve(workdir: Path, env_extra: dict[str, str]) -> Iterator[tuple[int, int]]:
     """``kgpub serve`` on the checkout's data, on 127.0.0.1; yields (port, pid)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
     env.update(KGPUB_PORT=str(port), **env_extra)
-    log = (workdir / "serve.log").open("w+b")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kgpub", "serve"], stdout=log, stderr=subprocess.STDOUT, env=env
-    )
-    try:
-        for _ in range(900):  # validation at start-up takes a while; at most 180 s
-            try:
-                server.wait(timeout=0.2)
-            except subprocess.TimeoutExpired:
-                pass
-            else:
-                log.seek(0)
-                raise RuntimeError(f"kgpub serve exited: {log.read().decode(errors='replace')}")
-            try:
-                if get(port, "/sparql?query=ASK%7B%7D")[0] == 200:
-                    break
-            except OSError:
-                continue
-        else:
-            raise RuntimeError("kgpub serve did not answer within 180 s")
-        yield port, server.pid
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+    with server("kgpub", [sys.executable, "-m", "kgpub", "serve"], workdir, env) as proc:
+        # Validation at start-up takes a while; at most 180 s.
+        started = time.perf_counter()
+        path = "/sparql?query=ASK%7B%7D"
+        wait_ready(proc, port, path, name="kgpub", workdir=workdir, started=started, timeout=180.0)
+        yield port, proc.pid
 
 
 # -- the run ------------------------------------------------------------------------------
