@@ -27,6 +27,7 @@ from kgpub.conneg import Representation, choose
 from kgpub.errors import ConfigurationError, GraphNotFoundError, MalformedRequestError
 from kgpub.ontodoc import OntologyDocs
 from kgpub.routes.body import read_body
+from kgpub.routes.openapi import representations
 from kgpub.serialization import RDF_FORMATS, serialize
 from kgpub.store import Store
 from kgpub.validity import UPLOAD_FORMATS, upload_format
@@ -219,10 +220,6 @@ def install(app: FastAPI) -> None:
 
 # --- OpenAPI ------------------------------------------------------------------
 
-# JSON-LD is a JSON document; every other RDF syntax is text.
-_RDF_SCHEMAS: dict[str, dict[str, Any]] = {
-    "application/ld+json": {"type": ["object", "array"]},
-}
 _PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 _IRI: dict[str, Any] = {
     "type": "string",
@@ -283,13 +280,7 @@ _BODY_ERRORS: dict[int | str, dict[str, Any]] = {
     422: REPORT_RESPONSE,
 }
 _READ_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The graph.",
-        "content": {
-            rep.media_type: {"schema": _RDF_SCHEMAS.get(rep.media_type, {"type": "string"})}
-            for rep in RDF_FORMATS
-        },
-    },
+    200: representations("The graph.", RDF_FORMATS),
     400: _COMMON[400],
     404: {"description": "No such named graph.", "content": _PROBLEM},
     406: {"description": "No offered format is acceptable.", "content": _PROBLEM},

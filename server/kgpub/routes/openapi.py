@@ -17,7 +17,18 @@ from kgpub.conneg import Representation
 PROBLEM_CONTENT: dict[str, Any] = {
     "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
 }
+# Precise enough for a schema fuzzer (Schemathesis) to check the answers; every
+# other format is text.
 _JSON_SCHEMAS: dict[str, dict[str, Any]] = {
+    "application/sparql-results+json": {
+        "type": "object",
+        "required": ["head"],
+        "properties": {
+            "head": {"type": "object"},
+            "results": {"type": "object", "properties": {"bindings": {"type": "array"}}},
+            "boolean": {"type": "boolean"},
+        },
+    },
     "application/ld+json": {"type": ["object", "array"]},
 }
 
@@ -29,12 +40,14 @@ def problem(description: str) -> dict[str, Any]:
 
 def representations(description: str, reps: Iterable[Representation]) -> dict[str, Any]:
     """A successful answer in any of ``reps`` (the one content negotiation chose)."""
+    return {"description": description, "content": content(reps)}
+
+
+def content(reps: Iterable[Representation]) -> dict[str, Any]:
+    """The ``content`` of an answer in any of ``reps``, each media type with its schema."""
     return {
-        "description": description,
-        "content": {
-            rep.media_type: {"schema": _JSON_SCHEMAS.get(rep.media_type, {"type": "string"})}
-            for rep in reps
-        },
+        rep.media_type: {"schema": _JSON_SCHEMAS.get(rep.media_type, {"type": "string"})}
+        for rep in reps
     }
 
 

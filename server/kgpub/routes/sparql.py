@@ -38,6 +38,7 @@ from kgpub.queryui import assets_installed, example_queries, render_page
 from kgpub.results import GRAPH_FORMATS, RDF_FORMAT_OF, RESULT_FORMATS, check_acceptable
 from kgpub.routes.body import read_body
 from kgpub.routes.liveness import CLIENT_CLOSED, unless_disconnected
+from kgpub.routes.openapi import content
 from kgpub.servertiming import CACHE
 from kgpub.sparql import QueryOperation, parse_request, query_form
 from kgpub.store import Store
@@ -217,20 +218,8 @@ async def home(request: Request) -> Response:
     return await run_in_threadpool(_describe_or_page, request)
 
 
-# Precise enough for a schema fuzzer (Schemathesis) to check responses and to
-# build requests the endpoint accepts, short of SPARQL's own grammar.
-_JSON_SCHEMAS: dict[str, dict[str, Any]] = {
-    "application/sparql-results+json": {
-        "type": "object",
-        "required": ["head"],
-        "properties": {
-            "head": {"type": "object"},
-            "results": {"type": "object", "properties": {"bindings": {"type": "array"}}},
-            "boolean": {"type": "boolean"},
-        },
-    },
-    "application/ld+json": {"type": ["object", "array"]},
-}
+# Precise enough for a schema fuzzer (Schemathesis) to build requests the endpoint
+# accepts, short of SPARQL's own grammar.
 # An absolute IRI: a scheme, then no spaces, delimiters or broken percent-escapes.
 _IRI: dict[str, Any] = {
     "type": "string",
@@ -238,13 +227,6 @@ _IRI: dict[str, Any] = {
     "pattern": r'^[A-Za-z][A-Za-z0-9+.-]*:(?:[^\s<>"{}|\\^`%]|%[0-9A-Fa-f]{2})*$',
 }
 _SPARQL: dict[str, Any] = {"type": "string", "minLength": 1}
-
-
-def _media(reps: tuple[Representation, ...]) -> dict[str, Any]:
-    return {
-        rep.media_type: {"schema": _JSON_SCHEMAS.get(rep.media_type, {"type": "string"})}
-        for rep in reps
-    }
 
 
 _PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -287,7 +269,7 @@ _QUERY_PARAM: dict[str, Any] = {
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Query results, or the service description (or query page) without a query.",
-        "content": _media((*RESULT_FORMATS, *DESCRIPTION_FORMATS)),
+        "content": content((*RESULT_FORMATS, *DESCRIPTION_FORMATS)),
     },
     400: {"description": "Malformed query or request.", "content": _PROBLEM},
     403: {"description": "An update; this endpoint is read-only.", "content": _PROBLEM},
@@ -366,7 +348,7 @@ def install(app: FastAPI) -> None:
             operation_id=f"home_{method.lower()}",
             summary="Query page for browsers, service description otherwise",
             include_in_schema=method == "GET",
-            responses={200: {"description": "Query page", "content": _media(DESCRIPTION_FORMATS)}},
+            responses={200: {"description": "Query page", "content": content(DESCRIPTION_FORMATS)}},
         )
 
 
