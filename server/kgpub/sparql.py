@@ -15,6 +15,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -241,8 +242,15 @@ def keywords(query: str) -> set[str]:
     clauses and SERVICE are found lexically, after removing every token
     (string, IRI, comment, prefixed name, ...) that could contain such a word.
     """
+    return set(_words(query))
+
+
+@lru_cache(maxsize=64)
+def _words(query: str) -> tuple[str, ...]:
+    """The bare words of ``query`` in order, upper-cased. Remembered: one request asks
+    for its form, its dataset clauses and SERVICE, each a scan of the whole text."""
     stripped = NOT_KEYWORDS.sub(" ", query)
-    return {word.upper() for word in _WORD.findall(stripped)}
+    return tuple(word.upper() for word in _WORD.findall(stripped))
 
 
 _FORMS = frozenset(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))
@@ -254,11 +262,7 @@ def query_form(query: str) -> str | None:
     Only the prologue (BASE, PREFIX, names and IRIs, all skipped) may come
     before the form's keyword, so the first one found is the query's form.
     """
-    for word in _WORD.finditer(NOT_KEYWORDS.sub(" ", query)):
-        upper = word.group().upper()
-        if upper in _FORMS:
-            return upper
-    return None
+    return next((word for word in _words(query) if word in _FORMS), None)
 
 
 def check_allowed(query: str) -> None:
