@@ -18,9 +18,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kgpub.errors import UnsafeInputError
-from kgpub.guards import bracket_depth, check_query, check_rdf, xml_depth
-from kgpub.sparql import _strip_literals, keywords
-from tests.sparql_fixtures import app_for, store_of, write_project
+from kgpub.guards import check_query, check_rdf, xml_depth
+from kgpub.lexer import lex, nesting_depth
+from kgpub.sparql import keywords
+from tests.sparql_fixtures import app_for, connections, loopback_listener, store_of, write_project
 
 EX = "http://example.org/"
 DEEP = "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000  # ~10 KB
@@ -67,11 +68,13 @@ def assert_alive(client: TestClient) -> None:
     ],
 )
 def test_bracket_depth(text: str, depth: int) -> None:
-    assert bracket_depth(text) == depth
+    """The query scan and the document scan agree on every case."""
+    assert lex(text).depth == depth
+    assert nesting_depth(text) == depth
 
 
 def test_bracket_depth_stops_early() -> None:
-    assert bracket_depth("{" * 5000, stop_above=64) == 65
+    assert nesting_depth("{" * 5000, stop_above=64) == 65
 
 
 def test_xml_depth_skips_comments_cdata_and_attributes() -> None:
@@ -206,7 +209,6 @@ def test_crafted_unterminated_strings_are_scanned_once(client: TestClient, query
     Not a timing assertion: a regression shows up as a slow suite, the result stays the same.
     """
     assert "SERVICE" not in keywords(query)
-    _strip_literals(query)
     response = client.post(
         "/sparql", content=query[:19_000], headers={"content-type": "application/sparql-query"}
     )
@@ -239,3 +241,43 @@ def test_operator_limit_is_a_setting(tmp_path: Path) -> None:
         )
         assert update.status_code == 400
         assert "the update chains more than 10" in update.json()["detail"]
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r", "\r\n"])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{" * 5000 + "}" * 5000, "nests brackets more than 64 levels deep"),
+        ("FILTER(" + "!" * 10_000 + "true)", "chains more than 1000 operators"),
+    ],
+)
+def test_a_comment_ended_by_any_line_end_hides_nothing_from_the_limits(
+    client: TestClient, line_end: str, body: str, message: str
+) -> None:
+    """The second hardening round's finding: ``# x\\r`` once hid the rest from every guard."""
+    query = f"SELECT * WHERE {{ # x{line_end}{body} }}"
+    response = client.post(
+        "/sparql", content=query, headers={"content-type": "application/sparql-query"}
+    )
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+    assert_alive(client)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE {{ # x\rSERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ # x\r\nSERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "PREFIX : <{url}> SELECT * WHERE {{ SERVICE:x {{ ?s ?p ?o }} }}",
+        "PREFIX : <{url}> SELECT * WHERE {{ ?s ?p ?o . sErViCe:x {{ ?s ?p ?o }} }}",
+    ],
+)
+def test_service_behind_a_carriage_return_or_glued_to_a_name_is_refused(
+    client: TestClient, query: str
+) -> None:
+    with loopback_listener() as (url, sock):
+        response = client.get("/sparql", params={"query": query.format(url=url)})
+        assert response.status_code == 400
+        assert "federated queries (SERVICE) are not supported" in response.json()["detail"]
+        assert connections(sock) == 0

@@ -153,6 +153,8 @@ def test_malformed_updates_are_400(client: TestClient) -> None:
         "LOAD SILENT <{url}data.ttl> INTO GRAPH <urn:g>",
         "INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }}",
         "INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE SILENT <{url}sparql> {{ ?s ?p ?o }} }}",
+        "# a comment ended by a carriage return\rLOAD <{url}data.ttl>",
+        "PREFIX : <{url}> LOAD:data.ttl",
     ],
 )
 def test_load_and_service_never_fetch(client: TestClient, template: str) -> None:

@@ -19,7 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kgpub.errors import UnsafeInputError
-from kgpub.guards import DEFAULT_MAX_OPERATORS, check_query, operator_chain
+from kgpub.guards import DEFAULT_MAX_OPERATORS, check_query
+from kgpub.lexer import lex
 from tests.sparql_fixtures import app_for, store_of, write_project
 
 EX = "http://example.org/"
@@ -572,7 +573,7 @@ def test_largest_limit_and_offset_are_just_numbers(
 def test_a_chain_at_the_limit_still_runs(client: TestClient) -> None:
     """FILTER and 999 negations: exactly the limit, answered; one more is refused."""
     query = "ASK { FILTER(" + "!" * (DEFAULT_MAX_OPERATORS - 1) + "true) }"
-    assert operator_chain(query) == (DEFAULT_MAX_OPERATORS, 1)
+    assert (lex(query).operators, lex(query).collection) == (DEFAULT_MAX_OPERATORS, 1)
     response = client.get("/sparql", params={"query": query})
     assert response.status_code == 200
     assert response.json()["boolean"] is False  # an odd number of negations of true
@@ -609,7 +610,7 @@ def test_large_values_and_in_lists_are_not_chains(client: TestClient) -> None:
 def test_operator_chain_counts_operators_outside_terms(
     text: str, operators: int, collection: int
 ) -> None:
-    assert operator_chain(text) == (operators, collection)
+    assert (lex(text).operators, lex(text).collection) == (operators, collection)
 
 
 def test_check_query_names_each_refusal() -> None:

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from kgpub.config import Settings
 from kgpub.errors import RequestTooLargeError, UnsafeInputError
+from kgpub.lexer import lex, nesting_depth
 
 DEFAULT_MAX_DEPTH = 64
 """Nesting of ``{ ( [`` (or XML elements) allowed by default; real queries use < 10."""
@@ -36,27 +37,6 @@ DEFAULT_MAX_QUERY_BYTES = 65_536
 DEFAULT_MAX_OPERATORS = 1000
 """Operators and pattern keywords a query may chain, and items one collection may
 hold; real queries use < 100, pyoxigraph's 8 MB stack gives out at about 3,000."""
-
-_OPEN = "{(["
-_CLOSE = "})]"
-# The characters where the bracket scanner has something to decide; everything
-# between them is skipped by one regex search, so the scan stays linear and fast.
-_INTERESTING = re.compile(r"""[{}()\[\]"'<#]""")
-# An IRI reference as SPARQL and Turtle write it; a "<" that does not start one
-# is the less-than operator.
-_IRI = re.compile(r"""<[^<>"{}|^`\\\x00-\x20]*>""")
-# The body of a one-line string up to (not including) its closing quote or the
-# line's end; each character matches exactly one branch, so no backtracking.
-_SHORT_BODY = {
-    '"': re.compile(r"""(?:[^"\\\n\r]|\\[^\n\r])*"""),
-    "'": re.compile(r"""(?:[^'\\\n\r]|\\[^\n\r])*"""),
-}
-# The body of a long string ("""...""" or '''...'''), per the SPARQL/Turtle
-# grammar: one or two quotes may only appear before a non-quote character.
-_LONG_BODY = {
-    '"': re.compile(r"""(?:(?:""?)?(?:[^"\\]|\\[\s\S]))*"""),
-    "'": re.compile(r"""(?:(?:''?)?(?:[^'\\]|\\[\s\S]))*"""),
-}
 
 
 def check_query(
@@ -80,23 +60,22 @@ def check_query(
             f"{what} is {size} bytes, over the limit of {max_bytes} bytes (KGPUB_MAX_QUERY_BYTES)"
         )
     _check_characters(text, what)
-    depth = bracket_depth(text, stop_above=max_depth)
-    if depth > max_depth:
+    lexed = lex(text)
+    if lexed.depth > max_depth:
         raise UnsafeInputError(
             f"{what} nests brackets more than {max_depth} levels deep "
             "(KGPUB_MAX_QUERY_DEPTH); it is refused before parsing"
         )
-    operators, items = operator_chain(text, stop_above=max_operators)
-    if operators > max_operators:
+    if lexed.operators > max_operators:
         raise UnsafeInputError(
             f"{what} chains more than {max_operators} operators and pattern keywords "
             "(OPTIONAL, UNION, FILTER, +, !, /, ...; KGPUB_MAX_QUERY_OPERATORS); it is "
             "refused before parsing, which recurses once per operator. Use VALUES or IN "
             "for long lists"
         )
-    if items > max_operators:
+    if lexed.collection > max_operators:
         raise UnsafeInputError(
-            f"{what} has a collection ( ... ) of {items} items, over the limit of "
+            f"{what} has a collection ( ... ) of {lexed.collection} items, over the limit of "
             f"{max_operators} (KGPUB_MAX_QUERY_OPERATORS); it is refused before parsing"
         )
 
@@ -113,125 +92,6 @@ def _check_characters(text: str, what: str) -> None:
             f"{what} contains a NUL character (U+0000) at character {nul}; SPARQL requests "
             "are UTF-8, and NULs usually mean it was sent as UTF-16"
         )
-
-
-def bracket_depth(text: str, stop_above: int | None = None) -> int:
-    """The deepest nesting of ``{ ( [`` outside strings, IRIs and comments.
-
-    One left-to-right pass: ``#`` comments, quoted strings (short and long)
-    and ``<IRI>`` references are skipped whole, as SPARQL, Turtle and JSON
-    lexers skip them. An unterminated string runs to the end of its line (a
-    long one to the end of the text), so the scan always moves forward.
-    Closing brackets never take the depth below zero. With ``stop_above`` the
-    scan ends as soon as the depth exceeds it.
-    """
-    depth = deepest = 0
-    pos, end = 0, len(text)
-    search = _INTERESTING.search
-    while pos < end:
-        found = search(text, pos)
-        if found is None:
-            break
-        pos = found.start()
-        char = text[pos]
-        if char in _OPEN:
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if stop_above is not None and deepest > stop_above:
-                    return deepest
-            pos += 1
-        elif char in _CLOSE:
-            depth = max(0, depth - 1)
-            pos += 1
-        elif char == "#":
-            newline = text.find("\n", pos)
-            pos = end if newline < 0 else newline + 1
-        elif char == "<":
-            iri = _IRI.match(text, pos)
-            pos = iri.end() if iri else pos + 1
-        else:
-            pos = _skip_string(text, pos, char)
-    return deepest
-
-
-# One token of a SPARQL text, for counting operators. Strings (an unterminated
-# one runs to its line's or the text's end, as in ``bracket_depth``), IRIs,
-# variables, numbers and ``[]`` are terms; comments, language tags and ``^^``
-# are skipped. Every alternative decides within a few characters or matches
-# what it scanned, so the scan is linear.
-_TOKEN = re.compile(
-    r"""
-      (?P<skip> \#[^\n]* | @[A-Za-z]+(?:-[A-Za-z0-9]+)* | \^\^ )
-    | (?P<term>
-          "{3}(?:(?:""?)?(?:[^"\\]|\\[\s\S]))*(?:"{3}|[\s\S]*)
-        | '{3}(?:(?:''?)?(?:[^'\\]|\\[\s\S]))*(?:'{3}|[\s\S]*)
-        | "(?:[^"\\\n\r]|\\[^\n\r])*"?
-        | '(?:[^'\\\n\r]|\\[^\n\r])*'?
-        | <[^<>"{}|^`\\\x00-\x20]*>
-        | [?$]\w*
-        | (?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?
-        | \[\s*\]
-      )
-    | (?P<name> (?:[^\W\d][\w.-]*)?:(?:[\w.:%-]|\\.)* | [^\W\d]\w* )
-    | (?P<open> \( )
-    | (?P<close> \) )
-    | (?P<comma> , )
-    | (?P<op> && | \|\| | != | <= | >= | [!+\-*/|^=<>] )
-    """,
-    re.VERBOSE,
-)
-_CHAINING_WORDS = frozenset(
-    {"OPTIONAL", "UNION", "MINUS", "BIND", "FILTER", "GRAPH", "SERVICE", "VALUES", "EXISTS"}
-)
-
-
-def operator_chain(text: str, stop_above: int | None = None) -> tuple[int, int]:
-    """How many operators and pattern keywords a query chains, and its largest collection.
-
-    pyoxigraph builds, and later walks, one level of its algebra per ``+``,
-    ``!``, ``/``, ``OPTIONAL``, ``UNION``... and per item of a collection
-    ``( 1 2 3 )``, recursively. The first number counts every operator
-    character and pattern keyword outside strings, IRIs, names and comments;
-    the second is the most terms one comma-free ``( )`` group holds (argument
-    lists and ``IN`` have commas, and pyoxigraph reads them without recursing).
-    With ``stop_above`` the scan ends as soon as the operators exceed it.
-    """
-    operators = 0
-    biggest = 0
-    groups: list[list[int]] = []  # per open "(": [terms, whether it has a comma]
-    for token in _TOKEN.finditer(text):
-        kind = token.lastgroup
-        if kind == "op" or (kind == "name" and token.group().upper() in _CHAINING_WORDS):
-            operators += 1
-            if stop_above is not None and operators > stop_above:
-                break
-        elif kind in ("name", "term"):
-            if groups:
-                groups[-1][0] += 1
-        elif kind == "open":
-            groups.append([0, 0])
-        elif kind == "close":
-            if groups:
-                terms, comma = groups.pop()
-                biggest = biggest if comma else max(biggest, terms)
-        elif kind == "comma" and groups:
-            groups[-1][1] = 1
-    for terms, comma in groups:  # left open: the parser would still read them first
-        biggest = biggest if comma else max(biggest, terms)
-    return operators, biggest
-
-
-def _skip_string(text: str, pos: int, quote: str) -> int:
-    """The position just after the string literal starting at ``pos``."""
-    if text.startswith(quote * 3, pos):
-        body = _LONG_BODY[quote].match(text, pos + 3)
-        assert body is not None  # the pattern matches the empty string
-        after = body.end()
-        return after + 3 if text.startswith(quote * 3, after) else len(text)
-    body = _SHORT_BODY[quote].match(text, pos + 1)
-    assert body is not None
-    return body.end() + 1  # past the closing quote, or past the line's end
 
 
 # --- RDF documents ---------------------------------------------------------
@@ -258,7 +118,7 @@ def check_rdf(data: bytes, fmt: ox.RdfFormat, name: str, max_depth: int) -> None
     if fmt not in _NESTED_SYNTAXES:
         return
     text = _decode(data, name)
-    if bracket_depth(text, stop_above=max_depth) > max_depth:
+    if nesting_depth(text, stop_above=max_depth) > max_depth:
         raise UnsafeInputError(
             f"{name}: the document nests brackets more than {max_depth} levels deep "
             "(KGPUB_MAX_QUERY_DEPTH); it is refused before parsing"

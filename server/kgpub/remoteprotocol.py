@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from kgpub import guards
 from kgpub.errors import BackendError, BackendTimeoutError, KgpubError, ResultTooLargeError
+from kgpub.lexer import lex
 from kgpub.storeapi import QueryResult
 
 _RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
@@ -196,23 +197,12 @@ def _canonical(triple: ox.Triple) -> ox.Triple:
     return triple
 
 
-# Strings, IRIs and comments, which may contain any word; unterminated ones
-# run to the end of their line (or text), so the scan stays linear.
-_TOKENS = re.compile(
-    r'"""[\s\S]*?(?:"""|\Z)|\'\'\'[\s\S]*?(?:\'\'\'|\Z)'
-    r'|"(?:[^"\\\n]|\\.)*(?:"|$)|\'(?:[^\'\\\n]|\\.)*(?:\'|$)'
-    r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*",
-    re.MULTILINE,
-)
-_FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
-_BASE = re.compile(r"(?<![\w:?$])BASE(?![\w:-])", re.IGNORECASE)
 _SCHEME = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def query_form(sparql: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's first form keyword ("" if none)."""
-    match = _FORM.search(_TOKENS.sub(" ", sparql))
-    return match.group(1).upper() if match else ""
+    return lex(sparql).form or ""
 
 
 def with_base(sparql: str, base_iri: str | None) -> str:
@@ -221,10 +211,8 @@ def with_base(sparql: str, base_iri: str | None) -> str:
     The protocol cannot carry a base IRI; on one line, so the backend's error
     messages keep their line numbers.
     """
-    if base_iri is None or _BASE.search(_TOKENS.sub(" ", sparql)):
+    lexed = lex(sparql)
+    if base_iri is None or "BASE" in lexed.keywords:
         return sparql
-    relative = any(
-        token.startswith("<") and not _SCHEME.match(token)
-        for token in (m.group() for m in _TOKENS.finditer(sparql))
-    )
+    relative = any(not _SCHEME.match(iri) for iri in lexed.iris)
     return f"BASE {ox.NamedNode(base_iri)} {sparql}" if relative else sparql

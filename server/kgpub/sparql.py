@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import io
 import math
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -28,6 +26,7 @@ from kgpub.errors import (
     UnsupportedMediaTypeError,
     UpdateRefusedError,
 )
+from kgpub.lexer import lex
 from kgpub.results import ResultLimits, write_query
 from kgpub.store import Store
 
@@ -213,56 +212,19 @@ def _graph_iris(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
     return iris
 
 
-# Tokens that can contain a keyword-like word without being one: comments,
-# strings, IRIs, variables, prefixed names, blank nodes and language tags.
-# An unterminated string matches too (to the end of its line, or of the text
-# for a long one): if it did not, the regex would rescan the rest of the text
-# from every later quote, quadratic time on a crafted query.
-NOT_KEYWORDS = re.compile(
-    r"""
-      \#[^\n]*
-    | \"\"\"(?:[^"\\]|\\[\s\S]?|"(?!""))*(?:\"\"\"|\Z)
-    | '''(?:[^'\\]|\\[\s\S]?|'(?!''))*(?:'''|\Z)
-    | "(?:[^"\\\n]|\\[^\n]?)*(?:"|(?=\n)|\Z)
-    | '(?:[^'\\\n]|\\[^\n]?)*(?:'|(?=\n)|\Z)
-    | <[^<>"{}|^`\\\x00-\x20]*>
-    | [?$]\w+
-    | (?:[A-Za-z_][\w.-]*)?:[^\s{}()\[\],;"'<>]*
-    | @[A-Za-z][\w-]*
-    """,
-    re.VERBOSE,
-)
-_WORD = re.compile(r"[A-Za-z_]\w*")
-
-
-def keywords(query: str) -> set[str]:
+def keywords(query: str) -> frozenset[str]:
     """The bare words of a query, upper-cased: its keywords and function names.
 
     pyoxigraph does not expose its parsed algebra to Python, so dataset
-    clauses and SERVICE are found lexically, after removing every token
-    (string, IRI, comment, prefixed name, ...) that could contain such a word.
+    clauses and SERVICE are found on the tokens of ``kgpub.lexer``, the one
+    scan every guard shares.
     """
-    return set(_words(query))
-
-
-@lru_cache(maxsize=64)
-def _words(query: str) -> tuple[str, ...]:
-    """The bare words of ``query`` in order, upper-cased. Remembered: one request asks
-    for its form, its dataset clauses and SERVICE, each a scan of the whole text."""
-    stripped = NOT_KEYWORDS.sub(" ", query)
-    return tuple(word.upper() for word in _WORD.findall(stripped))
-
-
-_FORMS = frozenset(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))
+    return lex(query).keywords
 
 
 def query_form(query: str) -> str | None:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE, read lexically; ``None`` if there is none.
-
-    Only the prologue (BASE, PREFIX, names and IRIs, all skipped) may come
-    before the form's keyword, so the first one found is the query's form.
-    """
-    return next((word for word in _words(query) if word in _FORMS), None)
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, read lexically; ``None`` if there is none."""
+    return lex(query).form
 
 
 def check_allowed(query: str) -> None:
@@ -292,9 +254,6 @@ def execute(
     return Answer(output.getvalue(), written.representation, written.engine_seconds)
 
 
-_UPDATE_DATASET = re.compile(r"\b(?:USING|WITH)\b", re.IGNORECASE)
-
-
 def refuse_update(update: str, params: list[tuple[str, str]]) -> None:
     """Answer an update on this read-only endpoint as the protocol orders.
 
@@ -317,7 +276,7 @@ def refuse_update(update: str, params: list[tuple[str, str]]) -> None:
             "the update is nested too deeply for the update parser; it is refused"
         ) from exc
     dataset_params = [n for n, _ in params if n in ("using-graph-uri", "using-named-graph-uri")]
-    if dataset_params and _UPDATE_DATASET.search(_strip_literals(update)):
+    if dataset_params and {"USING", "WITH"} & lex(update).keywords:
         raise MalformedRequestError(
             f"the update names its dataset with USING or WITH and with {dataset_params[0]}; "
             "use one of them"
@@ -325,14 +284,3 @@ def refuse_update(update: str, params: list[tuple[str, str]]) -> None:
     raise UpdateRefusedError(
         "this endpoint is read-only; updates are not accepted", update, tuple(params)
     )
-
-
-def _strip_literals(text: str) -> str:
-    # Keywords inside strings, IRIs or comments must not count.
-    # Unterminated strings match to the end, so no quote is rescanned (linear time).
-    return _LITERALS.sub(" ", text)
-
-
-_LITERALS = re.compile(
-    r'"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|\'(?:[^\'\\]|\\[\s\S]?)*(?:\'|\Z)|<[^<>\s]*>|#[^\n]*'
-)

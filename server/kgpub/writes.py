@@ -18,7 +18,6 @@ LOAD and SERVICE in updates are refused before pyoxigraph could follow them.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -37,8 +36,8 @@ from kgpub.errors import (
     UpdateFailedError,
     WriteRejectedError,
 )
+from kgpub.lexer import lex
 from kgpub.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
-from kgpub.sparql import NOT_KEYWORDS
 from kgpub.store import Changes, Store
 from kgpub.validation import validate_quads
 from kgpub.validity import Conformance
@@ -129,37 +128,9 @@ def validate_state(store: Store, settings: Settings) -> Conformance:
     return Conformance(tuple(shapes), tuple(ontology), report)
 
 
-_TOKEN = re.compile(r"[A-Za-z_]\w*|[{}]")
-
-
-@dataclass(frozen=True)
-class _Token:
-    text: str
-    start: int
-    depth: int
-    previous: str
-
-
-def _tokens(update: str) -> list[_Token]:
-    """The update's bare words, with their brace depth and the word or brace just before."""
-    masked = NOT_KEYWORDS.sub(lambda m: " " * len(m.group()), update)
-    tokens: list[_Token] = []
-    depth, previous = 0, ""
-    for match in _TOKEN.finditer(masked):
-        text = match.group().upper()
-        if text == "{":
-            depth += 1
-        elif text == "}":
-            depth = max(0, depth - 1)
-        else:
-            tokens.append(_Token(text, match.start(), depth, previous))
-        previous = text
-    return tokens
-
-
 def refuse_fetching(update: str) -> None:
     """Refuse LOAD and SERVICE: pyoxigraph would fetch the URLs they name (HTTP 400)."""
-    words = {t.text for t in _tokens(update)}
+    words = lex(update).keywords
     if "LOAD" in words:
         raise QueryRefusedError(
             "LOAD is refused: the server never fetches data from a URL; send the data "
@@ -192,7 +163,7 @@ def with_dataset(update: str, params: Sequence[tuple[str, str]]) -> str:
         return update
     using = " " + " ".join(clauses) + " "
     out, last = [], 0
-    for token in _tokens(update):
+    for token in lex(update).words:
         if token.text != "WHERE" or token.depth:
             continue
         if token.previous == "DELETE":
