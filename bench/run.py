@@ -49,8 +49,8 @@ from bench.measure import run_json
 from bench.phases import ServerRun, kgpub_load, measure_server, run_phase
 from bench.report import render
 from bench.servers import free_port
+from kgpub.cli.http_workers import query_workers_each
 from kgpub.config import Settings
-from kgpub.httpworkers import query_workers_each
 
 
 def ensure_corpus(workdir: Path, articles: int, seed: int) -> tuple[Path, int, float | None]:

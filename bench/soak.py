@@ -21,7 +21,7 @@ per-response Lua hook is enough to count statuses. While it runs, the
 resident memory of the server process and of its whole process tree (query
 workers included) is sampled every second after a warm-up (``bench.memwatch``
 says when it counts as flat). ``python -m bench.soak --minutes 10 --markdown
-bench/SOAK.md`` is the long run; ``tests/test_soak.py`` runs a short one in CI.
+bench/SOAK.md`` is the long run; ``tests/system/test_soak.py`` runs a short one in CI.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kgpub.config import Settings
-from kgpub.sources import default_sources, read_all
-from kgpub.store import Store
+from kgpub.rdf.sources import default_sources, read_all
+from kgpub.store.oxigraph import Store
 
 
 @pytest.fixture(scope="session")

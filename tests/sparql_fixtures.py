@@ -17,9 +17,9 @@ import pyoxigraph as ox
 import uvicorn
 from fastapi import FastAPI
 
-from kgpub.app import create_app
 from kgpub.config import Settings
-from kgpub.store import Store
+from kgpub.store.oxigraph import Store
+from kgpub.web.app import create_app
 
 EX = "http://example.org/"
 PEOPLE_TTL = """\

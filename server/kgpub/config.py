@@ -20,6 +20,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 _CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def _user_cache() -> Path:
+    """The user's cache folder for kgpub (``$XDG_CACHE_HOME/kgpub``, else ``~/.cache/kgpub``)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kgpub"
+
+
 class Settings(BaseSettings):
     """Runtime configuration; every field can be set as ``KGPUB_<NAME>``."""
 
@@ -64,6 +69,11 @@ class Settings(BaseSettings):
 
     validate_on_start: bool = True
     """Refuse to start when the served data breaks a Violation shape."""
+
+    report_cache_dir: Path | None = Field(default_factory=lambda: _user_cache() / "reports")
+    """Where SHACL reports are kept between runs, keyed by a hash of the data, shapes,
+    vocabulary and validator (``kgpub.shacl.report_cache``): unchanged data starts without
+    validating again. None: always validate."""
 
     # Limits against hostile input and clients; SECURITY.md explains each.
     max_query_bytes: int = 65_536

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kgpub.validation import ValidationReport
+    from kgpub.shacl.validate import ValidationReport
 
 
 class KgpubError(Exception):

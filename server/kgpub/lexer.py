@@ -24,7 +24,7 @@ the prefixed name ``:x`` (it fetches), although ``SERVICE:x`` is also a
 prefixed name. A prefixed name whose prefix is such a keyword therefore also
 counts as that keyword (``GLUED_KEYWORDS``). Unterminated strings run to the
 end of their line (long ones to the end of the text), so every character is
-read once and the scan is linear. ``tests/test_lexer_differential.py``
+read once and the scan is linear. ``tests/core/test_lexer_differential.py``
 checks the guards' view against what pyoxigraph parses and executes.
 """
 

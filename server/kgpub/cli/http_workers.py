@@ -1,0 +1,117 @@
+"""``kgpub serve --workers N``: several uvicorn worker processes serving one dataset.
+
+One Python process parses HTTP and answers cache hits on one core at most; uvicorn's
+worker processes share the listening socket, so every core does. uvicorn starts
+them with multiprocessing's *spawn*: each is a fresh interpreter that receives
+only its environment and an import string. So the parent exports its
+``Settings`` as ``KGPUB_`` variables (``config.export_to_environment``) and every
+worker builds its app with ``create_worker_app``, the factory uvicorn calls.
+
+Each worker opens the data itself (an on-disk store opens in a fraction of a
+second; an in-memory dataset is parsed again), but SHACL validation runs once,
+in the parent, before any worker starts: pySHACL takes seconds, and invalid
+data must be refused before anything is served. Its report reaches the workers
+as a file in a private temporary folder (``Settings.shacl_report_file``), so
+every worker's pages show the same results without validating again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+
+from kgpub.cli.serving import worker_uvicorn_options
+from kgpub.config import Settings, export_to_environment
+from kgpub.errors import KgpubError
+from kgpub.ingest.dataset import load_dataset
+from kgpub.shacl.report_file import read_report, write_report
+from kgpub.shacl.validate import ValidationReport
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+FACTORY = f"{__name__}:create_worker_app"
+_REPORT_FILE = "shacl-report.json"
+_logger = logging.getLogger("uvicorn.error")
+
+
+def worker_count(settings: Settings) -> int:
+    """``settings.http_workers``, or when it is 0: one per core for an on-disk store served
+    read-only, else one (writes are committed by the one process holding the store).
+
+    Workers over an on-disk store share it (and the operating system's page
+    cache); over an in-memory dataset each would hold a copy, so more than one
+    must be asked for.
+    """
+    if settings.http_workers > 0:
+        return settings.http_workers
+    if settings.store_dir is not None and not settings.writes_enabled:
+        return os.cpu_count() or 1
+    return 1
+
+
+def query_workers_each(settings: Settings, workers: int) -> int:
+    """Query worker processes for each of ``workers`` HTTP workers.
+
+    The configured ``query_workers`` when it was set; by default the cores
+    plus one are shared out among the HTTP workers, at least two each (so a
+    runaway query never leaves an HTTP worker's lookups without a worker).
+    Every HTTP worker taking cores + 1 of its own would start more processes
+    than the cores can run, each holding its own view of the store.
+    """
+    if "query_workers" in settings.model_fields_set:
+        return settings.query_workers
+    cores = os.cpu_count() or 1
+    return max(2, -(-(cores + 1) // workers))
+
+
+def serve(settings: Settings, report: ValidationReport | None, workers: int) -> None:
+    """Run ``workers`` worker processes until the server is stopped (Ctrl-C, SIGTERM).
+
+    ``report``: the served data's SHACL report, already computed (None when
+    the data was not validated).
+    """
+    with tempfile.TemporaryDirectory(prefix="kgpub-serve-") as folder:
+        handed = settings.model_copy(
+            update={
+                "http_workers": workers,
+                "query_workers": query_workers_each(settings, workers),
+                "shacl_report_file": (
+                    write_report(report, Path(folder) / "shacl-report.json")
+                    if report is not None
+                    else None
+                ),
+            }
+        )
+        export_to_environment(handed)
+        uvicorn.run(FACTORY, **worker_uvicorn_options(handed, workers))
+
+
+def create_worker_app() -> FastAPI:
+    """The app of one worker process, from the settings its parent exported."""
+    # Imported here, in the worker: the parent, which only starts workers, never needs it.
+    from kgpub.web.app import create_app  # noqa: PLC0415
+
+    settings = Settings()
+    try:
+        if settings.shacl_report_file is None:
+            dataset = load_dataset(settings)
+            conformance = dataset.conformance
+        else:
+            dataset = load_dataset(settings.model_copy(update={"validate_on_start": False}))
+            conformance = replace(
+                dataset.conformance, report=read_report(settings.shacl_report_file)
+            )
+    except (KgpubError, OSError, ValueError) as exc:
+        # Exiting with uvicorn's start-up failure code stops the parent instead
+        # of having it start the same failing worker again and again.
+        _logger.error("kgpub worker %s cannot start: %s", os.getpid(), exc)
+        raise SystemExit(STARTUP_FAILURE) from exc
+    return create_app(settings, dataset.store, conformance)

@@ -1,0 +1,189 @@
+"""The ``kgpub`` command line.
+
+Exit codes follow pySHACL's convention for ``validate``: 0 conforms,
+1 violations, 2 input could not be read, so scripts and CI can tell a
+modelling mistake from a broken file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kgpub.cli import store_commands
+from kgpub.config import Settings
+from kgpub.errors import ConfigurationError, DataNotConformingError, KgpubError
+from kgpub.ingest.dataset import load_dataset
+from kgpub.ingest.writes import check_settings
+from kgpub.rdf.formatting import format_file
+from kgpub.rdf.sources import (
+    data_sources,
+    ontology_sources,
+    read_all,
+    shapes_sources,
+    sources_for_files,
+)
+from kgpub.shacl.text import render_report
+from kgpub.shacl.validate import validate_quads
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_UNREADABLE = 2
+
+
+def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    files: list[Path] = args.files
+    data = sources_for_files(settings, files) if files else data_sources(settings)
+    shapes = sources_for_files(settings, [args.shapes]) if args.shapes else shapes_sources(settings)
+    try:
+        report = validate_quads(
+            read_all(data), read_all(shapes), read_all(ontology_sources(settings))
+        )
+    except KgpubError as exc:
+        print(f"kgpub validate: cannot read input: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(render_report(report))
+    return EXIT_OK if report.conforms else EXIT_INVALID
+
+
+def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
+    files: list[Path] = args.files or sorted(
+        p
+        for d in (settings.ontology_dir, settings.data_dir, settings.shapes_dir)
+        for p in d.glob("*.ttl")
+    )
+    unformatted = []
+    for path in files:
+        try:
+            formatted = format_file(path)
+        except KgpubError as exc:
+            print(f"kgpub fmt: {exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        if path.read_text(encoding="utf-8") != formatted:
+            unformatted.append(path)
+            if not args.check:
+                path.write_text(formatted, encoding="utf-8")
+    for path in unformatted:
+        print(f"{'would reformat' if args.check else 'reformatted'} {path}")
+    return EXIT_INVALID if args.check and unformatted else EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    # The web stack costs most of a second to import; only serving needs it,
+    # so validate, fmt, load and query start fast.
+    from kgpub.cli import http_workers  # noqa: PLC0415
+
+    files: list[Path] = args.files
+    settings = settings.model_copy(
+        update={
+            "host": args.host or settings.host,
+            "port": args.port or settings.port,
+            "files": tuple(files) or settings.files,
+            "store_dir": args.store or settings.store_dir,
+            "http_workers": args.workers or settings.http_workers,
+            "backend_url": args.backend or settings.backend_url,
+        }
+    )
+    try:
+        check_settings(settings)
+    except ConfigurationError as exc:
+        print(f"kgpub serve: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        dataset = load_dataset(settings)
+    except DataNotConformingError as exc:
+        print(exc.report_text, file=sys.stderr)
+        print("kgpub serve: refusing to serve data that does not conform", file=sys.stderr)
+        return EXIT_INVALID
+    except KgpubError as exc:
+        print(f"kgpub serve: cannot read input: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    report = dataset.conformance.report
+    checked = render_report(report).splitlines()[-1] if report is not None else "not validated"
+    print(f"kgpub serve: {checked}", file=sys.stderr)
+    workers = http_workers.worker_count(settings)
+    if workers > 1:
+        del dataset  # every worker process opens the data itself
+        http_workers.serve(settings, report, workers)
+        return EXIT_OK
+    # Only a single process imports FastAPI here: worker processes import it themselves,
+    # and the sooner the parent starts them the sooner the server answers.
+    import uvicorn  # noqa: PLC0415
+
+    from kgpub.cli.serving import exit_normally_on_sigterm, uvicorn_options  # noqa: PLC0415
+    from kgpub.web.app import create_app  # noqa: PLC0415
+
+    app = create_app(settings, dataset.store, dataset.conformance)
+    exit_normally_on_sigterm()
+    uvicorn.run(app, **uvicorn_options(settings))
+    return EXIT_OK
+
+
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kgpub", description="Publish a news article as Linked Data."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    validate = sub.add_parser(
+        "validate", help="validate data and ontology against the SHACL shapes"
+    )
+    validate.add_argument("files", nargs="*", type=Path, help="data files (default: data/*.ttl)")
+    validate.add_argument("--shapes", type=Path, help="shapes file (default: shapes/*.ttl)")
+    validate.set_defaults(handler=_cmd_validate)
+
+    fmt = sub.add_parser("fmt", help="format the project's Turtle files")
+    fmt.add_argument("files", nargs="*", type=Path)
+    fmt.add_argument("--check", action="store_true", help="only report, exit 1 if unformatted")
+    fmt.set_defaults(handler=_cmd_fmt)
+
+    serve = sub.add_parser("serve", help="serve the graph with a SPARQL 1.1 endpoint")
+    serve.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        help="RDF files, each served in its own named graph <base>graph/<stem> "
+        "(default: ontology/*.ttl, data/*.ttl, shapes/*.ttl)",
+    )
+    source = serve.add_mutually_exclusive_group()
+    source.add_argument(
+        "--store", type=Path, help="serve this store (made by kgpub load) instead of files"
+    )
+    source.add_argument(
+        "--backend",
+        metavar="URL",
+        help="serve a remote SPARQL 1.1 endpoint's data instead of files (docs/backend.md)",
+    )
+    serve.add_argument("--host", help="interface to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="HTTP worker processes (default: one per core with --store, else 1)",
+    )
+    serve.set_defaults(handler=_cmd_serve)
+
+    store_commands.add_commands(sub)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    code: int = args.handler(args, settings)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,8 @@
+"""Getting data in: loading stores, the served dataset, and writes.
+
+- ``dataset``: what the server publishes, loaded and checked at start-up.
+- ``bulkload``: RDF files into a persistent store, all or nothing.
+- ``new_store``: ``kgpub load`` into a new store, parsed in parallel.
+- ``remote_load``: ``kgpub load --backend`` through the Graph Store Protocol.
+- ``writes``: staged, SHACL-validated, atomic writes; ``auth``: who may write.
+"""

@@ -1,0 +1,83 @@
+"""What the server publishes, loaded into the query engine and checked first.
+
+The endpoint never serves data that breaks a Violation shape: loading and
+validating happen together, before the first request, and a failure stops the
+server with the report rather than publishing a broken graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kgpub.config import Settings
+from kgpub.errors import DataNotConformingError, SourceNotFoundError
+from kgpub.rdf.sources import Source, default_sources, read_all, sources_for_files
+from kgpub.shacl.conformance import Conformance, check_store
+from kgpub.shacl.text import render_report
+from kgpub.store.oxigraph import Store
+from kgpub.store.protocol import QueryStore
+
+
+@dataclass(frozen=True)
+class LoadedDataset:
+    """The served store and its SHACL result (``report`` is None when not validated)."""
+
+    store: QueryStore
+    conformance: Conformance
+
+
+def served_sources(settings: Settings) -> list[Source]:
+    """The files named in ``settings.files``, or ontology, data and shapes by default."""
+    if settings.files:
+        return sources_for_files(settings, list(settings.files))
+    return default_sources(settings)
+
+
+def load_dataset(settings: Settings) -> LoadedDataset:
+    """Read every served source into a store, each in its own named graph.
+
+    Raises ``RdfSyntaxError``/``SourceNotFoundError`` for unreadable input and
+    ``DataNotConformingError`` (carrying the rendered report) for invalid data.
+    The validation result is returned so the app need not validate again:
+    pySHACL takes seconds, and start-up should pay for it once.
+    """
+    if settings.backend_url is not None:
+        return open_backend(settings)
+    if settings.store_dir is not None:
+        return open_store(settings)
+    store = Store()
+    store.add_quads(read_all(served_sources(settings)))
+    conformance = check_store(store, settings, validate=settings.validate_on_start)
+    if conformance.report is not None and not conformance.report.conforms:
+        raise DataNotConformingError(render_report(conformance.report))
+    return LoadedDataset(store, conformance)
+
+
+def open_store(settings: Settings) -> LoadedDataset:
+    """The on-disk store of ``settings.store_dir``, ready at once; opened read-only
+    unless writes are enabled (``KGPUB_WRITES_ENABLED``).
+
+    Its data was parsed (and validated, with ``--validate``) when it was loaded;
+    only its shapes and vocabulary graphs, if any, are read for ``/validate``.
+    """
+    assert settings.store_dir is not None
+    if not settings.store_dir.is_dir():
+        raise SourceNotFoundError(
+            f"{settings.store_dir}: no such store (create it with kgpub load)"
+        )
+    # Read-only unless writes are enabled: then this process holds the store's lock.
+    store = Store(settings.store_dir, read_only=not settings.writes_enabled)
+    return LoadedDataset(store, check_store(store, settings, validate=False))
+
+
+def open_backend(settings: Settings) -> LoadedDataset:
+    """The remote SPARQL endpoint of ``settings.backend_url``, not parsed nor validated here.
+
+    Its data was validated when it was loaded (``kgpub load --backend --validate``);
+    validating a remote store would mean downloading all of it. Only its shapes
+    and vocabulary graphs are read, for the pages and ``/validate``.
+    """
+    from kgpub.store.remote import RemoteStore  # noqa: PLC0415 - httpx only when a backend is used
+
+    store = RemoteStore.from_settings(settings)
+    return LoadedDataset(store, check_store(store, settings, validate=False))

@@ -1,0 +1,323 @@
+"""Writes: computed in a staging copy, validated against the shapes, committed at once.
+
+The served data must never break a Violation shape, so a write is never
+applied straight to the store. ``Writer`` copies the store into memory, applies
+the write there (a Graph Store Protocol PUT, POST or DELETE, or a SPARQL
+Update), validates the whole resulting dataset with the same SHACL validation
+the server runs at start-up, and only then commits the difference to the
+store in one pyoxigraph transaction (``Store.apply``): a crash in the middle
+leaves all of it or none of it. A write that would leave a violation raises
+``WriteRejectedError`` with the report, and the store is untouched.
+
+Writes are serialised by a lock, so each one is staged from the state the
+previous one committed; reads go on meanwhile against the committed state.
+Nothing here fetches: RDF bodies pass ``kgpub.guards`` before parsing, and
+LOAD and SERVICE in updates are refused before pyoxigraph could follow them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kgpub import guards
+from kgpub.config import Settings
+from kgpub.errors import (
+    ConfigurationError,
+    GraphNotFoundError,
+    MalformedRequestError,
+    QueryRefusedError,
+    RdfSyntaxError,
+    UpdateFailedError,
+    WriteRejectedError,
+)
+from kgpub.ingest import auth
+from kgpub.lexer import lex
+from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
+from kgpub.shacl.conformance import Conformance
+from kgpub.shacl.validate import validate_quads
+from kgpub.store.oxigraph import Changes, Store
+
+GraphName = ox.NamedNode | ox.DefaultGraph
+
+_log = logging.getLogger(__name__)
+
+
+def check_settings(settings: Settings) -> None:
+    """``ConfigurationError`` for settings under which writes cannot be served safely.
+
+    Writes need the token (``kgpub.ingest.auth``), kgpub's own store, and one HTTP
+    worker process: the process holding the store commits every write, and
+    other workers would neither see its writes nor be able to open the store.
+    """
+    auth.write_token(settings)
+    if not settings.writes_enabled:
+        return
+    if settings.backend_url is not None:
+        raise ConfigurationError(
+            "writes need kgpub's own store; with a remote SPARQL backend, write to the backend"
+        )
+    if settings.http_workers > 1:
+        raise ConfigurationError(
+            "writes need a single HTTP worker process (--workers 1, KGPUB_HTTP_WORKERS=1): "
+            "the process that holds the store commits every write"
+        )
+
+
+@dataclass(frozen=True)
+class Committed:
+    """The dataset after a committed write: what the server recomputes for its pages."""
+
+    version: int
+    graph_sizes: dict[str, int]
+    distinct_triples: int
+    conformance: Conformance
+    ontology_changed: bool
+
+
+def parse_graph(data: bytes, fmt: ox.RdfFormat, base_iri: str, max_depth: int) -> list[ox.Triple]:
+    """The triples of a Graph Store Protocol body; relative IRIs resolve against ``base_iri``.
+
+    ``UnsafeInputError`` for a body refused unparsed (DTD, remote JSON-LD context,
+    deep nesting), ``RdfSyntaxError`` for one the parser rejects, and
+    ``MalformedRequestError`` for a body that names graphs of its own.
+    """
+    name = "the request body"
+    guards.check_rdf(data, fmt, name, max_depth)
+    try:
+        # Blank node labels are renamed: the body's _:b0 is not the store's (an RDF merge).
+        quads = list(ox.parse(data, format=fmt, base_iri=base_iri, rename_blank_nodes=True))
+    except SyntaxError as exc:
+        raise syntax_error(name, exc) from exc
+    except ValueError as exc:
+        raise RdfSyntaxError(name, str(exc)) from exc
+    if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+        raise MalformedRequestError(
+            "the request body names graphs of its own; a Graph Store Protocol request "
+            "carries one graph, named by ?graph= or ?default"
+        )
+    return [q.triple for q in quads]
+
+
+def validate_state(store: Store, settings: Settings) -> Conformance:
+    """Validate a whole dataset as the server does at start-up (``validity.check_store``).
+
+    The shapes and vocabulary are the store's own shapes and ontology graphs;
+    every other quad is data, the default graph's too (Graph Store Protocol
+    writes may put data there, where start-up finds none).
+    """
+    shape_graphs = {graph_iri(settings, s.path) for s in shapes_sources(settings)}
+    ontology_graphs = {graph_iri(settings, s.path) for s in ontology_sources(settings)}
+    shapes: list[ox.Quad] = []
+    ontology: list[ox.Quad] = []
+    data: list[ox.Quad] = []
+    for quad in store:
+        graph = quad.graph_name
+        name = graph.value if isinstance(graph, ox.NamedNode) else None
+        if name in shape_graphs:
+            shapes.append(quad)
+        elif name in ontology_graphs:
+            ontology.append(quad)
+        else:
+            data.append(quad)
+    report = validate_quads(data, shapes, ontology)
+    return Conformance(tuple(shapes), tuple(ontology), report)
+
+
+def refuse_fetching(update: str) -> None:
+    """Refuse LOAD and SERVICE: pyoxigraph would fetch the URLs they name (HTTP 400)."""
+    words = lex(update).keywords
+    if "LOAD" in words:
+        raise QueryRefusedError(
+            "LOAD is refused: the server never fetches data from a URL; send the data "
+            "itself with the Graph Store Protocol (PUT or POST /graph-store) or INSERT DATA"
+        )
+    if "SERVICE" in words:
+        raise QueryRefusedError(
+            "SERVICE is refused in updates: the server never queries other endpoints"
+        )
+
+
+def with_dataset(update: str, params: Sequence[tuple[str, str]]) -> str:
+    """The update with ``using-graph-uri``/``using-named-graph-uri`` written in as USING clauses.
+
+    The protocol defines the parameters as equivalent to USING and USING NAMED
+    on every operation with a WHERE clause (``kgpub.sparql.protocol`` already refused a
+    request that also has USING or WITH in its text). DELETE WHERE has no room
+    for USING, so it is refused with them (HTTP 400).
+    """
+    clauses: list[str] = []
+    for name, keyword in (("using-graph-uri", "USING"), ("using-named-graph-uri", "USING NAMED")):
+        for value in (v for n, v in params if n == name):
+            try:
+                clauses.append(f"{keyword} {ox.NamedNode(value)}")
+            except ValueError as exc:
+                raise MalformedRequestError(
+                    f"{name}={value!r} is not an absolute IRI: {exc}"
+                ) from exc
+    if not clauses:
+        return update
+    using = " " + " ".join(clauses) + " "
+    out, last = [], 0
+    for token in lex(update).words:
+        if token.text != "WHERE" or token.depth:
+            continue
+        if token.previous == "DELETE":
+            raise MalformedRequestError(
+                "using-graph-uri and using-named-graph-uri cannot apply to DELETE WHERE; "
+                "write it as DELETE { … } WHERE { … }"
+            )
+        out += [update[last : token.start], using]
+        last = token.start
+    out.append(update[last:])
+    return "".join(out)
+
+
+class Writer:
+    """Every write to one store: staged, validated, committed atomically, one at a time.
+
+    ``on_commit`` is called after each commit, still holding the write lock,
+    with the new counts and validation, so the server's pages are refreshed in
+    the order the writes happened.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        on_commit: Callable[[Committed], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._on_commit = on_commit
+        self._lock = threading.Lock()
+        self._ontology_graphs = {
+            ox.NamedNode(graph_iri(settings, s.path)) for s in ontology_sources(settings)
+        }
+
+    def put(self, graph: GraphName, data: bytes, fmt: ox.RdfFormat) -> bool:
+        """Replace a graph's content with the body's (creating it); True when it is new."""
+        triples = self._parse(graph, data, fmt)
+        with self._lock:
+            created = self._is_new(graph)
+            old = set(self._store.graph_quads(graph))
+            new = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples}
+            self._commit(
+                Changes(
+                    removed=tuple(old - new),
+                    added=tuple(new - old),
+                    created=(graph,) if created and isinstance(graph, ox.NamedNode) else (),
+                ),
+                f"PUT {_name(graph)}",
+            )
+            return created
+
+    def post(
+        self, graph: GraphName | None, data: bytes, fmt: ox.RdfFormat
+    ) -> tuple[GraphName, bool]:
+        """Add the body's triples to a graph (``None``: to a new graph with a minted IRI).
+
+        Returns the graph and whether it is new. Blank nodes in the body are new
+        nodes, as in an RDF merge.
+        """
+        target = graph or ox.NamedNode(f"{self._settings.base_iri}graph/{uuid.uuid4()}")
+        triples = self._parse(target, data, fmt)
+        with self._lock:
+            created = self._is_new(target)
+            added = {ox.Quad(t.subject, t.predicate, t.object, target) for t in triples}
+            added -= set(self._store.graph_quads(target))
+            self._commit(
+                Changes(
+                    added=tuple(added),
+                    created=(target,) if created and isinstance(target, ox.NamedNode) else (),
+                ),
+                f"POST {_name(target)}",
+            )
+            return target, created
+
+    def delete(self, graph: GraphName) -> None:
+        """Remove a named graph, or empty the default graph; ``GraphNotFoundError`` if absent."""
+        with self._lock:
+            if not self._store.has_graph(graph):
+                raise GraphNotFoundError(f"the store has no graph <{_name(graph)}>")
+            self._commit(
+                Changes(
+                    removed=tuple(self._store.graph_quads(graph)),
+                    dropped=(graph,) if isinstance(graph, ox.NamedNode) else (),
+                ),
+                f"DELETE {_name(graph)}",
+            )
+
+    def update(self, text: str, params: Sequence[tuple[str, str]], base_iri: str | None) -> None:
+        """Run a SPARQL Update (already parsed and size-checked by ``kgpub.sparql.protocol``)."""
+        refuse_fetching(text)
+        text = with_dataset(text, params)
+        with self._lock:
+            staged = self._store.copy()
+            try:
+                staged.update(text, base_iri=base_iri)
+            except (RuntimeError, OSError, ValueError) as exc:
+                raise UpdateFailedError(
+                    f"the update could not be applied: {exc}; nothing was written"
+                ) from exc
+            self._validate_and_apply(staged, self._store.changes_to(staged), "SPARQL Update")
+
+    def _parse(self, graph: GraphName, data: bytes, fmt: ox.RdfFormat) -> list[ox.Triple]:
+        base = graph.value if isinstance(graph, ox.NamedNode) else self._settings.base_iri
+        return parse_graph(data, fmt, base, self._settings.max_query_depth)
+
+    def _is_new(self, graph: GraphName) -> bool:
+        """A named graph that does not exist yet, or an empty default graph (201 Created)."""
+        if isinstance(graph, ox.DefaultGraph):
+            return not self._store.graph_quads(graph)
+        return not self._store.has_graph(graph)
+
+    def _commit(self, changes: Changes, what: str) -> None:
+        if changes.empty:
+            return
+        staged = self._store.copy()
+        staged.apply(changes)
+        self._validate_and_apply(staged, changes, what)
+
+    def _validate_and_apply(self, staged: Store, changes: Changes, what: str) -> None:
+        if changes.empty:
+            return
+        conformance = validate_state(staged, self._settings)
+        assert conformance.report is not None
+        if not conformance.report.conforms:
+            _log.info("%s rejected: %d violation(s)", what, len(conformance.report.violations))
+            raise WriteRejectedError(conformance.report)
+        _log.info(
+            "%s: committing %d removed and %d added quads",
+            what,
+            len(changes.removed),
+            len(changes.added),
+        )
+        self._store.apply(changes)
+        _log.info("%s: committed (store version %d)", what, self._store.version)
+        self._store.save_stats(counted=staged)
+        if self._on_commit is not None:
+            self._on_commit(
+                Committed(
+                    version=self._store.version,
+                    graph_sizes=self._store.graph_sizes(),
+                    distinct_triples=self._store.distinct_triples(),
+                    conformance=conformance,
+                    ontology_changed=self._touches(changes, self._ontology_graphs),
+                )
+            )
+
+    @staticmethod
+    def _touches(changes: Changes, graphs: set[ox.NamedNode]) -> bool:
+        if any(g in graphs for g in (*changes.created, *changes.dropped)):
+            return True
+        return any(q.graph_name in graphs for q in (*changes.removed, *changes.added))
+
+
+def _name(graph: GraphName) -> str:
+    return graph.value if isinstance(graph, ox.NamedNode) else "default graph"

@@ -1,0 +1,10 @@
+"""Linked Data for people and crawlers: descriptions, VoID, pages.
+
+- ``describe``: what a dereferenced IRI answers with (its description).
+- ``void``: the dataset in VoID.
+- ``anchors``: claims located in the article's text; the text with spans marked.
+- ``neighbourhood``: the SVG picture of a resource's neighbourhood.
+- ``ontology_docs``: the ontology's HTML documentation (pyLODE).
+- ``pages``: HTML pages rendered from the templates; ``page_text``: their words.
+- ``query_editor``: the browser's query editor page and its assets.
+"""

@@ -1,0 +1,241 @@
+"""Claims located in the article's text, and that text with the spans marked.
+
+Every claim's evidence is a Web Annotation anchor with a
+``oa:TextPositionSelector`` (code points, 0-based, end exclusive) into the
+article's ``schema:articleBody``. The pages show a claim inside its sentence
+and the whole article with each claim's span marked and linked, so a reader
+can check what the article actually says. Spans nest (a claim inside the
+sentence of another) and may in principle overlap partially; marks are split
+where they must be so the HTML stays well formed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from markupsafe import Markup, escape
+
+from kgpub.store.oxigraph import Store
+
+_PREFIXES = (
+    "PREFIX oa: <http://www.w3.org/ns/oa#> "
+    "PREFIX kgpub: <https://kgpub.example/ontology#> "
+    "PREFIX schema: <https://schema.org/> "
+)
+_SENTENCE_ENDS = ".!?"
+_CLOSING_QUOTES = "“”\"'»«)"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A claim's anchored span in a source text."""
+
+    claim: str
+    anchor: str
+    source: str
+    start: int
+    end: int
+
+
+def _spans(store: Store, where: str, kgpub_ns: str) -> list[Span]:
+    query = (_PREFIXES.replace("https://kgpub.example/ontology#", kgpub_ns)) + (
+        "SELECT DISTINCT ?claim ?anchor ?source ?start ?end WHERE { "
+        f"{where} ?claim a kgpub:ReportedClaim ; kgpub:evidence ?anchor . "
+        "?anchor oa:hasSource ?source ; oa:hasSelector ?sel . "
+        "?sel a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end . "
+        "} ORDER BY ?start DESC(?end) ?claim"
+    )
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    spans = []
+    for row in result:
+        claim, anchor, source = row["claim"], row["anchor"], row["source"]
+        start, end = row["start"], row["end"]
+        if (
+            isinstance(claim, ox.NamedNode)
+            and isinstance(anchor, ox.NamedNode | ox.BlankNode)
+            and isinstance(source, ox.NamedNode)
+            and isinstance(start, ox.Literal)
+            and isinstance(end, ox.Literal)
+        ):
+            try:
+                begin, stop = int(start.value), int(end.value)
+            except ValueError:
+                continue
+            spans.append(Span(claim.value, str(anchor), source.value, begin, stop))
+    return spans
+
+
+def claim_spans(store: Store, source: str, kgpub_ns: str) -> list[Span]:
+    """Every claim span anchored in ``source``, in text order."""
+    return _spans(store, f"VALUES ?source {{ {ox.NamedNode(source)} }}", kgpub_ns)
+
+
+def evidence_spans(store: Store, claim: str, kgpub_ns: str) -> list[Span]:
+    """The spans a claim's evidence anchors, in text order."""
+    return _spans(store, f"VALUES ?claim {{ {ox.NamedNode(claim)} }}", kgpub_ns)
+
+
+def article_body(store: Store, source: str) -> str | None:
+    """The text a source's anchors point into (its ``schema:articleBody``)."""
+    result = store.query(
+        f"{_PREFIXES} SELECT ?body WHERE {{ {ox.NamedNode(source)} schema:articleBody ?body }}"
+        " LIMIT 1"
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        if isinstance(row["body"], ox.Literal):
+            return row["body"].value
+    return None
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence(s) holding ``text[start:end]``."""
+    begin = 0
+    for i in range(min(start, len(text)) - 1, -1, -1):
+        if text[i] == "\n" or (
+            text[i] == " " and i > 0 and text[i - 1] in _SENTENCE_ENDS + _CLOSING_QUOTES
+        ):
+            if (
+                text[i] == " "
+                and text[i - 1] in _CLOSING_QUOTES
+                and (i < 2 or text[i - 2] not in _SENTENCE_ENDS)
+            ):
+                continue
+            begin = i + 1
+            break
+    stop = len(text)
+    if end > 0 and (end >= len(text) or text[end - 1] in _SENTENCE_ENDS + "\n"):
+        stop = min(end, len(text))
+    else:
+        for i in range(end, len(text)):
+            if text[i] == "\n":
+                stop = i
+                break
+            if text[i] in _SENTENCE_ENDS and (i + 1 == len(text) or text[i + 1] in " \n"):
+                stop = i + 1
+                break
+            if text[i] in _SENTENCE_ENDS and text[i + 1] in _CLOSING_QUOTES:
+                stop = i + 2
+                break
+    return begin, max(stop, end)
+
+
+def highlight(
+    text: str,
+    spans: Sequence[Span],
+    href: Callable[[str], str],
+    title: Callable[[str], str],
+    *,
+    offset: int = 0,
+    id_prefix: str = "span-",
+    numbers: dict[str, int] | None = None,
+    opened: set[int] | None = None,
+) -> Markup:
+    """``text`` escaped, each span in a ``<mark>`` ending in a link to its claim.
+
+    Span offsets are into the full source; ``offset`` is where ``text`` starts
+    in it. Spans outside ``text`` are clipped or skipped. A claim keeps one
+    number wherever it is marked; each span's first mark gets an ``id``. Pieces
+    of one text rendered one by one (``blocks``) share ``numbers`` and ``opened``,
+    so numbers and ids stay those of the whole text.
+    """
+    claim_numbers: dict[str, int] = {} if numbers is None else numbers
+    marked: set[int] = set() if opened is None else opened
+    clipped: list[tuple[int, int, int, Span]] = []
+    for index, span in enumerate(spans, start=1):
+        start, end = max(span.start - offset, 0), min(span.end - offset, len(text))
+        if start < end:
+            claim_numbers.setdefault(span.claim, len(claim_numbers) + 1)
+            clipped.append((start, end, index, span))
+    bounds = sorted({0, len(text)} | {c[0] for c in clipped} | {c[1] for c in clipped})
+    out: list[str] = []
+    stack: list[tuple[int, int, int, Span]] = []
+
+    def open_mark(item: tuple[int, int, int, Span]) -> str:
+        _, _, index, span = item
+        ident = f' id="{escape(id_prefix)}{index}"' if index not in marked else ""
+        marked.add(index)
+        return (
+            f'<mark class="claim"{ident} data-claim="{escape(span.claim)}"'
+            f' title="{escape(title(span.claim))}">'
+        )
+
+    def close_mark(item: tuple[int, int, int, Span], final: bool) -> str:
+        span = item[3]
+        if not final or span.end - offset > len(text):  # the span goes on past this text
+            return "</mark>"
+        number = claim_numbers[span.claim]
+        return f'<a class="claim-ref" href="{escape(href(span.claim))}">[{number}]</a></mark>'
+
+    for i, pos in enumerate(bounds):
+        if any(item[1] == pos for item in stack):
+            reopen = []
+            while any(item[1] == pos for item in stack):
+                top = stack.pop()
+                out.append(close_mark(top, final=top[1] == pos))
+                if top[1] != pos:
+                    reopen.append(top)
+            for item in reversed(reopen):
+                out.append(open_mark(item))
+                stack.append(item)
+        for item in sorted((c for c in clipped if c[0] == pos), key=lambda c: (-c[1], c[2])):
+            out.append(open_mark(item))
+            stack.append(item)
+        if i + 1 < len(bounds):
+            out.append(str(escape(text[pos : bounds[i + 1]])))
+    return Markup("".join(out))
+
+
+def headings(store: Store, source: str, kgpub_ns: str) -> dict[int, str]:
+    """Where each ``kgpub:ArticleSection`` with a ``schema:headline`` starts, and the headline."""
+    query = _PREFIXES.replace("https://kgpub.example/ontology#", kgpub_ns) + (
+        "SELECT ?start ?headline WHERE { ?section a kgpub:ArticleSection ; "
+        "schema:headline ?headline ; kgpub:evidence ?anchor . "
+        f"?anchor oa:hasSource {ox.NamedNode(source)} ; oa:hasSelector ?sel . "
+        "?sel a oa:TextPositionSelector ; oa:start ?start . }"
+    )
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    found = {}
+    for row in result:
+        start, headline = row["start"], row["headline"]
+        if isinstance(start, ox.Literal) and isinstance(headline, ox.Literal):
+            try:
+                found[int(start.value)] = headline.value
+            except ValueError:
+                continue
+    return found
+
+
+def blocks(
+    text: str,
+    spans: Sequence[Span],
+    href: Callable[[str], str],
+    title: Callable[[str], str],
+    heading_at: dict[int, str],
+) -> list[tuple[str, Markup]]:
+    """``text`` line by line as ``("heading" | "paragraph", marked line)``, blank lines dropped.
+
+    A line is a heading where a section with that headline starts. Claims are
+    numbered and their ids given as for the whole text; a span running over a
+    line break (none does in the data) is marked in each line, linked at its end.
+    """
+    numbers: dict[str, int] = {}
+    opened: set[int] = set()
+    for span in spans:
+        if max(span.start, 0) < min(span.end, len(text)):
+            numbers.setdefault(span.claim, len(numbers) + 1)
+    out: list[tuple[str, Markup]] = []
+    start = 0
+    for line in text.split("\n"):
+        if line.strip():
+            kind = "heading" if heading_at.get(start, "").strip() == line.strip() else "paragraph"
+            marked = highlight(
+                line, spans, href, title, offset=start, numbers=numbers, opened=opened
+            )
+            out.append((kind, marked))
+        start += len(line) + 1
+    return out

@@ -1,0 +1,6 @@
+"""SHACL validation, with the report kept as data.
+
+- ``validate``: pySHACL over pyoxigraph quads; ``ValidationReport`` as typed results.
+- ``conformance``: the served data's report, per-resource results, uploads.
+- ``text``: the report rendered for people at a terminal.
+"""

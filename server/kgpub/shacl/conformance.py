@@ -1,0 +1,131 @@
+"""SHACL results per resource for the pages, and validation of uploaded RDF.
+
+The served data does not change while the server runs, so it is validated
+once when the app starts (``check_store``) and each resource page looks its
+own results up; validating per request would cost seconds. ``/validate``
+checks someone else's RDF against the same shapes and vocabulary, parsed by
+pyoxigraph (located errors, and it never fetches a remote JSON-LD context).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from kgpub.config import Settings
+from kgpub.errors import UnsupportedMediaTypeError
+from kgpub.rdf.sources import graph_iri, ontology_sources, parse_quads, shapes_sources
+from kgpub.shacl.report_cache import validate_cached
+from kgpub.shacl.validate import ValidationReport, ValidationResult, validate_quads
+from kgpub.store.protocol import QueryStore
+
+# The RDF syntaxes /validate reads, by Content-Type.
+UPLOAD_FORMATS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass(frozen=True)
+class Conformance:
+    """The served data's validation, and the shapes and vocabulary it used.
+
+    ``report`` is ``None`` when validation was switched off
+    (``KGPUB_VALIDATE_ON_START=false``, for stores too large for pySHACL): the
+    pages then say the data was not checked, and ``/validate`` still works.
+    """
+
+    shapes: tuple[ox.Quad, ...]
+    ontology: tuple[ox.Quad, ...]
+    report: ValidationReport | None
+
+    @property
+    def shapes_loaded(self) -> bool:
+        return bool(self.shapes)
+
+    @property
+    def validated(self) -> bool:
+        return self.report is not None
+
+    def results_for(self, iri: str) -> list[ValidationResult]:
+        """The results whose focus node is ``iri`` (blank node foci are not attributed)."""
+        if self.report is None:
+            return []
+        return [
+            r for r in self.report.results if isinstance(r.focus, URIRef) and str(r.focus) == iri
+        ]
+
+
+def _graph_quads(store: QueryStore, graphs: list[str], exclude: bool) -> list[ox.Quad]:
+    served = store.named_graphs()
+    chosen = [g for g in served if (g in graphs) != exclude]
+    if not chosen:
+        return []
+    values = " ".join(f"<{g}>" for g in chosen)
+    result = store.query(
+        f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    quads = []
+    for row in result:
+        s, p, o, g = row["s"], row["p"], row["o"], row["g"]
+        assert isinstance(s, ox.NamedNode | ox.BlankNode)
+        assert isinstance(p, ox.NamedNode)
+        assert isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal)
+        assert isinstance(g, ox.NamedNode)
+        quads.append(ox.Quad(s, p, o, g))
+    return quads
+
+
+def check_store(store: QueryStore, settings: Settings, *, validate: bool = True) -> Conformance:
+    """Validate the served data graphs against the served shapes and vocabulary.
+
+    With ``validate=False`` only the shapes and vocabulary are collected.
+    """
+    shape_graphs = [graph_iri(settings, s.path) for s in shapes_sources(settings)]
+    ontology_graphs = [graph_iri(settings, s.path) for s in ontology_sources(settings)]
+    shapes = _graph_quads(store, shape_graphs, exclude=False)
+    ontology = _graph_quads(store, ontology_graphs, exclude=False)
+    if not validate:
+        return Conformance(tuple(shapes), tuple(ontology), None)
+    data = _graph_quads(store, shape_graphs + ontology_graphs, exclude=True)
+    report = validate_cached(data, shapes, ontology, settings.report_cache_dir, validate_quads)
+    return Conformance(tuple(shapes), tuple(ontology), report)
+
+
+def upload_format(content_type: str | None) -> ox.RdfFormat:
+    """The RDF syntax of an upload, or ``UnsupportedMediaTypeError``."""
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    try:
+        return UPLOAD_FORMATS[media_type]
+    except KeyError:
+        raise UnsupportedMediaTypeError(
+            f"Content-Type {media_type or '(none)'!r} is not an RDF syntax read here; use one of "
+            + ", ".join(sorted(UPLOAD_FORMATS))
+        ) from None
+
+
+def validate_upload(
+    data: bytes, content_type: str | None, against: Conformance, *, max_depth: int = 64
+) -> ValidationReport:
+    """Validate uploaded RDF against the served shapes; ``RdfSyntaxError`` if unreadable.
+
+    ``UnsafeInputError`` for input refused unparsed (``kgpub.guards``).
+    """
+    fmt = upload_format(content_type)
+    quads = parse_quads(data, fmt, "request body", ox.DefaultGraph(), max_depth=max_depth)
+    return validate_quads(quads, against.shapes, against.ontology)
+
+
+def report_quads(report: ValidationReport) -> list[ox.Quad]:
+    """A report's graph as pyoxigraph quads (default graph), for serialization."""
+    data = report.graph.serialize(format="nt", encoding="utf-8")
+    return [
+        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+        for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+    ]

@@ -1,0 +1,375 @@
+"""A pool of killable query worker processes, with a hard deadline per query.
+
+A SPARQL endpoint must survive the query that never ends: a REGEX with
+catastrophic backtracking, a cartesian product, a ``(<p>|!<p>)*`` path.
+pyoxigraph cannot cancel a query, and a thread cannot be killed, so queries
+run in worker processes (``kgpub.sparql.worker``) that the server kills with SIGKILL
+at the deadline and replaces; the CPU is really freed, the client gets 503
+with ``Retry-After`` (never a 200 with a truncated body) and the other workers
+go on answering. With more workers than one, queries also use every core.
+
+Workers open a snapshot of the store: the store directory itself when it is
+opened read-only, else an N-Quads dump of it (an in-memory store) or a RocksDB
+checkpoint (a writable on-disk store). When the store's version changes (a
+committed write), the next query takes a new snapshot and a new set of
+workers; workers of the old set finish what they run and are then retired.
+Each answer carries the version it was computed on, so the result cache never
+files an old answer under a new version.
+
+The module is framework-free: the route awaits ``QueryPool.run``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import itertools
+import math
+import multiprocessing
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+
+import anyio
+import anyio.to_thread
+import pyoxigraph as ox
+
+from kgpub import errors
+from kgpub.config import Settings
+from kgpub.errors import KgpubError, QueryTimeoutError, QueryWorkerError
+from kgpub.sparql import worker
+from kgpub.sparql.protocol import QueryOperation, check_allowed
+from kgpub.sparql.results import ResultLimits, write_query
+from kgpub.sparql.worker import Done, Failed, Job, Ready, Snapshot
+from kgpub.store.oxigraph import Store
+from kgpub.store.protocol import QueryStore
+
+# Results up to this size come back in the reply (and may be cached); larger
+# ones are streamed to the client from the worker's spool file.
+INLINE_BYTES = 4 * 1024 * 1024
+# How long a new worker may take to open its snapshot before start-up fails.
+_START_SECONDS = 120.0
+# The forkserver imports the worker module once; each worker is then a cheap fork of it.
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["kgpub.sparql.worker"])
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A finished query: its bytes (or spool file) and the store version it saw."""
+
+    done: Done
+    version: int
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    lifeline: Connection
+
+
+@dataclass
+class _Generation:
+    """The workers over one snapshot of the store."""
+
+    snapshot: Snapshot
+    idle: asyncio.Queue[_Worker] = field(default_factory=asyncio.Queue)
+    size: int = 0
+    retired: bool = False
+
+
+class QueryPool:
+    """``workers`` processes answering queries within ``timeout`` seconds each."""
+
+    def __init__(self, store: Store, workers: int, timeout: float, limits: ResultLimits) -> None:
+        self._store = store
+        self._workers = max(1, workers)
+        self._timeout = timeout
+        self._limits = limits
+        self._spool = Path(tempfile.mkdtemp(prefix="kgpub-results-"))
+        self._numbers = itertools.count()
+        self._generation: _Generation | None = None
+        self._refreshing = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._live: set[_Worker] = set()
+
+    @property
+    def timeout(self) -> float:
+        return self._timeout
+
+    async def start(self) -> None:
+        """Open the first snapshot and wait until every worker is ready."""
+        self._generation = await self._new_generation()
+
+    async def close(self) -> None:
+        """Stop every worker and remove the spool folder."""
+        for task in list(self._tasks):
+            task.cancel()
+        generation, self._generation = self._generation, None
+        if generation is not None:
+            generation.retired = True
+        for taken in list(self._live):
+            self._stop(taken)
+        await anyio.to_thread.run_sync(shutil.rmtree, self._spool, True)
+
+    async def run(
+        self, operation: QueryOperation, accept: str | None, format_param: str | None
+    ) -> Outcome:
+        """Run ``operation`` in a worker, within the client's or the server's deadline.
+
+        Waiting for a free worker counts against the deadline too: a server
+        busy with runaway queries answers 503 rather than queueing for ever.
+        """
+        check_allowed(operation.query)
+        timeout = min(operation.timeout or self._timeout, self._timeout)
+        generation = await self._current()
+        job = Job(
+            next(self._numbers),
+            operation.query,
+            operation.default_graphs,
+            operation.named_graphs,
+            operation.base_iri,
+            operation.has_dataset,
+            accept,
+            format_param,
+        )
+        taken: _Worker | None = None
+        try:
+            with anyio.fail_after(timeout):
+                taken = await generation.idle.get()
+                taken.conn.send(job)
+                reply = await _receive(taken.conn)
+        except TimeoutError:
+            if taken is not None:
+                self._replace(generation, taken)
+            raise QueryTimeoutError(
+                f"the query did not finish within {_seconds(timeout)} s and was stopped; "
+                "narrow it, or retry later if the server is busy",
+                retry_after=max(1, math.ceil(timeout)),
+            ) from None
+        except (EOFError, OSError) as exc:
+            # The worker died under the query (killed from outside, or a crash).
+            if taken is not None:
+                self._replace(generation, taken)
+            raise QueryWorkerError(f"the query worker stopped while answering ({exc!r})") from exc
+        except asyncio.CancelledError:
+            if taken is not None:
+                self._replace(generation, taken)
+            raise
+        self._release(generation, taken)
+        if isinstance(reply, Failed):
+            raise _rebuild(reply)
+        if not isinstance(reply, Done):
+            raise QueryWorkerError(f"a query worker answered {type(reply).__name__}")
+        return Outcome(reply, generation.snapshot.version)
+
+    async def _current(self) -> _Generation:
+        generation = self._generation
+        if generation is None:
+            raise QueryWorkerError("the query workers are not running")
+        if generation.snapshot.version == self._store.version:
+            return generation
+        async with self._refreshing:
+            generation = self._generation
+            assert generation is not None
+            if generation.snapshot.version != self._store.version:
+                fresh = await self._new_generation()
+                generation.retired = True
+                while not generation.idle.empty():
+                    self._stop(generation.idle.get_nowait())
+                self._generation = generation = fresh
+        return generation
+
+    async def _new_generation(self) -> _Generation:
+        snapshot = await anyio.to_thread.run_sync(self._snapshot)
+        generation = _Generation(snapshot)
+        started = await asyncio.gather(
+            *(self._start_worker(snapshot) for _ in range(self._workers)),
+            return_exceptions=True,
+        )
+        for item in started:
+            if isinstance(item, BaseException):
+                for other in started:
+                    if isinstance(other, _Worker):
+                        self._stop(other)
+                raise QueryWorkerError(f"a query worker did not start: {item}") from item
+            generation.idle.put_nowait(item)
+            generation.size += 1
+        return generation
+
+    def _snapshot(self) -> Snapshot:
+        store, version = self._store, self._store.version
+        if store.path is not None and store.read_only:
+            return Snapshot("store", store.path, version)
+        if store.path is not None:
+            target = self._spool / f"snapshot-{version}"
+            store.backup(target)
+            return Snapshot("store", target, version)
+        dump = self._spool / f"snapshot-{version}.nq"
+        with dump.open("wb") as output:
+            store.dump(output, ox.RdfFormat.N_QUADS)
+        return Snapshot("nquads", dump, version)
+
+    async def _start_worker(self, snapshot: Snapshot) -> _Worker:
+        parent, child = _CONTEXT.Pipe()
+        # The worker reads its end of the lifeline until EOF: the server's exit.
+        lifeline_end, lifeline = _CONTEXT.Pipe(duplex=False)
+        process = _CONTEXT.Process(
+            target=worker.serve,
+            args=(child, lifeline_end, snapshot, self._limits, self._spool, INLINE_BYTES),
+            daemon=True,
+            name="kgpub-query-worker",
+        )
+        await anyio.to_thread.run_sync(process.start)
+        child.close()
+        lifeline_end.close()
+        started = _Worker(process, parent, lifeline)
+        self._live.add(started)
+        try:
+            with anyio.fail_after(_START_SECONDS):
+                ready = await _receive(parent)
+        except (TimeoutError, EOFError, OSError) as exc:
+            self._stop(started)
+            raise QueryWorkerError(f"the worker could not open the store ({exc!r})") from exc
+        if not isinstance(ready, Ready):
+            self._stop(started)
+            raise QueryWorkerError("the worker did not report ready")
+        return started
+
+    def _release(self, generation: _Generation, taken: _Worker) -> None:
+        if generation.retired:
+            self._stop(taken)
+        else:
+            generation.idle.put_nowait(taken)
+
+    def _replace(self, generation: _Generation, taken: _Worker) -> None:
+        """Kill a worker whose state is unknown (deadline, crash) and start another."""
+        self._stop(taken)
+        generation.size -= 1
+        if generation.retired:
+            return
+        task = asyncio.get_running_loop().create_task(self._refill(generation))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _refill(self, generation: _Generation) -> None:
+        with contextlib.suppress(QueryWorkerError):
+            fresh = await self._start_worker(generation.snapshot)
+            if generation.retired:
+                self._stop(fresh)
+                return
+            generation.size += 1
+            generation.idle.put_nowait(fresh)
+
+    def _stop(self, taken: _Worker) -> None:
+        # SIGKILL: a worker may be deep in a query that ignores everything else.
+        self._live.discard(taken)
+        taken.conn.close()
+        taken.lifeline.close()
+        if taken.process.is_alive():
+            taken.process.kill()
+        taken.process.join(timeout=5)
+
+
+async def _receive(conn: Connection) -> object:
+    """The next message on ``conn``, awaited without blocking the event loop."""
+    loop = asyncio.get_running_loop()
+    readable: asyncio.Future[None] = loop.create_future()
+
+    def wake() -> None:
+        if not readable.done():
+            readable.set_result(None)
+
+    fd = conn.fileno()
+    loop.add_reader(fd, wake)
+    try:
+        await readable
+    finally:
+        loop.remove_reader(fd)
+        # uvloop's add_reader leaves the pipe non-blocking, and a large reply
+        # arrives in several reads: recv must wait for the rest, not fail.
+        os.set_blocking(fd, True)
+    return conn.recv()
+
+
+class InlineRunner:
+    """Queries for a store that does its own work elsewhere (a remote SPARQL backend).
+
+    The query runs in a thread, since the remote server does the evaluating and
+    its HTTP client has its own timeout; at the deadline the client gets the
+    same 503 as from the pool, and the abandoned thread ends with that timeout.
+    """
+
+    def __init__(self, store: QueryStore, timeout: float, limits: ResultLimits) -> None:
+        self._store = store
+        self._timeout = timeout
+        self._limits = limits
+
+    @property
+    def timeout(self) -> float:
+        return self._timeout
+
+    async def start(self) -> None:
+        """Nothing to start: the remote server is already running."""
+
+    async def close(self) -> None:
+        """Nothing to stop."""
+
+    async def run(
+        self, operation: QueryOperation, accept: str | None, format_param: str | None
+    ) -> Outcome:
+        check_allowed(operation.query)
+        timeout = min(operation.timeout or self._timeout, self._timeout)
+        version = self._store.version
+
+        def work() -> Done:
+            output = io.BytesIO()
+            written = write_query(
+                self._store, operation, accept, format_param, output, limits=self._limits
+            )
+            body = output.getvalue()
+            return Done(written.representation, body, None, len(body), written.engine_seconds)
+
+        try:
+            with anyio.fail_after(timeout):
+                done = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+        except TimeoutError:
+            raise QueryTimeoutError(
+                f"the query did not finish within {_seconds(timeout)} s; "
+                "narrow it, or retry later if the server is busy",
+                retry_after=max(1, math.ceil(timeout)),
+            ) from None
+        return Outcome(done, version)
+
+
+Runner = QueryPool | InlineRunner
+"""What the endpoint awaits for a query's answer."""
+
+
+def runner_for(store: QueryStore, settings: Settings) -> Runner:
+    """Worker processes for the embedded store; a thread for a remote one."""
+    limits = ResultLimits(settings.max_result_rows, settings.max_result_bytes)
+    if isinstance(store, Store):
+        return QueryPool(store, settings.query_workers, settings.query_timeout, limits)
+    return InlineRunner(store, settings.query_timeout, limits)
+
+
+def _rebuild(failed: Failed) -> KgpubError:
+    """The worker's domain error as the same exception class in this process."""
+    if failed.error == "NotAcceptableError":
+        return errors.NotAcceptableError(failed.message, offered=list(failed.offered))
+    cls = getattr(errors, failed.error, None)
+    if isinstance(cls, type) and issubclass(cls, KgpubError):
+        with contextlib.suppress(TypeError):
+            return cls(failed.message)
+    return QueryWorkerError(f"the query failed in its worker: {failed.message}")
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}"

@@ -1,0 +1,276 @@
+"""Running a query and writing its result, within the configured result limits.
+
+One function serves the endpoint's worker processes, the remote backend and
+``kgpub query``: it runs the query, picks the representation by content
+negotiation once the kind of result is known, and writes it to a file-like
+output while counting. A result over ``max_rows`` rows or ``max_bytes`` bytes
+stops with ``ResultTooLargeError`` as soon as the limit is crossed, so a
+client asking for the whole store costs the server the limit, not the store.
+
+pyoxigraph's serialisers cannot count rows, so solutions are first written as
+SPARQL TSV, where every row is exactly one line (newlines in literals are
+escaped), then converted to the negotiated format by pyoxigraph's own parser
+and serialiser; the round trip keeps every term and costs about a quarter of
+the direct serialisation. Graphs are counted on their way into the serialiser.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Protocol, cast
+
+import pyoxigraph as ox
+
+from kgpub.errors import KgpubError, NotAcceptableError, ResultTooLargeError
+from kgpub.rdf.conneg import Representation, choose
+from kgpub.store.protocol import QueryResult, QueryStore
+
+# Result formats for SELECT and ASK, in the server's order of preference.
+RESULT_FORMATS: tuple[Representation, ...] = (
+    Representation("application/sparql-results+json", "json", ("application/json",)),
+    Representation("application/sparql-results+xml", "xml", ("application/xml", "text/xml")),
+    Representation("text/csv", "csv", charset=True),
+    Representation("text/tab-separated-values", "tsv", charset=True),
+)
+
+# Graph formats for CONSTRUCT and DESCRIBE (and the service description). For a
+# graph, format=json means JSON-LD and format=xml RDF/XML, as SPARQLWrapper expects;
+# Turtle is valid N3, so format=n3 gets Turtle.
+GRAPH_FORMATS: tuple[Representation, ...] = (
+    Representation(
+        "text/turtle", "ttl", ("application/x-turtle",), True, ("turtle", "n3", "text/n3")
+    ),
+    Representation("application/n-triples", "nt", synonyms=("ntriples", "n-triples")),
+    Representation("application/ld+json", "jsonld", synonyms=("json-ld", "json")),
+    Representation(
+        "application/rdf+xml",
+        "rdf",
+        ("application/xml", "text/xml"),
+        synonyms=("rdf+xml", "rdfxml", "xml"),
+    ),
+    Representation("application/trig", "trig"),
+    Representation("application/n-quads", "nq", synonyms=("nquads", "n-quads")),
+)
+
+RESULTS_FORMAT_OF: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+RDF_FORMAT_OF: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+}
+
+
+@dataclass(frozen=True)
+class ResultLimits:
+    """The largest result the endpoint writes; 0 means no limit."""
+
+    max_rows: int = 0
+    max_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class Written:
+    """What was written: its representation, size, and the time the engine took."""
+
+    representation: Representation
+    rows: int
+    size: int
+    engine_seconds: float
+
+
+class LimitedOutput(io.RawIOBase):
+    """A writable stream that refuses to grow past ``max_bytes`` (0: unlimited).
+
+    With ``max_rows``, it counts lines too, for SPARQL TSV where each solution
+    is one line after the header: a result stops as soon as it has one row too many.
+    """
+
+    def __init__(self, target: IO[bytes], max_bytes: int, max_rows: int = 0) -> None:
+        super().__init__()
+        self._target = target
+        self._max_bytes = max_bytes
+        self._max_lines = max_rows + 1 if max_rows else 0
+        self.size = 0
+        self.lines = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def as_io(self) -> IO[bytes]:
+        """This stream as the ``IO[bytes]`` that pyoxigraph's serialisers are typed to take."""
+        return cast("IO[bytes]", self)
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        size = len(data)
+        if self._max_lines:
+            self.lines += bytes(data).count(b"\n")
+            if self.lines > self._max_lines:
+                raise ResultTooLargeError(
+                    f"the result has more than {self._max_lines - 1} rows, the endpoint's "
+                    "limit; add a LIMIT or narrow the query"
+                )
+        if self._max_bytes and self.size + size > self._max_bytes:
+            raise ResultTooLargeError(
+                f"the result is larger than {self._max_bytes} bytes, the endpoint's limit; "
+                "add a LIMIT or narrow the query"
+            )
+        self._target.write(data)
+        self.size += size
+        return size
+
+
+def check_acceptable(accept: str | None, format_param: str | None, form: str | None) -> None:
+    """Raise ``NotAcceptableError`` when the result of a ``form`` query could not be sent.
+
+    Called before a query runs, so a request for a format the query's form
+    does not offer gets its 406 at once instead of after (or instead of)
+    running the query. ``form`` is SELECT, ASK, CONSTRUCT or DESCRIBE; with
+    ``None`` (not recognised) only a format no form offers is refused.
+    """
+    if form in ("SELECT", "ASK"):
+        offers = RESULT_FORMATS
+    elif form in ("CONSTRUCT", "DESCRIBE"):
+        offers = GRAPH_FORMATS
+    else:
+        offers = RESULT_FORMATS + GRAPH_FORMATS
+    choose(accept, format_param, offers)
+
+
+def write_result(
+    result: QueryResult,
+    accept: str | None,
+    format_param: str | None,
+    output: IO[bytes],
+    limits: ResultLimits,
+) -> tuple[Representation, int, int]:
+    """Serialise ``result`` to ``output``: (representation, rows, bytes).
+
+    Raises ``NotAcceptableError`` before writing anything when no format of
+    the result's kind is acceptable, and ``ResultTooLargeError`` past a limit.
+    """
+    graph = not isinstance(result, ox.QuerySolutions | ox.QueryBoolean)
+    offers = GRAPH_FORMATS if graph else RESULT_FORMATS
+    rep = choose(accept, format_param, offers)
+    out = LimitedOutput(output, limits.max_bytes)
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            result.serialize(out.as_io(), RESULTS_FORMAT_OF[rep.name])
+            rows = 0
+        elif isinstance(result, ox.QuerySolutions):
+            rows = _write_solutions(result, rep, out, limits)
+        else:
+            counter = _RowCounter(limits.max_rows)
+            ox.serialize(counter.count(result), out.as_io(), RDF_FORMAT_OF[rep.name])
+            rows = counter.rows
+    except (ValueError, OSError) as exc:
+        # e.g. RDF 1.2 triple terms, which pyoxigraph cannot write as JSON-LD yet.
+        raise NotAcceptableError(
+            f"this result cannot be written as {rep.media_type}: {exc}",
+            offered=[r.media_type for r in offers if r is not rep],
+        ) from exc
+    return rep, rows, out.size
+
+
+def _write_solutions(
+    result: ox.QuerySolutions, rep: Representation, out: LimitedOutput, limits: ResultLimits
+) -> int:
+    if not limits.max_rows:
+        result.serialize(out.as_io(), RESULTS_FORMAT_OF[rep.name])
+        return -1
+    tsv = io.BytesIO()
+    # TSV is never much larger than the other formats, so the byte limit applies
+    # to it too: an oversized result stops before it is converted.
+    counted = LimitedOutput(tsv, limits.max_bytes, limits.max_rows)
+    result.serialize(counted.as_io(), ox.QueryResultsFormat.TSV)
+    rows = counted.lines - 1
+    if rep.name == "tsv":
+        out.write(tsv.getbuffer())
+    else:
+        tsv.seek(0)
+        parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+        assert isinstance(parsed, ox.QuerySolutions)
+        parsed.serialize(out.as_io(), RESULTS_FORMAT_OF[rep.name])
+    return rows
+
+
+class _RowCounter:
+    def __init__(self, max_rows: int) -> None:
+        self.max_rows = max_rows
+        self.rows = 0
+
+    def count(self, triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
+        for triple in triples:
+            self.rows += 1
+            if self.max_rows and self.rows > self.max_rows:
+                raise ResultTooLargeError(
+                    f"the result has more than {self.max_rows} triples, the endpoint's limit; "
+                    "add a LIMIT or narrow the query"
+                )
+            yield triple
+
+
+def write_query(
+    store: QueryStore,
+    operation: QueryLike,
+    accept: str | None,
+    format_param: str | None,
+    output: IO[bytes],
+    *,
+    limits: ResultLimits,
+) -> Written:
+    """Run ``operation`` on ``store`` and write its result to ``output``."""
+    started = time.perf_counter()
+    if operation.default_graphs or operation.named_graphs:
+        # The protocol's dataset replaces any FROM/FROM NAMED in the query
+        # (SPARQL 1.1 Protocol 2.1.4); graphs not in the store are empty, never fetched.
+        result = store.query(
+            operation.query,
+            default_graph=list(operation.default_graphs),
+            named_graphs=list(operation.named_graphs),
+            base_iri=operation.base_iri,
+        )
+    else:
+        # A FROM/FROM NAMED clause defines the dataset itself; otherwise the
+        # default graph is the union of all graphs.
+        result = store.query(
+            operation.query, union_default=not operation.has_dataset, base_iri=operation.base_iri
+        )
+    failure: KgpubError | None = None
+    try:
+        rep, rows, size = write_result(result, accept, format_param, output, limits)
+    except KgpubError as exc:
+        failure = exc
+    # pyoxigraph results may only be dropped on the thread that made them, and
+    # an exception's traceback would carry this one's frames (holding the
+    # result) to whichever thread handles it: so the traceback is dropped here.
+    del result
+    if failure is not None:
+        raise failure.with_traceback(None) from None
+    return Written(rep, rows, size, time.perf_counter() - started)
+
+
+class QueryLike(Protocol):
+    """The parts of ``kgpub.sparql.protocol.QueryOperation`` a query run needs."""
+
+    @property
+    def query(self) -> str: ...
+    @property
+    def default_graphs(self) -> tuple[str, ...]: ...
+    @property
+    def named_graphs(self) -> tuple[str, ...]: ...
+    @property
+    def base_iri(self) -> str | None: ...
+    @property
+    def has_dataset(self) -> bool: ...

@@ -1,0 +1,187 @@
+"""The query worker process: one snapshot of the store, one query at a time.
+
+pyoxigraph's Python API cannot interrupt a query, so the endpoint runs each
+query in a process of its own that the server can kill at the deadline, which
+really frees the CPU (``kgpub.sparql.executor`` is the parent side). A worker opens a
+snapshot of the served store, says it is ready, then answers jobs from its
+pipe until the pipe closes. Results up to ``inline_bytes`` travel back in the
+reply; larger ones are left in a file in the spool folder for the server to
+stream, so neither process ever holds a large result in memory twice.
+
+This module is imported by the forkserver before any request arrives; it
+imports only pyoxigraph and the result writer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import signal
+import threading
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import IO, Literal, cast
+
+import pyoxigraph as ox
+
+from kgpub.errors import KgpubError, NotAcceptableError
+from kgpub.rdf.conneg import Representation
+from kgpub.sparql.results import ResultLimits, write_query
+from kgpub.store.oxigraph import Store
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a worker opens: an on-disk store (read-only) or an N-Quads dump to load."""
+
+    kind: Literal["store", "nquads"]
+    path: Path
+    version: int
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query, as the endpoint parsed and negotiated it."""
+
+    number: int
+    query: str
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    base_iri: str | None
+    has_dataset: bool
+    accept: str | None
+    format_param: str | None
+
+
+@dataclass(frozen=True)
+class Done:
+    """A result: in ``body``, or in the spool file ``path`` when large."""
+
+    representation: Representation
+    body: bytes | None
+    path: str | None
+    size: int
+    engine_seconds: float
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A domain error, rebuilt by the parent: its class name, message and 406 offers."""
+
+    error: str
+    message: str
+    offered: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ready:
+    """Sent once the snapshot is open."""
+
+    pid: int
+
+
+def open_snapshot(snapshot: Snapshot) -> Store:
+    if snapshot.kind == "store":
+        return Store(snapshot.path, read_only=True)
+    store = Store()
+    with snapshot.path.open("rb") as dump:
+        store.bulk_load(dump, ox.RdfFormat.N_QUADS, None)
+    return store
+
+
+class _Spill(io.RawIOBase):
+    """Memory up to ``limit`` bytes, then a file in the spool folder."""
+
+    def __init__(self, limit: int, path: Path) -> None:
+        super().__init__()
+        self._limit = limit
+        self._path = path
+        self._memory: io.BytesIO | None = io.BytesIO()
+        self._file: IO[bytes] | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._memory is not None:
+            if self._memory.tell() + len(data) <= self._limit:
+                return self._memory.write(data)
+            self._file = self._path.open("wb")
+            self._file.write(self._memory.getbuffer())
+            self._memory = None
+        assert self._file is not None
+        return self._file.write(data)
+
+    def finish(self) -> tuple[bytes | None, str | None]:
+        if self._memory is not None:
+            return self._memory.getvalue(), None
+        assert self._file is not None
+        self._file.close()
+        return None, str(self._path)
+
+    def discard(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._path.unlink(missing_ok=True)
+
+
+def _die_with_server(lifeline: Connection) -> None:
+    """End this worker as soon as the server is gone, even mid-query.
+
+    The server holds the other end of ``lifeline`` and never writes to it; when
+    the server exits, however it exits (SIGKILL included), the read sees EOF.
+    A thread waits for that, since the main thread may be deep in a runaway
+    query for minutes (pyoxigraph releases the GIL while it evaluates).
+    """
+
+    def wait() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv_bytes()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=wait, name="kgpub-lifeline", daemon=True).start()
+
+
+def run_job(
+    store: Store, job: Job, limits: ResultLimits, spool: Path, inline_bytes: int
+) -> Done | Failed:
+    output = _Spill(inline_bytes, spool / f"{os.getpid()}-{job.number}.result")
+    try:
+        written = write_query(
+            store, job, job.accept, job.format_param, cast("IO[bytes]", output), limits=limits
+        )
+    except NotAcceptableError as exc:
+        output.discard()
+        return Failed(type(exc).__name__, str(exc), tuple(exc.offered))
+    except KgpubError as exc:
+        output.discard()
+        return Failed(type(exc).__name__, str(exc))
+    except (OSError, RuntimeError, ValueError) as exc:
+        output.discard()
+        return Failed("internal", f"{type(exc).__name__}: {exc}")
+    body, path = output.finish()
+    return Done(written.representation, body, path, written.size, written.engine_seconds)
+
+
+def serve(  # noqa: PLR0917 - the process's arguments, passed by multiprocessing
+    conn: Connection,
+    lifeline: Connection,
+    snapshot: Snapshot,
+    limits: ResultLimits,
+    spool: Path,
+    inline_bytes: int,
+) -> None:
+    """The worker's main loop; returns when the server closes the pipe."""
+    # Ctrl-C reaches the whole process group; the server stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_server(lifeline)
+    store = open_snapshot(snapshot)
+    conn.send(Ready(os.getpid()))
+    while True:
+        try:
+            job: Job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(run_job(store, job, limits, spool, inline_bytes))

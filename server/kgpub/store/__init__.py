@@ -1,0 +1,7 @@
+"""Where the triples live: one protocol, two implementations.
+
+- ``protocol``: ``QueryStore``, what every layer above needs of a store.
+- ``oxigraph``: ``Store``, pyoxigraph in memory or on disk (kgpub's own engine).
+- ``remote``: ``RemoteStore``, any SPARQL 1.1 endpoint behind the same protocol.
+- ``remote_protocol``: how the remote store speaks the SPARQL protocol.
+"""

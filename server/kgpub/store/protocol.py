@@ -1,0 +1,65 @@
+"""What the server, the pages and the CLI need of a store, as a typing Protocol.
+
+Two stores serve the same endpoint, pages, VoID and service description: the
+embedded pyoxigraph store (``kgpub.store.oxigraph.Store``) and a remote SPARQL 1.1
+endpoint (``kgpub.store.remote.RemoteStore``). Callers that type their store as
+``QueryStore`` work with both, and mypy checks that both keep this shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Protocol
+
+import pyoxigraph as ox
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Triple]
+"""Solutions, a boolean, or triples: pyoxigraph's own, or (a remote store's) an iterator."""
+
+
+class QueryStore(Protocol):
+    """A read-only dataset of named graphs that answers SPARQL queries."""
+
+    @property
+    def version(self) -> int:
+        """Changes whenever the data may have changed, so caches know when results went stale."""
+        ...
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        union_default: bool = True,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """Run a query; ``default_graph``/``named_graphs`` name the dataset exactly."""
+        ...
+
+    def named_graphs(self) -> list[str]:
+        """The IRIs of the named graphs the dataset publishes, sorted."""
+        ...
+
+    def graph_sizes(self) -> dict[str, int]:
+        """The number of triples in each published named graph."""
+        ...
+
+    def distinct_triples(self) -> int:
+        """The number of distinct triples over all published graphs."""
+        ...
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """Every quad of the published graphs, or those of one named graph."""
+        ...
+
+    def dump(
+        self,
+        output: IO[bytes],
+        fmt: ox.RdfFormat,
+        *,
+        graph: str | None = None,
+        prefixes: dict[str, str] | None = None,
+    ) -> None:
+        """Write the dataset (quad formats) or one graph (``graph``) to ``output``."""
+        ...

@@ -1,0 +1,9 @@
+"""HTTP routes: thin adapters from requests to the core modules.
+
+- ``sparql``: the query operation, the service description and the editor.
+- ``update``: SPARQL Update (only where writes are on).
+- ``graph_store``: the Graph Store HTTP Protocol.
+- ``validate``: ``POST /validate``.
+- ``void``: ``/.well-known/void``.
+- ``resources``: every minted IRI (the catch-all ``/id/{rest:path}``: last).
+"""

@@ -1,0 +1,310 @@
+"""``/graph-store``: the SPARQL 1.1 Graph Store HTTP Protocol, by indirect identification.
+
+``?graph=IRI`` names a named graph, ``?default`` the store's default graph.
+GET and HEAD are always there: the graph in any RDF format, by content
+negotiation. PUT, POST and DELETE exist only when writes are enabled
+(``KGPUB_WRITES_ENABLED``); otherwise they are not allowed on this resource
+(405, ``Allow: GET, HEAD``), the answer HTTP gives for a read-only resource.
+A write must carry the bearer token (``kgpub.ingest.auth``), checked before its
+body is read; ``kgpub.ingest.writes`` stages, validates and commits it in a worker
+thread, one write at a time. See https://www.w3.org/TR/sparql11-http-rdf-update/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+from urllib.parse import parse_qsl
+
+import anyio
+import pyoxigraph as ox
+from fastapi import FastAPI, Request, Response, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from kgpub.errors import ConfigurationError, GraphNotFoundError, MalformedRequestError
+from kgpub.ingest import auth
+from kgpub.ingest.writes import Committed, GraphName, Writer, check_settings
+from kgpub.ld.ontology_docs import OntologyDocs
+from kgpub.rdf.conneg import Representation, choose
+from kgpub.rdf.serialization import RDF_FORMATS, serialize
+from kgpub.shacl.conformance import UPLOAD_FORMATS, upload_format
+from kgpub.store.oxigraph import Store
+from kgpub.web.body import read_body
+from kgpub.web.openapi import representations
+
+PATH = "/graph-store"
+_T = TypeVar("_T")
+_BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="writeToken",
+    description="The write token (KGPUB_WRITE_TOKEN); writes only.",
+)
+
+
+def _target(request: Request) -> GraphName | None:
+    """The graph a request names; ``None`` for the graph store itself (no parameter)."""
+    try:
+        params = parse_qsl(
+            request.scope["query_string"].decode("utf-8"),
+            keep_blank_values=True,
+            errors="strict",
+        )
+    except UnicodeDecodeError as exc:
+        raise MalformedRequestError("the URL's query string is not valid UTF-8") from exc
+    graphs = [value for name, value in params if name == "graph"]
+    default = any(name == "default" for name, _ in params)
+    if len(graphs) > 1:
+        raise MalformedRequestError("the request names more than one graph; send one ?graph=")
+    if graphs and default:
+        raise MalformedRequestError("the request has both ?graph= and ?default; send one")
+    if default:
+        return ox.DefaultGraph()
+    if not graphs:
+        return None
+    try:
+        return ox.NamedNode(graphs[0])
+    except ValueError as exc:
+        raise MalformedRequestError(f"graph={graphs[0]!r} is not an absolute IRI: {exc}") from exc
+
+
+def _named_target(request: Request) -> GraphName:
+    target = _target(request)
+    if target is None:
+        raise MalformedRequestError("name the graph: ?graph=<absolute IRI> or ?default")
+    return target
+
+
+def _graph_body(store: Store, graph: GraphName, rep: Representation, base_iri: str) -> bytes:
+    """Blocking: the graph serialised, or ``GraphNotFoundError``."""
+    if not store.has_graph(graph):
+        raise GraphNotFoundError(f"the store has no graph <{_name(graph)}>")
+    return serialize(store.graph_quads(graph), rep.name, base_iri)
+
+
+async def read_graph(request: Request) -> Response:
+    """GET and HEAD: a graph's triples in the negotiated RDF format."""
+    graph = _named_target(request)
+    state = request.app.state
+    rep = choose(request.headers.get("accept"), request.query_params.get("format"), RDF_FORMATS)
+    body = await run_in_threadpool(_graph_body, state.store, graph, rep, state.settings.base_iri)
+    headers = {"Vary": "Accept"}
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(body))
+        return Response(b"", media_type=rep.content_type, headers=headers)
+    return Response(body, media_type=rep.content_type, headers=headers)
+
+
+def check_write_access(request: Request) -> None:
+    """``AuthenticationRequiredError`` (401) or ``AccessDeniedError`` (403) unless the
+    request carries the write token."""
+    auth.check_bearer(request.headers.get("authorization"), request.app.state.write_token)
+
+
+async def _authorize(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)],
+) -> None:
+    # A dependency, so it runs before the body is read and OpenAPI shows the scheme.
+    check_write_access(request)
+
+
+async def run_write(request: Request, write: Callable[..., _T], *args: Any) -> _T:
+    """Run a blocking write in a worker thread, one at a time.
+
+    Waiting writers queue here, not in worker threads, so a burst of writes
+    never takes the threads that reads need.
+    """
+    lock: anyio.Lock = request.app.state.write_lock
+    async with lock:
+        return await run_in_threadpool(write, *args)
+
+
+async def _rdf_body(request: Request) -> tuple[bytes, ox.RdfFormat]:
+    fmt = upload_format(request.headers.get("content-type"))
+    return await read_body(request, request.app.state.settings.max_body_bytes), fmt
+
+
+async def put_graph(request: Request) -> Response:
+    """Replace a graph's content: 201 when the graph is new, else 204."""
+    graph = _named_target(request)
+    body, fmt = await _rdf_body(request)
+    created = await run_write(request, request.app.state.writer.put, graph, body, fmt)
+    return Response(status_code=201 if created else 204)
+
+
+async def post_graph(request: Request) -> Response:
+    """Merge the body into a graph (201 when new, else 204); without a graph parameter,
+    into a new graph whose IRI the ``Location`` header gives (201)."""
+    target = _target(request)
+    body, fmt = await _rdf_body(request)
+    writer: Writer = request.app.state.writer
+    graph, created = await run_write(request, writer.post, target, body, fmt)
+    if not created:
+        return Response(status_code=204)
+    headers = {}
+    if target is None and isinstance(graph, ox.NamedNode):
+        headers["Location"] = graph.value
+    return Response(status_code=201, headers=headers)
+
+
+async def delete_graph(request: Request) -> Response:
+    """Remove a named graph (404 when absent) or empty the default graph: 204."""
+    graph = _named_target(request)
+    await run_write(request, request.app.state.writer.delete, graph)
+    return Response(status_code=204)
+
+
+def _name(graph: GraphName) -> str:
+    return graph.value if isinstance(graph, ox.NamedNode) else "default graph"
+
+
+async def startup(app: FastAPI) -> None:
+    """With writes enabled, a ``Writer`` for the served store that refreshes what the
+    server computed at start-up (graph sizes, validation, ontology pages) on each commit."""
+    if not app.state.settings.writes_enabled:
+        return
+    store = app.state.store
+    if not isinstance(store, Store):
+        raise ConfigurationError("writes need kgpub's own store, not a remote SPARQL backend")
+
+    def publish(committed: Committed) -> None:
+        state = app.state
+        state.graph_sizes = committed.graph_sizes
+        state.default_graph_size = committed.distinct_triples
+        state.conformance = committed.conformance
+        if committed.ontology_changed:
+            state.ontology_docs = OntologyDocs()
+
+    app.state.writer = Writer(store, app.state.settings, publish)
+    app.state.write_lock = anyio.Lock()
+
+
+def install(app: FastAPI) -> None:
+    """GET and HEAD always; PUT, POST and DELETE when writes are enabled (token checked)."""
+    check_settings(app.state.settings)
+    app.state.write_token = auth.write_token(app.state.settings)
+    for method in ("GET", "HEAD"):
+        app.add_api_route(
+            PATH,
+            read_graph,
+            methods=[method],
+            operation_id=f"graph_store_{method.lower()}",
+            summary="Graph Store Protocol: read a graph",
+            include_in_schema=method == "GET",
+            responses=_READ_RESPONSES,
+            openapi_extra={"parameters": [*_TARGET_PARAMS, _FORMAT_PARAM]},
+        )
+    if app.state.write_token is None:
+        return
+    writes: tuple[tuple[str, Callable[[Request], Any], str], ...] = (
+        ("PUT", put_graph, "replace a graph"),
+        ("POST", post_graph, "add to a graph, or create one"),
+        ("DELETE", delete_graph, "remove a graph"),
+    )
+    for method, endpoint, summary in writes:
+        extra: dict[str, Any] = {"parameters": _TARGET_PARAMS}
+        if method != "DELETE":
+            extra["requestBody"] = _RDF_BODY
+        app.add_api_route(
+            PATH,
+            endpoint,
+            methods=[method],
+            operation_id=f"graph_store_{method.lower()}",
+            summary=f"Graph Store Protocol: {summary}",
+            dependencies=[Security(_authorize)],
+            responses=_WRITE_RESPONSES[method],
+            openapi_extra=extra,
+        )
+
+
+# --- OpenAPI ------------------------------------------------------------------
+
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+_IRI: dict[str, Any] = {
+    "type": "string",
+    "format": "iri",
+    "pattern": r'^[A-Za-z][A-Za-z0-9+.-]*:(?:[^\s<>"{}|\\^`%]|%[0-9A-Fa-f]{2})*$',
+}
+_TARGET_PARAMS: list[dict[str, Any]] = [
+    {
+        "name": "graph",
+        "in": "query",
+        "required": False,
+        "description": "The named graph's IRI (absolute).",
+        "schema": _IRI,
+    },
+    {
+        "name": "default",
+        "in": "query",
+        "required": False,
+        "allowEmptyValue": True,
+        "description": "Present (with any value): the store's default graph.",
+        "schema": {"type": "string"},
+    },
+]
+_FORMAT_PARAM: dict[str, Any] = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "description": "Overrides Accept: the short name of an RDF format.",
+    "schema": {"type": "string", "enum": [r.name for r in RDF_FORMATS]},
+}
+_RDF_BODY: dict[str, Any] = {
+    "required": False,
+    "content": {media: {"schema": {"type": "string"}} for media in UPLOAD_FORMATS},
+}
+_REPORT = {
+    **_PROBLEM,
+    "text/turtle": {"schema": {"type": "string"}},
+    "application/ld+json": {"schema": {"type": ["object", "array"]}},
+}
+UNAUTHORIZED_RESPONSE: dict[str, Any] = {
+    "description": "No bearer token; see WWW-Authenticate.",
+    "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+    "content": _PROBLEM,
+}
+REPORT_RESPONSE: dict[str, Any] = {
+    "description": "The write would break a SHACL Violation shape; nothing was written. "
+    "The SHACL report: Turtle or JSON-LD by Accept, else problem+json.",
+    "content": _REPORT,
+}
+_COMMON: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed request, RDF body or graph IRI.", "content": _PROBLEM},
+    401: UNAUTHORIZED_RESPONSE,
+    403: {"description": "The bearer token is not the write token.", "content": _PROBLEM},
+}
+_BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"description": "Request body over KGPUB_MAX_BODY_BYTES.", "content": _PROBLEM},
+    415: {"description": "Content-Type is not an RDF syntax read here.", "content": _PROBLEM},
+    422: REPORT_RESPONSE,
+}
+_READ_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: representations("The graph.", RDF_FORMATS),
+    400: _COMMON[400],
+    404: {"description": "No such named graph.", "content": _PROBLEM},
+    406: {"description": "No offered format is acceptable.", "content": _PROBLEM},
+}
+_WRITE_RESPONSES: dict[str, dict[int | str, dict[str, Any]]] = {
+    "PUT": {
+        201: {"description": "The graph was created."},
+        204: {"description": "The graph was replaced."},
+        **_COMMON,
+        **_BODY_ERRORS,
+    },
+    "POST": {
+        201: {
+            "description": "A graph was created; without a graph parameter, Location names it.",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+        },
+        204: {"description": "The triples were added."},
+        **_COMMON,
+        **_BODY_ERRORS,
+    },
+    "DELETE": {
+        204: {"description": "The graph was removed (the default graph: emptied)."},
+        **_COMMON,
+        404: {"description": "No such named graph.", "content": _PROBLEM},
+        422: _BODY_ERRORS[422],
+    },
+}

@@ -1,0 +1,225 @@
+"""Dereferencing: every IRI the data mints answers at its path on the serving host.
+
+``/id/elon-musk`` is ``<base>id/elon-musk`` whatever the host (the base IRI is
+a setting, not the host). One scheme throughout: **200 with content
+negotiation** — ``Vary: Accept, Accept-Language``, ``Content-Location``
+naming the representation sent (``?format=…``), and ``Link`` headers to
+every alternate format. No 303 round trip: a client gets the description in
+one request. Hash IRIs (``<base>ontology#Term``, ``<base>shapes#…``) are
+answered by their document, as HTTP strips the fragment. The work is in
+``kgpub.ld.describe``, ``kgpub.rdf.serialization`` and ``kgpub.ld.pages``; this
+module reads the request and runs them in a worker thread.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+import anyio.to_thread
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from kgpub.config import Settings
+from kgpub.errors import ResourceNotFoundError
+from kgpub.ld import page_text, pages
+from kgpub.ld.describe import Description, Kind, describe
+from kgpub.ld.ontology_docs import OntologyDocs
+from kgpub.rdf.conneg import Representation, choose
+from kgpub.rdf.serialization import (
+    HTML,
+    JSON_LD,
+    RDF_FORMATS,
+    compact,
+    context,
+    prefixes,
+    serialize,
+)
+from kgpub.shacl.conformance import Conformance, check_store
+from kgpub.store.oxigraph import Store
+from kgpub.web import openapi
+
+OFFERS: tuple[Representation, ...] = (*RDF_FORMATS, HTML)
+PATHS = ("/id/{rest:path}", "/graph/{rest:path}", "/ontology", "/ontology/{rest:path}", "/shapes")
+VARY = "Accept, Accept-Language"
+
+
+async def startup(app: FastAPI) -> None:
+    """Keep the ontology's pages; validate the served data once (SHACL sections, ``/validate``).
+
+    Nothing to do when loading already validated it.
+    """
+    app.state.ontology_docs = OntologyDocs()
+    if app.state.conformance is not None:
+        return
+    store: Store = app.state.store
+    settings: Settings = app.state.settings
+    app.state.conformance = await anyio.to_thread.run_sync(
+        lambda: check_store(store, settings, validate=settings.validate_on_start)
+    )
+
+
+def iri_of(request: Request, settings: Settings) -> str:
+    """The IRI a request path stands for: the base IRI plus the (still encoded) path."""
+    raw: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    path = raw.decode("latin-1").split("?", 1)[0]
+    return settings.base_iri + quote(path.lstrip("/"), safe="/%:@!$&'()*+,;=-._~")
+
+
+def _format_url(path: str, rep: Representation, lang: str | None = None) -> str:
+    query = f"?format={rep.name}" + (f"&lang={lang}" if lang else "")
+    return path + query
+
+
+def _headers(path: str, rep: Representation, lang: str | None) -> dict[str, str]:
+    links = [
+        f'<{_format_url(path, alt)}>; rel="alternate"; type="{alt.media_type}"'
+        for alt in OFFERS
+        if alt is not rep
+    ]
+    return {
+        "Vary": VARY,
+        "Content-Location": _format_url(path, rep, lang if rep is HTML else None),
+        "Link": ", ".join(links),
+    }
+
+
+def _page(
+    store: Store,
+    description: Description,
+    *,
+    conformance: Conformance,
+    settings: Settings,
+    lang: str,
+    lang_from_param: bool,
+    path: str,
+    ontology_docs: OntologyDocs,
+) -> str:
+    ontology = settings.base_iri + "ontology"
+    if description.roots[0] == ontology:
+        turtle = serialize(description.quads, "ttl", settings.base_iri).decode()
+        return ontology_docs.page(turtle, ontology, lang)
+    jsonld = (
+        compact(description.quads, settings.base_iri)
+        if description.kind is not Kind.GRAPH
+        else None
+    )
+    return pages.resource_page(
+        store,
+        description,
+        conformance,
+        base_iri=settings.base_iri,
+        prefixes=prefixes(settings.base_iri),
+        lang=lang,
+        lang_from_param=lang_from_param,
+        formats=[(rep, _format_url(path, rep)) for rep in RDF_FORMATS],
+        jsonld=jsonld,
+    )
+
+
+async def resource(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    store: Store = request.app.state.store
+    rep = choose(request.headers.get("accept"), request.query_params.get("format"), OFFERS)
+    iri = iri_of(request, settings)
+    description = await run_in_threadpool(describe, store, iri)
+    if description is None:
+        raise ResourceNotFoundError(iri)
+    path = request.url.path
+    lang_param = request.query_params.get("lang")
+    if rep is HTML:
+        lang = page_text.choose_language(lang_param, request.headers.get("accept-language"))
+        page = await run_in_threadpool(
+            partial(
+                _page,
+                store,
+                description,
+                conformance=request.app.state.conformance,
+                settings=settings,
+                lang=lang,
+                lang_from_param=lang_param is not None and lang_param == lang,
+                path=path,
+                ontology_docs=request.app.state.ontology_docs,
+            )
+        )
+        body = page.encode()
+        headers = _headers(path, rep, lang)
+        headers["Content-Language"] = lang
+    else:
+        body = await run_in_threadpool(serialize, description.quads, rep.name, settings.base_iri)
+        headers = _headers(path, rep, None)
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(body))
+        return Response(b"", media_type=rep.content_type, headers=headers)
+    return Response(body, media_type=rep.content_type, headers=headers)
+
+
+async def context_document(request: Request) -> Response:
+    """``/context.jsonld``: the one JSON-LD context every JSON-LD answer embeds."""
+    settings: Settings = request.app.state.settings
+    body: dict[str, Any] = context(settings.base_iri)
+    response = JSONResponse(body, media_type="application/ld+json")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: openapi.representations("The description, in the negotiated format.", OFFERS),
+    400: openapi.problem("A path that cannot be part of an IRI."),
+    404: {
+        "description": "The dataset says nothing about this IRI: a page for browsers.",
+        "content": {
+            **openapi.PROBLEM_CONTENT,
+            HTML.media_type: {"schema": {"type": "string"}},
+        },
+    },
+    406: openapi.NOT_ACCEPTABLE,
+}
+_PARAMETERS: list[dict[str, Any]] = [
+    openapi.format_parameter(OFFERS),
+    {
+        "name": "lang",
+        "in": "query",
+        "required": False,
+        "description": "Overrides Accept-Language for the labels of an HTML page.",
+        "schema": {"type": "string"},
+    },
+]
+
+
+def _path_parameter(path: str) -> list[dict[str, Any]]:
+    # Listed by hand: parameters given in openapi_extra replace FastAPI's own.
+    if "{rest:path}" not in path:
+        return []
+    return [{"name": "rest", "in": "path", "required": True, "schema": {"type": "string"}}]
+
+
+def install(app: FastAPI) -> None:
+    """Add the dereferencing routes: GET in the OpenAPI schema, HEAD alongside."""
+    for path in PATHS:
+        for method in ("GET", "HEAD"):
+            app.add_api_route(
+                path,
+                resource,
+                methods=[method],
+                operation_id=f"resource_{method.lower()}_{path.strip('/').split('/')[0]}"
+                + ("_sub" if "{" in path else ""),
+                summary="Describe a resource: RDF by content negotiation, HTML for browsers",
+                include_in_schema=method == "GET",
+                response_class=Response,
+                responses=_RESPONSES,
+                openapi_extra={"parameters": [*_path_parameter(path), *_PARAMETERS]},
+            )
+    for method in ("GET", "HEAD"):
+        app.add_api_route(
+            "/context.jsonld",
+            context_document,
+            methods=[method],
+            operation_id=f"context_{method.lower()}",
+            summary="The JSON-LD context of every JSON-LD description",
+            include_in_schema=method == "GET",
+            response_class=Response,
+            responses={200: openapi.representations("The context.", [JSON_LD])},
+        )

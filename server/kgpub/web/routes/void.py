@@ -1,0 +1,70 @@
+"""``/.well-known/void``: the VoID description, by content negotiation.
+
+The counts come from ``kgpub.ld.void``; the SPARQL endpoint is named at the
+serving host (where a client can reach it), the dataset's IRIs under the base.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pyoxigraph as ox
+from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from kgpub.config import Settings
+from kgpub.ld.void import describe_dataset
+from kgpub.rdf.conneg import choose
+from kgpub.rdf.serialization import RDF_FORMATS, serialize
+from kgpub.store.oxigraph import Store
+from kgpub.web import openapi
+
+PATH = "/.well-known/void"
+
+
+def _body(
+    store: Store, settings: Settings, *, sizes: dict[str, int], total: int, endpoint: str, name: str
+) -> bytes:
+    triples = describe_dataset(store, settings.base_iri, sizes, total, endpoint)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    return serialize(quads, name, settings.base_iri)
+
+
+async def void_description(request: Request) -> Response:
+    state = request.app.state
+    rep = choose(request.headers.get("accept"), request.query_params.get("format"), RDF_FORMATS)
+    endpoint = str(request.base_url).rstrip("/") + "/sparql"
+    body = await run_in_threadpool(
+        partial(
+            _body,
+            state.store,
+            state.settings,
+            sizes=state.graph_sizes,
+            total=state.default_graph_size,
+            endpoint=endpoint,
+            name=rep.name,
+        )
+    )
+    headers = {"Vary": "Accept", "Content-Location": f"{PATH}?format={rep.name}"}
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(body))
+        return Response(b"", media_type=rep.content_type, headers=headers)
+    return Response(body, media_type=rep.content_type, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    for method in ("GET", "HEAD"):
+        app.add_api_route(
+            PATH,
+            void_description,
+            methods=[method],
+            operation_id=f"void_{method.lower()}",
+            summary="VoID description of the dataset",
+            include_in_schema=method == "GET",
+            response_class=Response,
+            responses={
+                200: openapi.representations("The VoID description.", RDF_FORMATS),
+                406: openapi.NOT_ACCEPTABLE,
+            },
+            openapi_extra={"parameters": [openapi.format_parameter(RDF_FORMATS)]},
+        )

@@ -1,0 +1,246 @@
+"""``kgpub serve``: refuses invalid data with the report, serves the article otherwise."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kgpub.cli.main import EXIT_INVALID, EXIT_UNREADABLE, main
+from tests.sparql_fixtures import free_port, write_project
+
+SHAPES_TTL = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix schema: <https://schema.org/> .
+<urn:shape:Person> a sh:NodeShape ; sh:targetClass schema:Person ;
+  sh:property [ sh:path schema:email ; sh:minCount 1 ] .
+"""
+
+
+def test_serve_refuses_invalid_data_and_prints_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_project(tmp_path)
+    (tmp_path / "shapes").mkdir()
+    (tmp_path / "shapes" / "shapes.ttl").write_text(SHAPES_TTL, encoding="utf-8")
+    monkeypatch.setenv("KGPUB_PROJECT_DIR", str(tmp_path))
+    assert main(["serve", "--port", "1"]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "Violation" in err
+    assert "https://schema.org/email" in err
+    assert "refusing to serve" in err
+
+
+def test_serve_reports_unreadable_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
+    monkeypatch.setenv("KGPUB_PROJECT_DIR", str(tmp_path))
+    assert main(["serve", str(broken)]) == EXIT_UNREADABLE
+    assert "broken.ttl:1" in capsys.readouterr().err
+
+
+def test_readme_serve_command_serves_the_article(tmp_path: Path) -> None:
+    """The command scripts/serve runs, on the shipped data, answering real HTTP."""
+    port = free_port()
+    # Short: the query workers' forkserver binds a Unix socket in there (108 bytes at most).
+    scratch = Path(tempfile.mkdtemp(prefix="kgpub-t"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
+    env.update(TMPDIR=str(scratch))
+    log = (tmp_path / "serve.log").open("w+b")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kgpub", "serve", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}/sparql"
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+    try:
+        while True:
+            # Waiting on the process doubles as a pause between connection attempts.
+            try:
+                server.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                pass
+            else:
+                log.seek(0)
+                pytest.fail(f"kgpub serve exited: {log.read().decode()}")
+            try:
+                with urllib.request.urlopen(
+                    url + "?" + urllib.parse.urlencode({"query": query})
+                ) as response:
+                    data = json.load(response)
+                break
+            except urllib.error.URLError:
+                continue
+    finally:
+        server.terminate()
+        code = server.wait()
+        log.close()
+    graphs = [b["g"]["value"] for b in data["results"]["bindings"]]
+    assert "https://kgpub.example/graph/article" in graphs
+    # SIGTERM ends it through Python's normal exit (128 + 15), so multiprocessing
+    # removes its temporary folder (the query workers' forkserver socket).
+    assert code == 143
+    assert list(scratch.iterdir()) == []
+    scratch.rmdir()
+
+
+# -- kgpub serve --workers ----------------------------------------------------------------
+
+WARNED = "/id/dmitry-peskov"  # the shipped article's one SHACL Warning is about him
+WAIT = 120.0  # the longest the workers test waits for anything
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text(encoding="ascii")
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _holder(inode: str, pids: set[int]) -> int | None:
+    """Which of ``pids`` has the socket ``inode`` open."""
+    for pid in pids:
+        try:
+            fds = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(fd) == f"socket:[{inode}]":
+                    return pid
+            except OSError:
+                continue
+    return None
+
+
+def _tcp_inode(local_port: int, remote_port: int) -> str | None:
+    """The inode of the loopback TCP socket between these ports (0: listening)."""
+    for line in Path("/proc/net/tcp").read_text(encoding="ascii").splitlines()[1:]:
+        fields = line.split()
+        local, remote = (int(f.rsplit(":", 1)[1], 16) for f in fields[1:3])
+        if (local, remote) == (local_port, remote_port):
+            return fields[9]
+    return None
+
+
+def _connect_to(port: int, workers: set[int]) -> tuple[socket.socket, int]:
+    """A new connection and the worker that accepted it (the kernel chooses)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    for _ in range(100):  # the worker's accept() may trail the client's connect()
+        inode = _tcp_inode(port, sock.getsockname()[1])
+        owner = _holder(inode, workers) if inode else None
+        if owner is not None:
+            return sock, owner
+        time.sleep(0.01)
+    sock.close()
+    raise AssertionError("no worker accepted the connection")
+
+
+def _get(sock: socket.socket, path: str, accept: str) -> tuple[int, str]:
+    """One GET on an open connection (kept open)."""
+    conn = http.client.HTTPConnection("127.0.0.1", timeout=WAIT)
+    conn.sock = sock
+    conn.request("GET", path, headers={"Accept": accept})
+    response = conn.getresponse()
+    return response.status, response.read().decode("utf-8")
+
+
+QUERY = "/sparql?" + urllib.parse.urlencode({"query": "ASK { GRAPH ?g { ?s ?p ?o } }"})
+
+
+def _answers(sock: socket.socket) -> str:
+    """Ask a query and for the page of the resource with a Warning; its validation section."""
+    status, body = _get(sock, QUERY, "application/sparql-results+json")
+    assert status == 200, body
+    assert json.loads(body)["boolean"] is True
+    status, page = _get(sock, WARNED, "text/html")
+    assert status == 200
+    section = page[page.index('<section id="validation">') :]
+    return section[: section.index("</section>")]
+
+
+def _wait_for_startup(server: subprocess.Popen[bytes], output: Callable[[], str]) -> None:
+    # Waiting on the process doubles as a pause between looks at its log.
+    for _ in range(int(WAIT / 0.2)):
+        with pytest.raises(subprocess.TimeoutExpired):
+            server.wait(timeout=0.2)
+        if output().count("Application startup complete") == 2:
+            return
+    pytest.fail(f"the workers did not start: {output()}")
+
+
+def test_serve_with_two_workers(tmp_path: Path) -> None:
+    """Two worker processes answer, each with the SHACL report the parent computed once,
+    each closing a slow request head; SIGTERM stops them all and removes the temp folder."""
+    port = free_port()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
+    env.update(TMPDIR=str(scratch), KGPUB_HEADER_TIMEOUT="2", KGPUB_QUERY_WORKERS="1")
+    log = (tmp_path / "serve.log").open("w+b")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kgpub", "serve", "--workers", "2", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+
+    def output() -> str:
+        log.seek(0)
+        return log.read().decode(errors="replace")
+
+    workers: set[int] = set()
+    try:
+        _wait_for_startup(server, output)
+        listener = _tcp_inode(port, 0)
+        assert listener is not None
+        workers = {pid for pid in _children(server.pid) if _holder(listener, {pid})}
+        assert len(workers) == 2, output()
+        validation: dict[int, str] = {}
+        timed_out: set[int] = set()
+        for _ in range(400):  # until each worker has answered and timed a client out
+            if set(validation) == timed_out == workers:
+                break
+            sock, pid = _connect_to(port, workers)
+            with sock:
+                if pid not in validation:
+                    validation[pid] = _answers(sock)
+                elif pid not in timed_out:
+                    sock.sendall(b"GET /sparql HT")  # half a request line, then nothing
+                    assert sock.recv(1024).startswith(b"HTTP/1.1 408"), f"worker {pid}"
+                    timed_out.add(pid)
+        assert set(validation) == timed_out == workers, output()
+        shown = set(validation.values())
+        assert len(shown) == 1, "every worker shows the parent's report"
+        assert "Wikidata" in shown.pop(), "the Warning is on the page"
+        assert list(scratch.glob("kgpub-serve-*")), "the report is handed over in a temp folder"
+    finally:
+        server.terminate()
+        code = server.wait(timeout=WAIT)
+        log.close()
+    assert code == 0
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    assert not list(scratch.glob("kgpub-serve-*"))

@@ -1,0 +1,57 @@
+"""Every kind of page is valid HTML: a strict HTML5 parser finds not a single parse error."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import html5lib
+import pytest
+from fastapi.testclient import TestClient
+from html5lib.html5parser import ParseError
+
+from kgpub.config import Settings
+from kgpub.web.app import create_app
+
+HTML = {"Accept": "text/html"}
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(validate_on_start=False))) as c:
+        yield c
+
+
+def _errors(page: str) -> list[str]:
+    parser = html5lib.HTMLParser(strict=True)
+    with contextlib.suppress(ParseError):
+        parser.parse(page)
+    return [f"line {line}, col {col}: {code} {data}" for (line, col), code, data in parser.errors]
+
+
+def test_the_strict_parser_finds_errors() -> None:
+    assert _errors("<!doctype html><title>x</title><p>a</div>")
+    assert not _errors("<!doctype html><title>x</title><p>a</p>")
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/id/article", 200),  # article
+        ("/id/claim-musk-founded-spacex", 200),  # claim
+        ("/id/elon-musk", 200),  # entity
+        ("/id/anchor-article-section-1", 200),  # anchor
+        ("/id/trump-zelensky-call", 200),  # event (a kgpub:PhoneCall)
+        ("/ontology", 200),  # ontology documentation
+        ("/shapes", 200),  # shapes documentation
+        ("/graph/article", 200),  # named graph
+        ("/id/no-such-thing", 404),  # not found
+        ("/sparql", 200),  # query page
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_page_parses_without_errors(client: TestClient, path: str, status: int, lang: str) -> None:
+    response = client.get(path, params={"lang": lang}, headers=HTML)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert _errors(response.text) == []
