@@ -6,7 +6,7 @@ import pytest
 
 from kgpub.errors import NotAcceptableError
 from kgpub.rdf.conneg import MediaRange, choose, negotiate, parse_accept
-from kgpub.sparql.results import GRAPH_FORMATS, RESULT_FORMATS
+from kgpub.rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from kgpub.web.routes.sparql import DESCRIPTION_FORMATS
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
@@ -122,7 +122,7 @@ def test_format_overrides_accept_for_results(name: str, media_type: str) -> None
     ],
 )
 def test_format_overrides_accept_for_graphs(name: str, media_type: str) -> None:
-    assert choose("application/sparql-results+json", name, GRAPH_FORMATS).media_type == media_type
+    assert choose("application/sparql-results+json", name, RDF_FORMATS).media_type == media_type
 
 
 @pytest.mark.parametrize("name", ["ttl", "yaml", ""])
@@ -133,7 +133,7 @@ def test_unsuitable_format_is_not_acceptable(name: str) -> None:
 
 
 def test_textual_formats_declare_utf8() -> None:
-    by_name = {rep.name: rep for rep in (*RESULT_FORMATS, *GRAPH_FORMATS)}
+    by_name = {rep.name: rep for rep in (*RESULT_FORMATS, *RDF_FORMATS)}
     assert by_name["csv"].content_type == "text/csv; charset=utf-8"
     assert by_name["ttl"].content_type == "text/turtle; charset=utf-8"
     assert by_name["json"].content_type == "application/sparql-results+json"

@@ -7,7 +7,8 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from kgpub.rdf.serialization import RDF_FORMATS, compact, context, prefixes, serialize
+from kgpub.rdf.formats import RDF_FORMATS
+from kgpub.rdf.serialization import compact, context, prefixes, serialize
 
 BASE = "https://kgpub.example/"
 G = ox.NamedNode(BASE + "graph/article")

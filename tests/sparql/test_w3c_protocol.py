@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph
 
-from kgpub.sparql.results import RESULT_FORMATS
+from kgpub.rdf.formats import RESULT_FORMATS
 from tests.sparql_fixtures import app_for, store_of, write_project
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"

@@ -2,7 +2,7 @@
 
 ``kgpub dump`` and ``kgpub query`` must give the bytes the HTTP endpoint
 would: queries go through ``sparql.execute`` with ``format`` as the endpoint's
-``format`` parameter, and dumps use the format names of ``results.GRAPH_FORMATS``.
+``format`` parameter, and dumps use the format names of ``formats.RDF_FORMATS``.
 A whole dataset as N-Quads/TriG and one graph in a triple format stream from
 the store (a dump of a million quads never sits in memory); a triple format
 without ``graph`` merges the graphs, one graph as N-Quads/TriG keeps its name,
@@ -14,13 +14,12 @@ from __future__ import annotations
 from typing import IO
 
 from kgpub.errors import KgpubError
+from kgpub.rdf.formats import RDF_FORMATS, named, rdf_format
 from kgpub.rdf.serialization import prefixes, serialize
 from kgpub.sparql.protocol import QueryOperation, execute
-from kgpub.sparql.results import GRAPH_FORMATS, RDF_FORMAT_OF
 from kgpub.store.oxigraph import Store
 
-DUMP_FORMATS: tuple[str, ...] = tuple(rep.name for rep in GRAPH_FORMATS)
-_QUAD_FORMATS = frozenset({"nq", "trig"})
+DUMP_FORMATS: tuple[str, ...] = tuple(rep.name for rep in RDF_FORMATS)
 _PREFIXED = frozenset({"ttl", "trig"})
 
 
@@ -32,13 +31,13 @@ def dump(
         raise KgpubError(f"unknown format {format_name!r}; use one of {', '.join(DUMP_FORMATS)}")
     if graph is not None and graph not in store.named_graphs():
         raise KgpubError(f"the store has no graph <{graph}>")
-    streams = (graph is None) == (format_name in _QUAD_FORMATS)
+    streams = (graph is None) == named(format_name).has_graphs
     if format_name == "jsonld" or not streams:
         output.write(serialize(list(store.quads(graph)), format_name, base_iri))
         return
     store.dump(
         output,
-        RDF_FORMAT_OF[format_name],
+        rdf_format(named(format_name)),
         graph=graph,
         prefixes=prefixes(base_iri) if format_name in _PREFIXED else None,
     )

@@ -25,9 +25,9 @@ from kgpub import guards
 from kgpub.config import Settings
 from kgpub.errors import RdfSyntaxError, SourceNotFoundError
 from kgpub.rdf.sources import (
+    file_format,
     graph_iri,
     ontology_sources,
-    rdf_format,
     read_all,
     shapes_sources,
     syntax_error,
@@ -85,7 +85,7 @@ def collect_inputs(
     for path in paths:
         if path.is_dir():
             files.extend(
-                p for p in sorted(path.rglob("*")) if p.is_file() and rdf_format(p) is not None
+                p for p in sorted(path.rglob("*")) if p.is_file() and file_format(p) is not None
             )
         elif path.is_file():
             files.append(path)
@@ -93,7 +93,7 @@ def collect_inputs(
             raise SourceNotFoundError(f"{path}: no such file or folder")
     inputs = []
     for path in files:
-        fmt = rdf_format(path)
+        fmt = file_format(path)
         if fmt is None:
             raise SourceNotFoundError(f"{path}: unknown RDF file extension {path.suffix!r}")
         stem = path.with_suffix("") if path.suffix.lower() == ".gz" else path

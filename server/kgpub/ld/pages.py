@@ -31,7 +31,7 @@ from kgpub.ld.describe import (
     labels,
 )
 from kgpub.ld.page_text import LANGUAGES, TEXT
-from kgpub.rdf.conneg import Representation
+from kgpub.rdf.formats import Representation
 from kgpub.shacl.conformance import Conformance
 from kgpub.shacl.validate import ValidationResult
 from kgpub.store.oxigraph import Store

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kgpub.errors import NotAcceptableError
+from kgpub.rdf.formats import Representation
 
 
 @dataclass(frozen=True)
@@ -53,28 +54,6 @@ class MediaRange:
         return all(
             value.lower() in ("utf-8", "utf8") for name, value in self.params if name == "charset"
         )
-
-
-@dataclass(frozen=True)
-class Representation:
-    """A format the server can produce: canonical media type, aliases, short name."""
-
-    media_type: str
-    name: str
-    aliases: tuple[str, ...] = ()
-    charset: bool = False
-    synonyms: tuple[str, ...] = ()
-    """Other ``format`` values that select this representation (SPARQLWrapper's names)."""
-
-    def named(self, value: str) -> bool:
-        """Whether ``format=value`` selects this representation; media types work too."""
-        value = value.strip().lower()
-        return value in (self.name, self.media_type, *self.synonyms)
-
-    @property
-    def content_type(self) -> str:
-        """The ``Content-Type`` to send, with ``charset`` for textual formats."""
-        return f"{self.media_type}; charset=utf-8" if self.charset else self.media_type
 
 
 def parse_accept(header: str | None) -> list[MediaRange]:

@@ -19,32 +19,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kgpub.rdf.conneg import Representation
+from kgpub.rdf.formats import named, rdf_format
 
 # The default base the context file is written for; other bases are substituted.
 _CONTEXT_BASE = "https://kgpub.example/"
-
-HTML = Representation("text/html", "html", ("application/xhtml+xml",), charset=True)
-TURTLE = Representation("text/turtle", "ttl", ("application/x-turtle",), charset=True)
-JSON_LD = Representation("application/ld+json", "jsonld")
-RDF_XML = Representation("application/rdf+xml", "rdf")
-N_TRIPLES = Representation("application/n-triples", "nt")
-N_QUADS = Representation("application/n-quads", "nq")
-TRIG = Representation("application/trig", "trig")
-
-# Machine formats first: a client sending */* (curl) gets Turtle; browsers
-# rank text/html above */* and get the page.
-RDF_FORMATS: tuple[Representation, ...] = (TURTLE, JSON_LD, RDF_XML, N_TRIPLES, N_QUADS, TRIG)
-
-_OX_FORMAT: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-}
-_QUAD_FORMATS = frozenset({"nq", "trig"})
 
 
 def context(base_iri: str) -> dict[str, Any]:
@@ -72,12 +50,11 @@ def serialize(quads: Sequence[ox.Quad], format_name: str, base_iri: str) -> byte
     """``quads`` in the named format; triple formats merge the graphs."""
     if format_name == "jsonld":
         return json.dumps(compact(quads, base_iri), ensure_ascii=False, indent=2).encode()
-    fmt = _OX_FORMAT[format_name]
-    data: list[ox.Quad] | list[ox.Triple]
-    if format_name in _QUAD_FORMATS:
-        data = list(quads)
-    else:
-        data = list(dict.fromkeys(q.triple for q in quads))
+    rep = named(format_name)
+    fmt = rdf_format(rep)
+    data: list[ox.Quad] | list[ox.Triple] = (
+        list(quads) if rep.has_graphs else list(dict.fromkeys(q.triple for q in quads))
+    )
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         out = ox.serialize(data, format=fmt, prefixes=prefixes(base_iri))
     else:

@@ -18,18 +18,7 @@ import pyoxigraph as ox
 from kgpub import guards
 from kgpub.config import Settings
 from kgpub.errors import RdfSyntaxError, SourceNotFoundError
-
-_FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".n3": ox.RdfFormat.N3,
-}
+from kgpub.rdf.formats import by_suffix, rdf_format
 
 
 @dataclass(frozen=True)
@@ -41,20 +30,21 @@ class Source:
 
     @property
     def format(self) -> ox.RdfFormat:
-        try:
-            return _FORMATS[self.path.suffix.lower()]
-        except KeyError:
+        rep = by_suffix(self.path)
+        if rep is None:
             raise SourceNotFoundError(
                 f"{self.path}: unknown RDF file extension {self.path.suffix!r}"
-            ) from None
+            )
+        return rdf_format(rep)
 
 
-def rdf_format(path: Path) -> ox.RdfFormat | None:
+def file_format(path: Path) -> ox.RdfFormat | None:
     """The syntax a file name says, looking through a ``.gz`` suffix; ``None`` if unknown."""
     suffixes = [s.lower() for s in path.suffixes[-2:]]
     if suffixes and suffixes[-1] == ".gz":
         suffixes.pop()
-    return _FORMATS.get(suffixes[-1]) if suffixes else None
+    rep = by_suffix(Path("x" + suffixes[-1])) if suffixes else None
+    return None if rep is None else rep.rdf_format
 
 
 def syntax_error(name: str, exc: SyntaxError) -> RdfSyntaxError:

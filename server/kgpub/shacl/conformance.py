@@ -16,19 +16,11 @@ from rdflib import URIRef
 
 from kgpub.config import Settings
 from kgpub.errors import UnsupportedMediaTypeError
+from kgpub.rdf.formats import UPLOAD_FORMATS, by_media_type, media_types, rdf_format
 from kgpub.rdf.sources import graph_iri, ontology_sources, parse_quads, shapes_sources
 from kgpub.shacl.report_cache import validate_cached
 from kgpub.shacl.validate import ValidationReport, ValidationResult, validate_quads
 from kgpub.store.protocol import QueryStore
-
-# The RDF syntaxes /validate reads, by Content-Type.
-UPLOAD_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
 
 
 @dataclass(frozen=True)
@@ -101,13 +93,13 @@ def check_store(store: QueryStore, settings: Settings, *, validate: bool = True)
 def upload_format(content_type: str | None) -> ox.RdfFormat:
     """The RDF syntax of an upload, or ``UnsupportedMediaTypeError``."""
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
-    try:
-        return UPLOAD_FORMATS[media_type]
-    except KeyError:
+    rep = by_media_type(media_type)
+    if rep is None:
         raise UnsupportedMediaTypeError(
             f"Content-Type {media_type or '(none)'!r} is not an RDF syntax read here; use one of "
-            + ", ".join(sorted(UPLOAD_FORMATS))
-        ) from None
+            + ", ".join(sorted(media_types(UPLOAD_FORMATS)))
+        )
+    return rdf_format(rep)
 
 
 def validate_upload(

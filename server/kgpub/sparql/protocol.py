@@ -26,7 +26,7 @@ from kgpub.errors import (
     UpdateRefusedError,
 )
 from kgpub.lexer import lex
-from kgpub.rdf.conneg import Representation
+from kgpub.rdf.formats import Representation
 from kgpub.sparql.results import ResultLimits, write_query
 from kgpub.store.oxigraph import Store
 

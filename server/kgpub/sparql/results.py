@@ -25,51 +25,15 @@ from typing import IO, Protocol, cast
 import pyoxigraph as ox
 
 from kgpub.errors import KgpubError, NotAcceptableError, ResultTooLargeError
-from kgpub.rdf.conneg import Representation, choose
+from kgpub.rdf.conneg import choose
+from kgpub.rdf.formats import (
+    RDF_FORMATS,
+    RESULT_FORMATS,
+    Representation,
+    rdf_format,
+    results_format,
+)
 from kgpub.store.protocol import QueryResult, QueryStore
-
-# Result formats for SELECT and ASK, in the server's order of preference.
-RESULT_FORMATS: tuple[Representation, ...] = (
-    Representation("application/sparql-results+json", "json", ("application/json",)),
-    Representation("application/sparql-results+xml", "xml", ("application/xml", "text/xml")),
-    Representation("text/csv", "csv", charset=True),
-    Representation("text/tab-separated-values", "tsv", charset=True),
-)
-
-# Graph formats for CONSTRUCT and DESCRIBE (and the service description). For a
-# graph, format=json means JSON-LD and format=xml RDF/XML, as SPARQLWrapper expects;
-# Turtle is valid N3, so format=n3 gets Turtle.
-GRAPH_FORMATS: tuple[Representation, ...] = (
-    Representation(
-        "text/turtle", "ttl", ("application/x-turtle",), True, ("turtle", "n3", "text/n3")
-    ),
-    Representation("application/n-triples", "nt", synonyms=("ntriples", "n-triples")),
-    Representation("application/ld+json", "jsonld", synonyms=("json-ld", "json")),
-    Representation(
-        "application/rdf+xml",
-        "rdf",
-        ("application/xml", "text/xml"),
-        synonyms=("rdf+xml", "rdfxml", "xml"),
-    ),
-    Representation("application/trig", "trig"),
-    Representation("application/n-quads", "nq", synonyms=("nquads", "n-quads")),
-)
-
-RESULTS_FORMAT_OF: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-
-RDF_FORMAT_OF: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nq": ox.RdfFormat.N_QUADS,
-}
 
 
 @dataclass(frozen=True)
@@ -142,9 +106,9 @@ def check_acceptable(accept: str | None, format_param: str | None, form: str | N
     if form in ("SELECT", "ASK"):
         offers = RESULT_FORMATS
     elif form in ("CONSTRUCT", "DESCRIBE"):
-        offers = GRAPH_FORMATS
+        offers = RDF_FORMATS
     else:
-        offers = RESULT_FORMATS + GRAPH_FORMATS
+        offers = RESULT_FORMATS + RDF_FORMATS
     choose(accept, format_param, offers)
 
 
@@ -161,18 +125,18 @@ def write_result(
     the result's kind is acceptable, and ``ResultTooLargeError`` past a limit.
     """
     graph = not isinstance(result, ox.QuerySolutions | ox.QueryBoolean)
-    offers = GRAPH_FORMATS if graph else RESULT_FORMATS
+    offers = RDF_FORMATS if graph else RESULT_FORMATS
     rep = choose(accept, format_param, offers)
     out = LimitedOutput(output, limits.max_bytes)
     try:
         if isinstance(result, ox.QueryBoolean):
-            result.serialize(out.as_io(), RESULTS_FORMAT_OF[rep.name])
+            result.serialize(out.as_io(), results_format(rep))
             rows = 0
         elif isinstance(result, ox.QuerySolutions):
             rows = _write_solutions(result, rep, out, limits)
         else:
             counter = _RowCounter(limits.max_rows)
-            ox.serialize(counter.count(result), out.as_io(), RDF_FORMAT_OF[rep.name])
+            ox.serialize(counter.count(result), out.as_io(), rdf_format(rep))
             rows = counter.rows
     except (ValueError, OSError) as exc:
         # e.g. RDF 1.2 triple terms, which pyoxigraph cannot write as JSON-LD yet.
@@ -187,7 +151,7 @@ def _write_solutions(
     result: ox.QuerySolutions, rep: Representation, out: LimitedOutput, limits: ResultLimits
 ) -> int:
     if not limits.max_rows:
-        result.serialize(out.as_io(), RESULTS_FORMAT_OF[rep.name])
+        result.serialize(out.as_io(), results_format(rep))
         return -1
     tsv = io.BytesIO()
     # TSV is never much larger than the other formats, so the byte limit applies
@@ -201,7 +165,7 @@ def _write_solutions(
         tsv.seek(0)
         parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
         assert isinstance(parsed, ox.QuerySolutions)
-        parsed.serialize(out.as_io(), RESULTS_FORMAT_OF[rep.name])
+        parsed.serialize(out.as_io(), results_format(rep))
     return rows
 
 

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
+from kgpub.rdf.formats import RDF_FORMATS, RESULT_FORMATS
+
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 FORMATS = "http://www.w3.org/ns/formats/"
@@ -24,18 +26,7 @@ DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 RDFS_SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 
 # The formats the endpoint produces, by their W3C format IRIs.
-_RESULT_FORMATS = (
-    "SPARQL_Results_JSON",
-    "SPARQL_Results_XML",
-    "SPARQL_Results_CSV",
-    "SPARQL_Results_TSV",
-    "Turtle",
-    "N-Triples",
-    "JSON-LD",
-    "RDF_XML",
-    "TriG",
-    "N-Quads",
-)
+_RESULT_FORMATS = tuple(rep.w3c_name for rep in (*RESULT_FORMATS, *RDF_FORMATS) if rep.w3c_name)
 
 # sd:UnionDefaultGraph: without FROM or default-graph-uri the default graph
 # is the union of all named graphs. sd:BasicFederatedQuery is deliberately

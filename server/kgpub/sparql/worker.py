@@ -27,7 +27,7 @@ from typing import IO, Literal, cast
 import pyoxigraph as ox
 
 from kgpub.errors import KgpubError, NotAcceptableError
-from kgpub.rdf.conneg import Representation
+from kgpub.rdf.formats import Representation
 from kgpub.sparql.results import ResultLimits, write_query
 from kgpub.store.oxigraph import Store
 

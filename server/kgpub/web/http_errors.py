@@ -43,8 +43,9 @@ from kgpub.errors import (
     WriteRejectedError,
 )
 from kgpub.ld import page_text, pages
-from kgpub.rdf.conneg import Representation, negotiate
-from kgpub.rdf.serialization import HTML, JSON_LD, TURTLE, serialize
+from kgpub.rdf.conneg import negotiate
+from kgpub.rdf.formats import HTML, JSON_LD, TURTLE, Representation
+from kgpub.rdf.serialization import serialize
 from kgpub.shacl.conformance import report_quads
 
 PROBLEM_JSON = "application/problem+json"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kgpub.rdf.conneg import Representation
+from kgpub.rdf.formats import Representation
 
 PROBLEM_CONTENT: dict[str, Any] = {
     "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}

@@ -26,9 +26,10 @@ from kgpub.errors import ConfigurationError, GraphNotFoundError, MalformedReques
 from kgpub.ingest import auth
 from kgpub.ingest.writes import Committed, GraphName, Writer, check_settings
 from kgpub.ld.ontology_docs import OntologyDocs
-from kgpub.rdf.conneg import Representation, choose
-from kgpub.rdf.serialization import RDF_FORMATS, serialize
-from kgpub.shacl.conformance import UPLOAD_FORMATS, upload_format
+from kgpub.rdf.conneg import choose
+from kgpub.rdf.formats import RDF_FORMATS, UPLOAD_FORMATS, Representation, media_types
+from kgpub.rdf.serialization import serialize
+from kgpub.shacl.conformance import upload_format
 from kgpub.store.oxigraph import Store
 from kgpub.web.body import read_body
 from kgpub.web.openapi import representations
@@ -252,7 +253,7 @@ _FORMAT_PARAM: dict[str, Any] = {
 }
 _RDF_BODY: dict[str, Any] = {
     "required": False,
-    "content": {media: {"schema": {"type": "string"}} for media in UPLOAD_FORMATS},
+    "content": {media: {"schema": {"type": "string"}} for media in media_types(UPLOAD_FORMATS)},
 }
 _REPORT = {
     **_PROBLEM,

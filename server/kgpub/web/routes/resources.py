@@ -27,16 +27,9 @@ from kgpub.errors import ResourceNotFoundError
 from kgpub.ld import page_text, pages
 from kgpub.ld.describe import Description, Kind, describe
 from kgpub.ld.ontology_docs import OntologyDocs
-from kgpub.rdf.conneg import Representation, choose
-from kgpub.rdf.serialization import (
-    HTML,
-    JSON_LD,
-    RDF_FORMATS,
-    compact,
-    context,
-    prefixes,
-    serialize,
-)
+from kgpub.rdf.conneg import choose
+from kgpub.rdf.formats import HTML, JSON_LD, RDF_FORMATS, Representation
+from kgpub.rdf.serialization import compact, context, prefixes, serialize
 from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.store.oxigraph import Store
 from kgpub.web import openapi

@@ -22,7 +22,8 @@ from starlette.concurrency import run_in_threadpool
 from kgpub.errors import NotAcceptableError, UpdateRefusedError
 from kgpub.guards import query_limits
 from kgpub.ld.query_editor import assets_installed, example_queries, render_page
-from kgpub.rdf.conneg import Representation, choose
+from kgpub.rdf.conneg import choose
+from kgpub.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, rdf_format
 from kgpub.sparql import service_description
 from kgpub.sparql.cache import (
     CacheKey,
@@ -36,7 +37,7 @@ from kgpub.sparql.cache import (
 )
 from kgpub.sparql.executor import Runner
 from kgpub.sparql.protocol import QueryOperation, parse_request, query_form
-from kgpub.sparql.results import GRAPH_FORMATS, RDF_FORMAT_OF, RESULT_FORMATS, check_acceptable
+from kgpub.sparql.results import check_acceptable
 from kgpub.sparql.worker import Done
 from kgpub.store.oxigraph import Store
 from kgpub.web.body import read_body
@@ -49,10 +50,9 @@ UpdateHandler = Callable[[Request, str, tuple[tuple[str, str], ...]], Awaitable[
 
 ENDPOINT = "/sparql"
 _STREAM_CHUNK = 256 * 1024
-HTML = Representation("text/html", "html", ("application/xhtml+xml",), charset=True)
 # The service description in every RDF format, the query page for browsers last:
 # only an Accept that prefers HTML (a browser's) gets the page.
-DESCRIPTION_FORMATS = (*GRAPH_FORMATS, HTML)
+DESCRIPTION_FORMATS = (*RDF_FORMATS, HTML)
 
 
 def _format_param(request: Request) -> str | None:
@@ -86,7 +86,7 @@ def _describe_or_page(request: Request) -> Response:
     triples = service_description.describe(
         endpoint, state.graph_sizes, state.default_graph_size, "kgpub SPARQL endpoint", void
     )
-    body = service_description.serialize(triples, RDF_FORMAT_OF[rep.name])
+    body = service_description.serialize(triples, rdf_format(rep))
     headers["ETag"] = make_etag(rep.media_type, body)
     if none_match(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
@@ -101,7 +101,7 @@ def _candidate_keys(
     Result and graph media types never coincide, so a key found is the right one.
     """
     keys = []
-    for offers in (RESULT_FORMATS, GRAPH_FORMATS):
+    for offers in (RESULT_FORMATS, RDF_FORMATS):
         try:
             media_type = choose(accept, format_param, offers).media_type
         except NotAcceptableError:

@@ -16,8 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from kgpub.config import Settings
 from kgpub.ld import page_text, pages
 from kgpub.rdf.conneg import choose
-from kgpub.rdf.serialization import HTML, JSON_LD, TURTLE, serialize
-from kgpub.shacl.conformance import UPLOAD_FORMATS, Conformance, report_quads, validate_upload
+from kgpub.rdf.formats import HTML, JSON_LD, TURTLE, UPLOAD_FORMATS, media_types
+from kgpub.rdf.serialization import serialize
+from kgpub.shacl.conformance import Conformance, report_quads, validate_upload
 from kgpub.shacl.validate import ValidationReport
 from kgpub.web import openapi
 from kgpub.web.body import read_body
@@ -76,7 +77,9 @@ def install(app: FastAPI) -> None:
             "parameters": [openapi.format_parameter(REPORT_FORMATS)],
             "requestBody": {
                 "required": True,
-                "content": {media: {"schema": {"type": "string"}} for media in UPLOAD_FORMATS},
+                "content": {
+                    media: {"schema": {"type": "string"}} for media in media_types(UPLOAD_FORMATS)
+                },
             },
         },
     )

@@ -15,7 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from kgpub.config import Settings
 from kgpub.ld.void import describe_dataset
 from kgpub.rdf.conneg import choose
-from kgpub.rdf.serialization import RDF_FORMATS, serialize
+from kgpub.rdf.formats import RDF_FORMATS
+from kgpub.rdf.serialization import serialize
 from kgpub.store.oxigraph import Store
 from kgpub.web import openapi
 
