@@ -120,12 +120,38 @@ def test_every_claim_is_attributed_and_evidenced(store: Store) -> None:
         """SELECT ?claim WHERE {
           ?claim a kgpub:ReportedClaim .
           FILTER(NOT EXISTS { ?claim schema:author ?a }
-              || NOT EXISTS { ?claim schema:firstAppearance ?f }
+              || NOT EXISTS { ?claim kgpub:epistemicStatus ?st }
+              || NOT EXISTS { ?claim kgpub:statement ?s }
               || NOT EXISTS { ?claim schema:appearance kg:article }
               || NOT EXISTS { ?claim kgpub:evidence ?e })
         }""",
     )
     assert incomplete == []
+
+
+def test_first_appearance_only_where_the_text_makes_it_certain(store: Store) -> None:
+    """Zelensky's post on X and the WSJ report are named as where their claims appeared;
+    the article's own narration and what sources told CNN or the Journal are not."""
+    rows = _rows(store, "SELECT ?c ?f WHERE { ?c a kgpub:ReportedClaim ; schema:firstAppearance ?f }")
+    assert {r["f"].value.rsplit("/", 1)[1] for r in rows} == {"zelensky-post", "wsj-report"}
+    assert {r["c"].value.rsplit("/", 1)[1] for r in rows} == {
+        "claim-zelensky-called-trump",
+        "claim-zelensky-congratulated-trump",
+        "claim-zelensky-agreed-dialogue",
+        "claim-wsj-regular-contact",
+    }
+    assert not _ask(store, f"ASK {{ GRAPH <{_ARTICLE_GRAPH}> {{ ?s ?p kg:cnn-report }} }}")
+
+
+def test_single_source_reports_are_kept_out_of_the_article_graph(store: Store) -> None:
+    reported = "https://kgpub.example/graph/reported"
+    assert not _ask(
+        store,
+        f"ASK {{ GRAPH <{_ARTICLE_GRAPH}> {{ kg:trump-zelensky-call schema:attendee ?x }} }}",
+    )
+    assert _ask(
+        store, f"ASK {{ GRAPH <{reported}> {{ kg:trump-zelensky-call schema:attendee kg:elon-musk }} }}"
+    )
 
 
 def test_contradicting_claims_are_kept_apart(store: Store) -> None:
@@ -156,11 +182,14 @@ def test_uncontested_statements_are_plain_triples_too(store: Store) -> None:
         """SELECT ?s WHERE {
           ?c a kgpub:ReportedClaim ; kgpub:statement ?s .
           FILTER NOT EXISTS { ?c kgpub:contradicts ?o }
+          FILTER NOT EXISTS { ?s kgpub:epistemicStatus ?hedge }
           ?s rdf:subject ?a ; rdf:predicate ?p ; rdf:object ?b .
           FILTER NOT EXISTS { ?a ?p ?b }
         }""",
     )
     assert missing == []
+    # an alleged statement ("angeblich") is never a plain triple
+    assert not _ask(store, "ASK { kg:elon-musk kgpub:hasTiesTo ?x }")
     assert _ask(store, "ASK { kg:trump-zelensky-call schema:attendee kg:elon-musk }")
 
 
@@ -217,6 +246,6 @@ def test_relative_dates_are_resolved_and_keep_their_words(store: Store) -> None:
         "am Mittwoch": f'"2024-11-06"^^<{xsd}date>',
         "im vergangenen Jahr": f'"2023"^^<{xsd}gYear>',
         "im September": f'"2024-09"^^<{xsd}gYearMonth>',
-        "seit Ende 2022": f'"2022"^^<{xsd}gYear>',
+        "Ende 2022": f'"2022"^^<{xsd}gYear>',
         "seit der Invasion 2022": f'"2022"^^<{xsd}gYear>',
     }
