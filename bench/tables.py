@@ -211,6 +211,25 @@ def throughput_section(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def _server_rows(servers: dict[str, Any], name: dict[str, str]) -> list[str]:
+    """Each server's ready time, then its memory after its runs."""
+    out: list[str] = []
+    for key in ("kgpub", "kgpub_1w", "kgpub_nocache", "minimal", "bare"):
+        if key in servers:
+            out.append(
+                f"| {name[key]}: start to first answered query "
+                f"| {servers[key]['ready_seconds']:.2f} s |"
+            )
+    for key in ("kgpub", "kgpub_1w", "kgpub_nocache", "minimal", "bare"):
+        memory = get(servers, key, "memory")
+        if memory:
+            out.append(
+                f"| {name[key]}: memory after its runs (PSS; RSS summed; processes) "
+                f"| {mib(memory['pss_kib'])}; {mib(memory['rss_kib'])}; {memory['processes']} |"
+            )
+    return out
+
+
 def load_memory_section(results: dict[str, Any]) -> list[str]:
     meta, servers = results["meta"], results["servers"]
     name = labels(meta)
@@ -246,19 +265,7 @@ def load_memory_section(results: dict[str, Any]) -> list[str]:
         out.append(
             f"| opening the kgpub store read-only in-process | {floor_disk['load_seconds']:.3f} s |"
         )
-    for key in ("kgpub", "kgpub_1w", "kgpub_nocache", "minimal", "bare"):
-        if key in servers:
-            out.append(
-                f"| {name[key]}: start to first answered query "
-                f"| {servers[key]['ready_seconds']:.2f} s |"
-            )
-    for key in ("kgpub", "kgpub_1w", "kgpub_nocache", "minimal", "bare"):
-        memory = get(servers, key, "memory")
-        if memory:
-            out.append(
-                f"| {name[key]}: memory after its runs (PSS; RSS summed; processes) "
-                f"| {mib(memory['pss_kib'])}; {mib(memory['rss_kib'])}; {memory['processes']} |"
-            )
+    out += _server_rows(servers, name)
     for label, floor in (("on disk", floor_disk), ("in memory", floor_mem)):
         if floor:
             out.append(

@@ -44,8 +44,10 @@ def test_claim_page_marks_its_span_and_names_who_claims_it(client: TestClient) -
     page = client.get("/id/claim-musk-founded-spacex", headers=HTML).text
     claimed_by = re.search(r"<dt>Claimed by</dt>\s*<dd>(.*?)</dd>", page, re.S)
     assert claimed_by is not None
-    assert '<a href="/id/cnn">CNN</a>' in claimed_by.group(1)
-    assert "First appeared in" in page
+    # "der SpaceX-Gründer" is the article's own description (issue 14), and where it
+    # first appeared is not certain, so the page does not say.
+    assert '<a href="/id/article-narrator">' in claimed_by.group(1)
+    assert "First appeared in" not in page
     mark = re.search(r'<mark class="claim"[^>]*>(.*?)<a class="claim-ref"', page, re.S)
     assert mark is not None
     assert html.unescape(mark.group(1)) == "der SpaceX-Gründer"
@@ -78,7 +80,9 @@ def test_article_page_marks_and_links_every_claim(client: TestClient, store: Sto
     blocks = _article_blocks(page)
     marked = "".join(block for _, block in blocks)
     spans = anchors.claim_spans(store, "https://kgpub.example/id/article", KGPUB)
-    assert marked.count("<mark") == len(spans)
+    # Each span's first mark carries its id; a span overlapping another is closed and
+    # reopened around it, so there may be more marks than spans, never fewer ids.
+    assert marked.count('<mark class="claim" id="span-') == len(spans)
     for span in spans:
         slug = span.claim.rsplit("/", 1)[1]
         assert f'data-claim="{span.claim}"' in marked
@@ -152,7 +156,7 @@ def test_lang_parameter_is_kept_on_links(client: TestClient) -> None:
     page = client.get("/id/claim-musk-founded-spacex?lang=de", headers=HTML).text
     assert '<html lang="de">' in page
     assert "Behauptet von" in page
-    assert 'href="/id/cnn?lang=de"' in page
+    assert 'href="/id/article-narrator?lang=de"' in page
 
 
 def test_incoming_links_are_listed(client: TestClient) -> None:

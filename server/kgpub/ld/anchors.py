@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from markupsafe import Markup, escape
 
-from kgpub.store.oxigraph import Store
+from kgpub.store.protocol import QueryStore
 
 _PREFIXES = (
     "PREFIX oa: <http://www.w3.org/ns/oa#> "
@@ -39,7 +39,7 @@ class Span:
     end: int
 
 
-def _spans(store: Store, where: str, kgpub_ns: str) -> list[Span]:
+def _spans(store: QueryStore, where: str, kgpub_ns: str) -> list[Span]:
     query = (_PREFIXES.replace("https://kgpub.example/ontology#", kgpub_ns)) + (
         "SELECT DISTINCT ?claim ?anchor ?source ?start ?end WHERE { "
         f"{where} ?claim a kgpub:ReportedClaim ; kgpub:evidence ?anchor . "
@@ -68,17 +68,17 @@ def _spans(store: Store, where: str, kgpub_ns: str) -> list[Span]:
     return spans
 
 
-def claim_spans(store: Store, source: str, kgpub_ns: str) -> list[Span]:
+def claim_spans(store: QueryStore, source: str, kgpub_ns: str) -> list[Span]:
     """Every claim span anchored in ``source``, in text order."""
     return _spans(store, f"VALUES ?source {{ {ox.NamedNode(source)} }}", kgpub_ns)
 
 
-def evidence_spans(store: Store, claim: str, kgpub_ns: str) -> list[Span]:
+def evidence_spans(store: QueryStore, claim: str, kgpub_ns: str) -> list[Span]:
     """The spans a claim's evidence anchors, in text order."""
     return _spans(store, f"VALUES ?claim {{ {ox.NamedNode(claim)} }}", kgpub_ns)
 
 
-def article_body(store: Store, source: str) -> str | None:
+def article_body(store: QueryStore, source: str) -> str | None:
     """The text a source's anchors point into (its ``schema:articleBody``)."""
     result = store.query(
         f"{_PREFIXES} SELECT ?body WHERE {{ {ox.NamedNode(source)} schema:articleBody ?body }}"
@@ -142,54 +142,85 @@ def highlight(
     of one text rendered one by one (``blocks``) share ``numbers`` and ``opened``,
     so numbers and ids stay those of the whole text.
     """
-    claim_numbers: dict[str, int] = {} if numbers is None else numbers
-    marked: set[int] = set() if opened is None else opened
-    clipped: list[tuple[int, int, int, Span]] = []
+    marker = _Marker(
+        text,
+        offset=offset,
+        id_prefix=id_prefix,
+        links=(href, title),
+        numbers={} if numbers is None else numbers,
+        opened=opened,
+    )
+    clipped: list[_Clip] = []
     for index, span in enumerate(spans, start=1):
         start, end = max(span.start - offset, 0), min(span.end - offset, len(text))
         if start < end:
-            claim_numbers.setdefault(span.claim, len(claim_numbers) + 1)
+            marker.numbers.setdefault(span.claim, len(marker.numbers) + 1)
             clipped.append((start, end, index, span))
     bounds = sorted({0, len(text)} | {c[0] for c in clipped} | {c[1] for c in clipped})
-    out: list[str] = []
-    stack: list[tuple[int, int, int, Span]] = []
-
-    def open_mark(item: tuple[int, int, int, Span]) -> str:
-        _, _, index, span = item
-        ident = f' id="{escape(id_prefix)}{index}"' if index not in marked else ""
-        marked.add(index)
-        return (
-            f'<mark class="claim"{ident} data-claim="{escape(span.claim)}"'
-            f' title="{escape(title(span.claim))}">'
-        )
-
-    def close_mark(item: tuple[int, int, int, Span], final: bool) -> str:
-        span = item[3]
-        if not final or span.end - offset > len(text):  # the span goes on past this text
-            return "</mark>"
-        number = claim_numbers[span.claim]
-        return f'<a class="claim-ref" href="{escape(href(span.claim))}">[{number}]</a></mark>'
-
     for i, pos in enumerate(bounds):
-        if any(item[1] == pos for item in stack):
-            reopen = []
-            while any(item[1] == pos for item in stack):
-                top = stack.pop()
-                out.append(close_mark(top, final=top[1] == pos))
-                if top[1] != pos:
-                    reopen.append(top)
-            for item in reversed(reopen):
-                out.append(open_mark(item))
-                stack.append(item)
+        marker.close_at(pos)
         for item in sorted((c for c in clipped if c[0] == pos), key=lambda c: (-c[1], c[2])):
-            out.append(open_mark(item))
-            stack.append(item)
+            marker.open(item)
         if i + 1 < len(bounds):
-            out.append(str(escape(text[pos : bounds[i + 1]])))
-    return Markup("".join(out))
+            marker.out.append(str(escape(text[pos : bounds[i + 1]])))
+    return Markup("".join(marker.out))
 
 
-def headings(store: Store, source: str, kgpub_ns: str) -> dict[int, str]:
+_Clip = tuple[int, int, int, "Span"]
+"""A span clipped to the text: (start, end, its index among the spans, the span)."""
+
+
+class _Marker:
+    """The marks open while ``highlight`` walks a text, and what it has written so far."""
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        offset: int,
+        id_prefix: str,
+        links: tuple[Callable[[str], str], Callable[[str], str]],
+        numbers: dict[str, int],
+        opened: set[int] | None,
+    ) -> None:
+        self.text, self.offset, self.id_prefix = text, offset, id_prefix
+        self.href, self.title = links
+        self.numbers = numbers
+        self.marked: set[int] = set() if opened is None else opened
+        self.stack: list[_Clip] = []
+        self.out: list[str] = []
+
+    def open(self, item: _Clip) -> None:
+        _, _, index, span = item
+        ident = f' id="{escape(self.id_prefix)}{index}"' if index not in self.marked else ""
+        self.marked.add(index)
+        self.out.append(
+            f'<mark class="claim"{ident} data-claim="{escape(span.claim)}"'
+            f' title="{escape(self.title(span.claim))}">'
+        )
+        self.stack.append(item)
+
+    def close_at(self, pos: int) -> None:
+        """End the marks ending at ``pos``; marks opened inside them close and reopen,
+        so the HTML stays well nested however spans overlap."""
+        reopen = []
+        while any(item[1] == pos for item in self.stack):
+            top = self.stack.pop()
+            self.out.append(self._close(top, final=top[1] == pos))
+            if top[1] != pos:
+                reopen.append(top)
+        for item in reversed(reopen):
+            self.open(item)
+
+    def _close(self, item: _Clip, final: bool) -> str:
+        span = item[3]
+        if not final or span.end - self.offset > len(self.text):  # it goes on past this text
+            return "</mark>"
+        number = self.numbers[span.claim]
+        return f'<a class="claim-ref" href="{escape(self.href(span.claim))}">[{number}]</a></mark>'
+
+
+def headings(store: QueryStore, source: str, kgpub_ns: str) -> dict[int, str]:
     """Where each ``kgpub:ArticleSection`` with a ``schema:headline`` starts, and the headline."""
     query = _PREFIXES.replace("https://kgpub.example/ontology#", kgpub_ns) + (
         "SELECT ?start ?headline WHERE { ?section a kgpub:ArticleSection ; "

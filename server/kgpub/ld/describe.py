@@ -26,7 +26,7 @@ from enum import Enum
 
 import pyoxigraph as ox
 
-from kgpub.store.oxigraph import Store
+from kgpub.store.protocol import QueryStore
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SCHEMA = "https://schema.org/"
@@ -82,7 +82,7 @@ class Link:
     graph: str
 
 
-def describe(store: Store, iri: str) -> Description | None:
+def describe(store: QueryStore, iri: str) -> Description | None:
     """The description of ``iri``, or ``None`` if the dataset never mentions it."""
     node = _node(iri)
     if node is None:
@@ -110,7 +110,7 @@ def describe(store: Store, iri: str) -> Description | None:
 
 
 def label_quads(
-    store: Store, iris: Sequence[str], predicates: Sequence[str] = LABEL_PREDICATES
+    store: QueryStore, iris: Sequence[str], predicates: Sequence[str] = LABEL_PREDICATES
 ) -> list[ox.Quad]:
     """The ``rdfs:label`` and ``schema:name`` quads (or other ``predicates``) of ``iris``."""
     nodes = [n for n in map(_node, iris) if n is not None]
@@ -126,7 +126,7 @@ def label_quads(
 
 
 def labels(
-    store: Store, iris: Iterable[str], predicates: Sequence[str] = LABEL_PREDICATES
+    store: QueryStore, iris: Iterable[str], predicates: Sequence[str] = LABEL_PREDICATES
 ) -> dict[str, list[tuple[str, str]]]:
     """Each IRI's labels as ``(text, language)`` pairs (language ``""`` if none)."""
     found: dict[str, list[tuple[str, str]]] = {}
@@ -139,7 +139,7 @@ def labels(
     return found
 
 
-def incoming(store: Store, iri: str, limit: int = 500) -> list[Link]:
+def incoming(store: QueryStore, iri: str, limit: int = 500) -> list[Link]:
     """Triples elsewhere whose object is ``iri`` (subject IRIs only), sorted."""
     node = _node(iri)
     if node is None:
@@ -157,7 +157,7 @@ def incoming(store: Store, iri: str, limit: int = 500) -> list[Link]:
     return links
 
 
-def graph_subjects(store: Store, graph: str, limit: int = 2000) -> list[str]:
+def graph_subjects(store: QueryStore, graph: str, limit: int = 2000) -> list[str]:
     """The IRIs a named graph says something about, sorted."""
     node = _node(graph)
     if node is None:
@@ -182,13 +182,13 @@ def _iri(term: object) -> str | None:
     return term.value if isinstance(term, ox.NamedNode) else None
 
 
-def _graph_quads(store: Store, graph: ox.NamedNode) -> list[ox.Quad]:
+def _graph_quads(store: QueryStore, graph: ox.NamedNode) -> list[ox.Quad]:
     return _select_quads(
         store, f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ {graph} }} }}"
     )
 
 
-def _versioned_document(store: Store, node: ox.NamedNode) -> str | None:
+def _versioned_document(store: QueryStore, node: ox.NamedNode) -> str | None:
     """The document whose ``owl:versionIRI`` is ``node``, if any."""
     result = store.query(f"SELECT ?d WHERE {{ ?d <{OWL}versionIRI> {node} }} LIMIT 1")
     assert isinstance(result, ox.QuerySolutions)
@@ -198,7 +198,7 @@ def _versioned_document(store: Store, node: ox.NamedNode) -> str | None:
     return None
 
 
-def _hash_terms(store: Store, document: str) -> list[str]:
+def _hash_terms(store: QueryStore, document: str) -> list[str]:
     """IRIs ``<document>#…`` that are the subject of some triple, sorted."""
     prefix = ox.Literal(document + "#")
     result = store.query(
@@ -213,7 +213,7 @@ def _values(roots: Sequence[str]) -> str:
     return " ".join(str(n) for n in map(_node, roots) if n is not None)
 
 
-def _own_quads(store: Store, roots: Sequence[str]) -> list[ox.Quad]:
+def _own_quads(store: QueryStore, roots: Sequence[str]) -> list[ox.Quad]:
     return _select_quads(
         store,
         f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {_values(roots)} }} GRAPH ?g {{ ?s ?p ?o }} }}"
@@ -221,7 +221,7 @@ def _own_quads(store: Store, roots: Sequence[str]) -> list[ox.Quad]:
     )
 
 
-def _blank_closure(store: Store, roots: Sequence[str]) -> list[ox.Quad]:
+def _blank_closure(store: QueryStore, roots: Sequence[str]) -> list[ox.Quad]:
     """The triples of blank nodes reached from the roots through blank nodes only."""
     quads: list[ox.Quad] = []
     for depth in range(1, _MAX_BLANK_DEPTH + 1):
@@ -239,7 +239,7 @@ def _blank_closure(store: Store, roots: Sequence[str]) -> list[ox.Quad]:
     return quads
 
 
-def _mentioned(store: Store, node: ox.NamedNode) -> bool:
+def _mentioned(store: QueryStore, node: ox.NamedNode) -> bool:
     result = store.query(
         f"ASK {{ {{ GRAPH ?g {{ ?s ?p {node} }} }} UNION {{ GRAPH ?g {{ ?s {node} ?o }} }} }}"
     )
@@ -247,7 +247,7 @@ def _mentioned(store: Store, node: ox.NamedNode) -> bool:
     return bool(result)
 
 
-def _select_quads(store: Store, sparql: str) -> list[ox.Quad]:
+def _select_quads(store: QueryStore, sparql: str) -> list[ox.Quad]:
     result = store.query(sparql)
     assert isinstance(result, ox.QuerySolutions)
     quads = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kgpub.store.oxigraph import Store
+from kgpub.store.protocol import QueryStore
 
 VOID = "http://rdfs.org/ns/void#"
 DCTERMS = "http://purl.org/dc/terms/"
@@ -31,7 +31,7 @@ def _int(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=_n("http://www.w3.org/2001/XMLSchema#integer"))
 
 
-def _rows(store: Store, sparql: str) -> list[dict[str, ox.NamedNode | ox.Literal]]:
+def _rows(store: QueryStore, sparql: str) -> list[dict[str, ox.NamedNode | ox.Literal]]:
     result = store.query(sparql)
     assert isinstance(result, ox.QuerySolutions)
     out = []
@@ -45,7 +45,7 @@ def _rows(store: Store, sparql: str) -> list[dict[str, ox.NamedNode | ox.Literal
     return out
 
 
-def _count(store: Store, sparql: str) -> int:
+def _count(store: QueryStore, sparql: str) -> int:
     rows = _rows(store, sparql)
     term = rows[0].get("n") if rows else None
     return int(term.value) if isinstance(term, ox.Literal) else 0
@@ -59,7 +59,7 @@ def namespace(iri: str) -> str:
     return iri[: cut + 1]
 
 
-def vocabularies(store: Store, graph: str | None = None) -> list[str]:
+def vocabularies(store: QueryStore, graph: str | None = None) -> list[str]:
     """Namespaces of the predicates and classes used (in one graph, or in all published).
 
     The published graphs are named: a remote backend may hold graphs of its own
@@ -75,7 +75,7 @@ def vocabularies(store: Store, graph: str | None = None) -> list[str]:
     return sorted({namespace(r["t"].value) for r in rows if "t" in r})
 
 
-def _entities(store: Store, uri_space: str, graph: str | None = None) -> int:
+def _entities(store: QueryStore, uri_space: str, graph: str | None = None) -> int:
     scope = f"GRAPH <{graph}>" if graph else "GRAPH ?g"
     prefix = ox.Literal(uri_space)
     return _count(
@@ -85,14 +85,14 @@ def _entities(store: Store, uri_space: str, graph: str | None = None) -> int:
     )
 
 
-def _license(store: Store, base_iri: str) -> str:
+def _license(store: QueryStore, base_iri: str) -> str:
     rows = _rows(store, f"SELECT ?l WHERE {{ <{base_iri}ontology> <{DCTERMS}license> ?l }} LIMIT 1")
     term = rows[0].get("l") if rows else None
     return term.value if isinstance(term, ox.NamedNode) else DEFAULT_LICENSE
 
 
 def describe_dataset(
-    store: Store, base_iri: str, graph_sizes: dict[str, int], total_triples: int, endpoint: str
+    store: QueryStore, base_iri: str, graph_sizes: dict[str, int], total_triples: int, endpoint: str
 ) -> list[ox.Triple]:
     """The VoID description of everything the store publishes."""
     doc = f"{base_iri}.well-known/void"
@@ -135,7 +135,7 @@ def describe_dataset(
     return triples
 
 
-def _wikidata_linkset(store: Store, doc: str, dataset: ox.NamedNode) -> list[ox.Triple]:
+def _wikidata_linkset(store: QueryStore, doc: str, dataset: ox.NamedNode) -> list[ox.Triple]:
     linkset = _n(doc + "#wikidata-links")
     wikidata = _n(doc + "#wikidata")
     links = _count(

@@ -95,7 +95,26 @@ def parse_request(
     if method == "POST":
         body_params, direct_query = _post_body(content_type, body, params, limits)
         params += body_params
+    queries, updates = _operations(params, direct_query, limits)
+    if updates:
+        if method != "POST":
+            raise MalformedRequestError("updates must be sent with POST, never GET")
+        refuse_update(updates[0], params)
+    # Checked even without a query, so a malformed request never passes for valid.
+    default_graphs = _graph_iris(params, "default-graph-uri")
+    named_graphs = _graph_iris(params, "named-graph-uri")
+    if not queries:
+        if method == "POST":
+            raise MalformedRequestError("the request has no query parameter")
+        return None
+    timeout = _timeout(params)
+    return QueryOperation(queries[0], default_graphs, named_graphs, base_iri, timeout)
 
+
+def _operations(
+    params: list[tuple[str, str]], direct_query: str | None, limits: dict[str, int]
+) -> tuple[list[str], list[str]]:
+    """The request's queries and updates: at most one of either, each within the limits."""
     queries = [value for name, value in params if name == "query"]
     updates = [value for name, value in params if name == "update"]
     if direct_query is not None:
@@ -110,19 +129,7 @@ def parse_request(
         guards.check_query(text, what="the query", **limits)
     for text in updates:
         guards.check_query(text, what="the update", **limits)
-    if updates:
-        if method != "POST":
-            raise MalformedRequestError("updates must be sent with POST, never GET")
-        refuse_update(updates[0], params)
-    # Checked even without a query, so a malformed request never passes for valid.
-    default_graphs = _graph_iris(params, "default-graph-uri")
-    named_graphs = _graph_iris(params, "named-graph-uri")
-    if not queries:
-        if method == "POST":
-            raise MalformedRequestError("the request has no query parameter")
-        return None
-    timeout = _timeout(params)
-    return QueryOperation(queries[0], default_graphs, named_graphs, base_iri, timeout)
+    return queries, updates
 
 
 def _timeout(params: list[tuple[str, str]]) -> float | None:

@@ -1,0 +1,153 @@
+"""The labelled building blocks of every HTML page: values, sections and the page itself.
+
+A ``Page`` knows the reader's language, the labels of every IRI the page
+shows and how to link each one; ``Section`` and ``Value`` are what the
+templates render. Kept apart from the pages' assembly (``resource_view``) and
+their rendering (``pages``), so each can be read and tested on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kgpub.ld.describe import RDF_TYPE
+from kgpub.ld.page_text import TEXT
+
+SCHEMA = "https://schema.org/"
+_ARTICLE_BODY = SCHEMA + "articleBody"
+
+_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+@dataclass(frozen=True)
+class Value:
+    text: str
+    href: str | None = None
+    lang: str = ""
+    datatype: str = ""
+
+
+@dataclass
+class Section:
+    anchor: str
+    title: str
+    iri: str
+    types: list[Value] = field(default_factory=list)
+    properties: list[tuple[Value, list[Value]]] = field(default_factory=list)
+    group: str = ""
+
+
+# How a document page (ontology, shapes) orders and headlines its terms.
+_OWL = "http://www.w3.org/2002/07/owl#"
+_SH = "http://www.w3.org/ns/shacl#"
+_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("classes", (_OWL + "Class", "http://www.w3.org/2000/01/rdf-schema#Class")),
+    (
+        "properties",
+        (
+            _OWL + "ObjectProperty",
+            _OWL + "DatatypeProperty",
+            _OWL + "AnnotationProperty",
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property",
+        ),
+    ),
+    ("node_shapes", (_SH + "NodeShape",)),
+    ("property_shapes", (_SH + "PropertyShape",)),
+)
+
+
+def group(types: Iterable[str]) -> tuple[int, str]:
+    found = set(types)
+    for rank, (name, members) in enumerate(_GROUPS):
+        if found & set(members):
+            return rank, name
+    return len(_GROUPS), "other_terms"
+
+
+@dataclass
+class Page:
+    """Everything a resource page needs, already labelled in the page's language."""
+
+    settings_base: str
+    prefixes: dict[str, str]
+    lang: str
+    lang_from_param: bool
+    label_index: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    fallback_index: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def label(self, iri: str) -> str:
+        """The label in the page's language, else in English, German, any; else a CURIE."""
+        for index in (self.label_index, self.fallback_index):
+            found = index.get(iri, [])
+            for wanted in (self.lang, "en", "de", ""):
+                for text, lang in found:
+                    if lang == wanted:
+                        return text
+            if found:
+                return found[0][0]
+        return self.curie(iri)
+
+    def curie(self, iri: str) -> str:
+        for name, ns in sorted(self.prefixes.items(), key=lambda kv: -len(kv[1])):
+            if iri.startswith(ns) and len(iri) > len(ns):
+                return f"{name}:{iri[len(ns) :]}"
+        return iri
+
+    def href(self, iri: str) -> str | None:
+        """Our IRIs as paths on the serving host (keeping ``?lang=``), web IRIs as they are.
+
+        ``None`` (no link) for other schemes: ``javascript:alert(1)`` and
+        ``data:text/html,…`` are valid IRIs, and as an ``href`` they run
+        script in the reader's browser when clicked.
+        """
+        if not iri.startswith(self.settings_base):
+            return iri if iri.partition(":")[0].lower() in _LINK_SCHEMES else None
+        rest = iri[len(self.settings_base) :]
+        path, hash_, fragment = rest.partition("#")
+        query = f"?lang={self.lang}" if self.lang_from_param else ""
+        return f"/{path}{query}{hash_}{fragment}"
+
+    def anchor(self, iri: str) -> str:
+        """``href`` where a link must be drawn anyway (graph nodes, claim marks): "#" if none."""
+        return self.href(iri) or "#"
+
+    def value(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Value:
+        if isinstance(term, ox.NamedNode):
+            return Value(self.label(term.value), self.href(term.value))
+        if isinstance(term, ox.BlankNode):
+            return Value(f"_:{term.value}", f"#b-{term.value}")
+        if isinstance(term, ox.Literal):
+            datatype = term.datatype.value
+            plain = datatype.endswith(("#string", "#langString"))
+            return Value(
+                term.value, None, term.language or "", "" if plain else self.curie(datatype)
+            )
+        return Value(str(term))
+
+    def t(self, key: str) -> str:
+        return TEXT[self.lang][key]
+
+
+def section(page: Page, subject: str, quads: Sequence[ox.Quad], anchor: str) -> Section:
+    section = Section(anchor, page.label(subject), subject)
+    grouped: dict[str, list[Value]] = {}
+    for quad in quads:
+        predicate = quad.predicate.value
+        if predicate == _ARTICLE_BODY:
+            continue
+        value = page.value(quad.object)
+        if predicate == RDF_TYPE:
+            if value not in section.types:
+                section.types.append(value)
+            continue
+        values = grouped.setdefault(predicate, [])
+        if value not in values:
+            values.append(value)
+    for predicate in sorted(grouped, key=lambda p: page.label(p).lower()):
+        section.properties.append(
+            (Value(page.label(predicate), page.href(predicate)), grouped[predicate])
+        )
+    return section
