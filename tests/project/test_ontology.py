@@ -7,6 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kgpub import __version__
 from kgpub.config import Settings
 from kgpub.rdf.sources import ontology_sources, read_all
 from kgpub.store.oxigraph import Store
@@ -28,12 +29,21 @@ def _values(store: Store, subject: str, predicate: str) -> set[str]:
     return {str(row["o"]) for row in result}
 
 
+def test_the_version_has_one_source() -> None:
+    """The ontology states the package's version (from pyproject.toml), nothing else."""
+    assert __version__ != "0+unknown"
+    assert __version__ in (Settings().project_dir / "pyproject.toml").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("predicate", "expected"),
     [
         ("http://purl.org/dc/terms/title", {'"kgpub vocabulary"@en', '"kgpub-Vokabular"@de'}),
-        ("http://www.w3.org/2002/07/owl#versionIRI", {"<https://kgpub.example/ontology/0.1.0>"}),
-        ("http://www.w3.org/2002/07/owl#versionInfo", {'"0.1.0"'}),
+        (
+            "http://www.w3.org/2002/07/owl#versionIRI",
+            {f"<https://kgpub.example/ontology/{__version__}>"},
+        ),
+        ("http://www.w3.org/2002/07/owl#versionInfo", {f'"{__version__}"'}),
         ("http://purl.org/vocab/vann/preferredNamespacePrefix", {'"kgpub"'}),
         (
             "http://purl.org/vocab/vann/preferredNamespaceUri",
