@@ -12,7 +12,8 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from kgpub.cli.main import EXIT_UNREADABLE, main
+from kgpub.cli.exit_codes import EXIT_UNREADABLE
+from kgpub.cli.main import main
 from kgpub.config import Settings
 from kgpub.store.oxigraph import Store
 from kgpub.web.app import create_app

@@ -8,7 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kgpub.cli.main import EXIT_INVALID, EXIT_UNREADABLE, main
+from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_UNREADABLE
+from kgpub.cli.main import main
 from kgpub.store.oxigraph import STATS_FILE, Store
 
 BASE = "https://kgpub.example/"

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from kgpub.cli.main import EXIT_INVALID, EXIT_UNREADABLE, main
+from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_UNREADABLE
+from kgpub.cli.main import main
 from tests.sparql_fixtures import free_port, write_project
 
 SHAPES_TTL = """\

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from kgpub.cli import exit_codes
 from kgpub.cli import main as cli
 from kgpub.config import Settings
 from kgpub.errors import AccessDeniedError, AuthenticationRequiredError, ConfigurationError
@@ -52,7 +53,7 @@ def test_kgpub_serve_refuses_to_start_without_a_token(
     monkeypatch.setenv("KGPUB_WRITES_ENABLED", "true")
     monkeypatch.delenv("KGPUB_WRITE_TOKEN", raising=False)
     # Refused before any data is read: the store folder does not even exist.
-    assert cli.main(["serve", "--store", str(tmp_path / "absent")]) == cli.EXIT_UNREADABLE
+    assert cli.main(["serve", "--store", str(tmp_path / "absent")]) == exit_codes.EXIT_UNREADABLE
     err = capsys.readouterr().err
     assert "kgpub serve: writes are enabled (KGPUB_WRITES_ENABLED) but no token is set" in err
     assert "cannot read input" not in err

@@ -12,7 +12,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kgpub.cli.main import EXIT_UNREADABLE, main
+from kgpub.cli.exit_codes import EXIT_UNREADABLE
+from kgpub.cli.main import main
 from kgpub.config import Settings
 from kgpub.errors import BackendError, KgpubError
 from kgpub.ingest.bulkload import collect_inputs

@@ -26,6 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kgpub.cli import exit_codes
 from kgpub.cli import main as cli
 from tests.sparql_fixtures import EX, free_port
 from tests.writes_fixtures import AUTH, PEOPLE, SHAPES, TOKEN, writable_project
@@ -92,7 +93,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def store_dir(project: Path, tmp_path: Path) -> Path:
     target = tmp_path / "store"
     files = [project / "data", project / "shapes"]
-    assert cli.main(["load", "--store", str(target), *map(str, files)]) == cli.EXIT_OK
+    assert cli.main(["load", "--store", str(target), *map(str, files)]) == exit_codes.EXIT_OK
     return target
 
 

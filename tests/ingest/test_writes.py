@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kgpub.cli import http_workers
+from kgpub.cli import exit_codes, http_workers
 from kgpub.cli import main as cli
 from kgpub.config import Settings
 from kgpub.errors import (
@@ -489,5 +489,5 @@ def test_kgpub_serve_refuses_several_workers_with_writes(
     monkeypatch.setenv("KGPUB_WRITES_ENABLED", "true")
     monkeypatch.setenv("KGPUB_WRITE_TOKEN", TOKEN)
     code = cli.main(["serve", "--store", str(tmp_path / "absent"), "--workers", "2"])
-    assert code == cli.EXIT_UNREADABLE
+    assert code == exit_codes.EXIT_UNREADABLE
     assert "kgpub serve: writes need a single HTTP worker process" in capsys.readouterr().err

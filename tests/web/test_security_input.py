@@ -23,6 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
+from kgpub.cli import exit_codes
 from kgpub.cli import main as cli
 from kgpub.config import Settings
 from kgpub.errors import UnsafeInputError
@@ -665,7 +666,7 @@ def test_operator_files_fetch_nothing(
         "serve": ["serve", "--port", "1", str(path)],
         "validate": ["validate", str(path)],
     }[command]
-    assert cli.main(argv) == cli.EXIT_UNREADABLE
+    assert cli.main(argv) == exit_codes.EXIT_UNREADABLE
     err = capsys.readouterr().err
     assert "remote contexts are never fetched" in err or "DOCTYPE or ENTITY" in err
     probes.assert_untouched(err)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kgpub.cli import store_commands
+from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings
 from kgpub.errors import ConfigurationError, DataNotConformingError, KgpubError
 from kgpub.ingest.dataset import load_dataset
@@ -27,10 +28,6 @@ from kgpub.rdf.sources import (
 )
 from kgpub.shacl.text import render_report
 from kgpub.shacl.validate import validate_quads
-
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_UNREADABLE = 2
 
 
 def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.cli.export import DUMP_FORMATS, dump, run_query
 from kgpub.config import Settings
 from kgpub.errors import KgpubError
@@ -23,10 +24,6 @@ from kgpub.ingest.dataset import served_sources
 from kgpub.rdf.sources import read_all
 from kgpub.shacl.text import render_report
 from kgpub.store.oxigraph import Store
-
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_UNREADABLE = 2
 
 
 class ProgressLine:

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from markupsafe import Markup, escape
 
+from kgpub.namespaces import OA, SCHEMA
 from kgpub.store.protocol import QueryStore
 
 _PREFIXES = (
-    "PREFIX oa: <http://www.w3.org/ns/oa#> "
-    "PREFIX kgpub: <https://kgpub.example/ontology#> "
-    "PREFIX schema: <https://schema.org/> "
+    f"PREFIX oa: <{OA}> PREFIX kgpub: <https://kgpub.example/ontology#> PREFIX schema: <{SCHEMA}> "
 )
 _SENTENCE_ENDS = ".!?"
 _CLOSING_QUOTES = "“”\"'»«)"

@@ -26,20 +26,17 @@ from enum import Enum
 
 import pyoxigraph as ox
 
+from kgpub.namespaces import DCTERMS, OA, OWL, RDFS, SCHEMA
 from kgpub.store.protocol import QueryStore
 
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SCHEMA = "https://schema.org/"
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL_PREDICATES = (RDFS + "label", SCHEMA + "name")
 # What a page shows for a resource without a label: a claim's words, a section's heading.
 FALLBACK_LABEL_PREDICATES = (
     SCHEMA + "headline",
     SCHEMA + "text",
     SCHEMA + "description",
-    "http://purl.org/dc/terms/title",
-    "http://www.w3.org/ns/oa#exact",
+    DCTERMS + "title",
+    OA + "exact",
 )
 
 # Blank nodes nested deeper than this (long RDF lists) are not followed further.

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kgpub.ld.describe import RDF_TYPE
 from kgpub.ld.page_text import TEXT
+from kgpub.namespaces import OWL, RDF, RDF_TYPE, RDFS, SCHEMA, SH
 
-SCHEMA = "https://schema.org/"
 _ARTICLE_BODY = SCHEMA + "articleBody"
 
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -41,21 +40,19 @@ class Section:
 
 
 # How a document page (ontology, shapes) orders and headlines its terms.
-_OWL = "http://www.w3.org/2002/07/owl#"
-_SH = "http://www.w3.org/ns/shacl#"
 _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("classes", (_OWL + "Class", "http://www.w3.org/2000/01/rdf-schema#Class")),
+    ("classes", (OWL + "Class", RDFS + "Class")),
     (
         "properties",
         (
-            _OWL + "ObjectProperty",
-            _OWL + "DatatypeProperty",
-            _OWL + "AnnotationProperty",
-            "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property",
+            OWL + "ObjectProperty",
+            OWL + "DatatypeProperty",
+            OWL + "AnnotationProperty",
+            RDF + "Property",
         ),
     ),
-    ("node_shapes", (_SH + "NodeShape",)),
-    ("property_shapes", (_SH + "PropertyShape",)),
+    ("node_shapes", (SH + "NodeShape",)),
+    ("property_shapes", (SH + "PropertyShape",)),
 )
 
 

@@ -20,7 +20,6 @@ from markupsafe import Markup
 from kgpub.ld import anchors, neighbourhood
 from kgpub.ld.describe import (
     FALLBACK_LABEL_PREDICATES,
-    RDF_TYPE,
     Description,
     Kind,
     Link,
@@ -28,7 +27,8 @@ from kgpub.ld.describe import (
     incoming,
     labels,
 )
-from kgpub.ld.page_model import SCHEMA, Page, Section, Value, group, section
+from kgpub.ld.page_model import Page, Section, Value, group, section
+from kgpub.namespaces import RDF_TYPE, SCHEMA
 from kgpub.shacl.conformance import Conformance
 from kgpub.store.protocol import QueryStore
 

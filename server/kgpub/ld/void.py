@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from kgpub.namespaces import DCTERMS, FOAF, RDF_TYPE, SCHEMA, SD, VOID, WIKIDATA_ENTITY, XSD
 from kgpub.store.protocol import QueryStore
 
-VOID = "http://rdfs.org/ns/void#"
-DCTERMS = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-SAME_AS = "https://schema.org/sameAs"
-WIKIDATA_ENTITIES = "http://www.wikidata.org/entity/"
+RDF_TYPE_NODE = ox.NamedNode(RDF_TYPE)
+SAME_AS = SCHEMA + "sameAs"
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
 
@@ -28,7 +24,7 @@ def _n(iri: str) -> ox.NamedNode:
 
 
 def _int(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=_n("http://www.w3.org/2001/XMLSchema#integer"))
+    return ox.Literal(str(value), datatype=_n(XSD + "integer"))
 
 
 def _rows(store: QueryStore, sparql: str) -> list[dict[str, ox.NamedNode | ox.Literal]]:
@@ -99,7 +95,7 @@ def describe_dataset(
     dataset = _n(doc + "#dataset")
     uri_space = base_iri + "id/"
     triples = [
-        ox.Triple(dataset, RDF_TYPE, _n(VOID + "Dataset")),
+        ox.Triple(dataset, RDF_TYPE_NODE, _n(VOID + "Dataset")),
         ox.Triple(dataset, _n(DCTERMS + "title"), ox.Literal("kgpub", language="en")),
         ox.Triple(
             dataset,
@@ -123,7 +119,7 @@ def describe_dataset(
         subset = _n(f"{doc}#graph-{graph.rstrip('/').rsplit('/', 1)[-1]}")
         triples += [
             ox.Triple(dataset, _n(VOID + "subset"), subset),
-            ox.Triple(subset, RDF_TYPE, _n(VOID + "Dataset")),
+            ox.Triple(subset, RDF_TYPE_NODE, _n(VOID + "Dataset")),
             ox.Triple(subset, _n(SD + "name"), _n(graph)),
             ox.Triple(subset, _n(VOID + "triples"), _int(size)),
             ox.Triple(subset, _n(VOID + "entities"), _int(_entities(store, base_iri, graph))),
@@ -141,18 +137,18 @@ def _wikidata_linkset(store: QueryStore, doc: str, dataset: ox.NamedNode) -> lis
     links = _count(
         store,
         "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?o WHERE { GRAPH ?g { "
-        f"?s <{SAME_AS}> ?o }} FILTER(STRSTARTS(STR(?o), {ox.Literal(WIKIDATA_ENTITIES)})) }} }}",
+        f"?s <{SAME_AS}> ?o }} FILTER(STRSTARTS(STR(?o), {ox.Literal(WIKIDATA_ENTITY)})) }} }}",
     )
     return [
         ox.Triple(dataset, _n(VOID + "subset"), linkset),
-        ox.Triple(linkset, RDF_TYPE, _n(VOID + "Linkset")),
+        ox.Triple(linkset, RDF_TYPE_NODE, _n(VOID + "Linkset")),
         ox.Triple(linkset, _n(VOID + "linkPredicate"), _n(SAME_AS)),
         ox.Triple(linkset, _n(VOID + "subjectsTarget"), dataset),
         ox.Triple(linkset, _n(VOID + "objectsTarget"), wikidata),
         ox.Triple(linkset, _n(VOID + "triples"), _int(links)),
-        ox.Triple(wikidata, RDF_TYPE, _n(VOID + "Dataset")),
+        ox.Triple(wikidata, RDF_TYPE_NODE, _n(VOID + "Dataset")),
         ox.Triple(wikidata, _n(DCTERMS + "title"), ox.Literal("Wikidata", language="en")),
         ox.Triple(wikidata, _n(FOAF + "homepage"), _n("https://www.wikidata.org/")),
-        ox.Triple(wikidata, _n(VOID + "uriSpace"), ox.Literal(WIKIDATA_ENTITIES)),
+        ox.Triple(wikidata, _n(VOID + "uriSpace"), ox.Literal(WIKIDATA_ENTITY)),
         ox.Triple(wikidata, _n(VOID + "sparqlEndpoint"), _n("https://query.wikidata.org/sparql")),
     ]

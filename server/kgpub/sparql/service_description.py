@@ -16,14 +16,12 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
+from kgpub.namespaces import DCTERMS, ENTAILMENT, FORMATS, RDF_TYPE, RDFS, SD, VOID, XSD
 from kgpub.rdf.formats import RDF_FORMATS, RESULT_FORMATS
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
-FORMATS = "http://www.w3.org/ns/formats/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
-RDFS_SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
+RDF_TYPE_NODE = ox.NamedNode(RDF_TYPE)
+DCTERMS_TITLE = ox.NamedNode(DCTERMS + "title")
+RDFS_SEE_ALSO = ox.NamedNode(RDFS + "seeAlso")
 
 # The formats the endpoint produces, by their W3C format IRIs.
 _RESULT_FORMATS = tuple(rep.w3c_name for rep in (*RESULT_FORMATS, *RDF_FORMATS) if rep.w3c_name)
@@ -43,7 +41,7 @@ def _void(name: str) -> ox.NamedNode:
 
 
 def _count(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
 
 
 def describe(
@@ -65,21 +63,21 @@ def describe(
     )
     default_graph = ox.BlankNode("defaultGraph")
     triples = [
-        ox.Triple(service, RDF_TYPE, _sd("Service")),
+        ox.Triple(service, RDF_TYPE_NODE, _sd("Service")),
         ox.Triple(service, _sd("endpoint"), service),
         ox.Triple(service, DCTERMS_TITLE, ox.Literal(title)),
         ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
         ox.Triple(
             service,
             _sd("defaultEntailmentRegime"),
-            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
+            ox.NamedNode(ENTAILMENT + "Simple"),
         ),
         ox.Triple(service, _sd("defaultDataset"), dataset),
-        ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
-        ox.Triple(dataset, RDF_TYPE, _void("Dataset")),
+        ox.Triple(dataset, RDF_TYPE_NODE, _sd("Dataset")),
+        ox.Triple(dataset, RDF_TYPE_NODE, _void("Dataset")),
         ox.Triple(dataset, _void("sparqlEndpoint"), service),
         ox.Triple(dataset, _sd("defaultGraph"), default_graph),
-        ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
+        ox.Triple(default_graph, RDF_TYPE_NODE, _sd("Graph")),
         ox.Triple(default_graph, _void("triples"), _count(default_graph_size)),
     ]
     if void:
@@ -94,10 +92,10 @@ def describe(
         graph = ox.BlankNode(f"graph{index}")
         triples += [
             ox.Triple(dataset, _sd("namedGraph"), named),
-            ox.Triple(named, RDF_TYPE, _sd("NamedGraph")),
+            ox.Triple(named, RDF_TYPE_NODE, _sd("NamedGraph")),
             ox.Triple(named, _sd("name"), ox.NamedNode(name)),
             ox.Triple(named, _sd("graph"), graph),
-            ox.Triple(graph, RDF_TYPE, _sd("Graph")),
+            ox.Triple(graph, RDF_TYPE_NODE, _sd("Graph")),
             ox.Triple(graph, _void("triples"), _count(size)),
         ]
     return triples
@@ -108,7 +106,7 @@ def serialize(triples: list[ox.Triple], fmt: ox.RdfFormat) -> bytes:
         "sd": SD,
         "void": VOID,
         "formats": FORMATS,
-        "dcterms": "http://purl.org/dc/terms/",
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "dcterms": DCTERMS,
+        "rdfs": RDFS,
     }
     return ox.serialize(triples, format=fmt, prefixes=prefixes) or b""

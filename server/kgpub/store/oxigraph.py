@@ -60,6 +60,10 @@ class Store:
         which other processes can open read-only while this one keeps writing."""
         self._store.backup(str(target))
 
+    def close(self) -> None:
+        """Nothing to let go of: pyoxigraph closes the store when it is dropped (and an
+        on-disk store's lock with it), so another process can open it afterwards."""
+
     @property
     def version(self) -> int:
         """A counter bumped by every write, so caches know when results went stale."""

@@ -37,6 +37,10 @@ class QueryStore(Protocol):
         """Run a query; ``default_graph``/``named_graphs`` name the dataset exactly."""
         ...
 
+    def close(self) -> None:
+        """Let go of what the store holds open (a remote store's connections)."""
+        ...
+
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs the dataset publishes, sorted."""
         ...

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from kgpub import guards
 from kgpub.errors import BackendError, BackendTimeoutError, KgpubError, ResultTooLargeError
 from kgpub.lexer import lex
+from kgpub.namespaces import XSD
 from kgpub.store.protocol import QueryResult
 
 _RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
@@ -145,7 +146,7 @@ def _parse_triples(body: bytes, fmt: ox.RdfFormat, max_depth: int) -> list[ox.Tr
         return str(exc)
 
 
-_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_XSD_BOOLEAN = XSD + "boolean"
 _BNODE_XML = re.compile(rb"<bnode>([^<]*)</bnode>")
 _BOOLEAN_XML = re.compile(
     rb'(<literal datatype="' + _XSD_BOOLEAN.encode() + rb'">)\s*([01])\s*(</literal>)'

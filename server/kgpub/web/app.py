@@ -26,6 +26,7 @@ from kgpub.shacl.conformance import Conformance
 from kgpub.sparql.executor import runner_for
 from kgpub.store.protocol import QueryStore
 from kgpub.web import http_errors
+from kgpub.web.openapi import add_problem_schema
 from kgpub.web.routes import graph_store as graphstore_routes
 from kgpub.web.routes import resources as resource_routes
 from kgpub.web.routes import sparql as sparql_routes
@@ -63,6 +64,8 @@ def create_app(
             yield
         finally:
             await pool.close()
+            if store is None:  # the app opened it, so the app closes it
+                loaded.close()
 
     app = FastAPI(
         title="kgpub",
@@ -93,7 +96,7 @@ def create_app(
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = sparql_routes.add_problem_schema(FastAPI.openapi(app))
+            app.openapi_schema = add_problem_schema(FastAPI.openapi(app))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -47,8 +47,8 @@ from kgpub.rdf.conneg import negotiate
 from kgpub.rdf.formats import HTML, JSON_LD, TURTLE, Representation
 from kgpub.rdf.serialization import serialize
 from kgpub.shacl.conformance import report_quads
+from kgpub.web.openapi import PROBLEM_JSON
 
-PROBLEM_JSON = "application/problem+json"
 _PROBLEM_REP = Representation(PROBLEM_JSON, "json", ("application/json",))
 
 _STATUS: dict[type[KgpubError], HTTPStatus] = {

@@ -4,7 +4,7 @@ A schema that lists only ``200 application/json`` for a route that answers
 Turtle, HTML, 404 or 406 misleads clients and makes a schema fuzzer
 (Schemathesis, run in CI) flag every correct answer. Routes build their
 ``responses`` from these helpers; ``Problem`` is declared by the app
-(``routes.sparql.add_problem_schema``).
+(``add_problem_schema``).
 """
 
 from __future__ import annotations
@@ -14,9 +14,27 @@ from typing import Any
 
 from kgpub.rdf.formats import Representation
 
+PROBLEM_JSON = "application/problem+json"
 PROBLEM_CONTENT: dict[str, Any] = {
-    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+    PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
 }
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    },
+}
+
+
+def add_problem_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare the ``Problem`` schema the error responses refer to."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    return schema
+
+
 # Precise enough for a schema fuzzer (Schemathesis) to check the answers; every
 # other format is text.
 _JSON_SCHEMAS: dict[str, dict[str, Any]] = {

@@ -32,7 +32,7 @@ from kgpub.rdf.serialization import serialize
 from kgpub.shacl.conformance import upload_format
 from kgpub.store.oxigraph import Store
 from kgpub.web.body import read_body
-from kgpub.web.openapi import representations
+from kgpub.web.openapi import PROBLEM_CONTENT, representations
 
 PATH = "/graph-store"
 _T = TypeVar("_T")
@@ -221,7 +221,6 @@ def install(app: FastAPI) -> None:
 
 # --- OpenAPI ------------------------------------------------------------------
 
-_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 _IRI: dict[str, Any] = {
     "type": "string",
     "format": "iri",
@@ -256,14 +255,14 @@ _RDF_BODY: dict[str, Any] = {
     "content": {media: {"schema": {"type": "string"}} for media in media_types(UPLOAD_FORMATS)},
 }
 _REPORT = {
-    **_PROBLEM,
+    **PROBLEM_CONTENT,
     "text/turtle": {"schema": {"type": "string"}},
     "application/ld+json": {"schema": {"type": ["object", "array"]}},
 }
 UNAUTHORIZED_RESPONSE: dict[str, Any] = {
     "description": "No bearer token; see WWW-Authenticate.",
     "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
-    "content": _PROBLEM,
+    "content": PROBLEM_CONTENT,
 }
 REPORT_RESPONSE: dict[str, Any] = {
     "description": "The write would break a SHACL Violation shape; nothing was written. "
@@ -271,20 +270,23 @@ REPORT_RESPONSE: dict[str, Any] = {
     "content": _REPORT,
 }
 _COMMON: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Malformed request, RDF body or graph IRI.", "content": _PROBLEM},
+    400: {"description": "Malformed request, RDF body or graph IRI.", "content": PROBLEM_CONTENT},
     401: UNAUTHORIZED_RESPONSE,
-    403: {"description": "The bearer token is not the write token.", "content": _PROBLEM},
+    403: {"description": "The bearer token is not the write token.", "content": PROBLEM_CONTENT},
 }
 _BODY_ERRORS: dict[int | str, dict[str, Any]] = {
-    413: {"description": "Request body over KGPUB_MAX_BODY_BYTES.", "content": _PROBLEM},
-    415: {"description": "Content-Type is not an RDF syntax read here.", "content": _PROBLEM},
+    413: {"description": "Request body over KGPUB_MAX_BODY_BYTES.", "content": PROBLEM_CONTENT},
+    415: {
+        "description": "Content-Type is not an RDF syntax read here.",
+        "content": PROBLEM_CONTENT,
+    },
     422: REPORT_RESPONSE,
 }
 _READ_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: representations("The graph.", RDF_FORMATS),
     400: _COMMON[400],
-    404: {"description": "No such named graph.", "content": _PROBLEM},
-    406: {"description": "No offered format is acceptable.", "content": _PROBLEM},
+    404: {"description": "No such named graph.", "content": PROBLEM_CONTENT},
+    406: {"description": "No offered format is acceptable.", "content": PROBLEM_CONTENT},
 }
 _WRITE_RESPONSES: dict[str, dict[int | str, dict[str, Any]]] = {
     "PUT": {
@@ -305,7 +307,7 @@ _WRITE_RESPONSES: dict[str, dict[int | str, dict[str, Any]]] = {
     "DELETE": {
         204: {"description": "The graph was removed (the default graph: emptied)."},
         **_COMMON,
-        404: {"description": "No such named graph.", "content": _PROBLEM},
+        404: {"description": "No such named graph.", "content": PROBLEM_CONTENT},
         422: _BODY_ERRORS[422],
     },
 }

@@ -42,7 +42,7 @@ from kgpub.sparql.worker import Done
 from kgpub.store.oxigraph import Store
 from kgpub.web.body import read_body
 from kgpub.web.liveness import CLIENT_CLOSED, unless_disconnected
-from kgpub.web.openapi import content
+from kgpub.web.openapi import PROBLEM_CONTENT, content
 from kgpub.web.server_timing import CACHE
 
 UpdateHandler = Callable[[Request, str, tuple[tuple[str, str], ...]], Awaitable[Response]]
@@ -229,7 +229,6 @@ _IRI: dict[str, Any] = {
 _SPARQL: dict[str, Any] = {"type": "string", "minLength": 1}
 
 
-_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 _GRAPH_PARAMS: list[dict[str, Any]] = [
     {
         "name": name,
@@ -271,16 +270,16 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "Query results, or the service description (or query page) without a query.",
         "content": content((*RESULT_FORMATS, *DESCRIPTION_FORMATS)),
     },
-    400: {"description": "Malformed query or request.", "content": _PROBLEM},
-    403: {"description": "An update; this endpoint is read-only.", "content": _PROBLEM},
-    406: {"description": "No offered format is acceptable.", "content": _PROBLEM},
-    413: {"description": "Request body too large.", "content": _PROBLEM},
-    408: {"description": "The request body did not arrive in time.", "content": _PROBLEM},
-    415: {"description": "Missing or wrong Content-Type.", "content": _PROBLEM},
-    422: {"description": "The result is over the row or byte limit.", "content": _PROBLEM},
+    400: {"description": "Malformed query or request.", "content": PROBLEM_CONTENT},
+    403: {"description": "An update; this endpoint is read-only.", "content": PROBLEM_CONTENT},
+    406: {"description": "No offered format is acceptable.", "content": PROBLEM_CONTENT},
+    413: {"description": "Request body too large.", "content": PROBLEM_CONTENT},
+    408: {"description": "The request body did not arrive in time.", "content": PROBLEM_CONTENT},
+    415: {"description": "Missing or wrong Content-Type.", "content": PROBLEM_CONTENT},
+    422: {"description": "The result is over the row or byte limit.", "content": PROBLEM_CONTENT},
     503: {
         "description": "The query ran past its deadline and was stopped (see Retry-After).",
-        "content": _PROBLEM,
+        "content": PROBLEM_CONTENT,
     },
 }
 POST_BODY: dict[str, Any] = {
@@ -299,15 +298,6 @@ POST_BODY: dict[str, Any] = {
                 },
             }
         },
-    },
-}
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
     },
 }
 
@@ -350,9 +340,3 @@ def install(app: FastAPI) -> None:
             include_in_schema=method == "GET",
             responses={200: {"description": "Query page", "content": content(DESCRIPTION_FORMATS)}},
         )
-
-
-def add_problem_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """Declare the ``Problem`` schema the error responses refer to."""
-    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-    return schema
