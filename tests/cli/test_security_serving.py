@@ -31,6 +31,8 @@ from kgpub.config import Settings
 from kgpub.web.body import read_body
 from tests.sparql_fixtures import app_for, free_port, store_of, write_project
 
+pytestmark = pytest.mark.slow
+
 EX = "http://example.org/"
 WAIT = 10.0  # the most any socket read here may block
 

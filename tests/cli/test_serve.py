@@ -22,6 +22,8 @@ from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_UNREADABLE
 from kgpub.cli.main import main
 from tests.sparql_fixtures import free_port, write_project
 
+pytestmark = pytest.mark.slow
+
 SHAPES_TTL = """\
 @prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix schema: <https://schema.org/> .

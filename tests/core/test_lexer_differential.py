@@ -38,6 +38,8 @@ from kgpub.lexer import lex
 from kgpub.sparql.protocol import check_allowed
 from tests.sparql_fixtures import EX, app_for, write_project
 
+pytestmark = pytest.mark.fuzz
+
 LINE_ENDS = ["\n", "\r", "\r\n"]
 HIDDEN_TEXT = st.sampled_from(
     ["SERVICE", "LOAD", "{", "}", "(", '"', "'", "<", ">", "\\", "#", " ", "x", ":", "FROM"]

@@ -47,7 +47,7 @@ if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
 """
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL"), pytest.mark.slow]
 
 
 @dataclass

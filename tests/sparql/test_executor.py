@@ -31,6 +31,8 @@ from kgpub.store.oxigraph import Store
 from tests.paths import REPO
 from tests.sparql_fixtures import app_for, live_server, store_of, write_project
 
+pytestmark = pytest.mark.slow
+
 EX = "http://example.org/"
 RESULTS_JSON = "application/sparql-results+json"
 PROBLEM = "application/problem+json"

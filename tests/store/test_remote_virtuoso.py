@@ -33,6 +33,8 @@ from kgpub.store.remote import RemoteStore
 from kgpub.web.app import create_app
 from tests.virtuoso import Virtuoso, VirtuosoUnavailableError, start
 
+pytestmark = pytest.mark.external
+
 QUERIES = sorted(Settings().queries_dir.glob("*.rq"))
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"

@@ -26,6 +26,8 @@ from bench.report import render
 
 from tests.paths import REPO
 
+pytestmark = [pytest.mark.external, pytest.mark.slow]
+
 SMALL = 200
 
 

@@ -28,10 +28,13 @@ from tests.paths import ARTIFACTS
 from tests.sparql_fixtures import free_port, live_server, write_project
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or not assets_installed(),
-    reason="needs Chromium and the YASGUI assets (scripts/setup-ui)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None or not assets_installed(),
+        reason="needs Chromium and the YASGUI assets (scripts/setup-ui)",
+    ),
+    pytest.mark.external,
+]
 
 
 @pytest.fixture(scope="module")

@@ -23,10 +23,13 @@ from tests.paths import CLIENTS
 from tests.sparql_fixtures import live_server
 
 NODE = shutil.which("node")
-pytestmark = pytest.mark.skipif(
-    NODE is None or not (CLIENTS / "node_modules" / "@comunica" / "query-sparql").is_dir(),
-    reason="needs Node.js and Comunica (scripts/setup-clients)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        NODE is None or not (CLIENTS / "node_modules" / "@comunica" / "query-sparql").is_dir(),
+        reason="needs Node.js and Comunica (scripts/setup-clients)",
+    ),
+    pytest.mark.external,
+]
 
 Row = dict[str, tuple[str, str, str, str]]
 

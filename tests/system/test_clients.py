@@ -31,6 +31,8 @@ from kgpub.config import Settings
 from kgpub.web.app import create_app
 from tests.sparql_fixtures import live_server, write_project
 
+pytestmark = pytest.mark.external
+
 XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 SELECT = """PREFIX schema: <https://schema.org/>
 SELECT ?person ?name WHERE { ?person a schema:Person ; schema:name ?name }"""

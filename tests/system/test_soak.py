@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from bench import soak, wrkmix
 
+pytestmark = [pytest.mark.external, pytest.mark.slow]
+
 SECONDS = 20.0
 
 

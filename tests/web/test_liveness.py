@@ -19,6 +19,8 @@ from kgpub.web.liveness import unless_disconnected
 from tests.sparql.test_executor import CARTESIAN, busy_store
 from tests.sparql_fixtures import app_for, live_server, write_project
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, str]]:

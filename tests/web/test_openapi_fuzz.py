@@ -34,6 +34,8 @@ from kgpub.config import Settings
 from kgpub.web.app import create_app
 from tests.sparql_fixtures import app_for, live_server, write_project
 
+pytestmark = pytest.mark.fuzz
+
 EXAMPLES = 100  # per operation; about a dozen operations
 CONFIG = SchemathesisConfig.from_dict(
     {

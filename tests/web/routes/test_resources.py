@@ -78,6 +78,7 @@ def test_every_minted_iri_is_collected() -> None:
     assert f"{BASE}ontology" in _SUBJECTS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("iri", _SUBJECTS)
 def test_every_iri_dereferences_in_every_format(
     client: TestClient, parsed_answers: dict[tuple[str, str], Graph], iri: str
@@ -99,6 +100,7 @@ def test_every_iri_dereferences_in_every_format(
                 assert (s, p, o) in parsed, (iri, name, s, p, o)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("iri", _SUBJECTS)
 def test_every_iri_has_a_page_with_its_label(client: TestClient, iri: str) -> None:
     response = client.get(_path(iri), headers={"Accept": "text/html"})
