@@ -18,8 +18,10 @@ import uvicorn
 from fastapi import FastAPI
 
 from kgpub.config import Settings
+from kgpub.sparql.executor import QueryPool
 from kgpub.store.oxigraph import Store
 from kgpub.web.app import create_app
+from kgpub.web.services import app_services
 
 EX = "http://example.org/"
 PEOPLE_TTL = """\
@@ -114,3 +116,10 @@ def connections(sock: socket.socket) -> int:
         conn.close()
         count += 1
     return count
+
+
+def query_pool(app: object) -> QueryPool:
+    """The app's pool of query worker processes (not the in-process runner)."""
+    pool = app_services(app).pool
+    assert isinstance(pool, QueryPool)
+    return pool

@@ -29,7 +29,7 @@ from kgpub.sparql.protocol import QueryOperation
 from kgpub.sparql.results import ResultLimits
 from kgpub.store.oxigraph import Store
 from tests.paths import REPO
-from tests.sparql_fixtures import app_for, live_server, store_of, write_project
+from tests.sparql_fixtures import app_for, live_server, query_pool, store_of, write_project
 
 pytestmark = pytest.mark.slow
 
@@ -74,8 +74,8 @@ def query(client: TestClient, text: str, **params: str) -> httpx2.Response:
 
 
 def worker_pids(client: TestClient) -> set[int]:
-    pool = client.app.state.pool  # type: ignore[attr-defined]
-    return {worker.process.pid for worker in pool._live}
+    pool = query_pool(client.app)
+    return {pid for worker in pool._live if (pid := worker.process.pid) is not None}
 
 
 @pytest.mark.parametrize("name", sorted(RUNAWAYS))
@@ -200,7 +200,7 @@ def test_large_result_is_streamed_whole(project: Settings) -> None:
     settings = project.model_copy(update={"query_workers": 1, "cache_bytes": 0})
     app = app_for(settings, busy_store())
     with TestClient(app) as big:
-        spool: Path = app.state.pool._spool
+        spool: Path = query_pool(app)._spool
         text = "SELECT ?a ?c ?d { ?a ?b ?c . ?d ?e ?f } LIMIT 60000"
         response = big.get("/sparql", params={"query": text, "format": "tsv"})
         assert response.status_code == 200
@@ -235,7 +235,7 @@ def test_a_write_gives_queries_a_new_snapshot(project: Settings) -> None:
 def test_workers_stop_with_the_app(project: Settings) -> None:
     app = app_for(project.model_copy(update={"query_workers": 2}), busy_store())
     with TestClient(app):
-        pool = app.state.pool
+        pool = query_pool(app)
         processes = [worker.process for worker in pool._live]
         assert len(processes) == 2
         assert all(process.is_alive() for process in processes)

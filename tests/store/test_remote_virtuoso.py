@@ -31,6 +31,7 @@ from kgpub.ld.void import describe_dataset
 from kgpub.store.oxigraph import Store
 from kgpub.store.remote import RemoteStore
 from kgpub.web.app import create_app
+from kgpub.web.services import app_services
 from tests.virtuoso import Virtuoso, VirtuosoUnavailableError, start
 
 pytestmark = pytest.mark.external
@@ -95,7 +96,7 @@ def client(backend_settings: Settings) -> Iterator[TestClient]:
     app = create_app(backend_settings)
     with TestClient(app) as test_client:
         yield test_client
-    app.state.store.close()
+    app_services(app).store.close()
 
 
 def test_load_sends_every_graph_and_the_backend_holds_them(

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from kgpub.config import Settings
 from kgpub.errors import DataNotConformingError
 from kgpub.web.app import create_app
+from kgpub.web.services import app_services
 from tests.sparql_fixtures import EX, write_project
 
 SHAPES_TTL = """\
@@ -237,4 +238,4 @@ def test_validation_switched_off_runs_no_shacl_and_pages_say_so(
         page = c.get("/id/elon-musk", headers={"Accept": "text/html", "Accept-Language": "en"})
         assert page.status_code == 200
         assert "Validation was switched off for this server" in page.text
-        assert c.app.state.conformance.shapes  # type: ignore[attr-defined]
+        assert app_services(c.app).conformance.shapes

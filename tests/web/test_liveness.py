@@ -17,7 +17,7 @@ from kgpub.config import Settings
 from kgpub.errors import QueryTimeoutError
 from kgpub.web.liveness import unless_disconnected
 from tests.sparql.test_executor import CARTESIAN, busy_store
-from tests.sparql_fixtures import app_for, live_server, write_project
+from tests.sparql_fixtures import app_for, live_server, query_pool, write_project
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, 
 
 
 def worker_pids(app: FastAPI) -> set[int]:
-    return {worker.process.pid for worker in app.state.pool._live}
+    return {pid for worker in query_pool(app)._live if (pid := worker.process.pid) is not None}
 
 
 def hang_up_after_sending(base: str, request: bytes) -> None:

@@ -20,9 +20,12 @@ from fastapi.staticfiles import StaticFiles
 
 from kgpub import __version__
 from kgpub.config import Settings
+from kgpub.ingest import auth
 from kgpub.ingest.dataset import load_dataset
+from kgpub.ingest.writes import check_settings
 from kgpub.ld.query_editor import STATIC_DIR
-from kgpub.shacl.conformance import Conformance
+from kgpub.shacl.conformance import Conformance, check_store
+from kgpub.sparql.cache import ResultCache
 from kgpub.sparql.executor import runner_for
 from kgpub.store.protocol import QueryStore
 from kgpub.web import http_errors
@@ -34,6 +37,7 @@ from kgpub.web.routes import update as update_routes
 from kgpub.web.routes import validate as validate_routes
 from kgpub.web.routes import void as void_routes
 from kgpub.web.server_timing import ServerTimingMiddleware
+from kgpub.web.services import Services
 
 
 def create_app(
@@ -42,24 +46,31 @@ def create_app(
     conformance: Conformance | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
+    check_settings(settings)
+    state = Services(
+        settings,
+        ResultCache(settings.cache_bytes, settings.cache_max_age),
+        write_token=auth.write_token(settings),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        loaded = store
-        app.state.conformance = conformance
+        loaded, checked = store, conformance
         if loaded is None:
             dataset = await anyio.to_thread.run_sync(load_dataset, settings)
-            loaded = dataset.store
-            app.state.conformance = dataset.conformance
-        app.state.store = loaded
+            loaded, checked = dataset.store, dataset.conformance
+        if checked is None:
+            checked = await anyio.to_thread.run_sync(
+                lambda: check_store(loaded, settings, validate=settings.validate_on_start)
+            )
         # Computed once; only a committed write (kgpub.ingest.writes) changes them.
-        app.state.graph_sizes = await anyio.to_thread.run_sync(loaded.graph_sizes)
-        app.state.default_graph_size = await anyio.to_thread.run_sync(loaded.distinct_triples)
-        await resource_routes.startup(app)
-        await graphstore_routes.startup(app)
+        state.graph_sizes = await anyio.to_thread.run_sync(loaded.graph_sizes)
+        state.default_graph_size = await anyio.to_thread.run_sync(loaded.distinct_triples)
         pool = runner_for(loaded, settings)
         await pool.start()
-        app.state.pool = pool
+        state.start(loaded, checked, pool)
+        if settings.writes_enabled:
+            state.writer = graphstore_routes.writer_for(state)
         try:
             yield
         finally:
@@ -73,14 +84,17 @@ def create_app(
         summary="A news article published as Linked Data, with a SPARQL 1.1 endpoint.",
         lifespan=lifespan,
     )
-    app.state.settings = settings
+    app.state.services = state
     http_errors.install(app)
+    # The route table, in matching order: resources last, as its paths are catch-alls
+    # (/id/{rest:path}, /graph/{rest:path}, /ontology/{rest:path}) that would answer
+    # any route under them installed after it (docs/architecture.md).
     sparql_routes.install(app)
-    resource_routes.install(app)
     void_routes.install(app)
     validate_routes.install(app)
     graphstore_routes.install(app)
     update_routes.install(app)
+    resource_routes.install(app)
     if STATIC_DIR.is_dir():
         # Absent until scripts/setup-ui installs the query UI: /static is then a 404.
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -18,6 +18,7 @@ from fastapi import Request
 from starlette.exceptions import HTTPException
 
 from kgpub.errors import RequestTooLargeError
+from kgpub.web.services import services
 
 
 async def read_body(request: Request, limit: int, timeout: float | None = None) -> bytes:
@@ -30,7 +31,7 @@ async def read_body(request: Request, limit: int, timeout: float | None = None) 
     if declared.isdigit() and int(declared) > limit:
         raise RequestTooLargeError(f"the request body is over the limit of {limit} bytes")
     if timeout is None:
-        timeout = float(request.app.state.settings.body_timeout)
+        timeout = float(services(request).settings.body_timeout)
     chunks: list[bytes] = []
     size = 0
     with anyio.move_on_after(timeout) as deadline:

@@ -48,6 +48,7 @@ from kgpub.rdf.formats import HTML, JSON_LD, TURTLE, Representation
 from kgpub.rdf.serialization import serialize
 from kgpub.shacl.conformance import report_quads
 from kgpub.web.openapi import PROBLEM_JSON
+from kgpub.web.services import services
 
 _PROBLEM_REP = Representation(PROBLEM_JSON, "json", ("application/json",))
 
@@ -125,7 +126,7 @@ async def _write_refused(
     status = HTTPStatus.UNPROCESSABLE_ENTITY
     rep = negotiate(request.headers.get("accept"), _REPORT_OFFERS) or _PROBLEM_REP
     if rep is not _PROBLEM_REP:
-        base_iri: str = request.app.state.settings.base_iri
+        base_iri: str = services(request).settings.base_iri
         body = await run_in_threadpool(serialize, report_quads(exc.report), rep.name, base_iri)
         return Response(body, status_code=status, media_type=rep.content_type, headers=headers)
     violations = exc.report.violations

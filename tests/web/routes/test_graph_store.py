@@ -29,6 +29,7 @@ from schemathesis.config import SchemathesisConfig
 
 from kgpub.config import Settings
 from kgpub.web.app import create_app
+from kgpub.web.services import app_services
 from tests.sparql_fixtures import EX, connections, live_server, loopback_listener, write_project
 from tests.writes_fixtures import (
     AUTH,
@@ -386,17 +387,17 @@ def test_void_and_the_service_description_follow_writes(client: TestClient) -> N
     assert f"<{graph}>" in void
     description = client.get("/sparql", headers={"accept": "application/n-triples"}).text
     assert f"<{graph}>" in description
-    assert client.app.state.graph_sizes[graph] == 2  # type: ignore[attr-defined]
+    assert app_services(client.app).graph_sizes[graph] == 2
     client.delete("/graph-store", params={"graph": graph}, headers=AUTH)
-    assert graph not in client.app.state.graph_sizes  # type: ignore[attr-defined]
+    assert graph not in app_services(client.app).graph_sizes
     void = client.get("/.well-known/void", headers={"accept": "application/n-triples"}).text
     assert f"<{graph}>" not in void
 
 
 def test_pages_show_the_new_validation(client: TestClient) -> None:
-    before = client.app.state.conformance  # type: ignore[attr-defined]
+    before = app_services(client.app).conformance
     put(client, f"{EX}pages", NAMED)
-    after = client.app.state.conformance  # type: ignore[attr-defined]
+    after = app_services(client.app).conformance
     assert after is not before
     assert after.report is not None
     assert after.report.conforms
@@ -419,7 +420,7 @@ def test_openapi_describes_the_graph_store(client: TestClient, read_only: TestCl
 
 
 def test_settings_reach_the_app(client: TestClient) -> None:
-    settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
+    settings: Settings = app_services(client.app).settings
     assert settings.writes_enabled
 
 

@@ -13,6 +13,7 @@ from httpx2 import Response
 from kgpub.config import Settings
 from kgpub.store.oxigraph import Store
 from kgpub.web.app import create_app
+from kgpub.web.services import app_services
 from tests.sparql_fixtures import EX, store_of, write_project
 
 G1, G2 = f"{EX}g1", f"{EX}g2"
@@ -205,7 +206,7 @@ def test_errors_are_never_cached(client: TestClient, params: dict[str, str], sta
         assert response.status_code == status
         assert "etag" not in response.headers
         assert "cache" not in timing(response)
-    assert len(client.app.state.cache) == 0  # type: ignore[attr-defined]
+    assert len(app_services(client.app).cache) == 0
 
 
 def test_an_oversized_result_is_not_stored(settings: Settings) -> None:

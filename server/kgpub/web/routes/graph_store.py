@@ -16,23 +16,29 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl
 
-import anyio
 import pyoxigraph as ox
 from fastapi import FastAPI, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from kgpub.errors import ConfigurationError, GraphNotFoundError, MalformedRequestError
+from kgpub.errors import (
+    AccessDeniedError,
+    ConfigurationError,
+    GraphNotFoundError,
+    MalformedRequestError,
+)
 from kgpub.ingest import auth
-from kgpub.ingest.writes import Committed, GraphName, Writer, check_settings
+from kgpub.ingest.writes import Committed, GraphName, Writer
 from kgpub.ld.ontology_docs import OntologyDocs
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import RDF_FORMATS, UPLOAD_FORMATS, Representation, media_types
 from kgpub.rdf.serialization import serialize
 from kgpub.shacl.conformance import upload_format
 from kgpub.store.oxigraph import Store
+from kgpub.store.protocol import QueryStore
 from kgpub.web.body import read_body
 from kgpub.web.openapi import PROBLEM_CONTENT, representations
+from kgpub.web.services import Services, app_services, services
 
 PATH = "/graph-store"
 _T = TypeVar("_T")
@@ -76,17 +82,26 @@ def _named_target(request: Request) -> GraphName:
     return target
 
 
-def _graph_body(store: Store, graph: GraphName, rep: Representation, base_iri: str) -> bytes:
+def _graph_body(store: QueryStore, graph: GraphName, rep: Representation, base_iri: str) -> bytes:
     """Blocking: the graph serialised, or ``GraphNotFoundError``."""
-    if not store.has_graph(graph):
-        raise GraphNotFoundError(f"the store has no graph <{_name(graph)}>")
-    return serialize(store.graph_quads(graph), rep.name, base_iri)
+    if isinstance(store, Store):
+        if not store.has_graph(graph):
+            raise GraphNotFoundError(f"the store has no graph <{_name(graph)}>")
+        return serialize(store.graph_quads(graph), rep.name, base_iri)
+    # Any other store (a remote backend) is read through the store protocol.
+    if isinstance(graph, ox.NamedNode):
+        if graph.value not in store.named_graphs():
+            raise GraphNotFoundError(f"the store has no graph <{graph.value}>")
+        return serialize(list(store.quads(graph.value)), rep.name, base_iri)
+    triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }", union_default=False)
+    quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]  # type: ignore[union-attr]
+    return serialize(quads, rep.name, base_iri)
 
 
 async def read_graph(request: Request) -> Response:
     """GET and HEAD: a graph's triples in the negotiated RDF format."""
     graph = _named_target(request)
-    state = request.app.state
+    state = services(request)
     rep = choose(request.headers.get("accept"), request.query_params.get("format"), RDF_FORMATS)
     body = await run_in_threadpool(_graph_body, state.store, graph, rep, state.settings.base_iri)
     headers = {"Vary": "Accept"}
@@ -99,7 +114,10 @@ async def read_graph(request: Request) -> Response:
 def check_write_access(request: Request) -> None:
     """``AuthenticationRequiredError`` (401) or ``AccessDeniedError`` (403) unless the
     request carries the write token."""
-    auth.check_bearer(request.headers.get("authorization"), request.app.state.write_token)
+    token = services(request).write_token
+    if token is None:  # write routes exist only with a token; never accept a write without
+        raise AccessDeniedError("writes are not enabled on this server")
+    auth.check_bearer(request.headers.get("authorization"), token)
 
 
 async def _authorize(
@@ -116,21 +134,20 @@ async def run_write(request: Request, write: Callable[..., _T], *args: Any) -> _
     Waiting writers queue here, not in worker threads, so a burst of writes
     never takes the threads that reads need.
     """
-    lock: anyio.Lock = request.app.state.write_lock
-    async with lock:
+    async with services(request).write_lock:
         return await run_in_threadpool(write, *args)
 
 
 async def _rdf_body(request: Request) -> tuple[bytes, ox.RdfFormat]:
     fmt = upload_format(request.headers.get("content-type"))
-    return await read_body(request, request.app.state.settings.max_body_bytes), fmt
+    return await read_body(request, services(request).settings.max_body_bytes), fmt
 
 
 async def put_graph(request: Request) -> Response:
     """Replace a graph's content: 201 when the graph is new, else 204."""
     graph = _named_target(request)
     body, fmt = await _rdf_body(request)
-    created = await run_write(request, request.app.state.writer.put, graph, body, fmt)
+    created = await run_write(request, services(request).writes().put, graph, body, fmt)
     return Response(status_code=201 if created else 204)
 
 
@@ -139,7 +156,7 @@ async def post_graph(request: Request) -> Response:
     into a new graph whose IRI the ``Location`` header gives (201)."""
     target = _target(request)
     body, fmt = await _rdf_body(request)
-    writer: Writer = request.app.state.writer
+    writer: Writer = services(request).writes()
     graph, created = await run_write(request, writer.post, target, body, fmt)
     if not created:
         return Response(status_code=204)
@@ -152,7 +169,7 @@ async def post_graph(request: Request) -> Response:
 async def delete_graph(request: Request) -> Response:
     """Remove a named graph (404 when absent) or empty the default graph: 204."""
     graph = _named_target(request)
-    await run_write(request, request.app.state.writer.delete, graph)
+    await run_write(request, services(request).writes().delete, graph)
     return Response(status_code=204)
 
 
@@ -160,31 +177,25 @@ def _name(graph: GraphName) -> str:
     return graph.value if isinstance(graph, ox.NamedNode) else "default graph"
 
 
-async def startup(app: FastAPI) -> None:
-    """With writes enabled, a ``Writer`` for the served store that refreshes what the
-    server computed at start-up (graph sizes, validation, ontology pages) on each commit."""
-    if not app.state.settings.writes_enabled:
-        return
-    store = app.state.store
+def writer_for(state: Services) -> Writer:
+    """The ``Writer`` of a writable app: it refreshes what start-up computed (graph sizes,
+    validation, ontology pages) on each commit."""
+    store = state.store
     if not isinstance(store, Store):
         raise ConfigurationError("writes need kgpub's own store, not a remote SPARQL backend")
 
     def publish(committed: Committed) -> None:
-        state = app.state
         state.graph_sizes = committed.graph_sizes
         state.default_graph_size = committed.distinct_triples
         state.conformance = committed.conformance
         if committed.ontology_changed:
             state.ontology_docs = OntologyDocs()
 
-    app.state.writer = Writer(store, app.state.settings, publish)
-    app.state.write_lock = anyio.Lock()
+    return Writer(store, state.settings, publish)
 
 
 def install(app: FastAPI) -> None:
     """GET and HEAD always; PUT, POST and DELETE when writes are enabled (token checked)."""
-    check_settings(app.state.settings)
-    app.state.write_token = auth.write_token(app.state.settings)
     for method in ("GET", "HEAD"):
         app.add_api_route(
             PATH,
@@ -196,7 +207,7 @@ def install(app: FastAPI) -> None:
             responses=_READ_RESPONSES,
             openapi_extra={"parameters": [*_TARGET_PARAMS, _FORMAT_PARAM]},
         )
-    if app.state.write_token is None:
+    if app_services(app).write_token is None:
         return
     writes: tuple[tuple[str, Callable[[Request], Any], str], ...] = (
         ("PUT", put_graph, "replace a graph"),

@@ -17,7 +17,6 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -30,28 +29,14 @@ from kgpub.ld.ontology_docs import OntologyDocs
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, JSON_LD, RDF_FORMATS, Representation
 from kgpub.rdf.serialization import compact, context, prefixes, serialize
-from kgpub.shacl.conformance import Conformance, check_store
-from kgpub.store.oxigraph import Store
+from kgpub.shacl.conformance import Conformance
+from kgpub.store.protocol import QueryStore
 from kgpub.web import openapi
+from kgpub.web.services import services
 
 OFFERS: tuple[Representation, ...] = (*RDF_FORMATS, HTML)
 PATHS = ("/id/{rest:path}", "/graph/{rest:path}", "/ontology", "/ontology/{rest:path}", "/shapes")
 VARY = "Accept, Accept-Language"
-
-
-async def startup(app: FastAPI) -> None:
-    """Keep the ontology's pages; validate the served data once (SHACL sections, ``/validate``).
-
-    Nothing to do when loading already validated it.
-    """
-    app.state.ontology_docs = OntologyDocs()
-    if app.state.conformance is not None:
-        return
-    store: Store = app.state.store
-    settings: Settings = app.state.settings
-    app.state.conformance = await anyio.to_thread.run_sync(
-        lambda: check_store(store, settings, validate=settings.validate_on_start)
-    )
 
 
 def iri_of(request: Request, settings: Settings) -> str:
@@ -80,7 +65,7 @@ def _headers(path: str, rep: Representation, lang: str | None) -> dict[str, str]
 
 
 def _page(
-    store: Store,
+    store: QueryStore,
     description: Description,
     *,
     conformance: Conformance,
@@ -113,8 +98,8 @@ def _page(
 
 
 async def resource(request: Request) -> Response:
-    settings: Settings = request.app.state.settings
-    store: Store = request.app.state.store
+    settings: Settings = services(request).settings
+    store: QueryStore = services(request).store
     rep = choose(request.headers.get("accept"), request.query_params.get("format"), OFFERS)
     iri = iri_of(request, settings)
     description = await run_in_threadpool(describe, store, iri)
@@ -129,12 +114,12 @@ async def resource(request: Request) -> Response:
                 _page,
                 store,
                 description,
-                conformance=request.app.state.conformance,
+                conformance=services(request).conformance,
                 settings=settings,
                 lang=lang,
                 lang_from_param=lang_param is not None and lang_param == lang,
                 path=path,
-                ontology_docs=request.app.state.ontology_docs,
+                ontology_docs=services(request).ontology_docs,
             )
         )
         body = page.encode()
@@ -151,7 +136,7 @@ async def resource(request: Request) -> Response:
 
 async def context_document(request: Request) -> Response:
     """``/context.jsonld``: the one JSON-LD context every JSON-LD answer embeds."""
-    settings: Settings = request.app.state.settings
+    settings: Settings = services(request).settings
     body: dict[str, Any] = context(settings.base_iri)
     response = JSONResponse(body, media_type="application/ld+json")
     response.headers["Cache-Control"] = "public, max-age=86400"

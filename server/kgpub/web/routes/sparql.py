@@ -10,7 +10,7 @@ thread, and a repeated GET by ``FastPath`` before routing.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +39,13 @@ from kgpub.sparql.executor import Runner
 from kgpub.sparql.protocol import QueryOperation, parse_request, query_form
 from kgpub.sparql.results import check_acceptable
 from kgpub.sparql.worker import Done
-from kgpub.store.oxigraph import Store
+from kgpub.store.protocol import QueryStore
 from kgpub.web.body import read_body
 from kgpub.web.liveness import CLIENT_CLOSED, unless_disconnected
 from kgpub.web.openapi import PROBLEM_CONTENT, content
 from kgpub.web.server_timing import CACHE
+from kgpub.web.services import app_services, services
 
-UpdateHandler = Callable[[Request, str, tuple[tuple[str, str], ...]], Awaitable[Response]]
 """Runs a well-formed SPARQL Update (its text and the request's parameters)."""
 
 ENDPOINT = "/sparql"
@@ -68,7 +68,7 @@ def _endpoint_url(request: Request) -> str:
 def _describe_or_page(request: Request) -> Response:
     """Blocking (reads the page's files, serialises): called in a worker thread."""
     rep = choose(request.headers.get("accept"), _format_param(request), DESCRIPTION_FORMATS)
-    state = request.app.state
+    state = services(request)
     headers = {"Vary": "Accept"}
     if rep is HTML:
         page = render_page(
@@ -131,13 +131,13 @@ def _respond(request: Request, entry: Entry, hit: bool) -> Response:
 
 
 def _store_version(scope: Scope) -> int | None:
-    store: Store | None = getattr(scope["app"].state, "store", None)
-    return None if store is None else store.version
+    state = app_services(scope["app"])
+    return state.store.version if state.started else None
 
 
 async def sparql(request: Request) -> Response:
-    store: Store = request.app.state.store
-    limit: int = request.app.state.settings.max_body_bytes
+    store: QueryStore = services(request).store
+    limit: int = services(request).settings.max_body_bytes
     body = await read_body(request, limit) if request.method == "POST" else b""
     method = "GET" if request.method == "HEAD" else request.method
     try:
@@ -148,25 +148,25 @@ async def sparql(request: Request) -> Response:
             request.headers.get("content-type"),
             body,
             base_iri=_endpoint_url(request),
-            **query_limits(request.app.state.settings),
+            **query_limits(services(request).settings),
         )
         # A POST may carry an update, which rdflib's grammar parses for up to a second:
         # off the event loop, so other requests go on meanwhile.
         operation = await run_in_threadpool(parse) if method == "POST" else parse()
     except UpdateRefusedError as refused:
         # A writable deployment installs a handler (authentication, SHACL gate).
-        handler: UpdateHandler | None = getattr(request.app.state, "update_handler", None)
+        handler = services(request).update_handler
         if handler is None:
             raise
         return await handler(request, refused.update, refused.params)
     if operation is None:
         return await run_in_threadpool(_describe_or_page, request)
     accept, format_param = request.headers.get("accept"), _format_param(request)
-    cache: ResultCache = request.app.state.cache
+    cache: ResultCache = services(request).cache
     found = cache.lookup(_candidate_keys(operation, accept, format_param, store.version))
     if found is None:
         check_acceptable(accept, format_param, query_form(operation.query))
-        pool: Runner = request.app.state.pool
+        pool: Runner = services(request).pool
         run = functools.partial(pool.run, operation, accept, format_param)
         outcome = await unless_disconnected(request.receive, run)
         if outcome is None:
@@ -304,9 +304,7 @@ POST_BODY: dict[str, Any] = {
 
 def install(app: FastAPI) -> None:
     """Add the routes to ``app`` itself, so 405 responses can list every allowed method."""
-    settings = app.state.settings
-    cache = ResultCache(settings.cache_bytes, settings.cache_max_age)
-    app.state.cache = cache
+    cache = app_services(app).cache
     app.add_middleware(
         FastPath, cache=cache, paths=(ENDPOINT, ENDPOINT + "/"), version=_store_version
     )

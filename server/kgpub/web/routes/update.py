@@ -22,7 +22,8 @@ from kgpub.web.routes.graph_store import (
     check_write_access,
     run_write,
 )
-from kgpub.web.routes.sparql import ENDPOINT, UpdateHandler
+from kgpub.web.routes.sparql import ENDPOINT
+from kgpub.web.services import UpdateHandler, app_services, services
 
 _SPARQL: dict[str, Any] = {"type": "string", "minLength": 1}
 
@@ -31,7 +32,7 @@ async def run_update(
     request: Request, update: str, params: tuple[tuple[str, str], ...]
 ) -> Response:
     check_write_access(request)
-    writer: Writer = request.app.state.writer
+    writer: Writer = services(request).writes()
     base_iri = str(request.base_url).rstrip("/") + ENDPOINT
     await run_write(request, writer.update, update, params, base_iri)
     return Response(status_code=204)
@@ -39,10 +40,11 @@ async def run_update(
 
 def install(app: FastAPI) -> None:
     """Hand ``/sparql`` updates to ``run_update`` when writes are enabled."""
-    if not app.state.settings.writes_enabled:
+    state = app_services(app)
+    if not state.settings.writes_enabled:
         return
     handler: UpdateHandler = run_update
-    app.state.update_handler = handler
+    state.update_handler = handler
     for route in app.routes:
         if (
             isinstance(route, APIRoute)

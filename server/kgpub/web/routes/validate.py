@@ -22,6 +22,7 @@ from kgpub.shacl.conformance import Conformance, report_quads, validate_upload
 from kgpub.shacl.validate import ValidationReport
 from kgpub.web import openapi
 from kgpub.web.body import read_body
+from kgpub.web.services import services
 
 PATH = "/validate"
 REPORT_FORMATS = (TURTLE, JSON_LD, HTML)
@@ -35,8 +36,8 @@ def _report_rows(report: ValidationReport) -> list[tuple[str, str, str, str]]:
 
 
 async def validate(request: Request) -> Response:
-    settings: Settings = request.app.state.settings
-    conformance: Conformance = request.app.state.conformance
+    settings: Settings = services(request).settings
+    conformance: Conformance = services(request).conformance
     rep = choose(request.headers.get("accept"), request.query_params.get("format"), REPORT_FORMATS)
     body = await read_body(request, settings.max_body_bytes)
     report = await run_in_threadpool(

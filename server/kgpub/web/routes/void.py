@@ -17,14 +17,21 @@ from kgpub.ld.void import describe_dataset
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import RDF_FORMATS
 from kgpub.rdf.serialization import serialize
-from kgpub.store.oxigraph import Store
+from kgpub.store.protocol import QueryStore
 from kgpub.web import openapi
+from kgpub.web.services import services
 
 PATH = "/.well-known/void"
 
 
 def _body(
-    store: Store, settings: Settings, *, sizes: dict[str, int], total: int, endpoint: str, name: str
+    store: QueryStore,
+    settings: Settings,
+    *,
+    sizes: dict[str, int],
+    total: int,
+    endpoint: str,
+    name: str,
 ) -> bytes:
     triples = describe_dataset(store, settings.base_iri, sizes, total, endpoint)
     quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
@@ -32,7 +39,7 @@ def _body(
 
 
 async def void_description(request: Request) -> Response:
-    state = request.app.state
+    state = services(request)
     rep = choose(request.headers.get("accept"), request.query_params.get("format"), RDF_FORMATS)
     endpoint = str(request.base_url).rstrip("/") + "/sparql"
     body = await run_in_threadpool(
