@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 
 from kgpub.config import Settings
 from kgpub.sparql.executor import QueryPool
-from kgpub.sparql.protocol import QueryOperation
+from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.results import ResultLimits
 from kgpub.store.oxigraph import Store
 from tests.paths import REPO

@@ -12,14 +12,15 @@ from kgpub.errors import (
     UnsupportedMediaTypeError,
     UpdateRefusedError,
 )
+from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.protocol import (
-    QueryOperation,
     execute,
     keywords,
     parse_request,
     query_form,
     refuse_update,
 )
+from kgpub.store.protocol import Dataset
 from tests.sparql_fixtures import EX, store_of
 
 FORM = "application/x-www-form-urlencoded"
@@ -40,13 +41,14 @@ def test_get_collects_the_dataset_parameters() -> None:
         b"",
         base_iri="http://h/sparql",
     )
-    assert op == QueryOperation("ASK{}", ("urn:a",), ("urn:b", "urn:c"), "http://h/sparql")
-    assert op.protocol_dataset
+    assert op == QueryOperation.of("ASK{}", ("urn:a",), ("urn:b", "urn:c"), "http://h/sparql")
+    assert op.dataset == Dataset(("urn:a",), ("urn:b", "urn:c"), union_default=False)
+    assert op.dataset.named_by_protocol
 
 
 def test_form_post_merges_url_and_body_parameters() -> None:
     op = parse_request("POST", b"default-graph-uri=urn%3Ag", FORM, b"query=SELECT+*+%7B%7D")
-    assert op == QueryOperation("SELECT * {}", ("urn:g",))
+    assert op == QueryOperation.of("SELECT * {}", ("urn:g",))
 
 
 def test_direct_post_takes_the_body_as_utf8_query() -> None:

@@ -28,7 +28,7 @@ from kgpub.errors import (
 )
 from kgpub.shacl.conformance import Conformance
 from kgpub.store.oxigraph import Store
-from kgpub.store.protocol import QueryStore
+from kgpub.store.protocol import Dataset, QueryStore
 from kgpub.store.remote import RemoteStore
 from kgpub.store.remote_protocol import query_form, with_base
 from kgpub.web.app import create_app
@@ -142,7 +142,7 @@ def test_a_query_is_a_form_post_without_a_dataset(fake: Fake, remote: RemoteStor
 
 
 def test_dataset_graphs_are_protocol_parameters(fake: Fake, remote: RemoteStore) -> None:
-    remote.query("SELECT * {}", default_graph=["http://g/1", "http://g/2"], named_graphs=[])
+    remote.query("SELECT * {}", dataset=Dataset(("http://g/1", "http://g/2"), ()))
     sent = fake.form()
     assert [v for k, v in sent if k == "default-graph-uri"] == ["http://g/1", "http://g/2"]
     # An empty list means no graphs, which Virtuoso would read as "all": one that cannot exist.

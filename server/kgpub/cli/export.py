@@ -16,7 +16,8 @@ from typing import IO
 from kgpub.errors import KgpubError
 from kgpub.rdf.formats import RDF_FORMATS, named, rdf_format
 from kgpub.rdf.serialization import prefixes, serialize
-from kgpub.sparql.protocol import QueryOperation, execute
+from kgpub.sparql.operation import QueryOperation
+from kgpub.sparql.protocol import execute
 from kgpub.store.oxigraph import Store
 
 DUMP_FORMATS: tuple[str, ...] = tuple(rep.name for rep in RDF_FORMATS)

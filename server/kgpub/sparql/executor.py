@@ -43,7 +43,8 @@ from kgpub import errors
 from kgpub.config import Settings
 from kgpub.errors import KgpubError, QueryTimeoutError, QueryWorkerError
 from kgpub.sparql import worker
-from kgpub.sparql.protocol import QueryOperation, check_allowed
+from kgpub.sparql.operation import QueryOperation
+from kgpub.sparql.protocol import check_allowed
 from kgpub.sparql.results import ResultLimits, write_query
 from kgpub.sparql.worker import Done, Failed, Job, Ready, Snapshot
 from kgpub.store.oxigraph import Store
@@ -129,16 +130,7 @@ class QueryPool:
         check_allowed(operation.query)
         timeout = min(operation.timeout or self._timeout, self._timeout)
         generation = await self._current()
-        job = Job(
-            next(self._numbers),
-            operation.query,
-            operation.default_graphs,
-            operation.named_graphs,
-            operation.base_iri,
-            operation.has_dataset,
-            accept,
-            format_param,
-        )
+        job = Job(next(self._numbers), operation, accept, format_param)
         taken: _Worker | None = None
         try:
             with anyio.fail_after(timeout):

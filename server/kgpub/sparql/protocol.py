@@ -27,35 +27,13 @@ from kgpub.errors import (
 )
 from kgpub.lexer import lex
 from kgpub.rdf.formats import Representation
+from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.results import ResultLimits, write_query
 from kgpub.store.oxigraph import Store
 
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 FORM_TYPE = "application/x-www-form-urlencoded"
-
-
-@dataclass(frozen=True)
-class QueryOperation:
-    """A query and the RDF dataset the protocol request names for it."""
-
-    query: str
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-    base_iri: str | None = None
-    """What relative IRIs in the query resolve against: the endpoint's URL."""
-    timeout: float | None = None
-    """The client's own deadline in seconds (``timeout=``); the server's bounds it."""
-
-    @property
-    def has_dataset(self) -> bool:
-        """True when the query names its dataset with FROM or FROM NAMED."""
-        return "FROM" in keywords(self.query)
-
-    @property
-    def protocol_dataset(self) -> bool:
-        """True when ``default-graph-uri``/``named-graph-uri`` define the dataset."""
-        return bool(self.default_graphs or self.named_graphs)
 
 
 @dataclass(frozen=True)
@@ -108,7 +86,7 @@ def parse_request(
             raise MalformedRequestError("the request has no query parameter")
         return None
     timeout = _timeout(params)
-    return QueryOperation(queries[0], default_graphs, named_graphs, base_iri, timeout)
+    return QueryOperation.of(queries[0], default_graphs, named_graphs, base_iri, timeout)
 
 
 def _operations(

@@ -20,7 +20,7 @@ import io
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Protocol, cast
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -33,6 +33,7 @@ from kgpub.rdf.formats import (
     rdf_format,
     results_format,
 )
+from kgpub.sparql.operation import QueryOperation
 from kgpub.store.protocol import QueryResult, QueryStore
 
 
@@ -187,7 +188,7 @@ class _RowCounter:
 
 def write_query(
     store: QueryStore,
-    operation: QueryLike,
+    operation: QueryOperation,
     accept: str | None,
     format_param: str | None,
     output: IO[bytes],
@@ -196,21 +197,7 @@ def write_query(
 ) -> Written:
     """Run ``operation`` on ``store`` and write its result to ``output``."""
     started = time.perf_counter()
-    if operation.default_graphs or operation.named_graphs:
-        # The protocol's dataset replaces any FROM/FROM NAMED in the query
-        # (SPARQL 1.1 Protocol 2.1.4); graphs not in the store are empty, never fetched.
-        result = store.query(
-            operation.query,
-            default_graph=list(operation.default_graphs),
-            named_graphs=list(operation.named_graphs),
-            base_iri=operation.base_iri,
-        )
-    else:
-        # A FROM/FROM NAMED clause defines the dataset itself; otherwise the
-        # default graph is the union of all graphs.
-        result = store.query(
-            operation.query, union_default=not operation.has_dataset, base_iri=operation.base_iri
-        )
+    result = store.query(operation.query, dataset=operation.dataset, base_iri=operation.base_iri)
     failure: KgpubError | None = None
     try:
         rep, rows, size = write_result(result, accept, format_param, output, limits)
@@ -223,18 +210,3 @@ def write_query(
     if failure is not None:
         raise failure.with_traceback(None) from None
     return Written(rep, rows, size, time.perf_counter() - started)
-
-
-class QueryLike(Protocol):
-    """The parts of ``kgpub.sparql.protocol.QueryOperation`` a query run needs."""
-
-    @property
-    def query(self) -> str: ...
-    @property
-    def default_graphs(self) -> tuple[str, ...]: ...
-    @property
-    def named_graphs(self) -> tuple[str, ...]: ...
-    @property
-    def base_iri(self) -> str | None: ...
-    @property
-    def has_dataset(self) -> bool: ...

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from kgpub.errors import KgpubError, NotAcceptableError
 from kgpub.rdf.formats import Representation
+from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.results import ResultLimits, write_query
 from kgpub.store.oxigraph import Store
 
@@ -46,11 +47,7 @@ class Job:
     """One query, as the endpoint parsed and negotiated it."""
 
     number: int
-    query: str
-    default_graphs: tuple[str, ...]
-    named_graphs: tuple[str, ...]
-    base_iri: str | None
-    has_dataset: bool
+    operation: QueryOperation
     accept: str | None
     format_param: str | None
 
@@ -150,7 +147,12 @@ def run_job(
     output = _Spill(inline_bytes, spool / f"{os.getpid()}-{job.number}.result")
     try:
         written = write_query(
-            store, job, job.accept, job.format_param, cast("IO[bytes]", output), limits=limits
+            store,
+            job.operation,
+            job.accept,
+            job.format_param,
+            cast("IO[bytes]", output),
+            limits=limits,
         )
     except NotAcceptableError as exc:
         output.discard()

@@ -24,6 +24,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kgpub.errors import QuerySyntaxError
+from kgpub.store.protocol import UNION, Dataset
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -248,29 +249,21 @@ class Store:
         self,
         sparql: str,
         *,
-        default_graph: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        union_default: bool = True,
+        dataset: Dataset = UNION,
         base_iri: str | None = None,
     ) -> QueryResult:
-        """Run a query against the dataset a request names.
-
-        With ``default_graph`` or ``named_graphs`` the dataset is exactly those
-        graphs (an absent list is empty, as in SPARQL's FROM/FROM NAMED), and
-        any FROM in the query is overridden. Otherwise the default graph is the
-        union of all graphs when ``union_default``, and the query's own FROM
-        clauses apply when not. Relative IRIs resolve against ``base_iri``.
-        """
+        """Run a query over ``dataset`` (``store.protocol.Dataset`` says what each means);
+        relative IRIs resolve against ``base_iri``."""
         try:
-            if default_graph is not None or named_graphs is not None:
+            if dataset.named_by_protocol:
                 return self._store.query(
                     sparql,
                     base_iri=base_iri,
-                    default_graph=[ox.NamedNode(g) for g in default_graph or []],
-                    named_graphs=[ox.NamedNode(g) for g in named_graphs or []],
+                    default_graph=[ox.NamedNode(g) for g in dataset.default_graphs],
+                    named_graphs=[ox.NamedNode(g) for g in dataset.named_graphs],
                 )
             return self._store.query(
-                sparql, base_iri=base_iri, use_default_graph_as_union=union_default
+                sparql, base_iri=base_iri, use_default_graph_as_union=dataset.union_default
             )
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc

@@ -9,12 +9,41 @@ endpoint (``kgpub.store.remote.RemoteStore``). Callers that type their store as
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Protocol
 
 import pyoxigraph as ox
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Triple]
 """Solutions, a boolean, or triples: pyoxigraph's own, or (a remote store's) an iterator."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a query runs over, decided once, when the request is parsed.
+
+    With ``default_graphs`` or ``named_graphs`` (the protocol's
+    ``default-graph-uri``/``named-graph-uri``) the dataset is exactly those
+    graphs, and any FROM in the query is overridden (SPARQL 1.1 Protocol 2.1.4);
+    graphs the store lacks are empty, never fetched. Without them, the default
+    graph is the union of the named graphs when ``union_default``, and the
+    query's own FROM/FROM NAMED clauses define it when not.
+    """
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    union_default: bool = True
+
+    @property
+    def named_by_protocol(self) -> bool:
+        """True when ``default-graph-uri``/``named-graph-uri`` define the dataset."""
+        return bool(self.default_graphs or self.named_graphs)
+
+
+UNION = Dataset()
+"""No dataset named anywhere: the default graph is the union of the named graphs."""
+OWN_DEFAULT = Dataset(union_default=False)
+"""The store's own default graph, or what the query's FROM clauses name."""
 
 
 class QueryStore(Protocol):
@@ -29,12 +58,10 @@ class QueryStore(Protocol):
         self,
         sparql: str,
         *,
-        default_graph: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        union_default: bool = True,
+        dataset: Dataset = UNION,
         base_iri: str | None = None,
     ) -> QueryResult:
-        """Run a query; ``default_graph``/``named_graphs`` name the dataset exactly."""
+        """Run a query over ``dataset``; relative IRIs resolve against ``base_iri``."""
         ...
 
     def close(self) -> None:

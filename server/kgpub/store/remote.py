@@ -52,7 +52,7 @@ from kgpub.errors import (
     BackendTimeoutError,
     KgpubError,
 )
-from kgpub.store.protocol import QueryResult
+from kgpub.store.protocol import UNION, Dataset, QueryResult
 from kgpub.store.remote_protocol import ACCEPT, query_form, read_answer, with_base
 
 _EMPTY_GRAPH = "urn:x-kgpub:no-such-graph"
@@ -125,21 +125,19 @@ class RemoteStore:
         self,
         sparql: str,
         *,
-        default_graph: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        union_default: bool = True,
+        dataset: Dataset = UNION,
         base_iri: str | None = None,
     ) -> QueryResult:
-        """Run a query on the backend; ``default_graph``/``named_graphs`` as for ``Store``.
+        """Run a query on the backend over ``dataset``, as ``Store.query`` does.
 
         ``union_default`` cannot be honoured remotely: without a dataset the backend's
         own default graph is queried (see the module's docstring).
         """
         form = query_form(sparql)
         params = [("query", with_base(sparql, base_iri))]
-        if default_graph is not None or named_graphs is not None:
-            params += [("default-graph-uri", g) for g in default_graph or [_EMPTY_GRAPH]]
-            params += [("named-graph-uri", g) for g in named_graphs or [_EMPTY_GRAPH]]
+        if dataset.named_by_protocol:
+            params += [("default-graph-uri", g) for g in dataset.default_graphs or [_EMPTY_GRAPH]]
+            params += [("named-graph-uri", g) for g in dataset.named_graphs or [_EMPTY_GRAPH]]
         response = self._send(
             "POST",
             self.endpoint,

@@ -35,7 +35,7 @@ from kgpub.rdf.formats import RDF_FORMATS, UPLOAD_FORMATS, Representation, media
 from kgpub.rdf.serialization import serialize
 from kgpub.shacl.conformance import upload_format
 from kgpub.store.oxigraph import Store
-from kgpub.store.protocol import QueryStore
+from kgpub.store.protocol import OWN_DEFAULT, QueryStore
 from kgpub.web.body import read_body
 from kgpub.web.openapi import PROBLEM_CONTENT, representations
 from kgpub.web.services import Services, app_services, services
@@ -93,7 +93,7 @@ def _graph_body(store: QueryStore, graph: GraphName, rep: Representation, base_i
         if graph.value not in store.named_graphs():
             raise GraphNotFoundError(f"the store has no graph <{graph.value}>")
         return serialize(list(store.quads(graph.value)), rep.name, base_iri)
-    triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }", union_default=False)
+    triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }", dataset=OWN_DEFAULT)
     quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]  # type: ignore[union-attr]
     return serialize(quads, rep.name, base_iri)
 

@@ -36,7 +36,8 @@ from kgpub.sparql.cache import (
     request_signature,
 )
 from kgpub.sparql.executor import Runner
-from kgpub.sparql.protocol import QueryOperation, parse_request, query_form
+from kgpub.sparql.operation import QueryOperation
+from kgpub.sparql.protocol import parse_request, query_form
 from kgpub.sparql.results import check_acceptable
 from kgpub.sparql.worker import Done
 from kgpub.store.protocol import QueryStore
@@ -113,8 +114,8 @@ def _candidate_keys(
 def _key(operation: QueryOperation, media_type: str, version: int) -> CacheKey:
     return CacheKey.of(
         operation.query,
-        default_graphs=operation.default_graphs,
-        named_graphs=operation.named_graphs,
+        default_graphs=operation.dataset.default_graphs,
+        named_graphs=operation.dataset.named_graphs,
         base_iri=operation.base_iri,
         media_type=media_type,
         version=version,
