@@ -181,3 +181,7 @@ class WriteRejectedError(KgpubError):
         super().__init__(
             f"the write would leave {count} SHACL violation(s) in the data; nothing was written"
         )
+
+
+class PreconditionFailedError(KgpubError):
+    """A write whose ``If-Match``/``If-None-Match`` does not hold (HTTP 412); nothing written."""

@@ -29,6 +29,7 @@ from kgpub.errors import (
     KgpubError,
     MalformedRequestError,
     NotAcceptableError,
+    PreconditionFailedError,
     QueryRefusedError,
     QuerySyntaxError,
     QueryTimeoutError,
@@ -71,6 +72,7 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     GraphNotFoundError: HTTPStatus.NOT_FOUND,
     UpdateFailedError: HTTPStatus.BAD_REQUEST,
     WriteRejectedError: HTTPStatus.UNPROCESSABLE_ENTITY,
+    PreconditionFailedError: HTTPStatus.PRECONDITION_FAILED,
 }
 # A rejected write's SHACL report: problem+json unless the client asks for RDF.
 _REPORT_OFFERS = (_PROBLEM_REP, TURTLE, JSON_LD)
