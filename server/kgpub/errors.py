@@ -185,3 +185,9 @@ class WriteRejectedError(KgpubError):
 
 class PreconditionFailedError(KgpubError):
     """A write whose ``If-Match``/``If-None-Match`` does not hold (HTTP 412); nothing written."""
+
+
+class UnrepresentableDataError(KgpubError):
+    """Input holding a character XML 1.0 cannot carry (U+0000, most C0 controls,
+    U+FFFE/U+FFFF, lone surrogates): refused, since no RDF/XML or SPARQL XML
+    answer could ever serve it (HTTP 400)."""

@@ -37,6 +37,7 @@ from kgpub.errors import (
     RequestTooLargeError,
     ResourceNotFoundError,
     ResultTooLargeError,
+    UnrepresentableDataError,
     UnsafeInputError,
     UnsupportedMediaTypeError,
     UpdateFailedError,
@@ -73,6 +74,7 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     UpdateFailedError: HTTPStatus.BAD_REQUEST,
     WriteRejectedError: HTTPStatus.UNPROCESSABLE_ENTITY,
     PreconditionFailedError: HTTPStatus.PRECONDITION_FAILED,
+    UnrepresentableDataError: HTTPStatus.BAD_REQUEST,
 }
 # A rejected write's SHACL report: problem+json unless the client asks for RDF.
 _REPORT_OFFERS = (_PROBLEM_REP, TURTLE, JSON_LD)
