@@ -191,3 +191,12 @@ class UnrepresentableDataError(KgpubError):
     """Input holding a character XML 1.0 cannot carry (U+0000, most C0 controls,
     U+FFFE/U+FFFF, lone surrogates): refused, since no RDF/XML or SPARQL XML
     answer could ever serve it (HTTP 400)."""
+
+
+class ValidationLimitError(KgpubError):
+    """An upload to ``/validate`` past a limit: too many triples, or more memory or
+    nesting than its worker may use (HTTP 422); the message names the limit."""
+
+
+class ValidationTimeoutError(QueryTimeoutError):
+    """A ``/validate`` that did not finish by ``KGPUB_VALIDATE_TIMEOUT`` (HTTP 503)."""

@@ -55,8 +55,8 @@ INLINE_BYTES = 4 * 1024 * 1024
 # How long a new worker may take to open its snapshot before start-up fails.
 _START_SECONDS = 120.0
 # The forkserver imports the worker module once; each worker is then a cheap fork of it.
-_CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["kgpub.sparql.worker"])
+PROCESS_CONTEXT = multiprocessing.get_context("forkserver")
+PROCESS_CONTEXT.set_forkserver_preload(["kgpub.sparql.worker"])
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ class QueryPool:
             with anyio.fail_after(timeout):
                 taken = await generation.idle.get()
                 taken.conn.send(job)
-                reply = await _receive(taken.conn)
+                reply = await receive(taken.conn)
         except TimeoutError:
             if taken is not None:
                 self._replace(generation, taken)
@@ -217,10 +217,10 @@ class QueryPool:
         return Snapshot("nquads", dump, version)
 
     async def _start_worker(self, snapshot: Snapshot) -> _Worker:
-        parent, child = _CONTEXT.Pipe()
+        parent, child = PROCESS_CONTEXT.Pipe()
         # The worker reads its end of the lifeline until EOF: the server's exit.
-        lifeline_end, lifeline = _CONTEXT.Pipe(duplex=False)
-        process = _CONTEXT.Process(
+        lifeline_end, lifeline = PROCESS_CONTEXT.Pipe(duplex=False)
+        process = PROCESS_CONTEXT.Process(
             target=worker.serve,
             args=(child, lifeline_end, snapshot, self._limits, self._spool, INLINE_BYTES),
             daemon=True,
@@ -233,7 +233,7 @@ class QueryPool:
         self._live.add(started)
         try:
             with anyio.fail_after(_START_SECONDS):
-                ready = await _receive(parent)
+                ready = await receive(parent)
         except (TimeoutError, EOFError, OSError) as exc:
             self._stop(started)
             raise QueryWorkerError(f"the worker could not open the store ({exc!r})") from exc
@@ -277,7 +277,7 @@ class QueryPool:
         taken.process.join(timeout=5)
 
 
-async def _receive(conn: Connection) -> object:
+async def receive(conn: Connection) -> object:
     """The next message on ``conn``, awaited without blocking the event loop."""
     loop = asyncio.get_running_loop()
     readable: asyncio.Future[None] = loop.create_future()

@@ -56,6 +56,7 @@ def create_app(
         app.state.default_graph_size = await anyio.to_thread.run_sync(loaded.distinct_triples)
         await resource_routes.startup(app)
         await graphstore_routes.startup(app)
+        await validate_routes.startup(app)
         pool = runner_for(loaded, settings)
         await pool.start()
         app.state.pool = pool
@@ -63,6 +64,7 @@ def create_app(
             yield
         finally:
             await pool.close()
+            await validate_routes.shutdown(app)
 
     app = FastAPI(
         title="kgpub",

@@ -42,6 +42,7 @@ from kgpub.errors import (
     UnsupportedMediaTypeError,
     UpdateFailedError,
     UpdateRefusedError,
+    ValidationLimitError,
     WriteRejectedError,
 )
 from kgpub.ld import page_text, pages
@@ -75,6 +76,7 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     WriteRejectedError: HTTPStatus.UNPROCESSABLE_ENTITY,
     PreconditionFailedError: HTTPStatus.PRECONDITION_FAILED,
     UnrepresentableDataError: HTTPStatus.BAD_REQUEST,
+    ValidationLimitError: HTTPStatus.UNPROCESSABLE_ENTITY,
 }
 # A rejected write's SHACL report: problem+json unless the client asks for RDF.
 _REPORT_OFFERS = (_PROBLEM_REP, TURTLE, JSON_LD)
