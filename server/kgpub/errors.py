@@ -200,3 +200,8 @@ class ValidationLimitError(KgpubError):
 
 class ValidationTimeoutError(QueryTimeoutError):
     """A ``/validate`` that did not finish by ``KGPUB_VALIDATE_TIMEOUT`` (HTTP 503)."""
+
+
+class StorageFullError(KgpubError):
+    """A write the disk has no room for (HTTP 507 Insufficient Storage); nothing was
+    written, the store is intact and reads go on."""

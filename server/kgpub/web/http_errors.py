@@ -37,6 +37,7 @@ from kgpub.errors import (
     RequestTooLargeError,
     ResourceNotFoundError,
     ResultTooLargeError,
+    StorageFullError,
     UnrepresentableDataError,
     UnsafeInputError,
     UnsupportedMediaTypeError,
@@ -77,6 +78,7 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     PreconditionFailedError: HTTPStatus.PRECONDITION_FAILED,
     UnrepresentableDataError: HTTPStatus.BAD_REQUEST,
     ValidationLimitError: HTTPStatus.UNPROCESSABLE_ENTITY,
+    StorageFullError: HTTPStatus.INSUFFICIENT_STORAGE,
 }
 # A rejected write's SHACL report: problem+json unless the client asks for RDF.
 _REPORT_OFFERS = (_PROBLEM_REP, TURTLE, JSON_LD)
