@@ -66,6 +66,7 @@ def fill(disk: Path) -> Path:
 def store_settings(root: Path, disk: Path) -> Settings:
     project = writable_project(root / "project")
     memory = load_dataset(project).store
+    assert isinstance(memory, Store)
     store_dir = disk / "store"
     store = Store(store_dir)
     store.add_quads(list(memory))
@@ -80,7 +81,7 @@ def spool_on(disk: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     tmp = disk / "tmp"
     tmp.mkdir()
     # multiprocessing keeps its own folder (the forkserver's socket) where it first made it.
-    multiprocessing.util.get_temp_dir()  # type: ignore[attr-defined]
+    multiprocessing.util.get_temp_dir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp))
     return tmp
 
