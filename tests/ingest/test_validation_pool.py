@@ -72,7 +72,7 @@ def test_an_upload_over_the_size_limit_is_413_naming_it() -> None:
         response = small.post("/validate", content=collection(1000), headers=TTL)
     assert response.status_code == 413
     assert response.json()["detail"] == (
-        "the upload is over the limit of 1000 bytes "
+        "the request body is over the limit of 1000 bytes "
         "(KGPUB_VALIDATE_MAX_BYTES, KGPUB_MAX_BODY_BYTES)"
     )
 

@@ -26,6 +26,7 @@ from kgpub.shacl.conformance import Conformance
 from kgpub.sparql.executor import runner_for
 from kgpub.store.protocol import QueryStore
 from kgpub.web import http_errors
+from kgpub.web.host_header import RequireHost
 from kgpub.web.routes import graph_store as graphstore_routes
 from kgpub.web.routes import resources as resource_routes
 from kgpub.web.routes import sparql as sparql_routes
@@ -84,6 +85,7 @@ def create_app(
         # Absent until scripts/setup-ui installs the query UI: /static is then a 404.
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(ServerTimingMiddleware)
+    app.add_middleware(RequireHost)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),

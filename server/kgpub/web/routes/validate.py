@@ -35,7 +35,7 @@ async def validate(request: Request) -> Response:
         body = await read_body(request, limit)
     except RequestTooLargeError as exc:
         raise RequestTooLargeError(
-            f"the upload is over the limit of {limit} bytes "
+            f"the request body is over the limit of {limit} bytes "
             "(KGPUB_VALIDATE_MAX_BYTES, KGPUB_MAX_BODY_BYTES)"
         ) from exc
     lang = page_text.choose_language(
