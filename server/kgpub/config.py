@@ -112,6 +112,24 @@ class Settings(BaseSettings):
     core never leaves point lookups waiting. With several HTTP workers (``kgpub serve
     --workers``) and this unset, each gets its share of them, at least two."""
 
+    validate_timeout: float = 20.0
+    """Seconds a ``POST /validate`` may take, waiting for a free validation worker
+    included; then its worker process is killed and the client gets 503 with Retry-After."""
+
+    validate_workers: int = 1
+    """Validations that may run at once, each in a process of its own at low CPU
+    priority; more wait (within ``validate_timeout``)."""
+
+    validate_max_bytes: int = 1_048_576
+    """Largest ``POST /validate`` upload (``max_body_bytes`` applies too); bigger gets 413."""
+
+    validate_max_triples: int = 50_000
+    """Most triples a ``POST /validate`` upload may hold; more gets 422."""
+
+    validate_memory_bytes: int = 2 * 1024 * 1024 * 1024
+    """Address space (RLIMIT_AS) of a validation worker; past it the validation stops
+    with 422. At least 1 GiB: the interpreter, pySHACL and a deep stack need it."""
+
     max_result_rows: int = 1_000_000
     """Most rows (solutions or triples) a query result may have; more gets 422. 0: no limit."""
 

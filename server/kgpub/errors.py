@@ -181,3 +181,27 @@ class WriteRejectedError(KgpubError):
         super().__init__(
             f"the write would leave {count} SHACL violation(s) in the data; nothing was written"
         )
+
+
+class PreconditionFailedError(KgpubError):
+    """A write whose ``If-Match``/``If-None-Match`` does not hold (HTTP 412); nothing written."""
+
+
+class UnrepresentableDataError(KgpubError):
+    """Input holding a character XML 1.0 cannot carry (U+0000, most C0 controls,
+    U+FFFE/U+FFFF, lone surrogates): refused, since no RDF/XML or SPARQL XML
+    answer could ever serve it (HTTP 400)."""
+
+
+class ValidationLimitError(KgpubError):
+    """An upload to ``/validate`` past a limit: too many triples, or more memory or
+    nesting than its worker may use (HTTP 422); the message names the limit."""
+
+
+class ValidationTimeoutError(QueryTimeoutError):
+    """A ``/validate`` that did not finish by ``KGPUB_VALIDATE_TIMEOUT`` (HTTP 503)."""
+
+
+class StorageFullError(KgpubError):
+    """A write the disk has no room for (HTTP 507 Insufficient Storage); nothing was
+    written, the store is intact and reads go on."""

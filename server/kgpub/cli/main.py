@@ -100,6 +100,8 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     report = dataset.conformance.report
     checked = render_report(report).splitlines()[-1] if report is not None else "not validated"
     print(f"kgpub serve: {checked}", file=sys.stderr)
+    if dataset.notice is not None:
+        print(f"kgpub serve: {dataset.notice}", file=sys.stderr)
     workers = http_workers.worker_count(settings)
     if workers > 1:
         del dataset  # every worker process opens the data itself

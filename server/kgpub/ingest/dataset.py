@@ -14,7 +14,7 @@ from kgpub.errors import DataNotConformingError, SourceNotFoundError
 from kgpub.rdf.sources import Source, default_sources, read_all, sources_for_files
 from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.shacl.text import render_report
-from kgpub.store.oxigraph import Store
+from kgpub.store.oxigraph import Store, is_disk_full
 from kgpub.store.protocol import QueryStore
 
 
@@ -24,6 +24,8 @@ class LoadedDataset:
 
     store: QueryStore
     conformance: Conformance
+    notice: str | None = None
+    """One line for the operator about how the data is served (a full disk: read-only)."""
 
 
 def served_sources(settings: Settings) -> list[Source]:
@@ -66,8 +68,19 @@ def open_store(settings: Settings) -> LoadedDataset:
             f"{settings.store_dir}: no such store (create it with kgpub load)"
         )
     # Read-only unless writes are enabled: then this process holds the store's lock.
-    store = Store(settings.store_dir, read_only=not settings.writes_enabled)
-    return LoadedDataset(store, check_store(store, settings, validate=False))
+    notice = None
+    try:
+        store = Store(settings.store_dir, read_only=not settings.writes_enabled)
+    except OSError as exc:
+        # Opening for writing writes (a new log and manifest); reading needs no space.
+        if not (settings.writes_enabled and is_disk_full(exc)):
+            raise
+        store = Store(settings.store_dir, read_only=True)
+        notice = (
+            f"the disk holding {settings.store_dir} is full: serving the store read-only, "
+            "writes get 507 until a restart with free space"
+        )
+    return LoadedDataset(store, check_store(store, settings, validate=False), notice)
 
 
 def open_backend(settings: Settings) -> LoadedDataset:

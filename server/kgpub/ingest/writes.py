@@ -38,6 +38,7 @@ from kgpub.errors import (
 )
 from kgpub.ingest import auth
 from kgpub.lexer import lex
+from kgpub.rdf import representable
 from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
 from kgpub.shacl.conformance import Conformance
 from kgpub.shacl.validate import validate_quads
@@ -96,6 +97,7 @@ def parse_graph(data: bytes, fmt: ox.RdfFormat, base_iri: str, max_depth: int) -
         raise syntax_error(name, exc) from exc
     except ValueError as exc:
         raise RdfSyntaxError(name, str(exc)) from exc
+    representable.check_quads(quads, name)
     if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
         raise MalformedRequestError(
             "the request body names graphs of its own; a Graph Store Protocol request "
@@ -265,7 +267,9 @@ class Writer:
                 raise UpdateFailedError(
                     f"the update could not be applied: {exc}; nothing was written"
                 ) from exc
-            self._validate_and_apply(staged, self._store.changes_to(staged), "SPARQL Update")
+            changes = self._store.changes_to(staged)
+            representable.check_quads(changes.added, "the update")
+            self._validate_and_apply(staged, changes, "SPARQL Update")
 
     def _parse(self, graph: GraphName, data: bytes, fmt: ox.RdfFormat) -> list[ox.Triple]:
         base = graph.value if isinstance(graph, ox.NamedNode) else self._settings.base_iri

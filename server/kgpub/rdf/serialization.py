@@ -19,6 +19,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kgpub.errors import NotAcceptableError
+from kgpub.rdf import representable
 from kgpub.rdf.formats import named, rdf_format
 
 # The default base the context file is written for; other bases are substituted.
@@ -60,6 +62,15 @@ def serialize(quads: Sequence[ox.Quad], format_name: str, base_iri: str) -> byte
     else:
         out = ox.serialize(data, format=fmt)
     assert out is not None  # no output file given: pyoxigraph returns the bytes
+    if fmt == ox.RdfFormat.RDF_XML:
+        not_xml = representable.xml_breaker(out)
+        if not_xml is not None:
+            # Data from before the input checks, or from a remote backend: never a broken document.
+            raise NotAcceptableError(
+                f"this data cannot be written as {rep.media_type}: it holds {not_xml}, "
+                "a character XML 1.0 cannot carry; ask for Turtle, N-Triples or JSON-LD",
+                offered=["text/turtle", "application/n-triples", "application/ld+json"],
+            )
     return out
 
 

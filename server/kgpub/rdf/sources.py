@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from kgpub import guards
 from kgpub.config import Settings
 from kgpub.errors import RdfSyntaxError, SourceNotFoundError
+from kgpub.rdf import representable
 from kgpub.rdf.formats import by_suffix, rdf_format
 
 
@@ -103,20 +104,24 @@ def parse_quads(
         if fmt.supports_datasets:
             # A TriG or N-Quads file names its own graphs; only its default
             # graph goes into the file's graph.
-            return [
+            quads = [
                 q
                 if not isinstance(q.graph_name, ox.DefaultGraph)
                 else ox.Quad(q.subject, q.predicate, q.object, graph)
                 for q in ox.parse(data, format=fmt, base_iri=None)
             ]
-        return [
-            ox.Quad(t.subject, t.predicate, t.object, graph)
-            for t in ox.parse(data, format=fmt, base_iri=None)
-        ]
+        else:
+            quads = [
+                ox.Quad(t.subject, t.predicate, t.object, graph)
+                for t in ox.parse(data, format=fmt, base_iri=None)
+            ]
     except SyntaxError as exc:
         raise syntax_error(name, exc) from exc
     except ValueError as exc:
         raise RdfSyntaxError(name, str(exc)) from exc
+    # Only data every served format can carry (no U+0000 and the like: XML cannot).
+    representable.check_quads(quads, name)
+    return quads
 
 
 def read_all(sources: Iterable[Source]) -> list[ox.Quad]:

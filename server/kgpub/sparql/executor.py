@@ -25,11 +25,13 @@ import asyncio
 import contextlib
 import io
 import itertools
+import logging
 import math
 import multiprocessing
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -55,9 +57,13 @@ from kgpub.store.protocol import QueryStore
 INLINE_BYTES = 4 * 1024 * 1024
 # How long a new worker may take to open its snapshot before start-up fails.
 _START_SECONDS = 120.0
+# After a failed snapshot (a full disk), how long the previous one answers before a
+# retry (a later write retries at once).
+_SNAPSHOT_RETRY_SECONDS = 5.0
+_log = logging.getLogger(__name__)
 # The forkserver imports the worker module once; each worker is then a cheap fork of it.
-_CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["kgpub.sparql.worker"])
+PROCESS_CONTEXT = multiprocessing.get_context("forkserver")
+PROCESS_CONTEXT.set_forkserver_preload(["kgpub.sparql.worker"])
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,8 @@ class QueryPool:
         self._refreshing = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._live: set[_Worker] = set()
+        self._retry_snapshot_at = 0.0
+        self._failed_version = -1
 
     @property
     def timeout(self) -> float:
@@ -136,7 +144,7 @@ class QueryPool:
             with anyio.fail_after(timeout):
                 taken = await generation.idle.get()
                 taken.conn.send(job)
-                reply = await _receive(taken.conn)
+                reply = await receive(taken.conn)
         except TimeoutError:
             if taken is not None:
                 self._replace(generation, taken)
@@ -170,12 +178,25 @@ class QueryPool:
         async with self._refreshing:
             generation = self._generation
             assert generation is not None
-            if generation.snapshot.version != self._store.version:
+            if generation.snapshot.version == self._store.version:
+                return generation
+            if self._failed_version == self._store.version and (
+                time.monotonic() < self._retry_snapshot_at
+            ):
+                return generation  # this snapshot failed: the previous one still answers
+            try:
                 fresh = await self._new_generation()
-                generation.retired = True
-                while not generation.idle.empty():
-                    self._stop(generation.idle.get_nowait())
-                self._generation = generation = fresh
+            except (OSError, QueryWorkerError) as exc:
+                # A snapshot writes (a checkpoint flushes): on a full disk it fails, and
+                # reads must not. The previous snapshot answers until a retry succeeds.
+                self._failed_version = self._store.version
+                self._retry_snapshot_at = time.monotonic() + _SNAPSHOT_RETRY_SECONDS
+                _log.warning("new query snapshot failed, answering from the previous: %s", exc)
+                return generation
+            generation.retired = True
+            while not generation.idle.empty():
+                self._stop(generation.idle.get_nowait())
+            self._generation = generation = fresh
         return generation
 
     async def _new_generation(self) -> _Generation:
@@ -201,18 +222,26 @@ class QueryPool:
             return Snapshot("store", store.path, version)
         if store.path is not None:
             target = self._spool / f"snapshot-{version}"
-            store.backup(target)
+            try:
+                store.backup(target)
+            except OSError:
+                shutil.rmtree(target, ignore_errors=True)  # a partial checkpoint
+                raise
             return Snapshot("store", target, version)
         dump = self._spool / f"snapshot-{version}.nq"
-        with dump.open("wb") as output:
-            store.dump(output, ox.RdfFormat.N_QUADS)
+        try:
+            with dump.open("wb") as output:
+                store.dump(output, ox.RdfFormat.N_QUADS)
+        except OSError:
+            dump.unlink(missing_ok=True)
+            raise
         return Snapshot("nquads", dump, version)
 
     async def _start_worker(self, snapshot: Snapshot) -> _Worker:
-        parent, child = _CONTEXT.Pipe()
+        parent, child = PROCESS_CONTEXT.Pipe()
         # The worker reads its end of the lifeline until EOF: the server's exit.
-        lifeline_end, lifeline = _CONTEXT.Pipe(duplex=False)
-        process = _CONTEXT.Process(
+        lifeline_end, lifeline = PROCESS_CONTEXT.Pipe(duplex=False)
+        process = PROCESS_CONTEXT.Process(
             target=worker.serve,
             args=(child, lifeline_end, snapshot, self._limits, self._spool, INLINE_BYTES),
             daemon=True,
@@ -225,7 +254,7 @@ class QueryPool:
         self._live.add(started)
         try:
             with anyio.fail_after(_START_SECONDS):
-                ready = await _receive(parent)
+                ready = await receive(parent)
         except (TimeoutError, EOFError, OSError) as exc:
             self._stop(started)
             raise QueryWorkerError(f"the worker could not open the store ({exc!r})") from exc
@@ -269,7 +298,7 @@ class QueryPool:
         taken.process.join(timeout=5)
 
 
-async def _receive(conn: Connection) -> object:
+async def receive(conn: Connection) -> object:
     """The next message on ``conn``, awaited without blocking the event loop."""
     loop = asyncio.get_running_loop()
     readable: asyncio.Future[None] = loop.create_future()

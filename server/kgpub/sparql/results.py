@@ -25,6 +25,7 @@ from typing import IO, cast
 import pyoxigraph as ox
 
 from kgpub.errors import KgpubError, NotAcceptableError, ResultTooLargeError
+from kgpub.rdf import representable
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import (
     RDF_FORMATS,
@@ -62,11 +63,21 @@ class LimitedOutput(io.RawIOBase):
     is one line after the header: a result stops as soon as it has one row too many.
     """
 
-    def __init__(self, target: IO[bytes], max_bytes: int, max_rows: int = 0) -> None:
+    def __init__(
+        self,
+        target: IO[bytes],
+        max_bytes: int,
+        max_rows: int = 0,
+        xml: Representation | None = None,
+        offered: tuple[Representation, ...] = (),
+    ) -> None:
         super().__init__()
         self._target = target
         self._max_bytes = max_bytes
         self._max_lines = max_rows + 1 if max_rows else 0
+        self._xml = xml
+        self._offered = offered
+        self._tail = b""
         self.size = 0
         self.lines = 0
 
@@ -91,9 +102,27 @@ class LimitedOutput(io.RawIOBase):
                 f"the result is larger than {self._max_bytes} bytes, the endpoint's limit; "
                 "add a LIMIT or narrow the query"
             )
+        if self._xml is not None:
+            self._check_xml(bytes(data))
         self._target.write(data)
         self.size += size
         return size
+
+    def _check_xml(self, data: bytes) -> None:
+        """``NotAcceptableError`` before writing a character an XML document cannot hold.
+
+        The last two bytes of each chunk are kept, as U+FFFE's three may be split.
+        """
+        not_xml = representable.xml_breaker(self._tail + data)
+        self._tail = data[-2:]
+        if not_xml is None:
+            return
+        assert self._xml is not None
+        raise NotAcceptableError(
+            f"this result cannot be written as {self._xml.media_type}: it holds {not_xml}, "
+            "a character XML 1.0 cannot carry; ask for another format",
+            offered=[r.media_type for r in self._offered if r is not self._xml],
+        )
 
 
 def check_acceptable(accept: str | None, format_param: str | None, form: str | None) -> None:
@@ -128,7 +157,8 @@ def write_result(
     graph = not isinstance(result, ox.QuerySolutions | ox.QueryBoolean)
     offers = RDF_FORMATS if graph else RESULT_FORMATS
     rep = choose(accept, format_param, offers)
-    out = LimitedOutput(output, limits.max_bytes)
+    xml = rep if rep.media_type.endswith("+xml") else None
+    out = LimitedOutput(output, limits.max_bytes, xml=xml, offered=offers)
     try:
         if isinstance(result, ox.QueryBoolean):
             result.serialize(out.as_io(), results_format(rep))

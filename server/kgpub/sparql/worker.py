@@ -124,7 +124,7 @@ class _Spill(io.RawIOBase):
             self._path.unlink(missing_ok=True)
 
 
-def _die_with_server(lifeline: Connection) -> None:
+def die_with_server(lifeline: Connection) -> None:
     """End this worker as soon as the server is gone, even mid-query.
 
     The server holds the other end of ``lifeline`` and never writes to it; when
@@ -178,7 +178,7 @@ def serve(  # noqa: PLR0917 - the process's arguments, passed by multiprocessing
     """The worker's main loop; returns when the server closes the pipe."""
     # Ctrl-C reaches the whole process group; the server stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_server(lifeline)
+    die_with_server(lifeline)
     store = open_snapshot(snapshot)
     conn.send(Ready(os.getpid()))
     while True:

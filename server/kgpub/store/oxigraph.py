@@ -13,7 +13,10 @@ Any write through this class drops the file, so stale counts are never served.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import logging
 import math
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,12 +26,24 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from kgpub.errors import QuerySyntaxError
+from kgpub.errors import QuerySyntaxError, StorageFullError
 from kgpub.store.protocol import UNION, Dataset
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 STATS_FILE = "kgpub-stats.json"
+FULL_DISK = (
+    "the disk holding the store is full: the write was not applied; "
+    "reads go on, free some space and retry"
+)
+_log = logging.getLogger(__name__)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error is the disk being full (RocksDB reports it in the message only)."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return "No space left on device" in str(exc) or "Disk quota exceeded" in str(exc)
 
 
 class Store:
@@ -44,6 +59,7 @@ class Store:
         self._path = path
         self._read_only = path is not None and read_only
         self._version = 0
+        self._failed = False
         self._stats = _read_stats(path)
 
     @property
@@ -152,17 +168,49 @@ class Store:
         """
         if changes.empty:
             return
+        if self._read_only:
+            raise StorageFullError(
+                "the store is served read-only (the disk holding it was full when the server "
+                "started): the write was not applied; free some space and restart the server"
+            )
+        if self._failed:
+            self._reopen()
         self._forget_stats()
         filled = {q.graph_name for q in changes.added}
         bare = [g for g in changes.created if g not in filled]
-        if not (changes.removed or changes.dropped or bare):
-            self._store.extend(changes.added)  # one transaction
-        elif not (changes.removed or changes.dropped or changes.added) and len(bare) == 1:
-            self._store.add_graph(bare[0])
-        else:
-            text, functions = _commit_update(changes)
-            self._store.update(text, custom_functions=functions)  # one transaction
+        # A full disk fails the transaction as a whole (StorageFullError, HTTP 507).
+        with self._full_disk_is_storage_full():
+            if not (changes.removed or changes.dropped or bare):
+                self._store.extend(changes.added)  # one transaction
+            elif not (changes.removed or changes.dropped or changes.added) and len(bare) == 1:
+                self._store.add_graph(bare[0])
+            else:
+                text, functions = _commit_update(changes)
+                self._store.update(text, custom_functions=functions)  # one transaction
         self._version += 1
+
+    @contextlib.contextmanager
+    def _full_disk_is_storage_full(self) -> Iterator[None]:
+        try:
+            yield
+        except (OSError, RuntimeError) as exc:
+            if is_disk_full(exc):
+                self._failed = True
+                raise StorageFullError(FULL_DISK) from exc
+            raise
+
+    def _reopen(self) -> None:
+        """After a write failed on a full disk: RocksDB refuses every later write until
+        the store is opened again, so the next write reopens it (still 507 while full)."""
+        assert self._path is not None
+        self._store = ox.Store()  # drops this process's handle on the directory
+        try:
+            with self._full_disk_is_storage_full():
+                self._store = ox.Store(str(self._path))
+        except BaseException:
+            self._store = ox.Store.read_only(str(self._path))
+            raise
+        self._failed = False
 
     def __len__(self) -> int:
         return len(self._store)
@@ -207,7 +255,12 @@ class Store:
             text = json.dumps(
                 {"graph_sizes": stats.graph_sizes, "distinct_triples": stats.distinct_triples}
             )
-            (self._path / STATS_FILE).write_text(text, encoding="utf-8")
+            try:
+                (self._path / STATS_FILE).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                # The counts are a cache: without the file the next start counts again.
+                (self._path / STATS_FILE).unlink(missing_ok=True)
+                _log.warning("graph counts not saved beside the store: %s", exc)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))

@@ -9,6 +9,7 @@ print the report and exit cleanly; tests pass fixture datasets).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,6 +23,7 @@ from kgpub import __version__
 from kgpub.config import Settings
 from kgpub.ingest import auth
 from kgpub.ingest.dataset import load_dataset
+from kgpub.ingest.validation_pool import ValidationPool
 from kgpub.ingest.writes import check_settings
 from kgpub.ld.query_editor import STATIC_DIR
 from kgpub.shacl.conformance import Conformance, check_store
@@ -29,6 +31,7 @@ from kgpub.sparql.cache import ResultCache
 from kgpub.sparql.executor import runner_for
 from kgpub.store.protocol import QueryStore
 from kgpub.web import http_errors
+from kgpub.web.host_header import RequireHost
 from kgpub.web.openapi import add_problem_schema
 from kgpub.web.routes import graph_store as graphstore_routes
 from kgpub.web.routes import resources as resource_routes
@@ -50,6 +53,7 @@ def create_app(
     state = Services(
         settings,
         ResultCache(settings.cache_bytes, settings.cache_max_age),
+        ValidationPool(settings),
         write_token=auth.write_token(settings),
     )
 
@@ -71,10 +75,12 @@ def create_app(
         state.start(loaded, checked, pool)
         if settings.writes_enabled:
             state.writer = graphstore_routes.writer_for(state)
+            state.dataset_nonce = secrets.token_hex(8)
         try:
             yield
         finally:
             await pool.close()
+            await state.validation_pool.close()
             if store is None:  # the app opened it, so the app closes it
                 loaded.close()
 
@@ -99,6 +105,7 @@ def create_app(
         # Absent until scripts/setup-ui installs the query UI: /static is then a 404.
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(ServerTimingMiddleware)
+    app.add_middleware(RequireHost)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),

@@ -29,6 +29,7 @@ from kgpub.errors import (
     KgpubError,
     MalformedRequestError,
     NotAcceptableError,
+    PreconditionFailedError,
     QueryRefusedError,
     QuerySyntaxError,
     QueryTimeoutError,
@@ -36,10 +37,13 @@ from kgpub.errors import (
     RequestTooLargeError,
     ResourceNotFoundError,
     ResultTooLargeError,
+    StorageFullError,
+    UnrepresentableDataError,
     UnsafeInputError,
     UnsupportedMediaTypeError,
     UpdateFailedError,
     UpdateRefusedError,
+    ValidationLimitError,
     WriteRejectedError,
 )
 from kgpub.ld import page_text, pages
@@ -72,6 +76,10 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     GraphNotFoundError: HTTPStatus.NOT_FOUND,
     UpdateFailedError: HTTPStatus.BAD_REQUEST,
     WriteRejectedError: HTTPStatus.UNPROCESSABLE_ENTITY,
+    PreconditionFailedError: HTTPStatus.PRECONDITION_FAILED,
+    UnrepresentableDataError: HTTPStatus.BAD_REQUEST,
+    ValidationLimitError: HTTPStatus.UNPROCESSABLE_ENTITY,
+    StorageFullError: HTTPStatus.INSUFFICIENT_STORAGE,
 }
 # A rejected write's SHACL report: problem+json unless the client asks for RDF.
 _REPORT_OFFERS = (_PROBLEM_REP, TURTLE, JSON_LD)

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kgpub.config import Settings
+from kgpub.ingest.validation_pool import ValidationPool
 from kgpub.ld.ontology_docs import OntologyDocs
 from kgpub.shacl.conformance import Conformance
 from kgpub.sparql.cache import ResultCache
@@ -47,6 +48,8 @@ class Services:
 
     settings: Settings
     cache: ResultCache
+    validation_pool: ValidationPool
+    """Where ``POST /validate`` runs uploads: worker processes under limits."""
     write_token: SecretStr | None = None
     """The bearer token writes must carry; None: writes are off."""
     update_handler: UpdateHandler | None = None
@@ -54,6 +57,9 @@ class Services:
     default_graph_size: int = 0
     ontology_docs: OntologyDocs = field(default_factory=OntologyDocs)
     writer: Writer | None = None
+    dataset_nonce: str | None = None
+    """With writes on: names this process's states of the dataset in ETags
+    (``kgpub.ingest.preconditions``), so a tag from before a restart never matches."""
     write_lock: anyio.Lock = field(default_factory=anyio.Lock)
     _store: QueryStore | None = None
     _pool: Runner | None = None

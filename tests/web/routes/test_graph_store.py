@@ -278,6 +278,124 @@ def test_delete_removes_a_graph(client: TestClient) -> None:
     assert client.delete("/graph-store", headers=AUTH).status_code == 400
 
 
+# --- preconditions (RFC 9110 §13) ----------------------------------------------
+
+NT = {"accept": "application/n-triples"}
+OTHER = f"<{EX}x> <{EX}p> <{EX}y> .\n"
+
+
+def etag(client: TestClient, graph: str, accept: str = "text/turtle") -> str:
+    response = client.get("/graph-store", params={"graph": graph}, headers={"accept": accept})
+    assert response.status_code == 200
+    tag = response.headers["etag"]
+    assert tag.startswith('"')  # strong: no W/
+    assert tag.endswith('"')
+    return tag
+
+
+def test_reads_send_a_strong_etag_and_304_when_it_matches(client: TestClient) -> None:
+    graph = f"{EX}etag-read"
+    put(client, graph, NAMED)
+    tag = etag(client, graph, "application/n-triples")
+    assert etag(client, graph, "text/turtle") != tag  # one tag per representation
+    again = client.get(
+        "/graph-store", params={"graph": graph}, headers={**NT, "if-none-match": tag}
+    )
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == tag
+
+
+def test_if_none_match_star_creates_but_never_replaces(client: TestClient) -> None:
+    graph = f"{EX}create-only"
+    assert put(client, graph, NAMED, **{"if-none-match": "*"}).status_code == 201
+    refused = put(client, graph, OTHER, **{"if-none-match": "*"})
+    assert refused.status_code == 412
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["detail"] == (
+        f"If-None-Match: * but <{graph}> already exists; nothing was written"
+    )
+    assert len(graph_triples(client, graph)) == 2  # untouched
+    post = client.post(
+        "/graph-store",
+        params={"graph": graph},
+        content=OTHER,
+        headers={**AUTH, **TTL, "if-none-match": "*"},
+    )
+    assert post.status_code == 412
+    delete = client.delete(
+        "/graph-store", params={"graph": graph}, headers={**AUTH, "if-none-match": "*"}
+    )
+    assert delete.status_code == 412
+    assert len(graph_triples(client, graph)) == 2
+
+
+def _write(client: TestClient, method: str, graph: str, **headers: str) -> Response:
+    if method == "DELETE":
+        return client.delete("/graph-store", params={"graph": graph}, headers={**AUTH, **headers})
+    return client.request(
+        method,
+        "/graph-store",
+        params={"graph": graph},
+        content=f"<{EX}z> <{EX}p> <{EX}w> .",
+        headers={**AUTH, **TTL, **headers},
+    )
+
+
+@pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
+def test_a_stale_if_match_is_412_and_a_current_one_writes(client: TestClient, method: str) -> None:
+    graph = f"{EX}if-match/{method}"
+    put(client, graph, NAMED)
+    stale = etag(client, graph)
+    assert put(client, graph, OTHER).status_code == 204  # another editor's write
+    refused = _write(client, method, graph, **{"if-match": stale})
+    assert refused.status_code == 412
+    assert refused.json()["detail"] == (
+        f"If-Match: none of the given ETags is the current one of <{graph}> "
+        "(it has changed since it was read); nothing was written"
+    )
+    assert graph_triples(client, graph) == {
+        ox.Triple(ox.NamedNode(f"{EX}x"), ox.NamedNode(f"{EX}p"), ox.NamedNode(f"{EX}y"))
+    }
+    weak = _write(client, method, graph, **{"if-match": "W/" + etag(client, graph)})
+    assert weak.status_code == 412  # If-Match compares strongly
+    current = etag(client, graph, "application/n-triples")  # any format's tag will do
+    assert _write(client, method, graph, **{"if-match": f'"x", {current}'}).status_code == 204
+    # The write changed the graph (or removed it): the same tag is stale now.
+    assert _write(client, method, graph, **{"if-match": current}).status_code == 412
+
+
+def test_if_match_on_an_absent_graph_is_412(client: TestClient) -> None:
+    graph = f"{EX}never-there"
+    for headers in ({"if-match": "*"}, {"if-match": '"abc"'}):
+        response = put(client, graph, NAMED, **headers)
+        assert response.status_code == 412
+    assert response.json()["detail"] == (
+        f"If-Match: none of the given ETags is the current one of <{graph}> "
+        "(it has changed since it was read); nothing was written"
+    )
+    star = _write(client, "DELETE", graph, **{"if-match": "*"})
+    assert star.json()["detail"] == f"If-Match: * but <{graph}> does not exist; nothing was written"
+    assert client.get("/graph-store", params={"graph": graph}).status_code == 404
+    new = client.post("/graph-store", content=NAMED, headers={**AUTH, **TTL, "if-match": "*"})
+    assert new.status_code == 412
+    assert (
+        new.json()["detail"] == "If-Match: * but the new graph does not exist; nothing was written"
+    )
+
+
+def test_if_none_match_with_the_current_tag_is_412(client: TestClient) -> None:
+    graph = f"{EX}inm-tag"
+    put(client, graph, NAMED)
+    current = etag(client, graph)
+    response = put(client, graph, OTHER, **{"if-none-match": f"W/{current}"})
+    assert response.status_code == 412
+    assert response.json()["detail"] == (
+        f"If-None-Match: <{graph}> still has one of the given ETags; nothing was written"
+    )
+    assert put(client, graph, OTHER, **{"if-none-match": '"other"'}).status_code == 204
+
+
 # --- bad bodies -----------------------------------------------------------------
 
 

@@ -187,3 +187,44 @@ def test_openapi_describes_updates_only_when_writes_are_on(client: TestClient) -
     assert operation["responses"]["422"]["description"].startswith(
         read_only["responses"].get("422", {}).get("description", "")
     )
+
+
+# --- preconditions (RFC 9110 §13) ----------------------------------------------
+
+
+def dataset_etag(client: TestClient) -> str:
+    response = client.get("/sparql", headers={"accept": "text/turtle"})
+    assert response.status_code == 200
+    return response.headers["etag"]
+
+
+def test_update_preconditions_use_the_service_descriptions_etag(client: TestClient) -> None:
+    tag = dataset_etag(client)
+    assert dataset_etag(client) == tag  # stable while nothing is written
+    insert = f"INSERT DATA {{ GRAPH <{EX}cond> {{ <{EX}c1> <{EX}p> 1 }} }}"
+    first = client.post("/sparql", data={"update": insert}, headers={**AUTH, "if-match": tag})
+    assert first.status_code == 204
+    assert dataset_etag(client) != tag
+    second = f"INSERT DATA {{ GRAPH <{EX}cond> {{ <{EX}c2> <{EX}p> 2 }} }}"
+    stale = client.post("/sparql", data={"update": second}, headers={**AUTH, "if-match": tag})
+    assert stale.status_code == 412
+    assert stale.headers["content-type"] == "application/problem+json"
+    assert stale.json()["detail"] == (
+        "If-Match: none of the given ETags is the current one of the dataset "
+        "(it has changed since it was read); nothing was written"
+    )
+    star = client.post(
+        "/sparql",
+        content=second,
+        headers={**AUTH, **UPDATE_TYPE, "if-none-match": "*"},
+    )
+    assert star.status_code == 412
+    assert star.json()["detail"] == (
+        "If-None-Match: * but the dataset already exists; nothing was written"
+    )
+    assert select(client, f"SELECT ?s {{ GRAPH <{EX}cond> {{ ?s ?p ?o }} }}") == [f"{EX}c1"]
+    fresh = dataset_etag(client)
+    rdfxml = client.get("/sparql", headers={"accept": "application/rdf+xml"}).headers["etag"]
+    assert rdfxml != fresh  # one tag per representation, each naming the same state
+    ok = client.post("/sparql", data={"update": second}, headers={**AUTH, "if-match": rdfxml})
+    assert ok.status_code == 204

@@ -27,13 +27,14 @@ from kgpub.errors import (
     GraphNotFoundError,
     MalformedRequestError,
 )
-from kgpub.ingest import auth
+from kgpub.ingest import auth, preconditions
 from kgpub.ingest.writes import Committed, GraphName, Writer
 from kgpub.ld.ontology_docs import OntologyDocs
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import RDF_FORMATS, UPLOAD_FORMATS, Representation, media_types
 from kgpub.rdf.serialization import serialize
 from kgpub.shacl.conformance import upload_format
+from kgpub.sparql.cache import make_etag, none_match
 from kgpub.store.oxigraph import Store
 from kgpub.store.protocol import OWN_DEFAULT, QueryStore
 from kgpub.web.body import read_body
@@ -104,7 +105,9 @@ async def read_graph(request: Request) -> Response:
     state = services(request)
     rep = choose(request.headers.get("accept"), request.query_params.get("format"), RDF_FORMATS)
     body = await run_in_threadpool(_graph_body, state.store, graph, rep, state.settings.base_iri)
-    headers = {"Vary": "Accept"}
+    headers = {"Vary": "Accept", "ETag": make_etag(rep.media_type, body)}
+    if none_match(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(body))
         return Response(b"", media_type=rep.content_type, headers=headers)
@@ -128,14 +131,60 @@ async def _authorize(
     check_write_access(request)
 
 
-async def run_write(request: Request, write: Callable[..., _T], *args: Any) -> _T:
+async def run_write(
+    request: Request,
+    write: Callable[..., _T],
+    *args: Any,
+    precondition: Callable[[], None] | None = None,
+) -> _T:
     """Run a blocking write in a worker thread, one at a time.
 
     Waiting writers queue here, not in worker threads, so a burst of writes
-    never takes the threads that reads need.
+    never takes the threads that reads need. ``precondition`` (If-Match,
+    If-None-Match) is checked under the same lock, on the state the write changes.
     """
     async with services(request).write_lock:
+        if precondition is not None:
+            await run_in_threadpool(precondition)
         return await run_in_threadpool(write, *args)
+
+
+def graph_etags(store: Store, graph: GraphName, base_iri: str) -> set[str]:
+    """Blocking: the ETags ``read_graph`` sends for a graph, one per RDF format."""
+    quads = store.graph_quads(graph)
+    return {make_etag(rep.media_type, serialize(quads, rep.name, base_iri)) for rep in RDF_FORMATS}
+
+
+def _precondition(request: Request, graph: GraphName | None) -> Callable[[], None] | None:
+    """The check of a write's If-Match/If-None-Match on ``graph``; ``None`` without them.
+
+    A graph exists when GET would answer 200 (the default graph always does);
+    its current tags are computed only when a header lists tags.
+    """
+    if_match, if_none_match = request.headers.get("if-match"), request.headers.get("if-none-match")
+    if if_match is None and if_none_match is None:
+        return None
+    state = services(request)
+    store = state.store
+    if not isinstance(store, Store):  # writes are refused on other stores at start-up
+        raise ConfigurationError("writes need kgpub's own store")
+    base_iri = state.settings.base_iri
+    target = "the new graph" if graph is None else f"<{_name(graph)}>"
+
+    def check() -> None:
+        current: set[str] | None = None
+
+        def matches(tag: str) -> bool:
+            nonlocal current
+            if current is None:
+                assert graph is not None
+                current = graph_etags(store, graph, base_iri)
+            return tag in current
+
+        exists = graph is not None and store.has_graph(graph)
+        preconditions.check(if_match, if_none_match, target, exists, matches)
+
+    return check
 
 
 async def _rdf_body(request: Request) -> tuple[bytes, ox.RdfFormat]:
@@ -147,7 +196,9 @@ async def put_graph(request: Request) -> Response:
     """Replace a graph's content: 201 when the graph is new, else 204."""
     graph = _named_target(request)
     body, fmt = await _rdf_body(request)
-    created = await run_write(request, services(request).writes().put, graph, body, fmt)
+    check = _precondition(request, graph)
+    writer = services(request).writes()
+    created = await run_write(request, writer.put, graph, body, fmt, precondition=check)
     return Response(status_code=201 if created else 204)
 
 
@@ -156,8 +207,9 @@ async def post_graph(request: Request) -> Response:
     into a new graph whose IRI the ``Location`` header gives (201)."""
     target = _target(request)
     body, fmt = await _rdf_body(request)
-    writer: Writer = services(request).writes()
-    graph, created = await run_write(request, writer.post, target, body, fmt)
+    writer = services(request).writes()
+    check = _precondition(request, target)
+    graph, created = await run_write(request, writer.post, target, body, fmt, precondition=check)
     if not created:
         return Response(status_code=204)
     headers = {}
@@ -169,7 +221,8 @@ async def post_graph(request: Request) -> Response:
 async def delete_graph(request: Request) -> Response:
     """Remove a named graph (404 when absent) or empty the default graph: 204."""
     graph = _named_target(request)
-    await run_write(request, services(request).writes().delete, graph)
+    check = _precondition(request, graph)
+    await run_write(request, services(request).writes().delete, graph, precondition=check)
     return Response(status_code=204)
 
 
@@ -284,6 +337,10 @@ _COMMON: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed request, RDF body or graph IRI.", "content": PROBLEM_CONTENT},
     401: UNAUTHORIZED_RESPONSE,
     403: {"description": "The bearer token is not the write token.", "content": PROBLEM_CONTENT},
+    412: {
+        "description": "If-Match or If-None-Match does not hold; nothing was written.",
+        "content": PROBLEM_CONTENT,
+    },
 }
 _BODY_ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"description": "Request body over KGPUB_MAX_BODY_BYTES.", "content": PROBLEM_CONTENT},
@@ -295,6 +352,7 @@ _BODY_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 _READ_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: representations("The graph.", RDF_FORMATS),
+    304: {"description": "If-None-Match names the graph's current ETag."},
     400: _COMMON[400],
     404: {"description": "No such named graph.", "content": PROBLEM_CONTENT},
     406: {"description": "No offered format is acceptable.", "content": PROBLEM_CONTENT},

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kgpub.errors import NotAcceptableError, UpdateRefusedError
 from kgpub.guards import query_limits
+from kgpub.ingest import preconditions
 from kgpub.ld.query_editor import assets_installed, example_queries, render_page
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, rdf_format
@@ -79,6 +80,10 @@ def _describe_or_page(request: Request) -> Response:
             assets_installed(),
         )
         return Response(page, media_type=rep.content_type, headers=headers)
+    nonce = state.dataset_nonce
+    # Writable: the tag names the dataset's state too, for updates' If-Match; read
+    # before the description, so a write committed meanwhile can only make it stale.
+    dataset = None if nonce is None else preconditions.dataset_state(nonce, state.store.version)
     endpoint = _endpoint_url(request)
     void = (
         f"{state.settings.base_iri}.well-known/void#dataset",
@@ -89,6 +94,8 @@ def _describe_or_page(request: Request) -> Response:
     )
     body = service_description.serialize(triples, rdf_format(rep))
     headers["ETag"] = make_etag(rep.media_type, body)
+    if dataset is not None:
+        headers["ETag"] = preconditions.dataset_etag(dataset, headers["ETag"])
     if none_match(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=rep.content_type, headers=headers)

@@ -10,11 +10,14 @@ the update in a staging copy, validates the result and commits it. Success is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute
 
+from kgpub.errors import ConfigurationError
+from kgpub.ingest import preconditions
 from kgpub.ingest.writes import Writer
 from kgpub.web.routes.graph_store import (
     REPORT_RESPONSE,
@@ -34,8 +37,31 @@ async def run_update(
     check_write_access(request)
     writer: Writer = services(request).writes()
     base_iri = str(request.base_url).rstrip("/") + ENDPOINT
-    await run_write(request, writer.update, update, params, base_iri)
+    check = _precondition(request)
+    await run_write(request, writer.update, update, params, base_iri, precondition=check)
     return Response(status_code=204)
+
+
+def _precondition(request: Request) -> Callable[[], None] | None:
+    """An update's If-Match/If-None-Match, against the dataset's state.
+
+    The dataset always exists, so ``If-None-Match: *`` always fails; a tag
+    matches when it is the service description's ETag in the current state.
+    """
+    if_match, if_none_match = request.headers.get("if-match"), request.headers.get("if-none-match")
+    if if_match is None and if_none_match is None:
+        return None
+    state = services(request)
+    nonce = state.dataset_nonce
+    if nonce is None:  # updates are installed only with writes on, which set it
+        raise ConfigurationError("writes are not enabled on this server")
+
+    def check() -> None:
+        current = preconditions.dataset_state(nonce, state.store.version)
+        matches = preconditions.dataset_matcher(current)
+        preconditions.check(if_match, if_none_match, "the dataset", True, matches)
+
+    return check
 
 
 def install(app: FastAPI) -> None:
@@ -64,6 +90,13 @@ def _describe_updates(route: APIRoute) -> None:
     responses = dict(route.responses)
     responses[204] = {"description": "The update was committed."}
     responses[401] = UNAUTHORIZED_RESPONSE
+    responses[412] = {
+        "description": "An update's If-Match or If-None-Match does not hold "
+        "(the tags are the service description's); nothing was written.",
+        "content": {
+            "application/problem+json": REPORT_RESPONSE["content"]["application/problem+json"]
+        },
+    }
     responses[403] = {**responses.get(403, {}), "description": "The token is not the write token."}
     query_422 = responses.get(422, {})
     responses[422] = {

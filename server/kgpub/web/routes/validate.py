@@ -8,18 +8,14 @@ an HTML table, by content negotiation.
 
 from __future__ import annotations
 
-from functools import partial
-
 from fastapi import FastAPI, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from kgpub.config import Settings
-from kgpub.ld import page_text, pages
+from kgpub.errors import RequestTooLargeError
+from kgpub.ld import page_text
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, JSON_LD, TURTLE, UPLOAD_FORMATS, media_types
-from kgpub.rdf.serialization import serialize
-from kgpub.shacl.conformance import Conformance, report_quads, validate_upload
-from kgpub.shacl.validate import ValidationReport
+from kgpub.shacl.conformance import Conformance, upload_format
 from kgpub.web import openapi
 from kgpub.web.body import read_body
 from kgpub.web.services import services
@@ -28,34 +24,27 @@ PATH = "/validate"
 REPORT_FORMATS = (TURTLE, JSON_LD, HTML)
 
 
-def _report_rows(report: ValidationReport) -> list[tuple[str, str, str, str]]:
-    return [
-        (str(r.severity).rsplit("#", 1)[-1], str(r.focus), str(r.path or ""), r.message)
-        for r in sorted(report.results, key=lambda r: (str(r.focus), str(r.path)))
-    ]
-
-
 async def validate(request: Request) -> Response:
     settings: Settings = services(request).settings
     conformance: Conformance = services(request).conformance
     rep = choose(request.headers.get("accept"), request.query_params.get("format"), REPORT_FORMATS)
-    body = await read_body(request, settings.max_body_bytes)
-    report = await run_in_threadpool(
-        partial(validate_upload, max_depth=settings.max_query_depth),
-        body,
-        request.headers.get("content-type"),
-        conformance,
+    content_type = request.headers.get("content-type")
+    upload_format(content_type)  # 415 before the body is read or a worker started
+    limit = min(settings.max_body_bytes, settings.validate_max_bytes)
+    try:
+        body = await read_body(request, limit)
+    except RequestTooLargeError as exc:
+        raise RequestTooLargeError(
+            f"the request body is over the limit of {limit} bytes "
+            "(KGPUB_VALIDATE_MAX_BYTES, KGPUB_MAX_BODY_BYTES)"
+        ) from exc
+    lang = page_text.choose_language(
+        request.query_params.get("lang"), request.headers.get("accept-language")
     )
-    headers = {"Vary": "Accept"}
-    if rep is HTML:
-        lang = page_text.choose_language(
-            request.query_params.get("lang"), request.headers.get("accept-language")
-        )
-        page = pages.report_page(_report_rows(report), report.conforms, lang)
-        return Response(page, media_type=rep.content_type, headers=headers)
-    quads = report_quads(report)
-    data = await run_in_threadpool(serialize, quads, rep.name, settings.base_iri)
-    return Response(data, media_type=rep.content_type, headers=headers)
+    rendered = await services(request).validation_pool.validate(
+        body, content_type, conformance, rep.name, lang
+    )
+    return Response(rendered.body, media_type=rendered.content_type, headers={"Vary": "Accept"})
 
 
 def install(app: FastAPI) -> None:
@@ -71,8 +60,17 @@ def install(app: FastAPI) -> None:
             400: openapi.problem("Unreadable or unsafe RDF (the parser's or the guard's message)."),
             406: openapi.NOT_ACCEPTABLE,
             408: openapi.problem("The body did not arrive in time (KGPUB_BODY_TIMEOUT)."),
-            413: openapi.problem("The body is over KGPUB_MAX_BODY_BYTES."),
+            413: openapi.problem(
+                "The body is over KGPUB_VALIDATE_MAX_BYTES or KGPUB_MAX_BODY_BYTES."
+            ),
             415: openapi.problem("The Content-Type is not an RDF syntax read here."),
+            422: openapi.problem(
+                "The upload is over a validation limit (KGPUB_VALIDATE_MAX_TRIPLES, "
+                "KGPUB_VALIDATE_MEMORY_BYTES, nesting)."
+            ),
+            503: openapi.problem(
+                "The validation did not finish within KGPUB_VALIDATE_TIMEOUT; see Retry-After."
+            ),
         },
         openapi_extra={
             "parameters": [openapi.format_parameter(REPORT_FORMATS)],
