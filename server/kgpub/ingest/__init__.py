@@ -4,5 +4,7 @@
 - ``bulkload``: RDF files into a persistent store, all or nothing.
 - ``new_store``: ``kgpub load`` into a new store, parsed in parallel.
 - ``remote_load``: ``kgpub load --backend`` through the Graph Store Protocol.
-- ``writes``: staged, SHACL-validated, atomic writes; ``auth``: who may write.
+- ``writes``: staged, SHACL-validated, atomic writes; ``auth``: who may write;
+  ``preconditions``: If-Match/If-None-Match on writes.
+- ``validation_pool``, ``validation_worker``: ``/validate`` in killable, bounded processes.
 """

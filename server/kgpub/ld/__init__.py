@@ -5,6 +5,7 @@
 - ``anchors``: claims located in the article's text; the text with spans marked.
 - ``neighbourhood``: the SVG picture of a resource's neighbourhood.
 - ``ontology_docs``: the ontology's HTML documentation (pyLODE).
+- ``page_model``: labelled values and sections; ``resource_view``: a page's view model.
 - ``pages``: HTML pages rendered from the templates; ``page_text``: their words.
 - ``query_editor``: the browser's query editor page and its assets.
 """

@@ -7,4 +7,5 @@
 - ``sources``: which files make up a project and how each is read (guarded).
 - ``formatting``: the canonical Turtle form of the project's source files.
 - ``rdflib_bridge``: pyoxigraph quads as rdflib graphs, for pySHACL and pyLODE.
+- ``representable``: refuses characters XML 1.0 cannot carry, in and out.
 """

@@ -2,6 +2,7 @@
 
 Empty of imports: the query workers import ``sparql.worker`` and must stay small.
 
+- ``operation``: a query and its dataset, decided once, as it travels to the workers.
 - ``protocol``: a request's parts to a ``QueryOperation`` (or the protocol's error).
 - ``results``: running a query and writing its result within the result limits.
 - ``executor``: the pool of killable worker processes and the hard deadline.

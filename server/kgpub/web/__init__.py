@@ -2,7 +2,9 @@
 
 - ``app``: ``create_app``, the lifespan and the one ordered route table.
 - ``http_errors``: the one place domain errors become HTTP responses.
-- ``body``, ``liveness``, ``server_timing``, ``openapi``: request bodies under
-  limits, stopping a hung-up client's query, timing headers, answer schemas.
+- ``services``: the typed services every route reaches (``services(request)``).
+- ``body``, ``liveness``, ``server_timing``, ``host_header``, ``openapi``: request
+  bodies under limits, stopping a hung-up client's query, timing headers, ``Host``
+  required, answer schemas.
 - ``routes``: thin adapters from requests to the layers below.
 """
