@@ -14,6 +14,12 @@ the statuses it may get:
   ``(<p>|!<p>)*`` path joined with every triple, and a 300-pattern join, each
   with ``timeout=`` a few seconds, so the query deadline kills its worker
   again and again while the reads go on.
+- **validate** (200, 413, 422, 503): ``POST /validate`` abuse next to the
+  reads: a small valid document, a 1,000-step ``rdfs:subClassOf`` chain, a
+  100,000-item collection (over the triple limit), a body over the size
+  limit, and 49,000 triples that keep a validation worker busy to its
+  deadline. Validation runs in killable, bounded worker processes, so none
+  of it may slow the reads into errors or grow the server's memory.
 
 wrk (C, Lua-scripted, one thread per process) rather than locust: on two
 cores a Python load generator would take the CPU the server needs, and wrk's
@@ -54,6 +60,7 @@ ALLOWED = {
     "reads": frozenset({200}),
     "bad": frozenset({400, 403, 404, 405, 406, 413, 415}),
     "runaway": frozenset({503}),
+    "validate": frozenset({200, 413, 422, 503}),
 }
 
 
@@ -127,6 +134,29 @@ def runaway_requests(timeout: float) -> list[Request]:
     ]
 
 
+def validate_requests() -> list[Request]:
+    """Uploads ``/validate`` must answer within its limits, never with a 500."""
+    turtle = (("Content-Type", "text/turtle"),)
+    small = b'<urn:a> a <https://schema.org/Person> ; <https://schema.org/name> "A" .'
+    chain = b"".join(
+        b"<urn:c%d> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <urn:c%d> .\n" % (i, i + 1)
+        for i in range(1000)
+    )
+    collection = b"<urn:s> <urn:p> (" + b" 1" * 100_000 + b" ) ."
+    too_large = b"# " + b"x" * (1024 * 1024 + 16) + b"\n"
+    busy = b"".join(
+        b'<urn:p%d> a <https://schema.org/Person> ; <https://schema.org/name> "n%d" .\n' % (i, i)
+        for i in range(24_500)
+    )
+    return [
+        Request("POST", "/validate", turtle, small),  # 200
+        Request("POST", "/validate", turtle, chain),  # 200
+        Request("POST", "/validate", turtle, collection),  # 422: over the triple limit
+        Request("POST", "/validate", turtle, too_large),  # 413
+        Request("POST", "/validate", turtle, busy),  # 200, or 503 at the deadline
+    ]
+
+
 # -- the server and its memory ------------------------------------------------------------
 
 
@@ -188,6 +218,7 @@ def run(
     bad_connections: int = 2,
     runaway_connections: int = 2,
     runaway_timeout: float = 2.0,
+    validate_connections: int = 2,
     warmup: float | None = None,
     max_growth: float = 0.10,
     seed: int = 1,
@@ -197,7 +228,9 @@ def run(
         raise RuntimeError("wrk is not installed (scripts/setup-load installs it)")
     warmup = min(30.0, max(3.0, seconds / 10)) if warmup is None else warmup
     # A small result cache fills during the warm-up, so what is sampled is steady state.
-    env = {"KGPUB_CACHE_BYTES": str(CACHE_BYTES)}
+    # A short validation deadline, so the upload that keeps a validation worker busy
+    # meets it (503) several times a minute rather than once.
+    env = {"KGPUB_CACHE_BYTES": str(CACHE_BYTES), "KGPUB_VALIDATE_TIMEOUT": "5"}
     with tempfile.TemporaryDirectory(prefix="kgpub-soak-") as tmp:
         workdir = Path(tmp)
         with kgpub_serve(workdir, env) as (port, pid):
@@ -206,6 +239,7 @@ def run(
                 "reads": (reads(iris, REPO / "queries" / "competency", seed), connections),
                 "bad": (bad_requests(), bad_connections),
                 "runaway": (runaway_requests(runaway_timeout), runaway_connections),
+                "validate": (validate_requests(), validate_connections),
             }
             scripts = {}
             for name, (requests, _) in classes.items():
@@ -332,6 +366,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--runaway-connections", type=int, default=2, help="0: no runaway queries (default 2)"
     )
     parser.add_argument("--runaway-timeout", type=float, default=2.0, help="their timeout= (s)")
+    parser.add_argument(
+        "--validate-connections", type=int, default=2, help="0: no /validate abuse (default 2)"
+    )
     parser.add_argument("--max-growth", type=float, default=0.10)
     parser.add_argument("--json", type=Path, help="write the raw figures here")
     parser.add_argument("--markdown", type=Path, help="write the report here (bench/SOAK.md)")
@@ -346,6 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             bad_connections=args.bad_connections,
             runaway_connections=args.runaway_connections,
             runaway_timeout=args.runaway_timeout,
+            validate_connections=args.validate_connections,
             max_growth=args.max_growth,
         )
     text = markdown(report)

@@ -1,7 +1,7 @@
 """The soak of ``bench/soak.py``, short: 20 s of mixed load on a real ``kgpub serve``.
 
 Reads get 200 only, bad requests 4xx only, runaway queries the deadline's 503
-only; no socket errors; the server still answers afterwards and its process
+only, ``/validate`` abuse its limits' 200/413/422/503 only; no socket errors; the server still answers afterwards and its process
 memory is flat. The ten-minute figures are in ``bench/SOAK.md``. wrk is
 installed by ``scripts/setup-load``.
 """
@@ -39,6 +39,11 @@ def test_each_class_was_really_exercised(report: dict[str, Any]) -> None:
     assert classes["reads"]["statuses"].get(200, 0) > 100
     assert len(classes["bad"]["statuses"]) >= 5  # 400, 403, 404, 405, 406, 413, 415
     assert classes["runaway"]["statuses"].get(503, 0) >= 5  # each one killed at its deadline
+    validate = classes["validate"]["statuses"]
+    assert validate.get(413, 0) >= 1  # over the size limit, refused before any worker
+    # Uploads that reached a validation worker: a report, a limit, or its deadline
+    # (one worker by default, so on a busy machine the deadline answers most).
+    assert sum(validate.get(status, 0) for status in (200, 422, 503)) >= 1
 
 
 def test_server_memory_is_flat(report: dict[str, Any]) -> None:
