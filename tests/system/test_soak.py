@@ -1,9 +1,10 @@
 """The soak of ``bench/soak.py``, short: 20 s of mixed load on a real ``kgpub serve``.
 
 Reads get 200 only, bad requests 4xx only, runaway queries the deadline's 503
-only, ``/validate`` abuse its limits' 200/413/422/503 only; no socket errors; the server still answers afterwards and its process
-memory is flat. The ten-minute figures are in ``bench/SOAK.md``. wrk is
-installed by ``scripts/setup-load``.
+only, ``/validate`` abuse its limits' 200/413/422/503 only; no socket errors;
+the server still answers afterwards and its process memory is flat. The
+ten-minute figures are in ``bench/SOAK.md``. wrk is installed by
+``scripts/setup-load``.
 """
 
 from __future__ import annotations
