@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import uvicorn
 from fastapi import FastAPI
@@ -123,3 +125,28 @@ def query_pool(app: object) -> QueryPool:
     pool = app_services(app).pool
     assert isinstance(pool, QueryPool)
     return pool
+
+
+def lookup_latencies(
+    http: httpx.Client, base: str, seconds: float, subject: Callable[[int], str]
+) -> list[float]:
+    """Distinct point lookups (each misses the cache) for ``seconds``; their latencies, sorted.
+
+    ``subject(n)`` is the IRI the n-th lookup asks about. Every answer must be 200.
+    """
+    latencies = []
+    ends = time.monotonic() + seconds
+    number = 0
+    while time.monotonic() < ends:
+        number += 1
+        text = f"SELECT ?o {{ <{subject(number)}> ?p ?o }} # {number}"
+        started = time.perf_counter()
+        response = http.get(f"{base}/sparql", params={"query": text})
+        latencies.append(time.perf_counter() - started)
+        assert response.status_code == 200
+    return sorted(latencies)
+
+
+def p99(latencies: Sequence[float]) -> float:
+    """The 99th percentile of sorted latencies."""
+    return latencies[int(len(latencies) * 0.99) - 1]
