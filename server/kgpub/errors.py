@@ -34,6 +34,23 @@ class RdfSyntaxError(KgpubError):
         super().__init__(f"{where}: {message}")
 
 
+class CommentInSourceError(KgpubError):
+    """``kgpub fmt`` was asked to format a file with a comment, which formatting would drop.
+
+    The formatter rebuilds a file from its triples, and a comment is no triple: an
+    editor's note would vanish silently. Refusing, with the file and line, keeps it.
+    """
+
+    def __init__(self, source: str, line: int, column: int) -> None:
+        self.source = source
+        self.line = line
+        self.column = column
+        super().__init__(
+            f"{source}:{line}:{column}: has a comment, which formatting would drop;"
+            " keep the note as data (skos:editorialNote or rdfs:comment) and format again"
+        )
+
+
 class SourceNotFoundError(KgpubError):
     """A file named as input does not exist or cannot be read."""
 

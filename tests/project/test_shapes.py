@@ -172,8 +172,11 @@ def test_shipped_project_validates(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
     assert "Conforms" in out
-    # The one expected warning: no Wikidata identifier could be verified for Peskov.
+    # The one expected warning: no Wikidata identifier could be verified for Peskov. No other
+    # result, so neither ReportedClaim-attributionCovered nor the Warning
+    # ReportedClaim-statementNamedInEvidence reports anything on the shipped data.
     assert "https://kgpub.example/id/dmitry-peskov" in out
+    assert "Conforms: 0 violation(s), 1 warning(s)/info(s)." in out
 
 
 def test_violating_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -33,6 +33,7 @@ from kgpub.store.protocol import QueryStore
 from kgpub.web import http_errors
 from kgpub.web.host_header import RequireHost
 from kgpub.web.openapi import add_problem_schema
+from kgpub.web.routes import claims_rdf12 as claims_rdf12_routes
 from kgpub.web.routes import graph_store as graphstore_routes
 from kgpub.web.routes import resources as resource_routes
 from kgpub.web.routes import sparql as sparql_routes
@@ -100,6 +101,7 @@ def create_app(
     validate_routes.install(app)
     graphstore_routes.install(app)
     update_routes.install(app)
+    claims_rdf12_routes.install(app)
     resource_routes.install(app)
     if STATIC_DIR.is_dir():
         # Absent until scripts/setup-ui installs the query UI: /static is then a 404.

@@ -5,5 +5,6 @@
 - ``graph_store``: the Graph Store HTTP Protocol.
 - ``validate``: ``POST /validate``.
 - ``void``: ``/.well-known/void``.
+- ``claims_rdf12``: ``/graph/article/rdf12``, the claims as RDF 1.2 (before ``resources``).
 - ``resources``: every minted IRI (the catch-all ``/id/{rest:path}``: last).
 """

@@ -1,0 +1,60 @@
+"""``/graph/article/rdf12``: the article's claims as RDF 1.2 (triple terms, reifiers).
+
+The view is built by ``kgpub.ld.claims_rdf12`` from the served store on each
+request. Only the formats that carry triple terms are offered: Turtle and
+N-Triples (RDF/XML and JSON-LD 1.1 have no syntax for them). The route is in
+the table before the ``/graph/{rest:path}`` catch-all that would answer it.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pyoxigraph as ox
+from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from kgpub.ld.claims_rdf12 import PATH, claims_view
+from kgpub.rdf.conneg import choose
+from kgpub.rdf.formats import N_TRIPLES, TURTLE, Representation
+from kgpub.rdf.serialization import serialize
+from kgpub.store.protocol import QueryStore
+from kgpub.web import openapi
+from kgpub.web.services import services
+
+OFFERS: tuple[Representation, ...] = (TURTLE, N_TRIPLES)
+
+
+def _body(store: QueryStore, base_iri: str, name: str) -> bytes:
+    view = claims_view(store, base_iri)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in view]
+    return serialize(quads, name, base_iri)
+
+
+async def claims_rdf12(request: Request) -> Response:
+    state = services(request)
+    rep = choose(request.headers.get("accept"), request.query_params.get("format"), OFFERS)
+    body = await run_in_threadpool(partial(_body, state.store, state.settings.base_iri, rep.name))
+    headers = {"Vary": "Accept", "Content-Location": f"{PATH}?format={rep.name}"}
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(body))
+        return Response(b"", media_type=rep.content_type, headers=headers)
+    return Response(body, media_type=rep.content_type, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    for method in ("GET", "HEAD"):
+        app.add_api_route(
+            PATH,
+            claims_rdf12,
+            methods=[method],
+            operation_id=f"claims_rdf12_{method.lower()}",
+            summary="The article's claims as RDF 1.2 (triple terms with reifiers)",
+            include_in_schema=method == "GET",
+            response_class=Response,
+            responses={
+                200: openapi.representations("The claims as RDF 1.2.", OFFERS),
+                406: openapi.NOT_ACCEPTABLE,
+            },
+            openapi_extra={"parameters": [openapi.format_parameter(OFFERS)]},
+        )
