@@ -132,7 +132,9 @@ def test_every_claim_is_attributed_and_evidenced(store: Store) -> None:
 def test_first_appearance_only_where_the_text_makes_it_certain(store: Store) -> None:
     """Zelensky's post on X and the WSJ report are named as where their claims appeared;
     the article's own narration and what sources told CNN or the Journal are not."""
-    rows = _rows(store, "SELECT ?c ?f WHERE { ?c a kgpub:ReportedClaim ; schema:firstAppearance ?f }")
+    rows = _rows(
+        store, "SELECT ?c ?f WHERE { ?c a kgpub:ReportedClaim ; schema:firstAppearance ?f }"
+    )
     assert {r["f"].value.rsplit("/", 1)[1] for r in rows} == {"zelensky-post", "wsj-report"}
     assert {r["c"].value.rsplit("/", 1)[1] for r in rows} == {
         "claim-zelensky-called-trump",
@@ -150,7 +152,8 @@ def test_single_source_reports_are_kept_out_of_the_article_graph(store: Store) -
         f"ASK {{ GRAPH <{_ARTICLE_GRAPH}> {{ kg:trump-zelensky-call schema:attendee ?x }} }}",
     )
     assert _ask(
-        store, f"ASK {{ GRAPH <{reported}> {{ kg:trump-zelensky-call schema:attendee kg:elon-musk }} }}"
+        store,
+        f"ASK {{ GRAPH <{reported}> {{ kg:trump-zelensky-call schema:attendee kg:elon-musk }} }}",
     )
 
 
