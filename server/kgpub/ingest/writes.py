@@ -289,7 +289,7 @@ class Writer:
             return
         conformance = validate_state(staged, self._settings)
         assert conformance.report is not None
-        if not conformance.report.conforms:
+        if not conformance.report.accepted:
             _log.info("%s rejected: %d violation(s)", what, len(conformance.report.violations))
             raise WriteRejectedError(conformance.report)
         _log.info(

@@ -3,11 +3,13 @@
 The body is read up to the configured limit and parsed by its Content-Type
 (Turtle, JSON-LD, N-Triples, RDF/XML); unreadable RDF is a 400 carrying the
 parser's located message. The SHACL report comes back as Turtle, JSON-LD or
-an HTML table, by content negotiation.
+an HTML table, by content negotiation, with its messages in one language:
+``?lang=``, else Accept-Language, else ``KGPUB_MESSAGE_LANGUAGE``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 from fastapi import FastAPI, Request, Response
@@ -19,6 +21,7 @@ from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, JSON_LD, TURTLE, UPLOAD_FORMATS, media_types
 from kgpub.rdf.serialization import serialize
 from kgpub.shacl.conformance import Conformance, report_quads, validate_upload
+from kgpub.shacl.messages import requested_languages
 from kgpub.shacl.validate import ValidationReport
 from kgpub.web import openapi
 from kgpub.web.body import read_body
@@ -27,9 +30,16 @@ PATH = "/validate"
 REPORT_FORMATS = (TURTLE, JSON_LD, HTML)
 
 
-def _report_rows(report: ValidationReport) -> list[tuple[str, str, str, str]]:
+def _report_rows(
+    report: ValidationReport, languages: Sequence[str]
+) -> list[tuple[str, str, str, str]]:
     return [
-        (str(r.severity).rsplit("#", 1)[-1], str(r.focus), str(r.path or ""), r.message)
+        (
+            str(r.severity).rsplit("#", 1)[-1],
+            str(r.focus),
+            str(r.path or ""),
+            r.message_in(languages),
+        )
         for r in sorted(report.results, key=lambda r: (str(r.focus), str(r.path)))
     ]
 
@@ -45,14 +55,15 @@ async def validate(request: Request) -> Response:
         request.headers.get("content-type"),
         conformance,
     )
-    headers = {"Vary": "Accept"}
+    headers = {"Vary": "Accept, Accept-Language"}
+    param = request.query_params.get("lang")
+    accept_language = request.headers.get("accept-language")
+    languages = requested_languages(param, accept_language, settings.message_language)
     if rep is HTML:
-        lang = page_text.choose_language(
-            request.query_params.get("lang"), request.headers.get("accept-language")
-        )
-        page = pages.report_page(_report_rows(report), report.conforms, lang)
+        lang = page_text.choose_language(param, accept_language)
+        page = pages.report_page(_report_rows(report, languages), report.conforms, lang)
         return Response(page, media_type=rep.content_type, headers=headers)
-    quads = report_quads(report)
+    quads = report_quads(report, languages)
     data = await run_in_threadpool(serialize, quads, rep.name, settings.base_iri)
     return Response(data, media_type=rep.content_type, headers=headers)
 
