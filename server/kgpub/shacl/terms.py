@@ -66,6 +66,21 @@ class TermBridge:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
 
+    def graph(self, triples: Iterable[ox.Triple | ox.Quad]) -> Graph:
+        """An rdflib graph of ``triples``; blank nodes keep their pyoxigraph labels.
+
+        Stable labels let a later partial re-validation (``shacl.incremental``)
+        name the same blank focus nodes as the full report it updates.
+        """
+        graph = Graph(bind_namespaces="none")
+        to_rdflib = self.to_rdflib
+        for t in triples:
+            subject, predicate, obj = t.subject, t.predicate, t.object
+            if isinstance(subject, ox.Triple) or isinstance(obj, ox.Triple):
+                raise ValueError("RDF-star triples cannot be validated")
+            graph.add((to_rdflib(subject), to_rdflib(predicate), to_rdflib(obj)))
+        return graph
+
     def quads(self, graphs: Iterable[Graph]) -> list[ox.Quad]:
         """The triples of ``graphs`` as default-graph quads (their union, as pySHACL mixes them)."""
         out: list[ox.Quad] = []

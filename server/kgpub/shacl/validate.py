@@ -21,6 +21,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -30,6 +31,7 @@ from rdflib.term import Node
 from kgpub.rdf.rdflib_bridge import to_rdflib
 from kgpub.shacl.compiled import Compiled, compile_shapes
 from kgpub.shacl.messages import choose, choose_message
+from kgpub.shacl.reach import Reach, reach_of
 from kgpub.shacl.sparql_constraints import SparqlResult, sparql_results
 from kgpub.shacl.terms import OxTerm, TermBridge
 
@@ -207,6 +209,11 @@ class Validator:
         self.ontology = ontology
         self.compiled: Compiled = compile_shapes(shapes)
 
+    @cached_property
+    def reach(self) -> Reach:
+        """How far the shapes look from a focus node (for the write gate)."""
+        return reach_of(self.compiled)
+
     def sparql(
         self, data: Graph, only: Iterable[Node] | None = None, bridge: TermBridge | None = None
     ) -> list[ValidationResult]:
@@ -261,7 +268,7 @@ def validate_quads(
 ) -> ValidationReport:
     """Validate quads (their graph names ignored: all data is one graph) against the shapes."""
     validator = validator_for(list(shapes), list(ontology))
-    return validator.validate(to_rdflib(data))
+    return validator.validate(TermBridge().graph(data))
 
 
 def reference_report(data: Graph, shapes: Graph, ontology: Graph | None = None) -> ValidationReport:
