@@ -130,7 +130,7 @@ def _story_store(settings: Settings, articles: int) -> Store:
     store = Store()
     store.add_quads(read_all(default_sources(settings)))
     if articles > 1:
-        lines = "".join(corpus.generate(articles - 1)).encode()
+        lines = "\n".join(corpus.generate(articles - 1)).encode()
         store.bulk_extend(ox.parse(lines, format=ox.RdfFormat.N_QUADS))
     return store
 

@@ -6,7 +6,8 @@
 - ``sparql_constraints``: SHACL-SPARQL constraints and targets evaluated by pyoxigraph.
 - ``terms``: rdflib ↔ pyoxigraph terms, blank node labels kept.
 - ``messages``: one message per result in the requested language.
-- ``reach``, ``incremental``: the write gate's re-validation of affected nodes only.
+- ``reach``, ``sparql_reach``, ``incremental``: the write gate's re-validation of the
+  affected focus nodes only.
 - ``conformance``: the served data's report, per-resource results, uploads.
 - ``report_cache``, ``report_file``: reports kept by a hash of what they are about.
 - ``text``: the report rendered for people at a terminal.

@@ -214,13 +214,28 @@ class Validator:
         """How far the shapes look from a focus node (for the write gate)."""
         return reach_of(self.compiled)
 
+    @cached_property
+    def ontology_quads(self) -> list[ox.Quad]:
+        """The vocabulary as pyoxigraph quads, converted once."""
+        return TermBridge().quads([self.ontology])
+
+    def store_for(self, data: Graph, bridge: TermBridge) -> ox.Store:
+        """A pyoxigraph store of ``data`` and the vocabulary (as pySHACL mixes them)."""
+        store = ox.Store()
+        store.bulk_extend(bridge.quads([data]))
+        store.bulk_extend(self.ontology_quads)
+        return store
+
     def sparql(
-        self, data: Graph, only: Iterable[Node] | None = None, bridge: TermBridge | None = None
+        self,
+        data: Graph,
+        only: Iterable[Node] | None = None,
+        bridge: TermBridge | None = None,
+        store: ox.Store | None = None,
     ) -> list[ValidationResult]:
         """The SPARQL constraints' results (with ``only``: for those focus nodes alone)."""
         bridge = bridge or TermBridge()
-        store = ox.Store()
-        store.bulk_extend(bridge.quads([data, self.ontology]))
+        store = store or self.store_for(data, bridge)
         wanted: set[OxTerm] | None = None
         if only is not None:
             wanted = {bridge.to_ox(n) for n in only}
@@ -245,8 +260,22 @@ def _quads_key(*parts: Sequence[ox.Quad]) -> str:
     return digest.hexdigest()
 
 
+_last: list[tuple[Sequence[ox.Quad], Sequence[ox.Quad], Validator]] = []
+
+
 def validator_for(shapes: Sequence[ox.Quad], ontology: Sequence[ox.Quad]) -> Validator:
-    """The compiled validator for these shapes and vocabulary, kept for the process."""
+    """The compiled validator for these shapes and vocabulary, kept for the process.
+
+    The same sequences as last time (the write gate's) skip hashing them again.
+    """
+    if _last and _last[0][0] is shapes and _last[0][1] is ontology:
+        return _last[0][2]
+    found = _validator_by_content(shapes, ontology)
+    _last[:] = [(shapes, ontology, found)]
+    return found
+
+
+def _validator_by_content(shapes: Sequence[ox.Quad], ontology: Sequence[ox.Quad]) -> Validator:
     key = _quads_key(shapes, ontology)
     found = _validators.get(key)
     if found is None:
