@@ -113,8 +113,13 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"kgpub serve: cannot read input: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     report = dataset.conformance.report
-    checked = render_report(report).splitlines()[-1] if report is not None else "not validated"
-    print(f"kgpub serve: {checked}", file=sys.stderr)
+    languages = requested_languages(None, None, settings.message_language)
+    # Accepted Warnings and Infos are named, one line each, then the verdict.
+    checked = ["not validated"]
+    if report is not None:
+        checked = render_report(report, languages).splitlines()
+    for line in checked:
+        print(f"kgpub serve: {line}", file=sys.stderr)
     workers = http_workers.worker_count(settings)
     if workers > 1:
         del dataset  # every worker process opens the data itself
