@@ -26,7 +26,8 @@ SHAPES_TTL = """\
 @prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix schema: <https://schema.org/> .
 <urn:shape:Person> a sh:NodeShape ; sh:targetClass schema:Person ;
-  sh:property [ sh:path schema:name ; sh:minCount 1 ; sh:message "a person needs a name" ] .
+  sh:property [ sh:path schema:name ; sh:minCount 1 ;
+    sh:message "a person needs a name"@en , "eine Person braucht einen Namen"@de ] .
 """
 NAMELESS = f"<{EX}nobody> a <{SCHEMA}Person> .\n"
 """Turtle breaking the shape: a person without a name."""

@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     validate_on_start: bool = True
     """Refuse to start when the served data breaks a Violation shape."""
 
+    message_language: str = "en"
+    """Language of SHACL messages when a request names none (``?lang=``, Accept-Language,
+    ``kgpub validate --lang``); then its primary subtag, English, untagged
+    (``kgpub.shacl.messages``)."""
+
     report_cache_dir: Path | None = Field(default_factory=lambda: _user_cache() / "reports")
     """Where SHACL reports are kept between runs, keyed by a hash of the data, shapes,
     vocabulary and validator (``kgpub.shacl.report_cache``): unchanged data starts without

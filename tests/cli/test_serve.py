@@ -96,6 +96,11 @@ def test_readme_serve_command_serves_the_article(tmp_path: Path) -> None:
         log.close()
     graphs = [b["g"]["value"] for b in data["results"]["bindings"]]
     assert "https://kgpub.example/graph/article" in graphs
+    # The shipped story's one Warning is accepted by policy and named at start-up.
+    printed = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert "kgpub serve: Warning: https://kgpub.example/id/dmitry-peskov path" in printed
+    assert "kgpub serve: Does not conform (sh:conforms false)" in printed
+    assert "accepted, no violations" in printed
     # SIGTERM ends it through Python's normal exit (128 + 15), so multiprocessing
     # removes its temporary folder (the query workers' forkserver socket).
     assert code == 143

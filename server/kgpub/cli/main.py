@@ -1,8 +1,10 @@
 """The ``kgpub`` command line.
 
-Exit codes follow pySHACL's convention for ``validate``: 0 conforms,
-1 violations, 2 input could not be read, so scripts and CI can tell a
-modelling mistake from a broken file.
+Exit codes of ``validate`` (and of ``load --validate``, ``serve``): 0 the data
+is accepted (it conforms, or its only results are Warnings or Infos, which
+kgpub's policy publishes; the report then says ``sh:conforms false``),
+1 Violations, 2 input could not be read, so scripts and CI can tell a
+modelling mistake from a broken file (docs/validation.md).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kgpub.errors import ConfigurationError, DataNotConformingError, KgpubError
 from kgpub.ingest.dataset import load_dataset
 from kgpub.ingest.writes import check_settings
 from kgpub.rdf.formatting import format_file
+from kgpub.rdf.serialization import serialize
 from kgpub.rdf.sources import (
     data_sources,
     ontology_sources,
@@ -26,8 +29,10 @@ from kgpub.rdf.sources import (
     shapes_sources,
     sources_for_files,
 )
-from kgpub.shacl.text import render_report
-from kgpub.shacl.validate import validate_quads
+from kgpub.shacl.conformance import to_quads
+from kgpub.shacl.messages import requested_languages
+from kgpub.shacl.text import render_report, verdict
+from kgpub.shacl.validate import in_languages, validate_quads
 
 
 def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
@@ -41,8 +46,15 @@ def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     except KgpubError as exc:
         print(f"kgpub validate: cannot read input: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    print(render_report(report))
-    return EXIT_OK if report.conforms else EXIT_INVALID
+    languages = requested_languages(args.lang, None, settings.message_language)
+    if args.format == "text":
+        print(render_report(report, languages))
+    else:
+        graph = in_languages(report, languages)
+        quads = to_quads(graph.serialize(format="nt", encoding="utf-8"))
+        sys.stdout.write(serialize(quads, args.format, settings.base_iri).decode("utf-8"))
+        print(verdict(report), file=sys.stderr)
+    return EXIT_OK if report.accepted else EXIT_INVALID
 
 
 def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
@@ -98,8 +110,13 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"kgpub serve: cannot read input: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     report = dataset.conformance.report
-    checked = render_report(report).splitlines()[-1] if report is not None else "not validated"
-    print(f"kgpub serve: {checked}", file=sys.stderr)
+    languages = requested_languages(None, None, settings.message_language)
+    # Accepted Warnings and Infos are named, one line each, then the verdict.
+    checked = ["not validated"]
+    if report is not None:
+        checked = render_report(report, languages).splitlines()
+    for line in checked:
+        print(f"kgpub serve: {line}", file=sys.stderr)
     if dataset.notice is not None:
         print(f"kgpub serve: {dataset.notice}", file=sys.stderr)
     workers = http_workers.worker_count(settings)
@@ -138,6 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("files", nargs="*", type=Path, help="data files (default: data/*.ttl)")
     validate.add_argument("--shapes", type=Path, help="shapes file (default: shapes/*.ttl)")
+    validate.add_argument(
+        "--format",
+        choices=("text", "turtle", "jsonld"),
+        default="text",
+        type=lambda t: "jsonld" if t == "json-ld" else t,
+        help="the report as text (default), Turtle or JSON-LD (json-ld)",
+    )
+    validate.add_argument(
+        "--lang", help="language of the messages (default: KGPUB_MESSAGE_LANGUAGE, en)"
+    )
     validate.set_defaults(handler=_cmd_validate)
 
     fmt = sub.add_parser("fmt", help="format the project's Turtle files")

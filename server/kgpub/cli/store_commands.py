@@ -87,7 +87,7 @@ def _cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_UNREADABLE
     if progress is not None:
         progress.close()
-    if report is not None and not report.conforms:
+    if report is not None and not report.accepted:
         print(render_report(report))
         print(
             "kgpub load: the data does not conform; nothing was loaded, the store is unchanged",
@@ -147,7 +147,7 @@ def _cmd_load_backend(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         target.close()
     say()
-    if report is not None and not report.conforms:
+    if report is not None and not report.accepted:
         print(render_report(report))
         say("the data does not conform; nothing was sent, the backend is unchanged")
         return EXIT_INVALID

@@ -231,7 +231,7 @@ def load_files(
     report = None
     if settings is not None:
         report = validate_staged(staging, settings)
-        if not report.conforms:
+        if not report.accepted:
             return LoadSummary(len(inputs), 0, 0, time.perf_counter() - started), report
     quads = len(staging)
     graphs = len(staging.named_graphs())

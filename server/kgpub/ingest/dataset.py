@@ -50,7 +50,7 @@ def load_dataset(settings: Settings) -> LoadedDataset:
     store = Store()
     store.add_quads(read_all(served_sources(settings)))
     conformance = check_store(store, settings, validate=settings.validate_on_start)
-    if conformance.report is not None and not conformance.report.conforms:
+    if conformance.report is not None and not conformance.report.accepted:
         raise DataNotConformingError(render_report(conformance.report))
     return LoadedDataset(store, conformance)
 

@@ -128,7 +128,7 @@ def _build(
     report = None
     if settings is not None:
         report = bulkload.validate_staged(store, settings)
-        if not report.conforms:
+        if not report.accepted:
             return LoadSummary(len(inputs), 0, 0, time.perf_counter() - started), report
     quads = len(store)
     store.save_stats()

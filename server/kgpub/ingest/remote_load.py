@@ -88,7 +88,7 @@ def load_remote(
     report = None
     if settings is not None:
         report = bulkload.validate_staged(staging, settings)
-        if not report.conforms:
+        if not report.accepted:
             return LoadSummary(len(inputs), 0, 0, time.perf_counter() - started), report
     graphs = staging.named_graphs()
     on_sent = upload_progress(len(graphs)) if upload_progress is not None else None

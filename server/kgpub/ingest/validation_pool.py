@@ -64,8 +64,10 @@ class ValidationPool:
         body: bytes,
         content_type: str | None,
         against: Conformance,
+        *,
         report_format: str,
         lang: str,
+        languages: tuple[str, ...],
     ) -> Rendered:
         """The rendered report, or the domain error the upload deserves."""
         settings = self._settings
@@ -77,6 +79,7 @@ class ValidationPool:
             ontology,
             report_format,
             lang,
+            languages,
             settings.base_iri,
             settings.max_query_depth,
             settings.validate_max_triples,

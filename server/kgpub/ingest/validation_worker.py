@@ -56,6 +56,9 @@ class ValidationJob:
     report_format: str
     """A report format's short name (``turtle``, ``jsonld``, ``html``)."""
     lang: str
+    """The HTML page's language."""
+    languages: tuple[str, ...]
+    """The messages' languages, most wanted first (``shacl.messages``)."""
     base_iri: str
     max_depth: int
     max_triples: int
@@ -100,9 +103,14 @@ def count_triples(job: ValidationJob) -> None:
         )
 
 
-def _rows(report: ValidationReport) -> list[tuple[str, str, str, str]]:
+def _rows(report: ValidationReport, languages: tuple[str, ...]) -> list[tuple[str, str, str, str]]:
     return [
-        (str(r.severity).rsplit("#", 1)[-1], str(r.focus), str(r.path or ""), r.message)
+        (
+            str(r.severity).rsplit("#", 1)[-1],
+            str(r.focus),
+            str(r.path or ""),
+            r.message_in(languages),
+        )
         for r in sorted(report.results, key=lambda r: (str(r.focus), str(r.path)))
     ]
 
@@ -119,9 +127,10 @@ def run_job(job: ValidationJob) -> Rendered | Refused:
         report = validate_upload(job.body, job.content_type, against, max_depth=job.max_depth)
         rep = named(job.report_format, (TURTLE, JSON_LD, HTML))
         if rep is HTML:
-            page = pages.report_page(_rows(report), report.conforms, job.lang)
+            page = pages.report_page(_rows(report, job.languages), report.conforms, job.lang)
             return Rendered(rep.content_type, page.encode())
-        return Rendered(rep.content_type, serialize(report_quads(report), rep.name, job.base_iri))
+        quads = report_quads(report, job.languages)
+        return Rendered(rep.content_type, serialize(quads, rep.name, job.base_iri))
     except KgpubError as exc:
         return Refused(type(exc).__name__, str(exc))
     except RecursionError:

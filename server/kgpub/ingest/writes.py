@@ -7,7 +7,14 @@ Update), validates the whole resulting dataset with the same SHACL validation
 the server runs at start-up, and only then commits the difference to the
 store in one pyoxigraph transaction (``Store.apply``): a crash in the middle
 leaves all of it or none of it. A write that would leave a violation raises
-``WriteRejectedError`` with the report, and the store is untouched.
+``WriteRejectedError`` with the report, and the store is untouched; Warnings
+and Infos are accepted (``ValidationReport.accepted``, docs/validation.md).
+
+Validation is incremental once the writer has a report of the committed
+state: only the focus nodes the write can affect are validated again, on
+their neighbourhood (``kgpub.shacl.incremental``), and their results replace
+those in the previous report. The first write, a write to the shapes or the
+vocabulary, and a change the analysis cannot bound validate everything.
 
 Writes are serialised by a lock, so each one is staged from the state the
 previous one committed; reads go on meanwhile against the committed state.
@@ -41,7 +48,8 @@ from kgpub.lexer import lex
 from kgpub.rdf import representable
 from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
 from kgpub.shacl.conformance import Conformance
-from kgpub.shacl.validate import validate_quads
+from kgpub.shacl.incremental import Match, revalidate
+from kgpub.shacl.validate import validate_quads, validator_for
 from kgpub.store.oxigraph import Changes, Store
 
 GraphName = ox.NamedNode | ox.DefaultGraph
@@ -131,6 +139,37 @@ def validate_state(store: Store, settings: Settings) -> Conformance:
     return Conformance(tuple(shapes), tuple(ontology), report)
 
 
+def data_match(store: Store, excluded: set[ox.NamedNode]) -> Match:
+    """Triples of the store's data (every graph but ``excluded``), each once, by pattern."""
+
+    def match(
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        obj: ox.NamedNode | ox.BlankNode | ox.Literal | None,
+    ) -> list[ox.Triple]:
+        quads = store.match(subject, predicate, obj)
+        triples = (q.triple for q in quads if q.graph_name not in excluded)
+        return list(dict.fromkeys(triples))
+
+    return match
+
+
+def validate_change(
+    previous: Conformance | None, staged: Store, changes: Changes, settings: Settings
+) -> Conformance:
+    """The staged state's validation: from ``previous`` where it can be, else in full."""
+    schema = {ox.NamedNode(graph_iri(settings, s.path)) for s in shapes_sources(settings)}
+    schema |= {ox.NamedNode(graph_iri(settings, s.path)) for s in ontology_sources(settings)}
+    if previous is None or previous.report is None or Writer.touches(changes, schema):
+        return validate_state(staged, settings)
+    validator = validator_for(previous.shapes, previous.ontology)
+    changed = list(dict.fromkeys(q.triple for q in (*changes.removed, *changes.added)))
+    report = revalidate(validator, previous.report, changed, data_match(staged, schema))
+    if report is None:
+        return validate_state(staged, settings)
+    return Conformance(previous.shapes, previous.ontology, report)
+
+
 def refuse_fetching(update: str) -> None:
     """Refuse LOAD and SERVICE: pyoxigraph would fetch the URLs they name (HTTP 400)."""
     words = lex(update).keywords
@@ -198,6 +237,7 @@ class Writer:
         self._settings = settings
         self._on_commit = on_commit
         self._lock = threading.Lock()
+        self._state: Conformance | None = None  # the committed state's validation
         self._ontology_graphs = {
             ox.NamedNode(graph_iri(settings, s.path)) for s in ontology_sources(settings)
         }
@@ -291,9 +331,9 @@ class Writer:
     def _validate_and_apply(self, staged: Store, changes: Changes, what: str) -> None:
         if changes.empty:
             return
-        conformance = validate_state(staged, self._settings)
+        conformance = validate_change(self._state, staged, changes, self._settings)
         assert conformance.report is not None
-        if not conformance.report.conforms:
+        if not conformance.report.accepted:
             _log.info("%s rejected: %d violation(s)", what, len(conformance.report.violations))
             raise WriteRejectedError(conformance.report)
         _log.info(
@@ -303,6 +343,7 @@ class Writer:
             len(changes.added),
         )
         self._store.apply(changes)
+        self._state = conformance
         _log.info("%s: committed (store version %d)", what, self._store.version)
         self._store.save_stats(counted=staged)
         if self._on_commit is not None:
@@ -312,12 +353,13 @@ class Writer:
                     graph_sizes=self._store.graph_sizes(),
                     distinct_triples=self._store.distinct_triples(),
                     conformance=conformance,
-                    ontology_changed=self._touches(changes, self._ontology_graphs),
+                    ontology_changed=self.touches(changes, self._ontology_graphs),
                 )
             )
 
     @staticmethod
-    def _touches(changes: Changes, graphs: set[ox.NamedNode]) -> bool:
+    def touches(changes: Changes, graphs: set[ox.NamedNode]) -> bool:
+        """Whether ``changes`` add to, remove from, create or drop any of ``graphs``."""
         if any(g in graphs for g in (*changes.created, *changes.dropped)):
             return True
         return any(q.graph_name in graphs for q in (*changes.removed, *changes.added))

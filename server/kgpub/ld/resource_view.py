@@ -92,7 +92,8 @@ def resource_view(
         shapes_loaded=conformance.shapes_loaded,
         validated=conformance.validated,
         results=[
-            (page.curie(str(r.severity)), page.curie(str(r.path or "")), r.message) for r in results
+            (page.curie(str(r.severity)), page.curie(str(r.path or "")), r.message_in([page.lang]))
+            for r in results
         ],
     )
 

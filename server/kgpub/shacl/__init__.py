@@ -1,7 +1,15 @@
-"""SHACL validation, with the report kept as data.
+"""SHACL validation, with the report kept as data (docs/validation.md).
 
-- ``validate``: pySHACL over pyoxigraph quads; ``ValidationReport`` as typed results.
+- ``validate``: the entry point (``validate_quads``); ``ValidationReport`` with
+  SHACL's ``conforms`` and kgpub's ``accepted``; plain pySHACL as the reference.
+- ``compiled``: the shapes compiled once, split into pyoxigraph's and pySHACL's parts.
+- ``sparql_constraints``: SHACL-SPARQL constraints and targets evaluated by pyoxigraph.
+- ``terms``: rdflib ↔ pyoxigraph terms, blank node labels kept.
+- ``messages``: one message per result in the requested language.
+- ``reach``, ``sparql_reach``, ``incremental``: the write gate's re-validation of the
+  affected focus nodes only.
 - ``conformance``: the served data's report, per-resource results, uploads.
+- ``report_cache``, ``report_file``: reports kept by a hash of what they are about.
 - ``text``: the report rendered for people at a terminal.
 - ``report_file``: a report saved and read back exactly; ``report_cache``: reports kept
   by a hash of data, shapes, vocabulary and validator.

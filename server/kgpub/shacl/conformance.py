@@ -9,6 +9,7 @@ pyoxigraph (located errors, and it never fetches a remote JSON-LD context).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -19,7 +20,12 @@ from kgpub.errors import UnsupportedMediaTypeError
 from kgpub.rdf.formats import UPLOAD_FORMATS, by_media_type, media_types, rdf_format
 from kgpub.rdf.sources import graph_iri, ontology_sources, parse_quads, shapes_sources
 from kgpub.shacl.report_cache import validate_cached
-from kgpub.shacl.validate import ValidationReport, ValidationResult, validate_quads
+from kgpub.shacl.validate import (
+    ValidationReport,
+    ValidationResult,
+    in_languages,
+    validate_quads,
+)
 from kgpub.store.protocol import QueryStore
 
 
@@ -114,9 +120,13 @@ def validate_upload(
     return validate_quads(quads, against.shapes, against.ontology)
 
 
-def report_quads(report: ValidationReport) -> list[ox.Quad]:
-    """A report's graph as pyoxigraph quads (default graph), for serialization."""
-    data = report.graph.serialize(format="nt", encoding="utf-8")
+def report_quads(report: ValidationReport, languages: Sequence[str] = ("en",)) -> list[ox.Quad]:
+    """A report's graph as pyoxigraph quads (default graph), one message per result."""
+    return to_quads(in_languages(report, languages).serialize(format="nt", encoding="utf-8"))
+
+
+def to_quads(data: bytes) -> list[ox.Quad]:
+    """N-Triples as default-graph quads."""
     return [
         ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
         for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)

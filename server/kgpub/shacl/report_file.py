@@ -16,15 +16,12 @@ from kgpub.shacl.validate import ValidationReport, ValidationResult
 
 
 def write_report(report: ValidationReport, path: Path) -> Path:
-    """Save ``report`` for ``read_report``: verdict, text, graph and each result as it is.
+    """Save ``report`` for ``read_report``: the graph and each result as it is.
 
-    The results are saved term by term rather than read from the graph again:
-    a result may carry its message in several languages, and which one the
-    graph yields first is not fixed, while every worker must show the same.
+    The results are saved term by term rather than read from the graph again,
+    so blank node labels and every language of every message survive exactly.
     """
     data = {
-        "conforms": report.conforms,
-        "text": report.text,
         "graph": report.graph.serialize(format="nt", encoding="utf-8").decode("utf-8"),
         "results": [
             {
@@ -33,8 +30,9 @@ def write_report(report: ValidationReport, path: Path) -> Path:
                 "component": _term(r.component),
                 "severity": _term(r.severity),
                 "source_shape": _term(r.source_shape),
-                "message": r.message,
                 "value": _term(r.value),
+                "messages": [_term(m) for m in r.messages],
+                "source_constraint": _term(r.source_constraint),
             }
             for r in report.results
         ],
@@ -57,12 +55,13 @@ def read_report(path: Path) -> ValidationReport:
             component=URIRef(str(r["component"]["iri"])),
             severity=URIRef(str(r["severity"]["iri"])),
             source_shape=_node(r["source_shape"]),
-            message=str(r["message"]),
             value=_optional_node(r["value"]),
+            messages=tuple(_literal(m) for m in r["messages"]),
+            source_constraint=_optional_node(r["source_constraint"]),
         )
         for r in data["results"]
     )
-    return ValidationReport(bool(data["conforms"]), results, graph, str(data["text"]))
+    return ValidationReport(results, graph)
 
 
 def _term(node: Node | None) -> dict[str, str | None] | None:
@@ -87,6 +86,13 @@ def _node(term: dict[str, str | None]) -> Node:
     if "blank" in term:
         return BNode(term["blank"])
     return URIRef(str(term["iri"]))
+
+
+def _literal(term: dict[str, str | None]) -> Literal:
+    node = _node(term)
+    if not isinstance(node, Literal):
+        raise ValueError(f"a message that is not a literal: {term}")
+    return node
 
 
 def _optional_node(term: dict[str, str | None] | None) -> Node | None:

@@ -1,10 +1,14 @@
 """A readable rendering of a SHACL report for people at a terminal.
 
 pySHACL's own text lists every field of every result; a modeller wants one
-line per problem: severity, focus node, path, constraint and message.
+line per problem: severity, focus node, path, constraint and message (in the
+language asked for), then the verdict: SHACL's ``sh:conforms`` and kgpub's
+policy (Warnings and Infos are accepted for publishing, Violations are not).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from rdflib.namespace import SH
 from rdflib.term import Node, URIRef
@@ -21,7 +25,7 @@ def _short(node: Node | None) -> str:
     return text
 
 
-def render_result(result: ValidationResult) -> str:
+def render_result(result: ValidationResult, languages: Sequence[str] = ("en",)) -> str:
     severity = _short(result.severity).removeprefix("sh:")
     line = (
         f"{severity}: {_short(result.focus)} path {_short(result.path)} "
@@ -29,17 +33,24 @@ def render_result(result: ValidationResult) -> str:
     )
     if result.value is not None:
         line += f" value {_short(result.value)}"
-    return f"{line}\n    {result.message}"
+    return f"{line}\n    {result.message_in(languages)}"
 
 
-def render_report(report: ValidationReport) -> str:
-    if not report.results:
+def verdict(report: ValidationReport) -> str:
+    """One line: SHACL's conformance, the counts and kgpub's decision."""
+    if report.conforms:
         return "Conforms: the data passes every shape."
-    lines = [render_result(r) for r in sorted(report.results, key=_sort_key)]
     violations = len(report.violations)
     others = len(report.results) - violations
-    head = "Conforms" if report.conforms else "Does not conform"
-    lines.append(f"{head}: {violations} violation(s), {others} warning(s)/info(s).")
+    counts = f"{violations} violation(s), {others} warning(s)/info(s)"
+    if report.accepted:
+        return f"Does not conform (sh:conforms false): {counts}; accepted, no violations."
+    return f"Does not conform (sh:conforms false): {counts}; rejected."
+
+
+def render_report(report: ValidationReport, languages: Sequence[str] = ("en",)) -> str:
+    lines = [render_result(r, languages) for r in sorted(report.results, key=_sort_key)]
+    lines.append(verdict(report))
     return "\n".join(lines)
 
 

@@ -1,22 +1,41 @@
 """SHACL validation of the published data, with the report kept as data.
 
 The shapes are the contract between the modellers and every consumer: data
-that breaks a Violation shape is never served. The report is returned both as
-an RDF graph (for the web layer to serialise) and as typed results (for the
-CLI and tests, which check focus node, path and constraint component).
+that breaks a Violation shape is never served. Validation must also be fast
+enough to run at start-up and on every write, so it is split by what each
+engine does well (``shacl.compiled``): pySHACL, the reference, checks SHACL
+Core; pyoxigraph runs the SHACL-SPARQL constraints (``shacl.sparql_constraints``),
+one query each instead of one rdflib query per focus node. The results are
+merged into one report in pySHACL's form. The shapes are compiled once per
+process and kept (``validator_for``).
+
+``conforms`` is SHACL's (§3.6.1: no result at all); ``accepted`` is kgpub's
+policy (no Violation: Warnings and Infos are published and shown).
+``reference_report`` is plain pySHACL on the whole shapes graph, which the
+tests hold the fast path to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from kgpub.rdf.rdflib_bridge import to_rdflib
+from kgpub.shacl.compiled import Compiled, compile_shapes
+from kgpub.shacl.messages import choose, choose_message
+from kgpub.shacl.reach import Reach, reach_of
+from kgpub.shacl.sparql_constraints import SparqlResult, sparql_results
+from kgpub.shacl.terms import OxTerm, TermBridge
+
+_KEPT_VALIDATORS = 4
 
 
 @dataclass(frozen=True)
@@ -28,66 +47,65 @@ class ValidationResult:
     component: URIRef
     severity: URIRef
     source_shape: Node
-    message: str
-    value: Node | None
+    value: Node | None = None
+    messages: tuple[Literal, ...] = ()
+    source_constraint: Node | None = None
+
+    def message_in(self, languages: Sequence[str] = ("en",)) -> str:
+        """The message in the first of ``languages`` it has (``shacl.messages``)."""
+        return choose_message(self.messages, languages)
+
+    @property
+    def message(self) -> str:
+        """The English message (or the nearest one ``choose_message`` falls back to)."""
+        return self.message_in()
+
+    def key(self) -> tuple[str, ...]:
+        """Focus, path, component, severity, source shape and value, as N3 (for comparing)."""
+        parts = (self.focus, self.path, self.component, self.severity, self.source_shape)
+        return tuple("" if x is None else x.n3() for x in (*parts, self.value))
 
 
 @dataclass(frozen=True)
 class ValidationReport:
-    conforms: bool
     results: tuple[ValidationResult, ...]
     graph: Graph
-    text: str
+
+    @property
+    def conforms(self) -> bool:
+        """SHACL 1.0 §3.6.1: true if and only if there is no validation result at all."""
+        return not self.results
+
+    @property
+    def accepted(self) -> bool:
+        """kgpub's policy: the data may be published unless a result is a Violation."""
+        return not self.violations
 
     @property
     def violations(self) -> tuple[ValidationResult, ...]:
         return tuple(r for r in self.results if r.severity == SH.Violation)
 
 
-def validate_graphs(data: Graph, shapes: Graph, ontology: Graph | None = None) -> ValidationReport:
-    """Validate ``data`` (with ``ontology`` mixed in) against ``shapes``.
-
-    Warnings and Infos are reported but do not break conformance: only a
-    Violation means the data must not be published.
-    """
-    # pySHACL (and the rdflib SPARQL engine it loads) costs about 0.1 s and 20 MB
-    # to import; a server over a store it does not validate never needs it.
-    from pyshacl import validate as shacl_validate  # noqa: PLC0415
-
-    conforms, report_graph, report_text = shacl_validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        allow_warnings=True,
-        allow_infos=True,
-        advanced=True,
-    )
-    return ValidationReport(
-        conforms=bool(conforms),
-        results=tuple(_results(report_graph)),
-        graph=report_graph,
-        text=str(report_text),
-    )
-
-
-def validate_quads(
-    data: Iterable[ox.Quad], shapes: Iterable[ox.Quad], ontology: Iterable[ox.Quad]
-) -> ValidationReport:
-    return validate_graphs(to_rdflib(data), to_rdflib(shapes), to_rdflib(ontology))
-
-
-def _results(report: Graph) -> Iterable[ValidationResult]:
-    for node in report.subjects(RDF.type, SH.ValidationResult):
-        yield ValidationResult(
+def results_of(report: Graph) -> list[ValidationResult]:
+    """The results in a report graph, each with all its messages."""
+    return [
+        ValidationResult(
             focus=_one(report, node, SH.focusNode),
             path=report.value(node, SH.resultPath),
             component=URIRef(str(_one(report, node, SH.sourceConstraintComponent))),
             severity=URIRef(str(_one(report, node, SH.resultSeverity))),
             source_shape=_one(report, node, SH.sourceShape),
-            message=str(report.value(node, SH.resultMessage) or ""),
             value=report.value(node, SH.value),
+            messages=_sorted_messages(report.objects(node, SH.resultMessage)),
+            source_constraint=report.value(node, SH.sourceConstraint),
         )
+        for node in report.subjects(RDF.type, SH.ValidationResult)
+    ]
+
+
+def _sorted_messages(found: Iterable[Node]) -> tuple[Literal, ...]:
+    literals = (m for m in found if isinstance(m, Literal))
+    return tuple(sorted(literals, key=lambda m: (m.language or "", str(m))))
 
 
 def _one(graph: Graph, subject: Node, predicate: URIRef) -> Node:
@@ -95,3 +113,194 @@ def _one(graph: Graph, subject: Node, predicate: URIRef) -> Node:
     if value is None:
         raise ValueError(f"validation result without {predicate}")
     return value
+
+
+def _copy_description(src: Graph, node: Node, dst: Graph) -> None:
+    """Copy a blank node's description (a SHACL path) into the report."""
+    if not isinstance(node, BNode) or (node, None, None) in dst:
+        return
+    for p, o in src.predicate_objects(node):
+        dst.add((node, p, o))
+        _copy_description(src, o, dst)
+
+
+def report_graph(results: Iterable[ValidationResult], shapes: Graph) -> Graph:
+    """The ``sh:ValidationReport`` graph of ``results``, ``sh:conforms`` as SHACL defines it."""
+    graph = Graph(bind_namespaces="none")
+    graph.bind("sh", SH)
+    root = BNode()
+    graph.add((root, RDF.type, SH.ValidationReport))
+    count = 0
+    for r in results:
+        count += 1
+        node = BNode()
+        graph.add((root, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.focusNode, r.focus))
+        graph.add((node, SH.sourceConstraintComponent, r.component))
+        graph.add((node, SH.sourceShape, r.source_shape))
+        graph.add((node, SH.resultSeverity, r.severity))
+        _copy_description(shapes, r.source_shape, graph)
+        for predicate, term in (
+            (SH.resultPath, r.path),
+            (SH.value, r.value),
+            (SH.sourceConstraint, r.source_constraint),
+        ):
+            if term is not None:
+                graph.add((node, predicate, term))
+                _copy_description(shapes, term, graph)
+        for message in r.messages:
+            graph.add((node, SH.resultMessage, message))
+    graph.add((root, SH.conforms, Literal(count == 0)))
+    return graph
+
+
+def in_languages(report: ValidationReport, languages: Sequence[str]) -> Graph:
+    """The report graph with one ``sh:resultMessage`` per result, in the requested language."""
+    graph = Graph(bind_namespaces="none")
+    graph.bind("sh", SH)
+    for triple in report.graph:
+        graph.add(triple)
+    for node in report.graph.subjects(RDF.type, SH.ValidationResult):
+        found = [m for m in report.graph.objects(node, SH.resultMessage) if isinstance(m, Literal)]
+        chosen = choose(found, languages)
+        for message in found:
+            if message != chosen:
+                graph.remove((node, SH.resultMessage, message))
+    return graph
+
+
+def make_report(results: Iterable[ValidationResult], shapes: Graph) -> ValidationReport:
+    ordered = tuple(sorted(results, key=ValidationResult.key))
+    return ValidationReport(ordered, report_graph(ordered, shapes))
+
+
+def _from_sparql(r: SparqlResult) -> ValidationResult:
+    return ValidationResult(
+        focus=r.focus,
+        path=r.path,
+        component=SH.SPARQLConstraintComponent,
+        severity=r.severity,
+        source_shape=r.source_shape,
+        value=r.value,
+        messages=_sorted_messages(r.messages),
+        source_constraint=r.source_constraint,
+    )
+
+
+def run_pyshacl(data: Graph, shapes: Graph, ontology: Graph) -> list[ValidationResult]:
+    """pySHACL's results for ``data`` (``ontology`` mixed in) against ``shapes``."""
+    # pySHACL (and the rdflib SPARQL engine it loads) costs about 0.1 s and 20 MB
+    # to import; a server over a store it does not validate never needs it.
+    from pyshacl import validate as shacl_validate  # noqa: PLC0415
+
+    _conforms, report, _text = shacl_validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True
+    )
+    assert isinstance(report, Graph)
+    return results_of(report)
+
+
+class Validator:
+    """The shapes compiled once; ``validate`` per dataset."""
+
+    def __init__(self, shapes: Graph, ontology: Graph) -> None:
+        self.shapes = shapes
+        self.ontology = ontology
+        self.compiled: Compiled = compile_shapes(shapes)
+
+    @cached_property
+    def reach(self) -> Reach:
+        """How far the shapes look from a focus node (for the write gate)."""
+        return reach_of(self.compiled)
+
+    @cached_property
+    def ontology_quads(self) -> list[ox.Quad]:
+        """The vocabulary as pyoxigraph quads, converted once."""
+        return TermBridge().quads([self.ontology])
+
+    def store_for(self, data: Graph, bridge: TermBridge) -> ox.Store:
+        """A pyoxigraph store of ``data`` and the vocabulary (as pySHACL mixes them)."""
+        store = ox.Store()
+        store.bulk_extend(bridge.quads([data]))
+        store.bulk_extend(self.ontology_quads)
+        return store
+
+    def sparql(
+        self,
+        data: Graph,
+        only: Iterable[Node] | None = None,
+        bridge: TermBridge | None = None,
+        store: ox.Store | None = None,
+    ) -> list[ValidationResult]:
+        """The SPARQL constraints' results (with ``only``: for those focus nodes alone)."""
+        bridge = bridge or TermBridge()
+        store = store or self.store_for(data, bridge)
+        wanted: set[OxTerm] | None = None
+        if only is not None:
+            wanted = {bridge.to_ox(n) for n in only}
+        return [_from_sparql(r) for r in sparql_results(self.compiled, store, bridge, wanted)]
+
+    def core(self, data: Graph) -> list[ValidationResult]:
+        """pySHACL's results on the shapes without the constraints pyoxigraph runs."""
+        return run_pyshacl(data, self.compiled.core_shapes, self.ontology)
+
+    def validate(self, data: Graph) -> ValidationReport:
+        return make_report([*self.core(data), *self.sparql(data)], self.shapes)
+
+
+_validators: OrderedDict[str, Validator] = OrderedDict()
+
+
+def _quads_key(*parts: Sequence[ox.Quad]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        body = "\n".join(sorted(str(q) for q in part)).encode()
+        digest.update(len(body).to_bytes(8, "big") + body)
+    return digest.hexdigest()
+
+
+_last: list[tuple[Sequence[ox.Quad], Sequence[ox.Quad], Validator]] = []
+
+
+def validator_for(shapes: Sequence[ox.Quad], ontology: Sequence[ox.Quad]) -> Validator:
+    """The compiled validator for these shapes and vocabulary, kept for the process.
+
+    The same sequences as last time (the write gate's) skip hashing them again.
+    """
+    if _last and _last[0][0] is shapes and _last[0][1] is ontology:
+        return _last[0][2]
+    found = _validator_by_content(shapes, ontology)
+    _last[:] = [(shapes, ontology, found)]
+    return found
+
+
+def _validator_by_content(shapes: Sequence[ox.Quad], ontology: Sequence[ox.Quad]) -> Validator:
+    key = _quads_key(shapes, ontology)
+    found = _validators.get(key)
+    if found is None:
+        found = Validator(to_rdflib(shapes), to_rdflib(ontology))
+        _validators[key] = found
+        while len(_validators) > _KEPT_VALIDATORS:
+            _validators.popitem(last=False)
+    _validators.move_to_end(key)
+    return found
+
+
+def validate_graphs(data: Graph, shapes: Graph, ontology: Graph | None = None) -> ValidationReport:
+    """Validate ``data`` (with ``ontology`` mixed in) against ``shapes``, compiling them now."""
+    return Validator(shapes, ontology if ontology is not None else Graph()).validate(data)
+
+
+def validate_quads(
+    data: Iterable[ox.Quad], shapes: Iterable[ox.Quad], ontology: Iterable[ox.Quad]
+) -> ValidationReport:
+    """Validate quads (their graph names ignored: all data is one graph) against the shapes."""
+    validator = validator_for(list(shapes), list(ontology))
+    return validator.validate(TermBridge().graph(data))
+
+
+def reference_report(data: Graph, shapes: Graph, ontology: Graph | None = None) -> ValidationReport:
+    """Plain pySHACL over the whole shapes graph: the reference the fast path must equal."""
+    results = run_pyshacl(data, shapes, ontology if ontology is not None else Graph())
+    return make_report(results, shapes)

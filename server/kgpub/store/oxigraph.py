@@ -126,6 +126,15 @@ class Store:
         """The quads of one graph, the default graph included."""
         return list(self._store.quads_for_pattern(None, None, None, graph))
 
+    def match(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        obj: ox.NamedNode | ox.BlankNode | ox.Literal | None,
+    ) -> Iterator[ox.Quad]:
+        """The quads of every graph matching a pattern (None: any term)."""
+        return iter(self._store.quads_for_pattern(subject, predicate, obj, None))
+
     def copy(self) -> Store:
         """An in-memory copy, named graphs (empty ones too) and blank node ids kept:
         the staging area where a write is computed and validated before it is applied."""

@@ -51,6 +51,7 @@ from kgpub.rdf.conneg import negotiate
 from kgpub.rdf.formats import HTML, JSON_LD, TURTLE, Representation
 from kgpub.rdf.serialization import serialize
 from kgpub.shacl.conformance import report_quads
+from kgpub.shacl.messages import requested_languages
 from kgpub.web.openapi import PROBLEM_JSON
 from kgpub.web.services import services
 
@@ -130,12 +131,18 @@ async def _write_refused(
         return problem(
             HTTPStatus.UNAUTHORIZED, str(exc), {"WWW-Authenticate": 'Bearer realm="kgpub"'}
         )
-    headers = {"Vary": "Accept"}
+    headers = {"Vary": "Accept, Accept-Language"}
     status = HTTPStatus.UNPROCESSABLE_ENTITY
+    settings = services(request).settings
+    languages = requested_languages(
+        request.query_params.get("lang"),
+        request.headers.get("accept-language"),
+        settings.message_language,
+    )
     rep = negotiate(request.headers.get("accept"), _REPORT_OFFERS) or _PROBLEM_REP
     if rep is not _PROBLEM_REP:
-        base_iri: str = services(request).settings.base_iri
-        body = await run_in_threadpool(serialize, report_quads(exc.report), rep.name, base_iri)
+        quads = report_quads(exc.report, languages)
+        body = await run_in_threadpool(serialize, quads, rep.name, settings.base_iri)
         return Response(body, status_code=status, media_type=rep.content_type, headers=headers)
     violations = exc.report.violations
     listed = [
@@ -145,7 +152,7 @@ async def _write_refused(
             "value": _term(r.value),
             "sourceShape": _term(r.source_shape),
             "sourceConstraintComponent": str(r.component),
-            "resultMessage": r.message,
+            "resultMessage": r.message_in(languages),
         }
         for r in violations[:_LISTED_VIOLATIONS]
     ]

@@ -463,6 +463,33 @@ def test_a_violating_write_is_422_with_the_report(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
+    ("lang", "accept_language", "message"),
+    [
+        (None, "de-AT, en;q=0.5", "eine Person braucht einen Namen"),
+        ("en", "de", "a person needs a name"),
+        (None, "fr", "a person needs a name"),
+    ],
+)
+def test_the_422_speaks_the_requested_language(
+    client: TestClient, lang: str | None, accept_language: str, message: str
+) -> None:
+    params = {"graph": f"{EX}shacl-lang"} | ({"lang": lang} if lang else {})
+    headers = {**AUTH, **TTL, "accept-language": accept_language}
+    response = client.put("/graph-store", params=params, content=NAMELESS, headers=headers)
+    assert response.status_code == 422
+    assert [v["resultMessage"] for v in response.json()["violations"]] == [message]
+    headers["accept"] = "text/turtle"
+    response = client.put("/graph-store", params=params, content=NAMELESS, headers=headers)
+    assert response.status_code == 422
+    messages = [
+        str(t.object)
+        for t in ox.parse(response.content, format=ox.RdfFormat.TURTLE)
+        if t.predicate == ox.NamedNode(f"{SH}resultMessage")
+    ]
+    assert messages == [f'"{message}"@{"de" if "Person " in message else "en"}']
+
+
+@pytest.mark.parametrize(
     ("accept", "fmt"),
     [("text/turtle", ox.RdfFormat.TURTLE), ("application/ld+json", ox.RdfFormat.JSON_LD)],
 )

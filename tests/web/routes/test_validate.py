@@ -104,3 +104,33 @@ def test_remote_contexts_are_never_fetched(client: TestClient) -> None:
 
 def test_unknown_content_type_is_415(client: TestClient) -> None:
     assert _post(client, b"x", "text/plain").status_code == 415
+
+
+def _message_languages(report: Graph) -> list[list[str | None]]:
+    return [
+        [m.language for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal)]
+        for result in report.subjects(SH.resultSeverity, None)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "accept_language", "language"),
+    [("", "de-DE,de;q=0.9,en;q=0.5", "de"), ("?lang=en", "de", "en"), ("?lang=de", "", "de")],
+)
+def test_one_message_per_result_in_the_requested_language(
+    client: TestClient, query: str, accept_language: str, language: str
+) -> None:
+    for _ in range(2):  # the same every time
+        response = client.post(
+            f"/validate{query}",
+            content=BAD_CLAIM,
+            headers={
+                "Content-Type": "text/turtle",
+                "Accept": "text/turtle",
+                "Accept-Language": accept_language,
+            },
+        )
+        assert "Accept-Language" in response.headers["vary"]
+        languages = _message_languages(Graph().parse(data=response.text, format="turtle"))
+        assert languages
+        assert all(found == [language] for found in languages), languages

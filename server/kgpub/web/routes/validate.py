@@ -3,7 +3,8 @@
 The body is read up to the configured limit and parsed by its Content-Type
 (Turtle, JSON-LD, N-Triples, RDF/XML); unreadable RDF is a 400 carrying the
 parser's located message. The SHACL report comes back as Turtle, JSON-LD or
-an HTML table, by content negotiation.
+an HTML table, by content negotiation, with its messages in one language:
+``?lang=``, else Accept-Language, else ``KGPUB_MESSAGE_LANGUAGE``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from kgpub.ld import page_text
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, JSON_LD, TURTLE, UPLOAD_FORMATS, media_types
 from kgpub.shacl.conformance import Conformance, upload_format
+from kgpub.shacl.messages import requested_languages
 from kgpub.web import openapi
 from kgpub.web.body import read_body
 from kgpub.web.services import services
@@ -41,10 +43,21 @@ async def validate(request: Request) -> Response:
     lang = page_text.choose_language(
         request.query_params.get("lang"), request.headers.get("accept-language")
     )
-    rendered = await services(request).validation_pool.validate(
-        body, content_type, conformance, rep.name, lang
+    languages = requested_languages(
+        request.query_params.get("lang"),
+        request.headers.get("accept-language"),
+        settings.message_language,
     )
-    return Response(rendered.body, media_type=rendered.content_type, headers={"Vary": "Accept"})
+    rendered = await services(request).validation_pool.validate(
+        body,
+        content_type,
+        conformance,
+        report_format=rep.name,
+        lang=lang,
+        languages=tuple(languages),
+    )
+    headers = {"Vary": "Accept, Accept-Language"}
+    return Response(rendered.body, media_type=rendered.content_type, headers=headers)
 
 
 def install(app: FastAPI) -> None:
