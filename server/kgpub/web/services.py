@@ -26,7 +26,7 @@ from kgpub.ingest.validation_pool import ValidationPool
 from kgpub.ld.ontology_docs import OntologyDocs
 from kgpub.shacl.conformance import Conformance
 from kgpub.sparql.cache import ResultCache
-from kgpub.sparql.executor import Runner
+from kgpub.sparql.runners import Runner
 from kgpub.store.protocol import QueryStore
 
 if TYPE_CHECKING:
