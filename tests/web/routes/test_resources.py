@@ -6,7 +6,7 @@ import html
 import json
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -266,8 +266,12 @@ def test_a_page_served_twice_has_one_strong_etag_and_is_rendered_once(
     turtle = client.get("/id/elon-musk", headers={"Accept": "text/turtle"})
     assert turtle.headers["etag"] != etag
     renders: list[str] = []
-    monkeypatch.setattr(resources, "_page", lambda *a, **k: renders.append("page") or "")
-    monkeypatch.setattr(resources, "describe", lambda *a: renders.append("describe"))
+
+    def counted(name: str) -> Callable[..., None]:
+        return lambda *_args, **_kwargs: renders.append(name)
+
+    monkeypatch.setattr(resources, "_page", counted("page"))
+    monkeypatch.setattr(resources, "describe", counted("describe"))
     again = client.get("/id/elon-musk", headers=BROWSER)
     assert again.status_code == 200
     assert again.headers["etag"] == etag
