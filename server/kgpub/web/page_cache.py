@@ -36,6 +36,11 @@ class PageKey:
     lang: str | None
     lang_from_param: bool
     version: int
+    published: tuple[int, int]
+    """The identities of the validation results and ontology docs the page is
+    rendered with. A write bumps the store's version a moment before it
+    publishes them, so the version alone could file a page showing the old
+    results under the new version."""
 
 
 @dataclass(frozen=True)

@@ -109,22 +109,32 @@ async def resource(request: Request) -> Response:
     if rep is HTML:
         lang = page_text.choose_language(lang_param, request.headers.get("accept-language"))
     raw: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    state = services(request)
+    # Read before rendering, and rendered with exactly these: a write meanwhile
+    # files nothing stale under the new version.
+    conformance, docs = state.conformance, state.ontology_docs
     key = PageKey(
         raw,
         rep.name,
         lang,
         lang_param is not None and lang_param == lang,
-        services(request).store.version,  # before rendering: a later write files nothing stale
+        state.store.version,
+        (id(conformance), id(docs)),
     )
-    cache = services(request).pages
-    answer = cache.get(key)
+    answer = state.pages.get(key)
     if answer is None:
-        answer = await _render(request, rep, key)
-        cache.put(key, answer)
+        answer = await _render(request, rep, key, conformance, docs)
+        state.pages.put(key, answer)
     return _respond(request, answer)
 
 
-async def _render(request: Request, rep: Representation, key: PageKey) -> Page:
+async def _render(
+    request: Request,
+    rep: Representation,
+    key: PageKey,
+    conformance: Conformance,
+    ontology_docs: OntologyDocs,
+) -> Page:
     settings: Settings = services(request).settings
     store: QueryStore = services(request).store
     iri = iri_of(request, settings)
@@ -139,12 +149,12 @@ async def _render(request: Request, rep: Representation, key: PageKey) -> Page:
                 _page,
                 store,
                 description,
-                conformance=services(request).conformance,
+                conformance=conformance,
                 settings=settings,
                 lang=key.lang,
                 lang_from_param=key.lang_from_param,
                 path=path,
-                ontology_docs=services(request).ontology_docs,
+                ontology_docs=ontology_docs,
             )
         )
         body = page.encode()
