@@ -188,6 +188,7 @@ async def context_document(request: Request) -> Response:
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: openapi.representations("The description, in the negotiated format.", OFFERS),
+    304: {"description": "If-None-Match names the representation's current ETag."},
     400: openapi.problem("A path that cannot be part of an IRI."),
     404: {
         "description": "The dataset says nothing about this IRI: a page for browsers.",
