@@ -339,7 +339,7 @@ def _sent(taken: _Worker, job: Job) -> bool:
         if taken.conn.poll():  # an idle worker has nothing to say: readable is its EOF
             return False
         taken.conn.send(job)
-    except (BrokenPipeError, ConnectionResetError, EOFError):
+    except (OSError, EOFError):  # a broken pipe or reset above all: the worker is gone
         return False
     return True
 
