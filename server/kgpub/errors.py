@@ -169,6 +169,11 @@ class ConfigurationError(KgpubError):
     """Settings that cannot work together, found before serving (``kgpub serve`` exits 2)."""
 
 
+class StoreUnreadableError(KgpubError):
+    """An on-disk store that cannot be opened: damaged files, or not a store at all
+    (``kgpub serve`` exits 2 with the one line; never served, never a traceback)."""
+
+
 class AuthenticationRequiredError(KgpubError):
     """A write without bearer credentials (HTTP 401, ``WWW-Authenticate: Bearer``)."""
 

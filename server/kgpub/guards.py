@@ -109,7 +109,8 @@ def check_rdf(data: bytes, fmt: ox.RdfFormat, name: str, max_depth: int) -> None
       expansion bombs), or not UTF-8 (so the byte scan cannot be dodged).
     - Turtle, TriG, N3 and JSON-LD nested deeper than ``max_depth``.
     - JSON-LD whose ``@context`` (or ``@import``) names a document by IRI:
-      resolving it would make the server fetch a URL chosen by the sender.
+      resolving it would make the server fetch a URL chosen by the sender;
+      and JSON-LD with a key repeated in one object (two ``@context`` keys).
     N-Triples and N-Quads are line-based and need no check.
     """
     if fmt == ox.RdfFormat.RDF_XML:
@@ -199,8 +200,27 @@ def _tag_end(data: bytes, pos: int) -> int:
 
 
 def _check_contexts(text: str, name: str) -> None:
+    """Refuse remote contexts, reading the document as the JSON-LD parser will.
+
+    JSON allows an object to repeat a key, and readers differ on which one
+    counts (``json.loads`` keeps the last): two ``@context`` keys would show
+    this check one context and a parser the other. So a repeated key anywhere
+    is refused, and every ``@context`` and ``@import`` that remains is checked.
+    """
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in seen:
+                raise UnsafeInputError(
+                    f"{name}: a JSON object has the key {key!r} more than once; JSON-LD "
+                    "readers disagree on which one counts, so duplicate keys are refused"
+                )
+            seen[key] = value
+        return seen
+
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=unique)
     except ValueError:
         return  # not JSON: the parser reports the located syntax error
     for value in _context_values(document):

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -237,3 +243,79 @@ def test_failed_load_into_a_new_store_leaves_no_store(
     assert "Violation" in capsys.readouterr().out
     assert not target.exists()
     assert not list((tmp_path / "out").iterdir())
+
+
+# A load that has made its build folder beside the target and put data in it, then waits.
+BUILDING = """
+import sys
+from pathlib import Path
+from kgpub.ingest.new_store import _build_folder
+Path(sys.argv[1]).parent.mkdir(parents=True, exist_ok=True)
+with _build_folder(Path(sys.argv[1])) as building:
+    (building / "000001.sst").write_bytes(b"x" * 65536)
+    print(building.parent, flush=True)
+    sys.stdin.read()
+"""
+
+
+@contextmanager
+def building(target: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+    """A process building beside ``target`` until the block ends (or it is killed)."""
+    with subprocess.Popen(
+        [sys.executable, "-c", BUILDING, str(target)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        yield process, Path(process.stdout.readline().strip())
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait()
+
+
+def test_a_killed_loads_build_folder_is_removed_by_the_next_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "out" / "st"
+    with building(target) as (process, leftover):
+        assert leftover.name.startswith(".st.loading-")
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    assert leftover.is_dir()  # nothing could remove it
+    path = write(tmp_path, "a.ttl", DOCUMENTS["a.ttl"])
+    assert main(["load", str(path), "--store", str(target)]) == 0
+    assert not leftover.exists()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["st"]
+    assert len(quads(target)) == 1
+    err = capsys.readouterr().err
+    assert f"kgpub load: removed {leftover}, left by an interrupted load\n" in err
+    assert "1 files, 1 quads, 1 graphs" in err
+
+
+def test_a_live_loads_build_folder_and_lookalikes_are_left_alone(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "st"
+    with building(target) as (_, live):
+        lookalikes = [
+            target.parent / name
+            for name in (
+                ".st.loading-abcd1234",
+                ".st.loading-x",
+                ".st.loadingabcd12345",
+                ".other.loading-abcd1234",
+            )
+        ]
+        for folder in lookalikes:
+            folder.mkdir()
+            (folder / "kgpub-load.lock").write_bytes(
+                b"not ours\n" if "abcd1234" in folder.name else b""
+            )
+            (folder / "data").write_bytes(b"precious")
+        unmarked = target.parent / ".st.loading-efgh5678"
+        unmarked.mkdir()
+        path = write(tmp_path, "a.ttl", DOCUMENTS["a.ttl"])
+        assert main(["load", str(path), "--store", str(target)]) == 0
+        assert (live / "store" / "000001.sst").is_file()
+        assert all((folder / "data").read_bytes() == b"precious" for folder in lookalikes)
+        assert unmarked.is_dir()
+    assert not live.exists()  # a load that ends removes its own folder

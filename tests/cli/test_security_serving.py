@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,7 +115,8 @@ def test_options_come_from_settings() -> None:
     assert options["http"].head_timeout == 3.0
     assert options["http"].max_head_bytes == 4096
     assert options["h11_max_incomplete_event_size"] == 4096
-    assert options["limit_concurrency"] == 7
+    # 7 connections served: uvicorn counts the asking one and refuses at its limit, so 8.
+    assert options["limit_concurrency"] == 8
     assert options["timeout_keep_alive"] == 2.0
     assert options["forwarded_allow_ips"] == "10.0.0.1"
     assert (options["host"], options["port"]) == ("127.0.0.1", 8123)
@@ -300,6 +302,29 @@ def test_connections_over_the_limit_get_503(tmp_path: Path) -> None:
             for sock in idle:
                 sock.close()
     assert status_of(response) == 503
+
+
+@pytest.mark.parametrize("limit", [1, 2, 5])
+def test_exactly_max_connections_are_served(tmp_path: Path, limit: int) -> None:
+    """SECURITY.md: past KGPUB_MAX_CONNECTIONS, 503; up to it, every connection is served."""
+    settings = hardened_settings(tmp_path).model_copy(
+        update={"max_connections": limit, "header_timeout": WAIT}
+    )
+    request = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    with serve_on_loopback(settings) as port:
+        others = [
+            socket.create_connection(("127.0.0.1", port), timeout=WAIT) for _ in range(limit - 1)
+        ]
+        try:
+            time.sleep(0.2)  # let the server take the open connections in
+            assert status_of(raw_request(port, request)) == 200  # the limit-th connection
+            others.append(socket.create_connection(("127.0.0.1", port), timeout=WAIT))
+            time.sleep(0.2)
+            past = raw_request(port, request)  # the one past the limit
+            assert status_of(past) == 503
+        finally:
+            for sock in others:
+                sock.close()
 
 
 def test_kgpub_serve_uses_the_options() -> None:

@@ -252,3 +252,74 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
     assert code == 0
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
     assert not list(scratch.glob("kgpub-serve-*"))
+
+
+def damage_sst(store: Path) -> str:
+    sst = sorted(store.glob("*.sst"))[0]
+    sst.write_bytes(sst.read_bytes()[:100])  # truncated, as by a disk that lost its tail
+    return sst.name
+
+
+def damage_current(store: Path) -> str:
+    (store / "CURRENT").write_bytes(b"garbage\n")
+    return "CURRENT"
+
+
+def damage_manifest(store: Path) -> str:
+    (manifest,) = store.glob("MANIFEST-*")
+    with manifest.open("r+b") as file:
+        file.write(b"\xff" * 16)
+    return manifest.name
+
+
+@pytest.mark.parametrize("damage", [damage_sst, damage_current, damage_manifest])
+def test_a_damaged_store_is_refused_in_one_line_naming_the_file(
+    tmp_path: Path, damage: Callable[[Path], str]
+) -> None:
+    """The real command, so that what a user sees is checked: one line, exit 2, no traceback."""
+    write_project(tmp_path)
+    env = {**os.environ, "KGPUB_PROJECT_DIR": str(tmp_path)}
+    store = tmp_path / "st"
+    assert main(["load", str(tmp_path / "data"), "--store", str(store)]) == 0
+    damaged = damage(store)
+    done = subprocess.run(
+        [sys.executable, "-m", "kgpub", "serve", "--store", str(store), "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == EXIT_UNREADABLE == 2
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(
+        f"kgpub serve: cannot read input: {store}: the store is damaged and cannot be opened "
+        "(Corruption: "
+    )
+    assert damaged in lines[0]
+    assert lines[0].endswith("; restore it from a backup or build it again with kgpub load")
+    assert "Traceback" not in done.stderr
+
+
+def test_a_folder_that_is_no_store_is_refused_in_one_line(tmp_path: Path) -> None:
+    write_project(tmp_path)
+    folder = tmp_path / "notastore"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("hello", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "kgpub", "serve", "--store", str(folder), "--port", "1"],
+        env={**os.environ, "KGPUB_PROJECT_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == EXIT_UNREADABLE
+    assert done.stderr == (
+        f"kgpub serve: cannot read input: {folder}: cannot be opened as a store (IO error: "
+        f"No such file or directory: While opening a file for sequentially reading: "
+        f"{folder}/CURRENT: No such file or directory); is it a folder made by kgpub load?\n"
+    )
+    assert not (folder / "CURRENT").exists()  # refused, not turned into a store

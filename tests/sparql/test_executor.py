@@ -269,6 +269,42 @@ def test_worker_killed_from_outside_is_a_500_then_replaced(project: Settings) ->
         assert query(single, "ASK {}").json()["boolean"] is True
 
 
+def gone(pid: int) -> bool:
+    """Whether process ``pid`` has exited (and been reaped by the forkserver)."""
+    for _ in range(200):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_idle_worker_killed_from_outside_costs_no_client_an_error(
+    project: Settings, workers: int
+) -> None:
+    """Not a 500 (broken pipe) for the next, innocent client: its query goes to a live worker."""
+    app = app_for(
+        project.model_copy(update={"query_workers": workers, "cache_bytes": 0}), busy_store()
+    )
+    with TestClient(app) as served:
+        before = worker_pids(served)
+        for pid in before:  # every idle worker, so the query cannot just pick a live one
+            os.kill(pid, signal.SIGKILL)
+        assert all(gone(pid) for pid in before)
+        response = query(served, f"ASK {{ <{EX}n1> <{EX}p> <{EX}n2> }}")
+        assert response.status_code == 200
+        assert response.json() == {"head": {}, "boolean": True}
+        assert not worker_pids(served) & before
+        for _ in range(200):
+            if len(worker_pids(served)) == workers:
+                break
+            time.sleep(0.05)
+        assert len(worker_pids(served)) == workers
+        assert query(served, "ASK {}").json()["boolean"] is True
+
+
 def test_point_lookups_stay_fast_while_a_runaway_is_stopped(project: Settings) -> None:
     """The issue's promise: p99 under 50 ms for point lookups during a runaway's kill.
 

@@ -28,6 +28,7 @@ from fastapi.testclient import TestClient
 from kgpub.config import Settings
 from kgpub.ld.describe import describe
 from kgpub.ld.void import describe_dataset
+from kgpub.rdf.sources import default_sources
 from kgpub.store.oxigraph import Store
 from kgpub.store.remote import RemoteStore
 from kgpub.web.app import create_app
@@ -102,8 +103,9 @@ def client(backend_settings: Settings) -> Iterator[TestClient]:
 def test_load_sends_every_graph_and_the_backend_holds_them(
     loaded: str, remote: RemoteStore, store: Store
 ) -> None:
-    quads = len(store)
-    assert f"4 files, {quads:,} quads, 4 graphs" in loaded
+    # One file and one graph per source of the shipped project (ontology, data, shapes).
+    files = len(default_sources(Settings()))
+    assert f"{files} files, {len(store):,} quads, {files} graphs" in loaded
     assert "/sparql-graph-crud-auth" in loaded
     assert remote.named_graphs() == store.named_graphs()
     assert remote.graph_sizes() == store.graph_sizes()

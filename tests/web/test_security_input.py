@@ -138,6 +138,34 @@ def test_remote_jsonld_context_is_refused_unfetched(
     assert connections(sock) == 0
 
 
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        # json.loads keeps the last key: the remote context came first and went unseen.
+        ('{{"@context": "{url}c", "@context": {{"ex": "{ex}"}}, "@id": "{ex}s"}}', "@context"),
+        ('{{"@context": {{"ex": "{ex}"}}, "@context": "{url}c", "@id": "{ex}s"}}', "@context"),
+        ('{{"@id": "{ex}s", "{ex}p": {{"@id": "{ex}o", "@id": "{ex}x"}}}}', "@id"),
+        ('[{{"@id": "{ex}s", "{ex}p": "a", "{ex}p": "b"}}]', "{ex}p"),
+    ],
+)
+def test_duplicate_jsonld_keys_are_refused_unfetched(
+    client: TestClient, listener: tuple[str, socket.socket], body: str, key: str
+) -> None:
+    url, sock = listener
+    response = client.post(
+        "/validate",
+        content=body.format(url=url, ex=EX),
+        headers={"content-type": "application/ld+json"},
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == (
+        f"request body: a JSON object has the key {key.format(ex=EX)!r} more than once; "
+        "JSON-LD readers disagree on which one counts, so duplicate keys are refused"
+    )
+    assert connections(sock) == 0
+
+
 def test_embedded_jsonld_context_is_read(client: TestClient) -> None:
     body = '{"@context": {"ex": "http://example.org/"}, "@id": "ex:s", "ex:p": "o"}'
     response = client.post(

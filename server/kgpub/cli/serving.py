@@ -179,6 +179,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
       gets 431 instead of being buffered. ``h11_max_incomplete_event_size`` is
       uvicorn's own limit for its h11 protocol, the same, should h11 be chosen.
     - ``limit_concurrency``: past ``KGPUB_MAX_CONNECTIONS`` uvicorn answers 503.
+      uvicorn counts the connection asking among the open ones and refuses
+      when the count *reaches* its limit, so it gets one more: the setting's
+      number of connections are served, the next one gets 503.
     - ``timeout_keep_alive``: idle keep-alive connections close after
       ``KGPUB_KEEP_ALIVE_TIMEOUT`` seconds.
     - ``forwarded_allow_ips``: only these proxies' X-Forwarded-* are believed.
@@ -188,7 +191,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "port": settings.port,
         "http": head_timeout_protocol(settings.header_timeout, settings.max_header_bytes),
         "h11_max_incomplete_event_size": settings.max_header_bytes,
-        "limit_concurrency": settings.max_connections,
+        "limit_concurrency": settings.max_connections + 1,
         "timeout_keep_alive": settings.keep_alive_timeout,
         "proxy_headers": True,
         "forwarded_allow_ips": settings.forwarded_allow_ips,

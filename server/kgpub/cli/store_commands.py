@@ -59,6 +59,8 @@ def _cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     if args.backend is not None:
         return _cmd_load_backend(args, settings)
     progress: ProgressLine | None = None
+    for leftover in new_store.remove_leftovers(args.store):
+        print(f"kgpub load: removed {leftover}, left by an interrupted load", file=sys.stderr)
     try:
         inputs = bulkload.collect_inputs(settings, args.files, args.graph)
         if args.progress or sys.stderr.isatty():

@@ -13,12 +13,22 @@ loader gives blank nodes new names per call, so a file that has them is loaded
 whole to keep each label one node. The finished store is compacted
 (``optimize``: a store served read-only is never compacted otherwise) and its
 graph counts are kept beside it (``Store.save_stats``).
+
+A load killed mid-build (SIGKILL, a power cut) cannot remove its build folder,
+and such folders hold up to the whole store. Each build folder therefore
+carries a lock file that its load holds locked (``flock``) while it lives;
+``remove_leftovers``, run by every ``kgpub load``, removes the build folders
+beside the target that carry that file and whose lock nobody holds. A folder
+without the file, or with any other name, is never touched.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gc
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -84,27 +94,78 @@ def build(
     started = time.perf_counter()
     directory = directory.absolute()
     directory.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{directory.name}.loading-", dir=directory.parent))
+    with _build_folder(directory) as building:
+        try:
+            return _build(
+                inputs,
+                building,
+                directory,
+                into_one_graph=into_one_graph,
+                settings=settings,
+                progress=progress,
+                threads=threads,
+                chunk_bytes=chunk_bytes,
+                started=started,
+            )
+        except BaseException as exc:
+            # The frames of a failure, and reference cycles through them, still hold the
+            # open store, which writes into its folder when it is closed: close it first.
+            _release_frames(exc)
+            gc.collect()
+            raise
+
+
+_LEFTOVER = "kgpub-load.lock"
+_LEFTOVER_TEXT = b"kgpub load: a store being built; a load removes it once nobody locks this\n"
+
+
+@contextlib.contextmanager
+def _build_folder(directory: Path) -> Iterator[Path]:
+    """A build folder beside ``directory``, marked as a live load's until it is removed."""
+    folder = Path(tempfile.mkdtemp(prefix=f".{directory.name}.loading-", dir=directory.parent))
+    lock = os.open(folder / _LEFTOVER, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     try:
-        return _build(
-            inputs,
-            building,
-            directory,
-            into_one_graph=into_one_graph,
-            settings=settings,
-            progress=progress,
-            threads=threads,
-            chunk_bytes=chunk_bytes,
-            started=started,
-        )
-    except BaseException as exc:
-        # The frames of a failure, and reference cycles through them, still hold the
-        # open store, which writes into its folder when it is closed: close it first.
-        _release_frames(exc)
-        gc.collect()
-        raise
+        fcntl.flock(lock, fcntl.LOCK_EX)  # before the text: a marked folder is always locked
+        os.write(lock, _LEFTOVER_TEXT)
+        (folder / "store").mkdir()
+        yield folder / "store"
     finally:
-        shutil.rmtree(building, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(lock)
+
+
+def remove_leftovers(directory: Path) -> list[Path]:
+    """Remove the build folders that killed loads left beside ``directory``; returns them.
+
+    Only folders that prove to be a kgpub load's: named as ``build`` names
+    them, holding the lock file with its text, and not locked, so no load is
+    building there now (a killed process's lock is released by the kernel).
+    """
+    directory = directory.absolute()
+    pattern = re.compile(re.escape(f".{directory.name}.loading-") + r"[A-Za-z0-9_]{8}")
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(directory.parent):
+            if pattern.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    if _remove_if_abandoned(Path(entry.path)):
+                        removed.append(Path(entry.path))
+    return removed
+
+
+def _remove_if_abandoned(folder: Path) -> bool:
+    lock = os.open(folder / _LEFTOVER, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # a live load is building there
+        if os.read(lock, len(_LEFTOVER_TEXT) + 1) != _LEFTOVER_TEXT:
+            return False
+        shutil.rmtree(folder)
+        return True
+    finally:
+        os.close(lock)
 
 
 def _build(

@@ -6,6 +6,7 @@ Empty of imports: the query workers import ``sparql.worker`` and must stay small
 - ``protocol``: a request's parts to a ``QueryOperation`` (or the protocol's error).
 - ``results``: running a query and writing its result within the result limits.
 - ``executor``: the pool of killable worker processes and the hard deadline.
+- ``runners``: which runner answers a store's queries (the pool, or a thread for a remote store).
 - ``worker``: the worker process itself, one snapshot, one query at a time.
 - ``cache``: the memory-bounded result cache with HTTP validators.
 - ``service_description``: the endpoint's W3C Service Description.

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import itertools
 import logging
 import math
@@ -42,15 +41,13 @@ import anyio.to_thread
 import pyoxigraph as ox
 
 from kgpub import errors
-from kgpub.config import Settings
 from kgpub.errors import KgpubError, QueryTimeoutError, QueryWorkerError
 from kgpub.sparql import worker
 from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.protocol import check_allowed
-from kgpub.sparql.results import ResultLimits, write_query
+from kgpub.sparql.results import ResultLimits
 from kgpub.sparql.worker import Done, Failed, Job, Ready, Snapshot
 from kgpub.store.oxigraph import Store
-from kgpub.store.protocol import QueryStore
 
 # Results up to this size come back in the reply (and may be cached); larger
 # ones are streamed to the client from the worker's spool file.
@@ -142,8 +139,7 @@ class QueryPool:
         taken: _Worker | None = None
         try:
             with anyio.fail_after(timeout):
-                taken = await generation.idle.get()
-                taken.conn.send(job)
+                taken = await self._take(generation, job)
                 reply = await receive(taken.conn)
         except TimeoutError:
             if taken is not None:
@@ -168,6 +164,24 @@ class QueryPool:
         if not isinstance(reply, Done):
             raise QueryWorkerError(f"a query worker answered {type(reply).__name__}")
         return Outcome(reply, generation.snapshot.version)
+
+    async def _take(self, generation: _Generation, job: Job) -> _Worker:
+        """An idle worker that has been sent ``job``; a worker found dead is replaced first.
+
+        A worker killed while idle (the OOM killer, an operator) is only noticed
+        when the next job is sent to it. That client is innocent and nothing has
+        run yet, so the job goes to the next idle worker (the dead one's
+        replacement when no other is idle) instead of failing with a broken pipe.
+        A worker that dies after taking the job is not retried: the query may be
+        what killed it.
+        """
+        for _ in range(self._workers + 1):
+            taken = await generation.idle.get()
+            if _sent(taken, job):
+                return taken
+            _log.warning("query worker %s was found dead while idle; replaced", taken.process.pid)
+            self._replace(generation, taken)
+        raise QueryWorkerError("every query worker was found dead; they are being replaced")
 
     async def _current(self) -> _Generation:
         generation = self._generation
@@ -319,66 +333,15 @@ async def receive(conn: Connection) -> object:
     return conn.recv()
 
 
-class InlineRunner:
-    """Queries for a store that does its own work elsewhere (a remote SPARQL backend).
-
-    The query runs in a thread, since the remote server does the evaluating and
-    its HTTP client has its own timeout; at the deadline the client gets the
-    same 503 as from the pool, and the abandoned thread ends with that timeout.
-    """
-
-    def __init__(self, store: QueryStore, timeout: float, limits: ResultLimits) -> None:
-        self._store = store
-        self._timeout = timeout
-        self._limits = limits
-
-    @property
-    def timeout(self) -> float:
-        return self._timeout
-
-    async def start(self) -> None:
-        """Nothing to start: the remote server is already running."""
-
-    async def close(self) -> None:
-        """Nothing to stop."""
-
-    async def run(
-        self, operation: QueryOperation, accept: str | None, format_param: str | None
-    ) -> Outcome:
-        check_allowed(operation.query)
-        timeout = min(operation.timeout or self._timeout, self._timeout)
-        version = self._store.version
-
-        def work() -> Done:
-            output = io.BytesIO()
-            written = write_query(
-                self._store, operation, accept, format_param, output, limits=self._limits
-            )
-            body = output.getvalue()
-            return Done(written.representation, body, None, len(body), written.engine_seconds)
-
-        try:
-            with anyio.fail_after(timeout):
-                done = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
-        except TimeoutError:
-            raise QueryTimeoutError(
-                f"the query did not finish within {_seconds(timeout)} s; "
-                "narrow it, or retry later if the server is busy",
-                retry_after=max(1, math.ceil(timeout)),
-            ) from None
-        return Outcome(done, version)
-
-
-Runner = QueryPool | InlineRunner
-"""What the endpoint awaits for a query's answer."""
-
-
-def runner_for(store: QueryStore, settings: Settings) -> Runner:
-    """Worker processes for the embedded store; a thread for a remote one."""
-    limits = ResultLimits(settings.max_result_rows, settings.max_result_bytes)
-    if isinstance(store, Store):
-        return QueryPool(store, settings.query_workers, settings.query_timeout, limits)
-    return InlineRunner(store, settings.query_timeout, limits)
+def _sent(taken: _Worker, job: Job) -> bool:
+    """Send ``job`` to an idle worker; False when the worker is found dead (nothing ran)."""
+    try:
+        if taken.conn.poll():  # an idle worker has nothing to say: readable is its EOF
+            return False
+        taken.conn.send(job)
+    except (OSError, EOFError):  # a broken pipe or reset above all: the worker is gone
+        return False
+    return True
 
 
 def _rebuild(failed: Failed) -> KgpubError:

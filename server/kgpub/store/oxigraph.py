@@ -26,7 +26,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from kgpub.errors import QuerySyntaxError, StorageFullError
+from kgpub.errors import QuerySyntaxError, StorageFullError, StoreUnreadableError
 from kgpub.store.protocol import UNION, Dataset
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -46,16 +46,39 @@ def is_disk_full(exc: BaseException) -> bool:
     return "No space left on device" in str(exc) or "Disk quota exceeded" in str(exc)
 
 
+def _open(path: Path, read_only: bool) -> ox.Store:
+    """The store in ``path``; a damaged one is a ``StoreUnreadableError`` naming the file.
+
+    RocksDB reports corruption as a ``RuntimeError`` whose text names the
+    damaged file (an SST, a MANIFEST, CURRENT), and a folder that is no store
+    as an ``OSError`` naming the missing file; each becomes one line that the
+    CLI prints instead of a traceback. A full disk passes on as ``OSError``.
+    """
+    try:
+        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+    except RuntimeError as exc:
+        detail = " ".join(str(exc).split())
+        raise StoreUnreadableError(
+            f"{path}: the store is damaged and cannot be opened ({detail}); "
+            "restore it from a backup or build it again with kgpub load"
+        ) from exc
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise
+        detail = " ".join(str(exc).split())
+        raise StoreUnreadableError(
+            f"{path}: cannot be opened as a store ({detail}); is it a folder made by kgpub load?"
+        ) from exc
+
+
 class Store:
     """A pyoxigraph store; in memory unless a directory is given."""
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         if path is None:
             self._store = ox.Store()
-        elif read_only:
-            self._store = ox.Store.read_only(str(path))
         else:
-            self._store = ox.Store(str(path))
+            self._store = _open(path, read_only)
         self._path = path
         self._read_only = path is not None and read_only
         self._version = 0

@@ -28,7 +28,7 @@ from kgpub.ingest.writes import check_settings
 from kgpub.ld.query_editor import STATIC_DIR
 from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.sparql.cache import ResultCache
-from kgpub.sparql.executor import runner_for
+from kgpub.sparql.runners import runner_for
 from kgpub.store.protocol import QueryStore
 from kgpub.web import http_errors
 from kgpub.web.host_header import RequireHost

@@ -26,8 +26,9 @@ from kgpub.ingest.validation_pool import ValidationPool
 from kgpub.ld.ontology_docs import OntologyDocs
 from kgpub.shacl.conformance import Conformance
 from kgpub.sparql.cache import ResultCache
-from kgpub.sparql.executor import Runner
+from kgpub.sparql.runners import Runner
 from kgpub.store.protocol import QueryStore
+from kgpub.web.page_cache import PageCache
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -56,6 +57,8 @@ class Services:
     graph_sizes: dict[str, int] = field(default_factory=dict)
     default_graph_size: int = 0
     ontology_docs: OntologyDocs = field(default_factory=OntologyDocs)
+    pages: PageCache = field(default_factory=PageCache)
+    """Rendered resource answers by store version (``web.page_cache``)."""
     writer: Writer | None = None
     dataset_nonce: str | None = None
     """With writes on: names this process's states of the dataset in ETags

@@ -6,7 +6,8 @@ import html
 import json
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -17,7 +18,10 @@ from kgpub.config import Settings
 from kgpub.rdf.rdflib_bridge import to_rdflib
 from kgpub.rdf.sources import default_sources, read_all
 from kgpub.web.app import create_app
+from kgpub.web.routes import resources
 from tests.paths import REPO
+from tests.sparql_fixtures import EX
+from tests.writes_fixtures import AUTH, PLACES, SCHEMA, writable_project
 
 BASE = "https://kgpub.example/"
 RDF_FORMATS = {
@@ -247,3 +251,82 @@ def test_jsonld_uses_the_published_context(client: TestClient) -> None:
     claim = next(n for n in nodes if n.get("id") == "kg:claim-musk-joined-call")
     assert claim["author"] == "kg:source-call"
     assert claim["text"]["en"].startswith("Elon Musk took part")
+
+
+BROWSER = {"Accept": "text/html", "Accept-Language": "de"}
+
+
+def test_a_page_served_twice_has_one_strong_etag_and_is_rendered_once(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = client.get("/id/elon-musk", headers=BROWSER)
+    assert first.status_code == 200
+    etag = first.headers["etag"]
+    assert re.fullmatch(r'"[0-9a-f]{32}"', etag)  # strong: no W/
+    turtle = client.get("/id/elon-musk", headers={"Accept": "text/turtle"})
+    assert turtle.headers["etag"] != etag
+    renders: list[str] = []
+
+    def counted(name: str) -> Callable[..., None]:
+        return lambda *_args, **_kwargs: renders.append(name)
+
+    monkeypatch.setattr(resources, "_page", counted("page"))
+    monkeypatch.setattr(resources, "describe", counted("describe"))
+    again = client.get("/id/elon-musk", headers=BROWSER)
+    assert again.status_code == 200
+    assert again.headers["etag"] == etag
+    assert again.content == first.content
+    assert again.headers["content-language"] == first.headers["content-language"] == "de"
+    assert renders == []  # from the cache: neither described nor rendered again
+
+
+def test_if_none_match_with_the_etag_gets_304(client: TestClient) -> None:
+    page = client.get("/id/elon-musk", headers=BROWSER)
+    etag = page.headers["etag"]
+    for held in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        not_modified = client.get("/id/elon-musk", headers={**BROWSER, "If-None-Match": held})
+        assert not_modified.status_code == 304
+        assert not_modified.content == b""
+        assert not_modified.headers["etag"] == etag
+        assert not_modified.headers["vary"] == page.headers["vary"]
+        assert not_modified.headers["content-location"] == page.headers["content-location"]
+    head = client.head("/id/elon-musk", headers={**BROWSER, "If-None-Match": etag})
+    assert head.status_code == 304
+    changed = client.get("/id/elon-musk", headers={**BROWSER, "If-None-Match": '"other"'})
+    assert changed.status_code == 200
+    assert changed.content == page.content
+    english = client.get(
+        "/id/elon-musk", headers={**BROWSER, "Accept-Language": "en", "If-None-Match": etag}
+    )
+    assert english.status_code == 200  # another representation, another ETag
+    assert english.headers["etag"] != etag
+
+
+def test_a_write_gives_the_page_a_new_etag(tmp_path: Path) -> None:
+    settings = writable_project(tmp_path)
+    with TestClient(create_app(settings)) as writable:
+        before = writable.get("/graph/places", headers=BROWSER)
+        assert before.status_code == 200
+        assert "Odesa" not in before.text
+        assert (
+            writable.get("/graph/places", headers=BROWSER).headers["etag"] == before.headers["etag"]
+        )
+        put = writable.post(
+            "/graph-store",
+            params={"graph": PLACES},
+            content=f'<{EX}odesa> a <{SCHEMA}City> ; <{SCHEMA}name> "Odesa"@en .\n',
+            headers={**AUTH, "content-type": "text/turtle"},
+        )
+        assert put.status_code == 204
+        after = writable.get(
+            "/graph/places", headers={**BROWSER, "If-None-Match": before.headers["etag"]}
+        )
+        assert after.status_code == 200
+        assert "Odesa" in after.text
+        assert after.headers["etag"] != before.headers["etag"]
+        assert (
+            writable.get(
+                "/graph/places", headers={**BROWSER, "If-None-Match": after.headers["etag"]}
+            ).status_code
+            == 304
+        )

@@ -5,7 +5,9 @@ a setting, not the host). One scheme throughout: **200 with content
 negotiation** — ``Vary: Accept, Accept-Language``, ``Content-Location``
 naming the representation sent (``?format=…``), and ``Link`` headers to
 every alternate format. No 303 round trip: a client gets the description in
-one request. Hash IRIs (``<base>ontology#Term``, ``<base>shapes#…``) are
+one request. Answers are kept per store version with a strong ``ETag``
+(``kgpub.web.page_cache``), so a page served twice is not rendered twice and
+``If-None-Match`` gets 304. Hash IRIs (``<base>ontology#Term``, ``<base>shapes#…``) are
 answered by their document, as HTTP strips the fragment. The work is in
 ``kgpub.ld.describe``, ``kgpub.rdf.serialization`` and ``kgpub.ld.pages``; this
 module reads the request and runs them in a worker thread.
@@ -30,8 +32,10 @@ from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, JSON_LD, RDF_FORMATS, Representation
 from kgpub.rdf.serialization import compact, context, prefixes, serialize
 from kgpub.shacl.conformance import Conformance
+from kgpub.sparql.cache import make_etag, none_match
 from kgpub.store.protocol import QueryStore
 from kgpub.web import openapi
+from kgpub.web.page_cache import Page, PageKey
 from kgpub.web.services import services
 
 OFFERS: tuple[Representation, ...] = (*RDF_FORMATS, HTML)
@@ -98,40 +102,79 @@ def _page(
 
 
 async def resource(request: Request) -> Response:
+    """A resource's answer: from the page cache when this store version has it rendered."""
+    rep = choose(request.headers.get("accept"), request.query_params.get("format"), OFFERS)
+    lang_param = request.query_params.get("lang")
+    lang = None
+    if rep is HTML:
+        lang = page_text.choose_language(lang_param, request.headers.get("accept-language"))
+    raw: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    state = services(request)
+    # Read before rendering, and rendered with exactly these: a write meanwhile
+    # files nothing stale under the new version.
+    conformance, docs = state.conformance, state.ontology_docs
+    key = PageKey(
+        raw,
+        rep.name,
+        lang,
+        lang_param is not None and lang_param == lang,
+        state.store.version,
+        (id(conformance), id(docs)),
+    )
+    answer = state.pages.get(key)
+    if answer is None:
+        answer = await _render(request, rep, key, conformance, docs)
+        state.pages.put(key, answer)
+    return _respond(request, answer)
+
+
+async def _render(
+    request: Request,
+    rep: Representation,
+    key: PageKey,
+    conformance: Conformance,
+    ontology_docs: OntologyDocs,
+) -> Page:
     settings: Settings = services(request).settings
     store: QueryStore = services(request).store
-    rep = choose(request.headers.get("accept"), request.query_params.get("format"), OFFERS)
     iri = iri_of(request, settings)
     description = await run_in_threadpool(describe, store, iri)
     if description is None:
         raise ResourceNotFoundError(iri)
     path = request.url.path
-    lang_param = request.query_params.get("lang")
     if rep is HTML:
-        lang = page_text.choose_language(lang_param, request.headers.get("accept-language"))
+        assert key.lang is not None
         page = await run_in_threadpool(
             partial(
                 _page,
                 store,
                 description,
-                conformance=services(request).conformance,
+                conformance=conformance,
                 settings=settings,
-                lang=lang,
-                lang_from_param=lang_param is not None and lang_param == lang,
+                lang=key.lang,
+                lang_from_param=key.lang_from_param,
                 path=path,
-                ontology_docs=services(request).ontology_docs,
+                ontology_docs=ontology_docs,
             )
         )
         body = page.encode()
-        headers = _headers(path, rep, lang)
-        headers["Content-Language"] = lang
+        headers = _headers(path, rep, key.lang)
+        headers["Content-Language"] = key.lang
     else:
         body = await run_in_threadpool(serialize, description.quads, rep.name, settings.base_iri)
         headers = _headers(path, rep, None)
+    headers["ETag"] = make_etag(rep.content_type, body)
+    return Page(body, rep.content_type, headers)
+
+
+def _respond(request: Request, answer: Page) -> Response:
+    """200 with the answer (no body for HEAD), or 304 when the client holds its ETag."""
+    if none_match(request.headers.get("if-none-match"), answer.etag):
+        return Response(status_code=304, headers=answer.headers)
     if request.method == "HEAD":
-        headers["Content-Length"] = str(len(body))
-        return Response(b"", media_type=rep.content_type, headers=headers)
-    return Response(body, media_type=rep.content_type, headers=headers)
+        headers = {**answer.headers, "Content-Length": str(len(answer.body))}
+        return Response(b"", media_type=answer.content_type, headers=headers)
+    return Response(answer.body, media_type=answer.content_type, headers=answer.headers)
 
 
 async def context_document(request: Request) -> Response:
@@ -145,6 +188,7 @@ async def context_document(request: Request) -> Response:
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: openapi.representations("The description, in the negotiated format.", OFFERS),
+    304: {"description": "If-None-Match names the representation's current ETag."},
     400: openapi.problem("A path that cannot be part of an IRI."),
     404: {
         "description": "The dataset says nothing about this IRI: a page for browsers.",

@@ -36,10 +36,10 @@ from kgpub.sparql.cache import (
     none_match,
     request_signature,
 )
-from kgpub.sparql.executor import Runner
 from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.protocol import parse_request, query_form
 from kgpub.sparql.results import check_acceptable
+from kgpub.sparql.runners import Runner
 from kgpub.sparql.worker import Done
 from kgpub.store.protocol import QueryStore
 from kgpub.web.body import read_body

@@ -1,0 +1,92 @@
+"""Which runner answers a store's queries: killable worker processes, or a thread.
+
+The embedded pyoxigraph store is queried in ``executor.QueryPool``'s worker
+processes, which a deadline can kill. A remote SPARQL backend does its own
+evaluating, so its queries only wait on HTTP: ``InlineRunner`` runs them in a
+thread under the same deadline and result limits. Routes await either as a
+``Runner``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import anyio
+import anyio.to_thread
+
+from kgpub.config import Settings
+from kgpub.errors import QueryTimeoutError
+from kgpub.sparql.executor import Outcome, QueryPool
+from kgpub.sparql.operation import QueryOperation
+from kgpub.sparql.protocol import check_allowed
+from kgpub.sparql.results import ResultLimits, write_query
+from kgpub.sparql.worker import Done
+from kgpub.store.oxigraph import Store
+from kgpub.store.protocol import QueryStore
+
+
+class InlineRunner:
+    """Queries for a store that does its own work elsewhere (a remote SPARQL backend).
+
+    The query runs in a thread, since the remote server does the evaluating and
+    its HTTP client has its own timeout; at the deadline the client gets the
+    same 503 as from the pool, and the abandoned thread ends with that timeout.
+    """
+
+    def __init__(self, store: QueryStore, timeout: float, limits: ResultLimits) -> None:
+        self._store = store
+        self._timeout = timeout
+        self._limits = limits
+
+    @property
+    def timeout(self) -> float:
+        return self._timeout
+
+    async def start(self) -> None:
+        """Nothing to start: the remote server is already running."""
+
+    async def close(self) -> None:
+        """Nothing to stop."""
+
+    async def run(
+        self, operation: QueryOperation, accept: str | None, format_param: str | None
+    ) -> Outcome:
+        check_allowed(operation.query)
+        timeout = min(operation.timeout or self._timeout, self._timeout)
+        version = self._store.version
+
+        def work() -> Done:
+            output = io.BytesIO()
+            written = write_query(
+                self._store, operation, accept, format_param, output, limits=self._limits
+            )
+            body = output.getvalue()
+            return Done(written.representation, body, None, len(body), written.engine_seconds)
+
+        try:
+            with anyio.fail_after(timeout):
+                done = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+        except TimeoutError:
+            raise QueryTimeoutError(
+                f"the query did not finish within {_seconds(timeout)} s; "
+                "narrow it, or retry later if the server is busy",
+                retry_after=max(1, math.ceil(timeout)),
+            ) from None
+        return Outcome(done, version)
+
+
+Runner = QueryPool | InlineRunner
+"""What the endpoint awaits for a query's answer."""
+
+
+def runner_for(store: QueryStore, settings: Settings) -> Runner:
+    """Worker processes for the embedded store; a thread for a remote one."""
+    limits = ResultLimits(settings.max_result_rows, settings.max_result_bytes)
+    if isinstance(store, Store):
+        return QueryPool(store, settings.query_workers, settings.query_timeout, limits)
+    return InlineRunner(store, settings.query_timeout, limits)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}"
