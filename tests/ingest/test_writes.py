@@ -37,7 +37,8 @@ from kgpub.ingest.writes import (
     refuse_fetching,
     with_dataset,
 )
-from kgpub.store.oxigraph import STATS_FILE, Changes, Store
+from kgpub.store.changes import Changes
+from kgpub.store.oxigraph import STATS_FILE, Store
 from kgpub.web.app import create_app
 from tests.sparql_fixtures import EX
 from tests.writes_fixtures import (

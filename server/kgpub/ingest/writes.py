@@ -50,7 +50,8 @@ from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, synta
 from kgpub.shacl.conformance import Conformance
 from kgpub.shacl.incremental import Match, revalidate
 from kgpub.shacl.validate import validate_quads, validator_for
-from kgpub.store.oxigraph import Changes, Store
+from kgpub.store.changes import Changes
+from kgpub.store.oxigraph import Store
 
 GraphName = ox.NamedNode | ox.DefaultGraph
 

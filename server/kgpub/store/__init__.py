@@ -4,4 +4,5 @@
 - ``oxigraph``: ``Store``, pyoxigraph in memory or on disk (kgpub's own engine).
 - ``remote``: ``RemoteStore``, any SPARQL 1.1 endpoint behind the same protocol.
 - ``remote_protocol``: how the remote store speaks the SPARQL protocol.
+- ``changes``: a write as a change set, applied as one atomic update.
 """

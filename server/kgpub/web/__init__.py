@@ -4,6 +4,7 @@
 - ``http_errors``: the one place domain errors become HTTP responses.
 - ``services``: the typed services every route reaches (``services(request)``).
 - ``page_cache``: rendered resource answers per store version, with their ETags.
+- ``page_cache``: rendered resource answers per store version, with their ETags.
 - ``body``, ``liveness``, ``server_timing``, ``host_header``, ``openapi``: request
   bodies under limits, stopping a hung-up client's query, timing headers, ``Host``
   required, answer schemas.

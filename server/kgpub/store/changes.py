@@ -1,0 +1,76 @@
+"""A write as a change set, and the one SPARQL Update that applies it atomically.
+
+``Changes`` is what every write computes before anything is applied (and what
+the write gate validates); ``commit_update`` turns it into a single pyoxigraph
+update, one transaction, with blank node ids kept.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+
+@dataclass(frozen=True)
+class Changes:
+    """One write as quads and named graphs to remove and add."""
+
+    removed: tuple[ox.Quad, ...] = ()
+    added: tuple[ox.Quad, ...] = ()
+    created: tuple[ox.NamedNode, ...] = ()
+    """Named graphs that exist afterwards, even with no quads."""
+    dropped: tuple[ox.NamedNode, ...] = ()
+    """Named graphs that no longer exist afterwards."""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.removed or self.added or self.created or self.dropped)
+
+
+_COMMIT = "urn:kgpub:commit#"
+
+
+def commit_update(changes: Changes) -> tuple[str, dict[ox.NamedNode, Callable[..., Any]]]:
+    """One SPARQL Update doing all of ``changes``, and the custom functions it calls.
+
+    A pyoxigraph update is a single transaction. Quads cannot be written into
+    its text: blank nodes there would become fresh ones (or be refused in
+    DELETE DATA), so each quad is handed over by a custom function instead, its
+    blank node ids intact: ``<urn:kgpub:commit#tN>(i)`` is the i-th triple of
+    list N and ``#gN`` its graph; a pair of VALUES enumerates the indices.
+    """
+    operations = [f"DROP SILENT GRAPH <{g.value}>" for g in changes.dropped]
+    functions: dict[ox.NamedNode, Callable[..., Any]] = {}
+    for verb, quads in (("DELETE", changes.removed), ("INSERT", changes.added)):
+        named = [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)]
+        default = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
+        for batch in (named, default):
+            if not batch:
+                continue
+            n = len(functions)
+            functions[ox.NamedNode(f"{_COMMIT}t{n}")] = _nth(batch, lambda q: q.triple)
+            template, graph = "?s ?p ?o", ""
+            if batch is named:
+                functions[ox.NamedNode(f"{_COMMIT}g{n}")] = _nth(batch, lambda q: q.graph_name)
+                template, graph = "GRAPH ?g { ?s ?p ?o }", f"BIND(<{_COMMIT}g{n}>(?i) AS ?g) "
+            width = math.isqrt(len(batch) - 1) + 1
+            digits = " ".join(map(str, range(width)))
+            operations.append(
+                f"{verb} {{ {template} }} WHERE {{ VALUES ?hi {{ {digits} }} "
+                f"VALUES ?lo {{ {digits} }} BIND(?hi * {width} + ?lo AS ?i) "
+                f"FILTER(?i < {len(batch)}) BIND(<{_COMMIT}t{n}>(?i) AS ?t) {graph}"
+                "BIND(SUBJECT(?t) AS ?s) BIND(PREDICATE(?t) AS ?p) BIND(OBJECT(?t) AS ?o) }"
+            )
+    operations += [f"CREATE SILENT GRAPH <{g.value}>" for g in changes.created]
+    return " ;\n".join(operations), functions
+
+
+def _nth(quads: list[ox.Quad], part: Callable[[ox.Quad], Any]) -> Callable[[ox.Literal], Any]:
+    def function(index: ox.Literal) -> Any:
+        return part(quads[int(index.value)])
+
+    return function
