@@ -75,6 +75,7 @@ def test_the_shipped_shapes_are_bounded() -> None:
     assert not reach.any_predicate
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", inputs.FIXTURE_NAMES)
 def test_adding_and_removing_a_fixture_equals_full_validation(name: str) -> None:
     shipped, report = _shipped()
@@ -128,9 +129,11 @@ def test_a_one_claim_edit_affects_the_same_nodes_beside_another_article() -> Non
     assert beside == foci
 
 
+@pytest.mark.fuzz
 @settings(
     max_examples=25,
     deadline=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(data=st.data())

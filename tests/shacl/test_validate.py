@@ -32,6 +32,7 @@ def _messages(report: ValidationReport) -> Counter[tuple[tuple[str, ...], tuple[
     return Counter((r.key(), tuple(sorted(str(m) for m in r.messages))) for r in report.results)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [inputs.SHIPPED, *inputs.FIXTURE_NAMES])
 def test_fast_path_equals_pyshacl(name: str) -> None:
     data = inputs.data_graph(name)  # one graph for both: the same blank nodes
