@@ -3,7 +3,9 @@
 - ``app``: ``create_app``, the lifespan and the one ordered route table.
 - ``http_errors``: the one place domain errors become HTTP responses.
 - ``services``: the typed services every route reaches (``services(request)``).
+- ``documents``: how RDF documents at fixed paths (VoID, the RDF 1.2 view) answer.
 - ``page_cache``: rendered resource answers per store version, with their ETags.
+- ``documents``: how RDF documents at fixed paths (VoID, the RDF 1.2 view) answer.
 - ``page_cache``: rendered resource answers per store version, with their ETags.
 - ``body``, ``liveness``, ``server_timing``, ``host_header``, ``openapi``: request
   bodies under limits, stopping a hung-up client's query, timing headers, ``Host``

@@ -19,7 +19,7 @@ from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import N_TRIPLES, TURTLE, Representation
 from kgpub.rdf.serialization import serialize
 from kgpub.store.protocol import QueryStore
-from kgpub.web import openapi
+from kgpub.web.documents import document_response, install_document
 from kgpub.web.services import services
 
 OFFERS: tuple[Representation, ...] = (TURTLE, N_TRIPLES)
@@ -35,26 +35,16 @@ async def claims_rdf12(request: Request) -> Response:
     state = services(request)
     rep = choose(request.headers.get("accept"), request.query_params.get("format"), OFFERS)
     body = await run_in_threadpool(partial(_body, state.store, state.settings.base_iri, rep.name))
-    headers = {"Vary": "Accept", "Content-Location": f"{PATH}?format={rep.name}"}
-    if request.method == "HEAD":
-        headers["Content-Length"] = str(len(body))
-        return Response(b"", media_type=rep.content_type, headers=headers)
-    return Response(body, media_type=rep.content_type, headers=headers)
+    return document_response(request, PATH, rep, body)
 
 
 def install(app: FastAPI) -> None:
-    for method in ("GET", "HEAD"):
-        app.add_api_route(
-            PATH,
-            claims_rdf12,
-            methods=[method],
-            operation_id=f"claims_rdf12_{method.lower()}",
-            summary="The article's claims as RDF 1.2 (triple terms with reifiers)",
-            include_in_schema=method == "GET",
-            response_class=Response,
-            responses={
-                200: openapi.representations("The claims as RDF 1.2.", OFFERS),
-                406: openapi.NOT_ACCEPTABLE,
-            },
-            openapi_extra={"parameters": [openapi.format_parameter(OFFERS)]},
-        )
+    install_document(
+        app,
+        PATH,
+        claims_rdf12,
+        operation="claims_rdf12",
+        summary="The article's claims as RDF 1.2 (triple terms with reifiers)",
+        offers=OFFERS,
+        description="The claims as RDF 1.2.",
+    )

@@ -18,7 +18,7 @@ from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import RDF_FORMATS
 from kgpub.rdf.serialization import serialize
 from kgpub.store.protocol import QueryStore
-from kgpub.web import openapi
+from kgpub.web.documents import document_response, install_document
 from kgpub.web.services import services
 
 PATH = "/.well-known/void"
@@ -53,26 +53,16 @@ async def void_description(request: Request) -> Response:
             name=rep.name,
         )
     )
-    headers = {"Vary": "Accept", "Content-Location": f"{PATH}?format={rep.name}"}
-    if request.method == "HEAD":
-        headers["Content-Length"] = str(len(body))
-        return Response(b"", media_type=rep.content_type, headers=headers)
-    return Response(body, media_type=rep.content_type, headers=headers)
+    return document_response(request, PATH, rep, body)
 
 
 def install(app: FastAPI) -> None:
-    for method in ("GET", "HEAD"):
-        app.add_api_route(
-            PATH,
-            void_description,
-            methods=[method],
-            operation_id=f"void_{method.lower()}",
-            summary="VoID description of the dataset",
-            include_in_schema=method == "GET",
-            response_class=Response,
-            responses={
-                200: openapi.representations("The VoID description.", RDF_FORMATS),
-                406: openapi.NOT_ACCEPTABLE,
-            },
-            openapi_extra={"parameters": [openapi.format_parameter(RDF_FORMATS)]},
-        )
+    install_document(
+        app,
+        PATH,
+        void_description,
+        operation="void",
+        summary="VoID description of the dataset",
+        offers=RDF_FORMATS,
+        description="The VoID description.",
+    )
