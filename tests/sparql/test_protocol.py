@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from kgpub.errors import (
@@ -203,3 +206,34 @@ def test_query_form_is_the_first_form_keyword_after_the_prologue(
     query: str, form: str | None
 ) -> None:
     assert query_form(query) == form
+
+
+def test_concurrent_first_updates_are_all_refused_not_crashed() -> None:
+    """Eight threads parse their first update at once in a fresh interpreter.
+
+    rdflib's pyparsing grammar is not thread-safe: without kgpub's lock one
+    such burst left it broken, every later update a 500 (found by the soak).
+    """
+    script = (
+        "import threading\n"
+        "from kgpub.errors import UpdateRefusedError\n"
+        "from kgpub.sparql.protocol import refuse_update\n"
+        "outcomes = []\n"
+        "def run():\n"
+        "    for _ in range(5):\n"
+        "        try:\n"
+        "            refuse_update('CLEAR ALL', [])\n"
+        "        except UpdateRefusedError:\n"
+        "            outcomes.append('refused')\n"
+        "        except Exception as exc:\n"
+        "            outcomes.append(type(exc).__name__)\n"
+        "threads = [threading.Thread(target=run) for _ in range(8)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print(sorted(set(outcomes)), len(outcomes))\n"
+    )
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+        )
+        assert done.stdout.strip() == "['refused'] 40", done.stdout + done.stderr

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -239,6 +240,10 @@ def execute(
     return Answer(output.getvalue(), written.representation, written.engine_seconds)
 
 
+_GRAMMAR_LOCK = threading.Lock()
+"""One update parsed at a time: rdflib's pyparsing grammar is not thread-safe."""
+
+
 def refuse_update(update: str, params: list[tuple[str, str]]) -> None:
     """Answer an update on this read-only endpoint as the protocol orders.
 
@@ -249,10 +254,15 @@ def refuse_update(update: str, params: list[tuple[str, str]]) -> None:
     (LOAD, SERVICE) is ever fetched.
     """
     from pyparsing import ParseException  # noqa: PLC0415 - only updates need the grammar
-    from rdflib.plugins.sparql.parser import parseUpdate  # noqa: PLC0415
 
     try:
-        parseUpdate(update)
+        with _GRAMMAR_LOCK:
+            # rdflib's grammar (pyparsing) is built on first import and keeps parse state
+            # in shared objects: two threads parsing at once, or importing it at once,
+            # corrupted it for good (every later update a 500, found by the soak).
+            from rdflib.plugins.sparql.parser import parseUpdate  # noqa: PLC0415
+
+            parseUpdate(update)
     except ParseException as exc:
         raise MalformedRequestError(f"the update is not valid SPARQL 1.1 Update: {exc}") from exc
     except RecursionError as exc:
