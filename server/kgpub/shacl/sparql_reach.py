@@ -20,6 +20,7 @@ from rdflib import URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 from rdflib.term import Node
 
+from kgpub.rdflib_grammar import GRAMMAR_LOCK
 from kgpub.shacl.reach import CLASS_PREDICATES, TYPE, Edge, Position, Reach
 
 Step = tuple[Node, str | None, Node]  # (from, predicate IRI, "*"-marked if unbounded, or None, to)
@@ -183,9 +184,10 @@ def _record(
 
 def sparql_reach(query: str, reach: Reach) -> None:
     """Add a SHACL-SPARQL query's edges, positions and global predicates to ``reach``."""
-    from rdflib.plugins.sparql import prepareQuery  # noqa: PLC0415
+    with GRAMMAR_LOCK:  # rdflib's grammar is not thread-safe (kgpub.rdflib_grammar)
+        from rdflib.plugins.sparql import prepareQuery  # noqa: PLC0415
 
-    algebra = prepareQuery(query).algebra
+        algebra = prepareQuery(query).algebra
     fresh = iter(range(1_000_000))
     every = [step for s, p, o in _patterns(algebra) for step in _steps(s, p, o, fresh)]
     steps = [step for step in every if step[1] not in CLASS_PREDICATES]

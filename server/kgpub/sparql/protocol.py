@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import math
-import threading
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -28,6 +27,7 @@ from kgpub.errors import (
 )
 from kgpub.lexer import lex
 from kgpub.rdf.formats import Representation
+from kgpub.rdflib_grammar import GRAMMAR_LOCK
 from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.results import ResultLimits, write_query
 from kgpub.store.oxigraph import Store
@@ -240,10 +240,6 @@ def execute(
     return Answer(output.getvalue(), written.representation, written.engine_seconds)
 
 
-_GRAMMAR_LOCK = threading.Lock()
-"""One update parsed at a time: rdflib's pyparsing grammar is not thread-safe."""
-
-
 def refuse_update(update: str, params: list[tuple[str, str]]) -> None:
     """Answer an update on this read-only endpoint as the protocol orders.
 
@@ -256,10 +252,7 @@ def refuse_update(update: str, params: list[tuple[str, str]]) -> None:
     from pyparsing import ParseException  # noqa: PLC0415 - only updates need the grammar
 
     try:
-        with _GRAMMAR_LOCK:
-            # rdflib's grammar (pyparsing) is built on first import and keeps parse state
-            # in shared objects: two threads parsing at once, or importing it at once,
-            # corrupted it for good (every later update a 500, found by the soak).
+        with GRAMMAR_LOCK:  # rdflib's grammar is not thread-safe (kgpub.rdflib_grammar)
             from rdflib.plugins.sparql.parser import parseUpdate  # noqa: PLC0415
 
             parseUpdate(update)
