@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KGPUB_", frozen=True)
 
     project_dir: Path = _CHECKOUT_ROOT
-    """Folder holding ``ontology/``, ``data/`` and ``shapes/``."""
+    """Folder holding ``ontology/``, ``data/`` (shared graphs), ``articles/`` and ``shapes/``."""
 
     base_iri: str = "https://kgpub.example/"
     """Canonical base of every IRI the data mints; independent of the serving host."""
@@ -191,8 +191,9 @@ class Settings(BaseSettings):
         return self.project_dir / "shapes"
 
     @cached_property
-    def article_text(self) -> Path:
-        return self.data_dir / "article.de.txt"
+    def articles_dir(self) -> Path:
+        """One folder per article: its text, its graphs, its sidecar (``kgpub.rdf.articles``)."""
+        return self.project_dir / "articles"
 
     @cached_property
     def queries_dir(self) -> Path:

@@ -55,6 +55,14 @@ class SourceNotFoundError(KgpubError):
     """A file named as input does not exist or cannot be read."""
 
 
+class ArticleLayoutError(KgpubError):
+    """An article folder cannot be read as one: no text, a bad sidecar, a graph name twice."""
+
+
+class AnchorError(KgpubError):
+    """A quote cannot be anchored in an article's text: not found, or found more than once."""
+
+
 class QuerySyntaxError(KgpubError):
     """A SPARQL query or update could not be parsed."""
 

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kgpub.cli import store_commands
+from kgpub.cli import authoring, store_commands
 from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings
 from kgpub.errors import ConfigurationError, DataNotConformingError, KgpubError
@@ -23,6 +23,7 @@ from kgpub.ingest.writes import check_settings
 from kgpub.rdf.formatting import format_file
 from kgpub.rdf.serialization import serialize
 from kgpub.rdf.sources import (
+    data_files,
     data_sources,
     ontology_sources,
     read_all,
@@ -40,28 +41,32 @@ def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     data = sources_for_files(settings, files) if files else data_sources(settings)
     shapes = sources_for_files(settings, [args.shapes]) if args.shapes else shapes_sources(settings)
     try:
-        report = validate_quads(
-            read_all(data), read_all(shapes), read_all(ontology_sources(settings))
-        )
+        data_quads = read_all(data)
+        report = validate_quads(data_quads, read_all(shapes), read_all(ontology_sources(settings)))
+        hints, text_differs = authoring.validation_hints(settings, data_quads, project=not files)
     except KgpubError as exc:
         print(f"kgpub validate: cannot read input: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     languages = requested_languages(args.lang, None, settings.message_language)
     if args.format == "text":
-        print(render_report(report, languages))
+        lines = render_report(report, languages).splitlines()
+        print("\n".join([*lines[:-1], *hints, lines[-1]]))
+        if text_differs:
+            return EXIT_INVALID
     else:
         graph = in_languages(report, languages)
         quads = to_quads(graph.serialize(format="nt", encoding="utf-8"))
         sys.stdout.write(serialize(quads, args.format, settings.base_iri).decode("utf-8"))
-        print(verdict(report), file=sys.stderr)
-    return EXIT_OK if report.accepted else EXIT_INVALID
+        print("\n".join([*hints, verdict(report)]), file=sys.stderr)
+    return EXIT_OK if report.accepted and not text_differs else EXIT_INVALID
 
 
 def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
     files: list[Path] = args.files or sorted(
-        p
-        for d in (settings.ontology_dir, settings.data_dir, settings.shapes_dir)
-        for p in d.glob("*.ttl")
+        [
+            *(p for d in (settings.ontology_dir, settings.shapes_dir) for p in d.glob("*.ttl")),
+            *data_files(settings),
+        ]
     )
     unformatted = []
     for path in files:
@@ -153,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser(
         "validate", help="validate data and ontology against the SHACL shapes"
     )
-    validate.add_argument("files", nargs="*", type=Path, help="data files (default: data/*.ttl)")
+    validate.add_argument(
+        "files", nargs="*", type=Path, help="data files (default: data/*.ttl, articles/*/*.ttl)"
+    )
     validate.add_argument("--shapes", type=Path, help="shapes file (default: shapes/*.ttl)")
     validate.add_argument(
         "--format",
@@ -178,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         type=Path,
         help="RDF files, each served in its own named graph <base>graph/<stem> "
-        "(default: ontology/*.ttl, data/*.ttl, shapes/*.ttl)",
+        "(default: ontology/*.ttl, data/*.ttl, articles/*/*.ttl, shapes/*.ttl)",
     )
     source = serve.add_mutually_exclusive_group()
     source.add_argument(
@@ -200,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_cmd_serve)
 
     store_commands.add_commands(sub)
+    authoring.add_commands(sub)
 
     return parser
 

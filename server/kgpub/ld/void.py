@@ -87,6 +87,24 @@ def _license(store: QueryStore, base_iri: str) -> str:
     return term.value if isinstance(term, ox.NamedNode) else DEFAULT_LICENSE
 
 
+def articles_in(store: QueryStore, base_iri: str) -> list[str]:
+    """Every article the store publishes (a ``schema:NewsArticle`` minted under the base),
+    in IRI order: each is a root of the dataset, from which its claims are reached."""
+    rows = _rows(
+        store,
+        f"SELECT DISTINCT ?a WHERE {{ GRAPH ?g {{ ?a a <{SCHEMA}NewsArticle> }} "
+        f"FILTER(isIRI(?a) && STRSTARTS(STR(?a), {ox.Literal(base_iri)})) }} ORDER BY ?a",
+    )
+    return [r["a"].value for r in rows if "a" in r]
+
+
+def _example(store: QueryStore, uri_space: str) -> list[str]:
+    """An example entity: Elon Musk in the shipped story, else none claimed."""
+    example = uri_space + "elon-musk"
+    result = store.query(f"ASK {{ GRAPH ?g {{ <{example}> ?p ?o }} }}")
+    return [example] if isinstance(result, ox.QueryBoolean) and bool(result) else []
+
+
 def describe_dataset(
     store: QueryStore, base_iri: str, graph_sizes: dict[str, int], total_triples: int, endpoint: str
 ) -> list[ox.Triple]:
@@ -101,7 +119,7 @@ def describe_dataset(
             dataset,
             _n(DCTERMS + "description"),
             ox.Literal(
-                "A news article published as Linked Data: its claims with provenance down to "
+                "News articles published as Linked Data: their claims with provenance down to "
                 "the text span, background knowledge, vocabulary and shapes.",
                 language="en",
             ),
@@ -111,8 +129,12 @@ def describe_dataset(
         ox.Triple(dataset, _n(VOID + "uriSpace"), ox.Literal(uri_space)),
         ox.Triple(dataset, _n(VOID + "triples"), _int(total_triples)),
         ox.Triple(dataset, _n(VOID + "entities"), _int(_entities(store, uri_space))),
-        ox.Triple(dataset, _n(VOID + "rootResource"), _n(uri_space + "article")),
-        ox.Triple(dataset, _n(VOID + "exampleResource"), _n(uri_space + "elon-musk")),
+    ]
+    triples += [
+        ox.Triple(dataset, _n(VOID + "rootResource"), _n(a)) for a in articles_in(store, base_iri)
+    ]
+    triples += [
+        ox.Triple(dataset, _n(VOID + "exampleResource"), _n(e)) for e in _example(store, uri_space)
     ]
     triples += [ox.Triple(dataset, _n(VOID + "vocabulary"), _n(ns)) for ns in vocabularies(store)]
     for graph, size in graph_sizes.items():

@@ -1,8 +1,9 @@
 """Which files make up the published dataset, and how each is read.
 
 Each source file becomes one named graph, ``<base>graph/<file stem>``, so a
-consumer can always tell the article's own statements (``graph/article``) from
-background knowledge (``graph/background``), the vocabulary
+consumer can always tell an article's own statements (``graph/article``, one
+graph per article file, see ``kgpub.rdf.articles``) from shared background
+knowledge (``graph/background``), the vocabulary
 (``graph/kgpub``) and the shapes (``graph/shapes``). Parsing goes through
 pyoxigraph: it is fast and reports line and column on a syntax error.
 """
@@ -19,6 +20,7 @@ from kgpub import guards
 from kgpub.config import Settings
 from kgpub.errors import RdfSyntaxError, SourceNotFoundError
 from kgpub.rdf import representable
+from kgpub.rdf.articles import articles
 from kgpub.rdf.formats import by_suffix, rdf_format
 
 
@@ -59,9 +61,15 @@ def graph_iri(settings: Settings, path: Path) -> str:
     return f"{settings.base_iri}graph/{path.stem}"
 
 
+def data_files(settings: Settings) -> list[Path]:
+    """The instance data's files: the shared graphs in ``data/``, then every article's."""
+    shared = sorted(settings.data_dir.glob("*.ttl"))
+    return shared + [p for a in articles(settings) for p in a.graph_files]
+
+
 def data_sources(settings: Settings) -> list[Source]:
-    """The instance data: the article's statements and the background knowledge."""
-    return [Source(p, graph_iri(settings, p)) for p in sorted(settings.data_dir.glob("*.ttl"))]
+    """The instance data: the shared background graphs and every article's graphs."""
+    return [Source(p, graph_iri(settings, p)) for p in data_files(settings)]
 
 
 def ontology_sources(settings: Settings) -> list[Source]:

@@ -12,7 +12,7 @@ See https://www.w3.org/TR/sparql11-service-description/.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -50,12 +50,15 @@ def describe(
     default_graph_size: int,
     title: str,
     void: tuple[str, str] | None = None,
+    *,
+    articles: Sequence[str] = (),
 ) -> list[ox.Triple]:
     """The service description of the endpoint at ``endpoint`` as triples.
 
     ``void`` is the VoID dataset's IRI and the URL of its description
     (``/.well-known/void``): the default dataset is then that dataset, with
-    ``rdfs:seeAlso`` to where it is described.
+    ``rdfs:seeAlso`` to where it is described. ``articles`` are the dataset's
+    articles, each a ``void:rootResource`` of it, as in the VoID description.
     """
     service = ox.NamedNode(endpoint)
     dataset: ox.NamedNode | ox.BlankNode = (
@@ -82,6 +85,7 @@ def describe(
     ]
     if void:
         triples.append(ox.Triple(dataset, RDFS_SEE_ALSO, ox.NamedNode(void[1])))
+    triples += [ox.Triple(dataset, _void("rootResource"), ox.NamedNode(a)) for a in articles]
     triples += [
         ox.Triple(service, _sd("resultFormat"), ox.NamedNode(FORMATS + name))
         for name in _RESULT_FORMATS

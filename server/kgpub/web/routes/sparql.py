@@ -23,6 +23,7 @@ from kgpub.errors import NotAcceptableError, UpdateRefusedError
 from kgpub.guards import query_limits
 from kgpub.ingest import preconditions
 from kgpub.ld.query_editor import assets_installed, example_queries, render_page
+from kgpub.ld.void import articles_in
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, rdf_format
 from kgpub.sparql import service_description
@@ -90,7 +91,12 @@ def _describe_or_page(request: Request) -> Response:
         str(request.base_url).rstrip("/") + "/.well-known/void",
     )
     triples = service_description.describe(
-        endpoint, state.graph_sizes, state.default_graph_size, "kgpub SPARQL endpoint", void
+        endpoint,
+        state.graph_sizes,
+        state.default_graph_size,
+        "kgpub SPARQL endpoint",
+        void,
+        articles=articles_in(state.store, state.settings.base_iri),
     )
     body = service_description.serialize(triples, rdf_format(rep))
     headers["ETag"] = make_etag(rep.media_type, body)
