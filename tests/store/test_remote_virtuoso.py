@@ -60,14 +60,15 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
 
 @pytest.fixture(scope="session")
 def loaded(virtuoso: Virtuoso, settings: Settings) -> str:
-    """What ``kgpub load --backend`` said, loading ontology/, data/ and shapes/."""
+    """What ``kgpub load --backend`` said, loading ontology/, data/, articles/ and shapes/."""
     env = dict(
         os.environ,
         KGPUB_BACKEND_USER="dba",
         KGPUB_BACKEND_PASSWORD=virtuoso.password,
         KGPUB_PROJECT_DIR=str(settings.project_dir),
     )
-    folders = [str(d) for d in (settings.ontology_dir, settings.data_dir, settings.shapes_dir)]
+    s = settings
+    folders = [str(d) for d in (s.ontology_dir, s.data_dir, s.articles_dir, s.shapes_dir)]
     done = subprocess.run(
         [*KGPUB, "load", *folders, "--validate", *_backend(virtuoso)],
         env=env,

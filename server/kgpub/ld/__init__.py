@@ -3,7 +3,9 @@
 - ``describe``: what a dereferenced IRI answers with (its description).
 - ``void``: the dataset in VoID.
 - ``claims_rdf12``: the article's claims as RDF 1.2 (statements as reifiers of triple terms).
-- ``anchors``: claims located in the article's text; the text with spans marked.
+- ``anchors``: claims located in an article's text; the text with spans marked.
+- ``anchor_authoring``: anchors as authors write them (Turtle, into a claim, where a quote is).
+- ``article_scaffold``: a new article's starting graph (article node, narrator, skeleton claim).
 - ``neighbourhood``: the SVG picture of a resource's neighbourhood.
 - ``ontology_docs``: the ontology's HTML documentation (pyLODE).
 - ``page_model``: labelled values and sections; ``resource_view``: a page's view model.
