@@ -71,6 +71,14 @@ def shipped_project() -> Path:
     return default
 
 
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _fail(command: str, message: str) -> int:
     print(f"kgpub {command}: {message}", file=sys.stderr)
     return EXIT_UNREADABLE
@@ -98,7 +106,7 @@ def _cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     (target / "articles").mkdir()
     (target / "README.md").write_text(_README.format(name=target.resolve().name), encoding="utf-8")
     for path in made:
-        print(f"created {path}")
+        print(f"created {_shown(path)}")
     return EXIT_OK
 
 
@@ -164,7 +172,7 @@ def _cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     graph_file = folder / f"{article.slug}.ttl"
     graph_file.write_text(format_graph(article_graph(article), prefixes(article)), encoding="utf-8")
     for path in (folder / text_name, folder / SIDECAR, graph_file):
-        print(f"created {path}")
+        print(f"created {_shown(path)}")
     print(f"article {article.iri}; skeleton claim {article.skeleton_claim}")
     return EXIT_OK
 
@@ -191,7 +199,9 @@ def _cmd_anchor(args: argparse.Namespace, settings: Settings) -> int:
         return _fail("anchor", str(exc))
     except KgpubError as exc:
         return _fail("anchor", f"cannot read input: {exc}")
-    print(f"added {names.anchor} ({sel.start}-{sel.end}) to the evidence of {claim} in {path}")
+    print(
+        f"added {names.anchor} ({sel.start}-{sel.end}) to the evidence of {claim} in {_shown(path)}"
+    )
     return EXIT_OK
 
 
