@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph
 
 from kgpub.cli.exit_codes import EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings
@@ -102,7 +103,8 @@ def _cmd_init(args: argparse.Namespace, settings: Settings) -> int:
         (target / sub).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shipped / sub / name, target / sub / name)
     (target / "data").mkdir(parents=True, exist_ok=True)
-    (target / "data" / "background.ttl").write_text("", encoding="utf-8")
+    empty = format_graph(Graph(), {})  # the canonical form: kgpub fmt --check passes
+    (target / "data" / "background.ttl").write_text(empty, encoding="utf-8")
     (target / "articles").mkdir()
     (target / "README.md").write_text(_README.format(name=target.resolve().name), encoding="utf-8")
     for path in made:

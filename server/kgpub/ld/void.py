@@ -88,11 +88,13 @@ def _license(store: QueryStore, base_iri: str) -> str:
 
 
 def articles_in(store: QueryStore, base_iri: str) -> list[str]:
-    """Every article the store publishes (a ``schema:NewsArticle`` minted under the base),
-    in IRI order: each is a root of the dataset, from which its claims are reached."""
+    """Every article the store publishes, in IRI order: a ``schema:NewsArticle`` minted under
+    the base with its text (the reports it cites have none); each is a root of the dataset,
+    from which its claims are reached."""
     rows = _rows(
         store,
-        f"SELECT DISTINCT ?a WHERE {{ GRAPH ?g {{ ?a a <{SCHEMA}NewsArticle> }} "
+        f"SELECT DISTINCT ?a WHERE {{ GRAPH ?g {{ ?a a <{SCHEMA}NewsArticle> ; "
+        f"<{SCHEMA}articleBody> ?body }} "
         f"FILTER(isIRI(?a) && STRSTARTS(STR(?a), {ox.Literal(base_iri)})) }} ORDER BY ?a",
     )
     return [r["a"].value for r in rows if "a" in r]
