@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
@@ -19,6 +20,7 @@ from rdflib import Graph, URIRef
 from kgpub.cli.main import main
 from kgpub.config import Settings
 from kgpub.ld.article_scaffold import FICTIONAL_NOTE
+from kgpub.ld.claims_rdf12 import REIFIES
 from kgpub.rdf.articles import articles
 from kgpub.rdf.sources import data_sources
 from kgpub.web.app import create_app
@@ -121,3 +123,16 @@ def test_anchors_count_in_their_own_article(client: TestClient) -> None:
       FILTER(SUBSTR(?body, ?start + 1, ?end - ?start) = ?exact) } }"""
     answer = client.post("/sparql", data={"query": query}, headers={"Accept": "text/csv"})
     assert answer.text.splitlines() == ["exact", "The library has 40000 books."]
+
+
+@pytest.mark.slow
+def test_each_article_graph_has_its_rdf_1_2_view(client: TestClient) -> None:
+    view = client.get("/graph/library/rdf12", headers={"Accept": "text/turtle"})
+    assert view.status_code == 200
+    assert view.headers["content-location"] == "/graph/library/rdf12?format=ttl"
+    triples = list(ox.parse(view.content, format=ox.RdfFormat.TURTLE))
+    subjects = {t.subject for t in triples}
+    assert ox.NamedNode(_ID + "library/claim-1") in subjects
+    assert ox.NamedNode(_ID + "claim-musk-joined-call") not in subjects
+    assert sum(1 for t in triples if t.predicate == REIFIES) == 1
+    assert client.get("/graph/background/rdf12").status_code == 404

@@ -2,7 +2,7 @@
 
 - ``describe``: what a dereferenced IRI answers with (its description).
 - ``void``: the dataset in VoID.
-- ``claims_rdf12``: the article's claims as RDF 1.2 (statements as reifiers of triple terms).
+- ``claims_rdf12``: an article's claims as RDF 1.2 (statements as reifiers of triple terms).
 - ``anchors``: claims located in an article's text; the text with spans marked.
 - ``anchor_authoring``: anchors as authors write them (Turtle, into a claim, where a quote is).
 - ``article_scaffold``: a new article's starting graph (article node, narrator, skeleton claim).

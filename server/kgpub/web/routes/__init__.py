@@ -5,7 +5,7 @@
 - ``graph_store``: the Graph Store HTTP Protocol.
 - ``validate``: ``POST /validate``.
 - ``void``: ``/.well-known/void``.
-- ``claims_rdf12``: ``/graph/article/rdf12``, the claims as RDF 1.2 (before ``resources``).
-- ``claims_rdf12``: the article's claims as RDF 1.2.
+- ``claims_rdf12``: ``/graph/{name}/rdf12``, an article's claims as RDF 1.2 (before ``resources``).
+- ``claims_rdf12``: an article's claims as RDF 1.2.
 - ``resources``: every minted IRI (the catch-all ``/id/{rest:path}``: last).
 """
