@@ -151,7 +151,7 @@ def _positive(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="kgpub", description="Publish a news article as Linked Data."
+        prog="kgpub", description="Publish news articles as Linked Data."
     )
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -237,7 +237,7 @@ def add_commands(sub: Any) -> None:
     load.set_defaults(handler=_cmd_load)
 
     dump_cmd = sub.add_parser("dump", help="write a store or the default dataset as RDF")
-    dump_cmd.add_argument("--store", type=Path, help="store directory (default: the article)")
+    dump_cmd.add_argument("--store", type=Path, help="store directory (default: the project)")
     dump_cmd.add_argument("--graph", help="only this named graph")
     dump_cmd.add_argument("--format", default="nq", choices=DUMP_FORMATS, help="default: nq")
     dump_cmd.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
@@ -246,7 +246,7 @@ def add_commands(sub: Any) -> None:
     query = sub.add_parser("query", help="run a SPARQL query on a store or the default dataset")
     query.add_argument("query", nargs="?", help="the SPARQL query")
     query.add_argument("-f", "--file", type=Path, help="read the query from this file")
-    query.add_argument("--store", type=Path, help="store directory (default: the article)")
+    query.add_argument("--store", type=Path, help="store directory (default: the project)")
     query.add_argument(
         "--format",
         help="json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld, rdf, trig, nq "
