@@ -173,3 +173,12 @@ def test_validate_fails_when_the_stored_text_is_not_the_file(
     (article / "faehre.de.txt").write_text(TEXT + "Nachtrag.\n", encoding="utf-8")
     assert main(["validate"]) == 1
     assert "a schema:articleBody that differs from" in _said(capsys)
+
+
+def test_a_broken_article_folder_is_an_error_not_a_crash(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "articles" / "leer").mkdir()  # no text file
+    for command in (["validate"], ["fmt", "--check"], ["anchor", "leer", "x"]):
+        assert main(command) == 2, command
+        assert "an article folder needs exactly one *.txt" in _said(capsys)

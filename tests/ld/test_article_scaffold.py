@@ -68,3 +68,10 @@ def test_the_own_prefix_is_the_slug_when_it_can_be() -> None:
     assert own_prefix("fahrrad") == "fahrrad"
     assert own_prefix("2031-flut") == "this"
     assert prefixes(ARTICLE)["fahrrad"] == "https://news.example.org/id/fahrrad/"
+
+
+def test_a_title_in_another_language_stays_in_the_sidecar() -> None:
+    french = NewArticle("https://news.example.org/", "velo", "fr", "Texte.", "Titre")
+    graph = article_graph(french)
+    assert graph.value(URIRef(french.iri), URIRef(SCHEMA + "name")) is None
+    assert tomllib.loads(sidecar_toml(french, "velo.fr.txt"))["title"] == "Titre"

@@ -38,9 +38,9 @@ from kgpub.shacl.validate import in_languages, validate_quads
 
 def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     files: list[Path] = args.files
-    data = sources_for_files(settings, files) if files else data_sources(settings)
     shapes = sources_for_files(settings, [args.shapes]) if args.shapes else shapes_sources(settings)
     try:
+        data = sources_for_files(settings, files) if files else data_sources(settings)
         data_quads = read_all(data)
         report = validate_quads(data_quads, read_all(shapes), read_all(ontology_sources(settings)))
         hints, text_differs = authoring.validation_hints(settings, data_quads, project=not files)
@@ -61,13 +61,22 @@ def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if report.accepted and not text_differs else EXIT_INVALID
 
 
-def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
-    files: list[Path] = args.files or sorted(
+def _project_turtle(settings: Settings) -> list[Path]:
+    """The project's Turtle files: ontology, shapes, shared data and every article's."""
+    return sorted(
         [
             *(p for d in (settings.ontology_dir, settings.shapes_dir) for p in d.glob("*.ttl")),
             *data_files(settings),
         ]
     )
+
+
+def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        files: list[Path] = args.files or _project_turtle(settings)
+    except KgpubError as exc:
+        print(f"kgpub fmt: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     unformatted = []
     for path in files:
         try:

@@ -25,6 +25,7 @@ FICTIONAL_NOTE = "Fictional article, invented for kgpub's tests and documentatio
 """The ``schema:description`` (English) every fictional article carries."""
 
 _PREFIX_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_PUBLISHED_LANGUAGES = {"de", "en"}
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,10 @@ def article_graph(article: NewArticle) -> Graph:
     graph.add((node, RDF_NS.type, URIRef(SCHEMA + "NewsArticle")))
     graph.add((node, URIRef(SCHEMA + "inLanguage"), Literal(article.language)))
     graph.add((node, URIRef(SCHEMA + "articleBody"), Literal(article.text)))
-    if article.title:
-        lang = article.language if article.language in {"de", "en"} else None
-        graph.add((node, URIRef(SCHEMA + "name"), Literal(article.title, lang=lang)))
+    if article.title and article.language in _PUBLISHED_LANGUAGES:
+        # The shapes take names in the languages kgpub publishes in; another
+        # language's title stays in the sidecar.
+        graph.add((node, URIRef(SCHEMA + "name"), Literal(article.title, lang=article.language)))
     if article.fictional:
         graph.add((node, URIRef(SCHEMA + "description"), Literal(FICTIONAL_NOTE, lang="en")))
     graph.add((narrator, RDF_NS.type, URIRef(PROV + "Agent")))
