@@ -16,6 +16,9 @@ their neighbourhood (``kgpub.shacl.incremental``), and their results replace
 those in the previous report. The first write, a write to the shapes or the
 vocabulary, and a change the analysis cannot bound validate everything.
 
+Right after a commit, the search index re-indexes the resources the write
+touched (``kgpub.search``), so searches and ``kgpub:search`` see the write.
+
 Writes are serialised by a lock, so each one is staged from the state the
 previous one committed; reads go on meanwhile against the committed state.
 Nothing here fetches: RDF bodies pass ``kgpub.guards`` before parsing, and
@@ -25,6 +28,7 @@ LOAD and SERVICE in updates are refused before pyoxigraph could follow them.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -47,6 +51,8 @@ from kgpub.ingest import auth
 from kgpub.lexer import lex
 from kgpub.rdf import representable
 from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
+from kgpub.search.documents import affected
+from kgpub.search.index import SearchIndex
 from kgpub.shacl.conformance import Conformance
 from kgpub.shacl.incremental import Match, revalidate
 from kgpub.shacl.validate import validate_quads, validator_for
@@ -225,7 +231,8 @@ class Writer:
 
     ``on_commit`` is called after each commit, still holding the write lock,
     with the new counts and validation, so the server's pages are refreshed in
-    the order the writes happened.
+    the order the writes happened. ``search``, the served store's search
+    index, is brought up to date first.
     """
 
     def __init__(
@@ -233,8 +240,10 @@ class Writer:
         store: Store,
         settings: Settings,
         on_commit: Callable[[Committed], None] | None = None,
+        search: SearchIndex | None = None,
     ) -> None:
         self._store = store
+        self._search = search
         self._settings = settings
         self._on_commit = on_commit
         self._lock = threading.Lock()
@@ -346,6 +355,8 @@ class Writer:
         self._store.apply(changes)
         self._state = conformance
         _log.info("%s: committed (store version %d)", what, self._store.version)
+        if self._search is not None:
+            self._reindex(changes)
         self._store.save_stats(counted=staged)
         if self._on_commit is not None:
             self._on_commit(
@@ -357,6 +368,16 @@ class Writer:
                     ontology_changed=self.touches(changes, self._ontology_graphs),
                 )
             )
+
+    def _reindex(self, changes: Changes) -> None:
+        """Re-index what ``changes`` touched; the write is committed whatever happens here."""
+        assert self._search is not None
+        changed = (*changes.removed, *changes.added)
+        try:
+            subjects = affected(self._store, self._search.scope, changed)
+            self._search.reindex(self._store, subjects, self._store.version)
+        except (sqlite3.Error, OSError) as exc:
+            _log.error("the search index was not updated after the write: %s", exc)
 
     @staticmethod
     def touches(changes: Changes, graphs: set[ox.NamedNode]) -> bool:

@@ -17,11 +17,11 @@ import contextlib
 import errno
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -30,6 +30,8 @@ from kgpub.store.changes import Changes, commit_update
 from kgpub.store.protocol import UNION, Dataset
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+CustomFunctions = dict[ox.NamedNode, Callable[..., Any]]
+"""SPARQL extension functions by IRI, evaluated by pyoxigraph (``kgpub:search``)."""
 
 STATS_FILE = "kgpub-stats.json"
 FULL_DISK = (
@@ -84,11 +86,16 @@ class Store:
         self._version = 0
         self._failed = False
         self._stats = _read_stats(path)
+        self._functions: CustomFunctions | None = None
 
     @property
     def path(self) -> Path | None:
         """The store's directory; ``None`` in memory."""
         return self._path
+
+    def use_functions(self, functions: CustomFunctions) -> None:
+        """Extension functions every later query may call (a query worker's ``kgpub:search``)."""
+        self._functions = dict(functions) or None
 
     @property
     def read_only(self) -> bool:
@@ -346,9 +353,13 @@ class Store:
                     base_iri=base_iri,
                     default_graph=[ox.NamedNode(g) for g in dataset.default_graphs],
                     named_graphs=[ox.NamedNode(g) for g in dataset.named_graphs],
+                    custom_functions=self._functions,
                 )
             return self._store.query(
-                sparql, base_iri=base_iri, use_default_graph_as_union=dataset.union_default
+                sparql,
+                base_iri=base_iri,
+                use_default_graph_as_union=dataset.union_default,
+                custom_functions=self._functions,
             )
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc

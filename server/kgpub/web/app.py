@@ -26,6 +26,8 @@ from kgpub.ingest.dataset import load_dataset
 from kgpub.ingest.validation_pool import ValidationPool
 from kgpub.ingest.writes import check_settings
 from kgpub.ld.query_editor import STATIC_DIR
+from kgpub.search.index import SearchIndex
+from kgpub.search.sparql_function import index_file
 from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.sparql.cache import ResultCache
 from kgpub.sparql.runners import runner_for
@@ -36,6 +38,7 @@ from kgpub.web.openapi import add_problem_schema
 from kgpub.web.routes import claims_rdf12 as claims_rdf12_routes
 from kgpub.web.routes import graph_store as graphstore_routes
 from kgpub.web.routes import resources as resource_routes
+from kgpub.web.routes import search as search_routes
 from kgpub.web.routes import sparql as sparql_routes
 from kgpub.web.routes import update as update_routes
 from kgpub.web.routes import validate as validate_routes
@@ -71,7 +74,9 @@ def create_app(
         # Computed once; only a committed write (kgpub.ingest.writes) changes them.
         state.graph_sizes = await anyio.to_thread.run_sync(loaded.graph_sizes)
         state.default_graph_size = await anyio.to_thread.run_sync(loaded.distinct_triples)
-        pool = runner_for(loaded, settings)
+        search, _ = await anyio.to_thread.run_sync(SearchIndex.served, loaded, settings.base_iri)
+        state.search_index = search
+        pool = runner_for(loaded, settings, index_file(search))
         await pool.start()
         state.start(loaded, checked, pool)
         if settings.writes_enabled:
@@ -81,6 +86,7 @@ def create_app(
             yield
         finally:
             await pool.close()
+            search.remove()
             await state.validation_pool.close()
             if store is None:  # the app opened it, so the app closes it
                 loaded.close()
@@ -102,6 +108,7 @@ def create_app(
     graphstore_routes.install(app)
     update_routes.install(app)
     claims_rdf12_routes.install(app)
+    search_routes.install(app)
     resource_routes.install(app)
     if STATIC_DIR.is_dir():
         # Absent until scripts/setup-ui installs the query UI: /static is then a 404.

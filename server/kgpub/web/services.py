@@ -24,6 +24,7 @@ from starlette.responses import Response
 from kgpub.config import Settings
 from kgpub.ingest.validation_pool import ValidationPool
 from kgpub.ld.ontology_docs import OntologyDocs
+from kgpub.search.index import SearchIndex
 from kgpub.shacl.conformance import Conformance
 from kgpub.sparql.cache import ResultCache
 from kgpub.sparql.runners import Runner
@@ -64,6 +65,8 @@ class Services:
     """With writes on: names this process's states of the dataset in ETags
     (``kgpub.ingest.preconditions``), so a tag from before a restart never matches."""
     write_lock: anyio.Lock = field(default_factory=anyio.Lock)
+    search_index: SearchIndex | None = None
+    """The full-text index of the served store, built at start-up (``kgpub.search``)."""
     _store: QueryStore | None = None
     _pool: Runner | None = None
     _conformance: Conformance | None = None
@@ -97,6 +100,12 @@ class Services:
     @conformance.setter
     def conformance(self, value: Conformance) -> None:
         self._conformance = value
+
+    @property
+    def search(self) -> SearchIndex:
+        if self.search_index is None:
+            raise _not_started("search index")
+        return self.search_index
 
     def writes(self) -> Writer:
         """The writer; only routes installed with writes on ask for it."""

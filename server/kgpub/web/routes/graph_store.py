@@ -244,7 +244,7 @@ def writer_for(state: Services) -> Writer:
         if committed.ontology_changed:
             state.ontology_docs = OntologyDocs()
 
-    return Writer(store, state.settings, publish)
+    return Writer(store, state.settings, publish, state.search)
 
 
 def install(app: FastAPI) -> None:
