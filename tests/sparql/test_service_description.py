@@ -134,3 +134,9 @@ def test_links_the_void_description(client: TestClient, description: Graph) -> N
     # The same dataset: VoID names it, types it and points at this endpoint.
     assert (dataset, RDF.type, VOID.Dataset) in void
     assert (dataset, VOID.sparqlEndpoint, ENDPOINT) in void
+
+
+def test_names_the_search_extension_function(description: Graph) -> None:
+    search = URIRef("https://kgpub.example/ontology#search")
+    assert set(description.objects(ENDPOINT, SD.extensionFunction)) == {search}
+    assert (search, RDF.type, SD.Function) in description

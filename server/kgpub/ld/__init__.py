@@ -9,4 +9,5 @@
 - ``page_model``: labelled values and sections; ``resource_view``: a page's view model.
 - ``pages``: HTML pages rendered from the templates; ``page_text``: their words.
 - ``query_editor``: the browser's query editor page and its assets.
+- ``search_results``: a search's hits labelled and linked (the ``/search`` JSON and page).
 """

@@ -12,7 +12,7 @@ See https://www.w3.org/TR/sparql11-service-description/.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -50,12 +50,15 @@ def describe(
     default_graph_size: int,
     title: str,
     void: tuple[str, str] | None = None,
+    *,
+    functions: Sequence[str] = (),
 ) -> list[ox.Triple]:
     """The service description of the endpoint at ``endpoint`` as triples.
 
     ``void`` is the VoID dataset's IRI and the URL of its description
     (``/.well-known/void``): the default dataset is then that dataset, with
-    ``rdfs:seeAlso`` to where it is described.
+    ``rdfs:seeAlso`` to where it is described. ``functions``: the IRIs of the
+    extension functions queries may call (``kgpub:search``).
     """
     service = ox.NamedNode(endpoint)
     dataset: ox.NamedNode | ox.BlankNode = (
@@ -87,6 +90,11 @@ def describe(
         for name in _RESULT_FORMATS
     ]
     triples += [ox.Triple(service, _sd("feature"), _sd(name)) for name in _FEATURES]
+    for function in functions:
+        triples += [
+            ox.Triple(service, _sd("extensionFunction"), ox.NamedNode(function)),
+            ox.Triple(ox.NamedNode(function), RDF_TYPE_NODE, _sd("Function")),
+        ]
     for index, (name, size) in enumerate(sorted(graph_sizes.items())):
         named = ox.BlankNode(f"namedGraph{index}")
         graph = ox.BlankNode(f"graph{index}")
