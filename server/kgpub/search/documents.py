@@ -146,27 +146,52 @@ def claim_documents(
         subject, text = row["s"], row["text"]
         if isinstance(subject, ox.NamedNode) and isinstance(text, ox.Literal):
             yield Document("claim", subject.value, text.language or "", text.value)
+    yield from _quote_documents(store, scope, subjects)
+
+
+def _quote_documents(
+    store: QueryStore, scope: Scope, subjects: Sequence[str] | None
+) -> Iterator[Document]:
+    """The quoted words; their positions and languages are looked up apart, as OPTIONALs
+    over a large store made pyoxigraph read every selector for each subject."""
     quotes = _prefixes(scope) + (
-        f"SELECT DISTINCT ?s ?anchor ?source ?exact ?start ?end ?lang WHERE {{ "
-        f"{_values(subjects)} ?s a kgpub:ReportedClaim ; kgpub:evidence ?anchor . "
+        f"SELECT DISTINCT ?s ?anchor ?source ?exact WHERE {{ {_values(subjects)} "
+        "?s a kgpub:ReportedClaim ; kgpub:evidence ?anchor . FILTER(isIRI(?s)) "
         "?anchor oa:hasSource ?source ; oa:hasSelector ?q . "
-        "?q a oa:TextQuoteSelector ; oa:exact ?exact . FILTER(isIRI(?s)) "
-        "OPTIONAL { ?anchor oa:hasSelector ?p . ?p a oa:TextPositionSelector ; "
-        "oa:start ?start ; oa:end ?end } OPTIONAL { ?source schema:inLanguage ?lang } }"
+        "?q a oa:TextQuoteSelector ; oa:exact ?exact . }"
     )
-    seen: set[tuple[str, str]] = set()
+    found = []
     for row in _rows(store, quotes):
         subject, source, exact = row["s"], row["source"], row["exact"]
-        if not isinstance(subject, ox.NamedNode) or not isinstance(exact, ox.Literal):
+        if isinstance(subject, ox.NamedNode) and isinstance(exact, ox.Literal):
+            where = source.value if isinstance(source, ox.NamedNode) else None
+            found.append((subject.value, str(row["anchor"]), where, exact))
+    if not found:
+        return
+    positions = {s.anchor: (s.start, s.end) for s in claim_spans(store, scope, subjects)}
+    languages = _languages(store, sorted({f[2] for f in found if f[2] is not None}))
+    seen: set[tuple[str, str]] = set()
+    for subject, anchor, source, exact in found:
+        if (subject, exact.value) in seen:
             continue
-        if (subject.value, exact.value) in seen:
-            continue
-        seen.add((subject.value, exact.value))
-        lang = exact.language or (_text(row["lang"]) or "").lower().split("-")[0]
-        where = source.value if isinstance(source, ox.NamedNode) else None
-        yield Document(
-            "quote", subject.value, lang, exact.value, where, _int(row["start"]), _int(row["end"])
-        )
+        seen.add((subject, exact.value))
+        lang = exact.language or languages.get(source or "", "")
+        start, end = positions.get(anchor, (None, None))
+        yield Document("quote", subject, lang, exact.value, source, start, end)
+
+
+def _languages(store: QueryStore, sources: Sequence[str]) -> dict[str, str]:
+    """Each source's ``schema:inLanguage``, as a primary language subtag."""
+    if not sources:
+        return {}
+    values = " ".join(str(ox.NamedNode(s)) for s in sources)
+    query = f"SELECT ?s ?lang WHERE {{ VALUES ?s {{ {values} }} ?s <{SCHEMA}inLanguage> ?lang }}"
+    found: dict[str, str] = {}
+    for row in _rows(store, query):
+        subject, lang = row["s"], _text(row["lang"])
+        if isinstance(subject, ox.NamedNode) and lang:
+            found.setdefault(subject.value, lang.lower().split("-")[0])
+    return found
 
 
 def name_documents(
@@ -174,9 +199,14 @@ def name_documents(
 ) -> Iterator[Document]:
     """The names and labels of the data's resources, in every language."""
     predicates = " ".join(f"<{p}>" for p in NAME_PREDICATES)
+    # With subjects, their few triples are read and filtered; without, each predicate's.
+    pattern = (
+        f"VALUES ?p {{ {predicates} }} ?s ?p ?name ."
+        if subjects is None
+        else f"{_values(subjects)} ?s ?p ?name . FILTER(?p IN ({predicates.replace(' ', ', ')}))"
+    )
     query = (
-        f"SELECT DISTINCT ?s ?name WHERE {{ {_values(subjects)} VALUES ?p {{ {predicates} }} "
-        f"?s ?p ?name . FILTER(isIRI(?s) && isLiteral(?name) "
+        f"SELECT DISTINCT ?s ?name WHERE {{ {pattern} FILTER(isIRI(?s) && isLiteral(?name) "
         f"&& STRSTARTS(STR(?s), {ox.Literal(scope.id_prefix)})) }}"
     )
     for row in _rows(store, query):

@@ -154,21 +154,41 @@ def _set_version(conn: sqlite3.Connection, version: int) -> None:
 
 
 def _insert(conn: sqlite3.Connection, docs: Iterable[Document]) -> int:
+    """Add ``docs`` to both tables, in batches (one statement each per batch)."""
+    (last,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM entries").fetchone()
     count = 0
-    for doc in docs:
-        cursor = conn.execute(
-            'INSERT INTO entries (kind, subject, lang, text, source, start, "end") '
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (doc.kind, doc.subject, doc.lang, doc.text, doc.source, doc.start, doc.end),
+    for batch in _batches(docs, 2000):
+        ids = range(last + count + 1, last + count + 1 + len(batch))
+        conn.executemany(
+            'INSERT INTO entries (id, kind, subject, lang, text, source, start, "end") '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (i, d.kind, d.subject, d.lang, d.text, d.source, d.start, d.end)
+                for i, d in zip(ids, batch, strict=True)
+            ],
         )
-        conn.execute(
+        conn.executemany(
             f"INSERT INTO terms (rowid, {', '.join(LANGUAGES)}) VALUES (?, "
             + ", ".join("?" for _ in LANGUAGES)
             + ")",
-            (cursor.lastrowid, *(stems(doc.text, lang) for lang in LANGUAGES)),
+            [
+                (i, *(stems(d.text, lang) for lang in LANGUAGES))
+                for i, d in zip(ids, batch, strict=True)
+            ],
         )
-        count += 1
+        count += len(batch)
     return count
+
+
+def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _insert_spans(conn: sqlite3.Connection, spans: Iterable[Span]) -> int:
