@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kgpub.search.documents import Scope, affected, documents
-from kgpub.search.index import SearchIndex, connect
+from kgpub.search.index import SearchIndex, beside, build_beside, connect
 from kgpub.search.query import search
-from kgpub.store.oxigraph import Store
+from kgpub.store.oxigraph import SEARCH_FILE, Store
 from tests.search_fixtures import BASE, BODY, ID, SPAN_END, SPAN_START, fictional_store
 
 SCOPE = Scope.for_base(BASE)
@@ -74,3 +74,33 @@ def test_a_changed_selector_reindexes_its_claim(tmp_path: Path) -> None:
     assert ID + "test-claim" in affected(
         store, SCOPE, [ox.Quad(position, end, ox.Literal(SPAN_END))]
     )
+
+
+def test_a_server_copies_the_index_kgpub_load_left_beside_a_read_only_store(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "st"
+    writable = Store(folder)
+    writable.add_quads(fictional_store())
+    build_beside(writable, BASE)
+    del writable
+    store = Store(folder, read_only=True)
+    assert beside(store) == folder / SEARCH_FILE
+    index, built = SearchIndex.served(store, BASE)
+    try:
+        assert index.path != folder / SEARCH_FILE
+        assert built.documents == len(list(documents(store, SCOPE)))
+        assert index.version() == store.version
+    finally:
+        index.remove()
+    assert not index.path.parent.exists()
+
+
+def test_a_write_to_an_on_disk_store_drops_the_index_beside_it(tmp_path: Path) -> None:
+    store = Store(tmp_path / "st")
+    store.add_quads(fictional_store())
+    build_beside(store, BASE)
+    assert (tmp_path / "st" / SEARCH_FILE).is_file()
+    store.add_quads([ox.Quad(ox.NamedNode(ID + "x"), ox.NamedNode(ID + "p"), ox.Literal("y"))])
+    assert not (tmp_path / "st" / SEARCH_FILE).exists()
+    assert beside(store) is None

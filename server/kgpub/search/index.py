@@ -30,6 +30,7 @@ from pathlib import Path
 
 from kgpub.search.analysis import LANGUAGES, stems
 from kgpub.search.documents import Document, Scope, Span, claim_spans, documents
+from kgpub.store.oxigraph import SEARCH_FILE, Store
 from kgpub.store.protocol import QueryStore
 
 _SCHEMA = (
@@ -126,18 +127,53 @@ class SearchIndex:
 
     @classmethod
     def served(cls, store: QueryStore, base_iri: str) -> tuple[SearchIndex, Built]:
-        """The index of a served store, built in a folder of its own (``remove`` deletes it)."""
+        """The index of a served store, in a folder of its own (``remove`` deletes it): a copy
+        of the one ``kgpub load`` left beside a read-only store, else built now."""
         folder = Path(tempfile.mkdtemp(prefix="kgpub-search-"))
         index = cls(folder / "search.sqlite", Scope.for_base(base_iri))
         try:
+            prebuilt = beside(store)
+            if prebuilt is not None:
+                return index, index._copy(prebuilt, store.version)
             return index, index.build(store, store.version)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
 
+    def _copy(self, source: Path, version: int) -> Built:
+        """This index as a copy of ``source`` (SQLite's online backup), at ``version``."""
+        started = time.perf_counter()
+        with (
+            self._lock,
+            contextlib.closing(connect(source, read_only=True)) as original,
+            contextlib.closing(connect(self.path)) as conn,
+        ):
+            original.backup(conn)
+            conn.execute("PRAGMA journal_mode = WAL")
+            with conn:
+                _set_version(conn, version)
+            (count,) = conn.execute("SELECT COUNT(*) FROM entries").fetchone()
+            (spans,) = conn.execute("SELECT COUNT(*) FROM spans").fetchone()
+        return Built(count, spans, time.perf_counter() - started)
+
     def remove(self) -> None:
         """Delete the index and its folder (the server's, when it stops)."""
         shutil.rmtree(self.path.parent, ignore_errors=True)
+
+
+def beside(store: QueryStore) -> Path | None:
+    """The index ``kgpub load`` left beside a read-only on-disk store, if it is there (a
+    write through ``Store`` deletes it, so one that is there is current)."""
+    if not isinstance(store, Store) or store.path is None or not store.read_only:
+        return None
+    path = store.path / SEARCH_FILE
+    return path if path.is_file() else None
+
+
+def build_beside(store: Store, base_iri: str) -> Built:
+    """Build the index beside an on-disk store (``kgpub load``), for servers to copy."""
+    assert store.path is not None
+    return SearchIndex(store.path / SEARCH_FILE, Scope.for_base(base_iri)).build(store, 0)
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:

@@ -9,6 +9,9 @@ its number of distinct triples in ``DIR/kgpub-stats.json``, written when the
 load finishes: the VoID and service description need them, and counting a
 million quads at every start would make ``kgpub serve --store`` slow to open.
 Any write through this class drops the file, so stale counts are never served.
+``kgpub load`` also leaves the search index beside the store
+(``DIR/kgpub-search.sqlite``, ``kgpub.search``), which the server copies
+instead of building; a write drops it with the counts.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ CustomFunctions = dict[ox.NamedNode, Callable[..., Any]]
 """SPARQL extension functions by IRI, evaluated by pyoxigraph (``kgpub:search``)."""
 
 STATS_FILE = "kgpub-stats.json"
+SEARCH_FILE = "kgpub-search.sqlite"
+"""The search index ``kgpub load`` builds beside an on-disk store (``kgpub.search.index``)."""
 FULL_DISK = (
     "the disk holding the store is full: the write was not applied; "
     "reads go on, free some space and retry"
@@ -147,6 +152,8 @@ class Store:
             self._stats = None
             if self._path is not None:
                 (self._path / STATS_FILE).unlink(missing_ok=True)
+                for suffix in ("", "-wal", "-shm"):
+                    (self._path / f"{SEARCH_FILE}{suffix}").unlink(missing_ok=True)
 
     def has_graph(self, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
         """Whether a named graph exists (even empty); the default graph always does."""
