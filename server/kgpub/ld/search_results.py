@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import closing
-from typing import Literal
 from urllib.parse import quote
 
 from pydantic import BaseModel, Field
@@ -21,7 +20,7 @@ from pydantic import BaseModel, Field
 from kgpub.ld.anchors import article_body
 from kgpub.ld.describe import FALLBACK_LABEL_PREDICATES, labels
 from kgpub.ld.page_model import Page
-from kgpub.search.documents import Span
+from kgpub.search.documents import Kind, Span
 from kgpub.search.index import SearchIndex, connect
 from kgpub.search.query import Hit, languages, search
 from kgpub.store.protocol import QueryStore
@@ -45,7 +44,7 @@ class SpanAnswer(BaseModel):
 class HitAnswer(BaseModel):
     """One hit: an article passage, a claim (by its words or its quote) or a named resource."""
 
-    kind: Literal["article", "claim", "quote", "name"]
+    kind: Kind
     iri: str = Field(description="The resource found: article, claim or named resource.")
     label: str
     href: str = Field(description="Its page; for an article passage, scrolled to the match.")
@@ -117,7 +116,7 @@ class _Linker:
             first = hit.matches[0]
             href = self.at(hit.source, hit.start + first[0], hit.start + first[1])
         return HitAnswer(
-            kind=hit.kind,  # type: ignore[arg-type]
+            kind=hit.kind,
             iri=hit.subject,
             label=self.page.label(hit.subject),
             href=href,

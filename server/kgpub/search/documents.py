@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import pyoxigraph as ox
 
@@ -38,6 +39,10 @@ NAME_PREDICATES = (
     SKOS + "altLabel",
 )
 """What counts as a resource's name for search."""
+
+
+Kind = Literal["article", "claim", "quote", "name"]
+"""What a document is: a passage of an article, a claim's words or quote, a name."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class Scope:
 class Document:
     """One searchable text; ``source``/``start``/``end``: where it stands in an article."""
 
-    kind: str
+    kind: Kind
     subject: str
     lang: str
     text: str

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from kgpub.errors import MalformedRequestError
 from kgpub.search.analysis import LANGUAGES, Term, matches, parse_query, words
-from kgpub.search.documents import Span
+from kgpub.search.documents import Kind, Span
 from kgpub.search.snippets import Snippet, snippet
 
 MAX_ROWS = 1000
@@ -32,7 +32,7 @@ class Hit:
     """One found text and what it belongs to; offsets are into ``text`` (``matches``)
     or, with ``source``, into that article's body (``start``/``end``, ``spans``)."""
 
-    kind: str
+    kind: Kind
     subject: str
     lang: str
     score: float

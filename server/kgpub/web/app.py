@@ -30,7 +30,7 @@ from kgpub.search.index import SearchIndex
 from kgpub.search.sparql_function import index_file
 from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.sparql.cache import ResultCache
-from kgpub.sparql.runners import runner_for
+from kgpub.sparql.runners import Runner, runner_for
 from kgpub.store.protocol import QueryStore
 from kgpub.web import http_errors
 from kgpub.web.host_header import RequireHost
@@ -45,6 +45,19 @@ from kgpub.web.routes import validate as validate_routes
 from kgpub.web.routes import void as void_routes
 from kgpub.web.server_timing import ServerTimingMiddleware
 from kgpub.web.services import Services
+
+
+async def _start_queries(store: QueryStore, settings: Settings) -> tuple[SearchIndex, Runner]:
+    """The search index of ``store`` and the query runner that answers ``kgpub:search`` from
+    it, started; the index is removed again if the workers do not start."""
+    search, _ = await anyio.to_thread.run_sync(SearchIndex.served, store, settings.base_iri)
+    pool = runner_for(store, settings, index_file(search))
+    try:
+        await pool.start()
+    except BaseException:
+        search.remove()
+        raise
+    return search, pool
 
 
 def create_app(
@@ -74,10 +87,8 @@ def create_app(
         # Computed once; only a committed write (kgpub.ingest.writes) changes them.
         state.graph_sizes = await anyio.to_thread.run_sync(loaded.graph_sizes)
         state.default_graph_size = await anyio.to_thread.run_sync(loaded.distinct_triples)
-        search, _ = await anyio.to_thread.run_sync(SearchIndex.served, loaded, settings.base_iri)
+        search, pool = await _start_queries(loaded, settings)
         state.search_index = search
-        pool = runner_for(loaded, settings, index_file(search))
-        await pool.start()
         state.start(loaded, checked, pool)
         if settings.writes_enabled:
             state.writer = graphstore_routes.writer_for(state)
