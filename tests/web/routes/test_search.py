@@ -84,6 +84,13 @@ def test_html_for_browsers_with_the_hits_marked_and_linked(client: TestClient) -
     assert 'href="/id/claim-starlink-advantage?lang=en"' in response.text
 
 
+def test_a_page_says_when_nothing_is_found(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "Quantencomputer", "lang": "de", "format": "html"})
+    assert page.status_code == 200
+    assert "Nichts gefunden für „Quantencomputer“." in page.text
+    assert '<ol class="hits"' not in page.text
+
+
 def test_a_browser_without_q_gets_the_empty_form(client: TestClient) -> None:
     response = client.get("/search", headers={"accept": "text/html", "accept-language": "de"})
     assert response.status_code == 200
