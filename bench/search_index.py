@@ -5,8 +5,9 @@ this measures on the shipped story itself: its data graphs, copied ``N``
 times with every ``<base>id/`` IRI renamed per copy, each copy in its own
 named graph. That is the real text volume of ``N`` articles (bodies, claims
 with their quotes and spans, names). It measures the full build (what
-start-up does) in wall-clock and CPU seconds (the machine may be shared), one
-search, and re-indexing one article's resources (what a write does). Figures go to bench/SEARCH.md by hand.
+start-up does) in wall-clock and CPU seconds (the machine may be shared),
+one search, and re-indexing one article's resources (what a write does).
+Figures go to bench/SEARCH.md by hand.
 
     python -m bench.search_index --copies 1000
 """
