@@ -60,7 +60,8 @@ def check_query(query: str, max_chars: int) -> str:
         raise MalformedRequestError("q is empty: give the words to search for, as ?q=…")
     if len(text) > max_chars:
         raise MalformedRequestError(
-            f"q is {len(text)} characters long; a search takes at most {max_chars}"
+            f"q is {len(text)} characters long; a search takes at most {max_chars} "
+            "(KGPUB_SEARCH_MAX_CHARS)"
         )
     return text
 
