@@ -84,6 +84,17 @@ def test_html_for_browsers_with_the_hits_marked_and_linked(client: TestClient) -
     assert 'href="/id/claim-starlink-advantage?lang=en"' in response.text
 
 
+def test_an_answer_has_an_etag_and_a_repeat_gets_304(client: TestClient) -> None:
+    first = client.get("/search", params={"q": "Musk"})
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"].startswith("public, max-age=")
+    again = client.get("/search", params={"q": "Musk"}, headers={"if-none-match": etag})
+    assert again.status_code == 304
+    assert again.headers["etag"] == etag
+    page = client.get("/search", params={"q": "Musk", "format": "html"})
+    assert page.headers["etag"] != etag
+
+
 def test_a_page_says_when_nothing_is_found(client: TestClient) -> None:
     page = client.get("/search", params={"q": "Quantencomputer", "lang": "de", "format": "html"})
     assert page.status_code == 200

@@ -3,6 +3,8 @@
 The searching is ``kgpub.search`` and the labelling ``kgpub.ld.search_results``;
 this module reads the parameters, negotiates the answer (``application/json``,
 also for ``*/*``, or ``text/html``) and runs the search in a worker thread.
+Answers carry an ``ETag`` of their content (``If-None-Match`` gets 304) and
+the query results' ``Cache-Control``.
 A browser without ``q`` gets the empty search form; otherwise an empty or
 too long ``q``, an unknown ``lang`` or one without words is a 400.
 """
@@ -13,7 +15,7 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import FastAPI, Query, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from kgpub.ld import page_text, pages
@@ -23,6 +25,7 @@ from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, SEARCH_FORMATS
 from kgpub.rdf.serialization import prefixes
 from kgpub.search.query import check_query
+from kgpub.sparql.cache import make_etag, none_match
 from kgpub.web import openapi
 from kgpub.web.services import services
 
@@ -67,11 +70,17 @@ async def search(
         )
     )
     if rep is HTML:
-        html = pages.search_page(
+        body = pages.search_page(
             answer, page, query=query, lang=wanted, max_chars=settings.search_max_chars
-        )
-        return HTMLResponse(html, headers=headers)
-    return JSONResponse(answer.model_dump(mode="json"), headers=headers)
+        ).encode()
+    else:
+        body = answer.model_dump_json().encode()
+    # An answer changes only with the store; the tag is its content's, like query results'.
+    headers["ETag"] = make_etag(rep.media_type, body)
+    headers["Cache-Control"] = f"public, max-age={settings.cache_max_age}"
+    if none_match(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=rep.content_type, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -88,6 +97,7 @@ def install(app: FastAPI) -> None:
                 "description": "The hits, best first: JSON, or a page for browsers.",
                 "content": {"text/html": {"schema": {"type": "string"}}},
             },
+            304: {"description": "Not modified: the client's copy (If-None-Match) is current."},
             400: openapi.problem("q empty, too long or without words; lang not de or en."),
             406: openapi.NOT_ACCEPTABLE,
         },
