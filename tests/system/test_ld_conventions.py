@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -368,6 +369,31 @@ def test_json_ld_reads_in_json_ld_1_0_mode(http: httpx.Client, path: str) -> Non
     assert {t for t in read if not isinstance(t.subject, ox.BlankNode)} == {
         t for t in expected if not isinstance(t.subject, ox.BlankNode)
     }
+
+
+JENA = Path(os.environ.get("KGPUB_JENA_DIR", Path.home() / ".cache" / "kgpub" / "jena"))
+
+
+@pytest.mark.external
+def test_jena_reads_the_json_ld_as_json_ld_1_0(http: httpx.Client, tmp_path: Path) -> None:
+    """Jena RIOT's JSON-LD 1.0 reader (jsonld-java) refuses ``"@version": 1.1``."""
+    if shutil.which("java") is None or not (JENA / "classpath.txt").is_file():
+        pytest.skip("Jena is not set up: run scripts/setup-jena")
+    overlay = JENA / "jena-debian-xerces-resources.jar"
+    classpath = f"{overlay}:{(JENA / 'classpath.txt').read_text(encoding='utf-8').strip()}"
+    for path in ("/id/elon-musk", "/id/article"):
+        document = tmp_path / "answer.jsonld"
+        document.write_bytes(http.get(path, headers={"Accept": "application/ld+json"}).content)
+        riot = subprocess.run(
+            ["java", "-cp", classpath, "riotcmd.riot", "--syntax=JSONLD10", str(document)],
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+        assert riot.returncode == 0 and b"ERROR" not in riot.stderr, riot.stderr.decode()
+        read = list(ox.parse(riot.stdout, format=ox.RdfFormat.N_TRIPLES))
+        expected = http.get(path, headers={"Accept": "application/n-triples"}).content
+        assert len(read) == len(list(ox.parse(expected, format=ox.RdfFormat.N_TRIPLES)))
 
 
 # -- the service description with writes on -------------------------------------------
