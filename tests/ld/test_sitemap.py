@@ -17,7 +17,7 @@ SCHEMA = "https://schema.org/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 # Fictional test articles (say so in their descriptions), not the shipped story.
-STORE_GRAPHS = {
+STORE_GRAPHS: dict[str, list[tuple[str, str, str | ox.Literal]]] = {
     BASE + "graph/one": [
         (ID + "story-one", RDF_TYPE, SCHEMA + "NewsArticle"),
         (ID + "story-one", SCHEMA + "articleBody", ox.Literal("A fictional test article.")),
@@ -57,7 +57,9 @@ def test_published_articles_are_those_with_their_text() -> None:
 
 def test_entities_are_named_minted_resources_and_articles() -> None:
     found = sitemap.entities(_store(), BASE)
-    assert ID + "person" in found and ID + "place" in found and ID + "event" in found
+    assert ID + "person" in found
+    assert ID + "place" in found
+    assert ID + "event" in found
     assert ID + "story-three" in found
     assert ID + "anchor-1" not in found
     assert "https://example.org/elsewhere" not in found

@@ -82,7 +82,8 @@ def test_with_writes_on_it_says_update_and_the_input_formats(tmp_path: Path) -> 
     assert set(description.objects(ENDPOINT, SD.inputFormat)) == {
         FORMATS[name] for name in ("Turtle", "JSON-LD", "N-Triples", "RDF_XML")
     }
-    assert response.headers["etag"] and response.headers["last-modified"]
+    assert response.headers["etag"]
+    assert response.headers["last-modified"]
 
 
 def test_lists_each_named_graph_with_its_size(description: Graph, settings: Settings) -> None:

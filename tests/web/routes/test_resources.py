@@ -9,10 +9,10 @@ import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from rdflib import BNode, Dataset, Graph, URIRef
 
 from kgpub.config import Settings
@@ -83,7 +83,7 @@ def test_every_minted_iri_is_collected() -> None:
     assert f"{BASE}ontology" in _SUBJECTS
 
 
-def _assert_describedby(response: httpx.Response, document: str) -> None:
+def _assert_describedby(response: Response, document: str) -> None:
     """The dereferencing policy (docs/linked-data.md): 200, the describing document
     named by ``Content-Location`` and ``Link: rel="describedby"``."""
     assert response.status_code == 200

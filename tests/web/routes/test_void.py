@@ -76,7 +76,8 @@ def test_every_minted_subject_lies_in_a_declared_uri_space(void: Graph, store: S
     )
     assert isinstance(result, ox.QuerySolutions)
     minted = {row[0].value for row in result}
-    assert any("/ontology" in iri for iri in minted) and any("/shapes" in iri for iri in minted)
+    assert any("/ontology" in iri for iri in minted)
+    assert any("/shapes" in iri for iri in minted)
     outside = {iri for iri in minted if not any(iri.startswith(space) for space in spaces)}
     assert outside == set()
 
@@ -142,7 +143,8 @@ def test_lookup_endpoint_leads_to_the_resource(void: Graph, client: TestClient) 
     assert response.status_code == 303
     assert response.headers["location"] == "/id/elon-musk"
     followed = client.get(lookup + "https://kgpub.example/ontology#ReportedClaim")
-    assert followed.status_code == 200 and followed.url.path == "/ontology"
+    assert followed.status_code == 200
+    assert followed.url.path == "/ontology"
     assert client.get(lookup + "https://example.org/x").status_code == 404
     assert client.get("/lookup").status_code == 400
 
@@ -154,7 +156,8 @@ def test_root_resources_are_the_published_articles(void: Graph) -> None:
 
 def test_modified_is_the_last_modified_of_the_answer(void: Graph, client: TestClient) -> None:
     modified = void.value(DATASET, DCTERMS.modified)
-    assert isinstance(modified, Literal) and modified.datatype == XSD.dateTime
+    assert isinstance(modified, Literal)
+    assert modified.datatype == XSD.dateTime
     response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
     moment = parsedate_to_datetime(response.headers["last-modified"])
     assert modified.toPython() == moment
