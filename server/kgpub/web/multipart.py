@@ -15,12 +15,20 @@ from __future__ import annotations
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from typing import Any
+
+from starlette.requests import Request
 
 from kgpub.errors import MalformedRequestError, UnsupportedMediaTypeError
 from kgpub.ingest.writes import Part
 from kgpub.shacl.conformance import upload_format
+from kgpub.web.body import read_body
 
 MEDIA_TYPE = "multipart/form-data"
+CONTENT: dict[str, Any] = {
+    MEDIA_TYPE: {"schema": {"type": "object", "additionalProperties": {"type": "string"}}}
+}
+"""The OpenAPI request body content of a multipart POST."""
 
 
 def is_multipart(content_type: str | None) -> bool:
@@ -71,3 +79,12 @@ def parts(body: bytes, content_type: str) -> list[Part]:
     if not documents:
         raise MalformedRequestError("the multipart/form-data body has no parts")
     return documents
+
+
+async def read_parts(request: Request, limit: int) -> list[Part] | None:
+    """The documents of a ``multipart/form-data`` request, read under ``limit`` bytes;
+    ``None`` for a request with any other body."""
+    content_type = request.headers.get("content-type")
+    if content_type is None or not is_multipart(content_type):
+        return None
+    return parts(await read_body(request, limit), content_type)

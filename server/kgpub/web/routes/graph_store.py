@@ -204,12 +204,8 @@ async def post_graph(request: Request) -> Response:
     ``multipart/form-data`` body's parts are each a document, all merged (``web.multipart``)."""
     target = _target(request)
     writer = services(request).writes()
-    content_type = request.headers.get("content-type")
-    if multipart.is_multipart(content_type):
-        assert content_type is not None
-        data = await read_body(request, services(request).settings.max_body_bytes)
-        documents = multipart.parts(data, content_type)
-    else:
+    documents = await multipart.read_parts(request, services(request).settings.max_body_bytes)
+    if documents is None:
         body, fmt = await _rdf_body(request)
         documents = [Part(body, fmt, "the request body")]
     check = _precondition(request, target)
@@ -325,15 +321,7 @@ _RDF_BODY: dict[str, Any] = {
     "required": False,
     "content": {media: {"schema": {"type": "string"}} for media in media_types(UPLOAD_FORMATS)},
 }
-_POST_BODY: dict[str, Any] = {
-    "required": False,
-    "content": {
-        **_RDF_BODY["content"],
-        multipart.MEDIA_TYPE: {
-            "schema": {"type": "object", "additionalProperties": {"type": "string"}}
-        },
-    },
-}
+_POST_BODY: dict[str, Any] = {**_RDF_BODY, "content": {**_RDF_BODY["content"], **multipart.CONTENT}}
 _REPORT = {
     **PROBLEM_CONTENT,
     "text/turtle": {"schema": {"type": "string"}},
