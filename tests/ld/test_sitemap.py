@@ -74,6 +74,12 @@ def test_sitemap_xml_lists_each_url_with_lastmod() -> None:
     assert root.findtext("sm:url/sm:lastmod", namespaces=ns) == "2024-11-08"
 
 
+def test_page_urls_are_urls() -> None:
+    site = "http://h"
+    assert sitemap.page_url(ID + "zürich", BASE, site) == "http://h/id/z%C3%BCrich"
+    assert sitemap.page_url(ID + "a%20b", BASE, site) == "http://h/id/a%20b"
+
+
 def test_robots_txt_disallows_and_names_the_sitemap() -> None:
     text = sitemap.robots_txt("http://h", ["/sparql?"]).decode()
     assert text.splitlines() == [

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
@@ -87,8 +88,14 @@ def entities(store: QueryStore, base_iri: str) -> list[str]:
 
 
 def page_url(iri: str, base_iri: str, site: str) -> str:
-    """The address at the serving host ``site`` (no trailing slash) of a minted IRI's page."""
-    return site + "/" + iri.removeprefix(base_iri)
+    """The address at the serving host ``site`` (no trailing slash) of a minted IRI's page:
+    a URL, so characters an IRI allows but a URL does not are percent-encoded (UTF-8)."""
+    return site + "/" + quote(iri.removeprefix(base_iri), safe=_URL_SAFE)
+
+
+# What a URL path keeps as it is: RFC 3986 unreserved and sub-delimiters, ':', '@', '/',
+# and '%' (an IRI's own escapes stay as they are).
+_URL_SAFE = "/%:@!$&'()*+,;=-._~"
 
 
 def sitemap_xml(urls: Iterable[str], lastmod: datetime) -> bytes:
