@@ -28,7 +28,6 @@ LOAD and SERVICE in updates are refused before pyoxigraph could follow them.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -51,7 +50,6 @@ from kgpub.ingest import auth
 from kgpub.lexer import lex
 from kgpub.rdf import representable
 from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
-from kgpub.search.documents import affected
 from kgpub.search.index import SearchIndex
 from kgpub.shacl.conformance import Conformance
 from kgpub.shacl.incremental import Match, revalidate
@@ -86,6 +84,15 @@ def check_settings(settings: Settings) -> None:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One RDF document of a write: its bytes, syntax and a name for error messages."""
+
+    data: bytes
+    format: ox.RdfFormat
+    name: str
+
+
+@dataclass(frozen=True)
 class Committed:
     """The dataset after a committed write: what the server recomputes for its pages."""
 
@@ -96,14 +103,15 @@ class Committed:
     ontology_changed: bool
 
 
-def parse_graph(data: bytes, fmt: ox.RdfFormat, base_iri: str, max_depth: int) -> list[ox.Triple]:
+def parse_graph(
+    data: bytes, fmt: ox.RdfFormat, base_iri: str, max_depth: int, name: str = "the request body"
+) -> list[ox.Triple]:
     """The triples of a Graph Store Protocol body; relative IRIs resolve against ``base_iri``.
 
     ``UnsafeInputError`` for a body refused unparsed (DTD, remote JSON-LD context,
     deep nesting), ``RdfSyntaxError`` for one the parser rejects, and
     ``MalformedRequestError`` for a body that names graphs of its own.
     """
-    name = "the request body"
     guards.check_rdf(data, fmt, name, max_depth)
     try:
         # Blank node labels are renamed: the body's _:b0 is not the store's (an RDF merge).
@@ -277,8 +285,15 @@ class Writer:
         Returns the graph and whether it is new. Blank nodes in the body are new
         nodes, as in an RDF merge.
         """
+        return self.post_parts(graph, [Part(data, fmt, "the request body")])
+
+    def post_parts(self, graph: GraphName | None, parts: Sequence[Part]) -> tuple[GraphName, bool]:
+        """``post`` of several documents at once (a ``multipart/form-data`` POST): their
+        RDF merge (each part's blank nodes its own) is added in one validated write."""
         target = graph or ox.NamedNode(f"{self._settings.base_iri}graph/{uuid.uuid4()}")
-        triples = self._parse(target, data, fmt)
+        triples = [
+            t for part in parts for t in self._parse(target, part.data, part.format, part.name)
+        ]
         with self._lock:
             created = self._is_new(target)
             added = {ox.Quad(t.subject, t.predicate, t.object, target) for t in triples}
@@ -321,9 +336,11 @@ class Writer:
             representable.check_quads(changes.added, "the update")
             self._validate_and_apply(staged, changes, "SPARQL Update")
 
-    def _parse(self, graph: GraphName, data: bytes, fmt: ox.RdfFormat) -> list[ox.Triple]:
+    def _parse(
+        self, graph: GraphName, data: bytes, fmt: ox.RdfFormat, name: str = "the request body"
+    ) -> list[ox.Triple]:
         base = graph.value if isinstance(graph, ox.NamedNode) else self._settings.base_iri
-        return parse_graph(data, fmt, base, self._settings.max_query_depth)
+        return parse_graph(data, fmt, base, self._settings.max_query_depth, name)
 
     def _is_new(self, graph: GraphName) -> bool:
         """A named graph that does not exist yet, or an empty default graph (201 Created)."""
@@ -356,7 +373,7 @@ class Writer:
         self._state = conformance
         _log.info("%s: committed (store version %d)", what, self._store.version)
         if self._search is not None:
-            self._reindex(changes)
+            self._search.after_write(self._store, (*changes.removed, *changes.added))
         self._store.save_stats(counted=staged)
         if self._on_commit is not None:
             self._on_commit(
@@ -368,16 +385,6 @@ class Writer:
                     ontology_changed=self.touches(changes, self._ontology_graphs),
                 )
             )
-
-    def _reindex(self, changes: Changes) -> None:
-        """Re-index what ``changes`` touched; the write is committed whatever happens here."""
-        assert self._search is not None
-        changed = (*changes.removed, *changes.added)
-        try:
-            subjects = affected(self._store, self._search.scope, changed)
-            self._search.reindex(self._store, subjects, self._store.version)
-        except (sqlite3.Error, OSError) as exc:
-            _log.error("the search index was not updated after the write: %s", exc)
 
     @staticmethod
     def touches(changes: Changes, graphs: set[ox.NamedNode]) -> bool:

@@ -19,6 +19,7 @@ the index reflects, so a worker on a newer snapshot can wait for it.
 from __future__ import annotations
 
 import contextlib
+import logging
 import shutil
 import sqlite3
 import tempfile
@@ -28,10 +29,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from kgpub.search.analysis import LANGUAGES, stems
-from kgpub.search.documents import Document, Scope, Span, claim_spans, documents
+from kgpub.search.documents import Document, Scope, Span, affected, claim_spans, documents
 from kgpub.store.oxigraph import SEARCH_FILE, Store
 from kgpub.store.protocol import QueryStore
+
+_log = logging.getLogger(__name__)
 
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -120,6 +125,14 @@ class SearchIndex:
                 spans += _insert_spans(conn, claim_spans(store, self.scope, chunk))
             _set_version(conn, version)
         return Built(count, spans, time.perf_counter() - started)
+
+    def after_write(self, store: Store, changed: Sequence[ox.Quad]) -> None:
+        """Re-index what a committed write changed (``changed``: its removed and added
+        quads), at the store's new version. A failure is logged: the write stands."""
+        try:
+            self.reindex(store, affected(store, self.scope, changed), store.version)
+        except (sqlite3.Error, OSError) as exc:
+            _log.error("the search index was not updated after a write: %s", exc)
 
     def version(self) -> int:
         with contextlib.closing(connect(self.path, read_only=True)) as conn:

@@ -3,8 +3,8 @@
 The searching is ``kgpub.search`` and the labelling ``kgpub.ld.search_results``;
 this module reads the parameters, negotiates the answer (``application/json``,
 also for ``*/*``, or ``text/html``) and runs the search in a worker thread.
-Answers carry an ``ETag`` of their content (``If-None-Match`` gets 304) and
-the query results' ``Cache-Control``.
+Answers carry the validators of every GET answer (``web.conditional``:
+``ETag`` of their content, ``Last-Modified``, ``Cache-Control``, 304).
 A browser without ``q`` gets the empty search form; otherwise an empty or
 too long ``q``, an unknown ``lang`` or one without words is a 400.
 """
@@ -15,7 +15,6 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import FastAPI, Query, Request, Response
-from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from kgpub.ld import page_text, pages
@@ -25,8 +24,7 @@ from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, SEARCH_FORMATS
 from kgpub.rdf.serialization import prefixes
 from kgpub.search.query import check_query
-from kgpub.sparql.cache import make_etag, none_match
-from kgpub.web import openapi
+from kgpub.web import conditional, openapi
 from kgpub.web.services import services
 
 PATH = "/search"
@@ -52,10 +50,10 @@ async def search(
     page = Page(settings.base_iri, prefixes(settings.base_iri), page_lang, wanted == page_lang)
     headers = {"Vary": "Accept, Accept-Language"}
     if rep is HTML and q is None:
-        html = pages.search_page(
+        form = pages.search_page(
             None, page, query="", lang=wanted, max_chars=settings.search_max_chars
         )
-        return HTMLResponse(html, headers=headers)
+        return conditional.answer(request, form.encode(), rep.content_type, headers)
     query = check_query(q or "", settings.search_max_chars)
     answer = await run_in_threadpool(
         partial(
@@ -75,12 +73,8 @@ async def search(
         ).encode()
     else:
         body = answer.model_dump_json().encode()
-    # An answer changes only with the store; the tag is its content's, like query results'.
-    headers["ETag"] = make_etag(rep.media_type, body)
-    headers["Cache-Control"] = f"public, max-age={settings.cache_max_age}"
-    if none_match(request.headers.get("if-none-match"), headers["ETag"]):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=rep.content_type, headers=headers)
+    # An answer changes only with the store: validators and 304 as for every GET answer.
+    return conditional.answer(request, body, rep.content_type, headers)
 
 
 def install(app: FastAPI) -> None:
