@@ -95,6 +95,15 @@ def test_an_answer_has_an_etag_and_a_repeat_gets_304(client: TestClient) -> None
     assert page.headers["etag"] != etag
 
 
+def test_head_answers_the_headers_of_get(client: TestClient) -> None:
+    get = client.get("/search", params={"q": "Musk"})
+    head = client.head("/search", params={"q": "Musk"})
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+    assert head.headers["content-length"] == str(len(get.content))
+
+
 def test_a_page_says_when_nothing_is_found(client: TestClient) -> None:
     page = client.get("/search", params={"q": "Quantencomputer", "lang": "de", "format": "html"})
     assert page.status_code == 200

@@ -78,21 +78,24 @@ async def search(
 
 
 def install(app: FastAPI) -> None:
-    app.add_api_route(
-        PATH,
-        search,
-        methods=["GET"],
-        operation_id="search",
-        summary="Full-text search over articles, claims and names",
-        response_class=Response,
-        responses={
-            200: {
-                "model": SearchAnswer,
-                "description": "The hits, best first: JSON, or a page for browsers.",
-                "content": {"text/html": {"schema": {"type": "string"}}},
+    """GET (in the OpenAPI schema) and HEAD (headers only, as for every GET answer)."""
+    for method in ("GET", "HEAD"):
+        app.add_api_route(
+            PATH,
+            search,
+            methods=[method],
+            operation_id=f"search_{method.lower()}" if method == "HEAD" else "search",
+            summary="Full-text search over articles, claims and names",
+            include_in_schema=method == "GET",
+            response_class=Response,
+            responses={
+                200: {
+                    "model": SearchAnswer,
+                    "description": "The hits, best first: JSON, or a page for browsers.",
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                },
+                304: {"description": "Not modified: the client's copy (If-None-Match) is current."},
+                400: openapi.problem("q empty, too long or without words; lang not de or en."),
+                406: openapi.NOT_ACCEPTABLE,
             },
-            304: {"description": "Not modified: the client's copy (If-None-Match) is current."},
-            400: openapi.problem("q empty, too long or without words; lang not de or en."),
-            406: openapi.NOT_ACCEPTABLE,
-        },
-    )
+        )
