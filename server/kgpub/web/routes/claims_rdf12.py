@@ -41,7 +41,7 @@ async def claims_rdf12(request: Request) -> Response:
     graph = request.path_params["name"]
     base_iri = state.settings.base_iri
     body = await run_in_threadpool(partial(_body, state.store, base_iri, graph, rep.name))
-    return document_response(request, path_of(graph), rep, body)
+    return document_response(request, path_of(graph), rep, body, OFFERS)
 
 
 def install(app: FastAPI) -> None:
