@@ -111,7 +111,7 @@ def baseline_method(revision: Revision) -> Callable[[Case], Reanchored]:
 
 
 def _ratio(hit: int, total: int) -> str:
-    return f"{hit / total:.3f} ({hit}/{total})" if total else "–"
+    return f"{hit / total:.3f} ({hit}/{total})" if total else "n/a"
 
 
 def report(revisions: Sequence[Revision], tallies: dict[str, Tally], commit: str) -> str:
@@ -139,7 +139,9 @@ def report(revisions: Sequence[Revision], tallies: dict[str, Tally], commit: str
         + " | ".join(str(t.wrong_place) for t in tallies.values())
         + " |",
         "| **deleted spans orphaned** (recall of `orphaned`) | "
-        + " | ".join(_ratio(t.hits[Status.ORPHANED], t.right[Status.ORPHANED]) for t in tallies.values())
+        + " | ".join(
+            _ratio(t.hits[Status.ORPHANED], t.right[Status.ORPHANED]) for t in tallies.values()
+        )
         + " |",
         "| needless orphans (right answer located, answered `orphaned`) | "
         + " | ".join(
@@ -150,7 +152,9 @@ def report(revisions: Sequence[Revision], tallies: dict[str, Tally], commit: str
         "| located with the exact boundaries | "
         + " | ".join(_ratio(t.exact_bounds, t.accepted - t.wrong_place) for t in tallies.values())
         + " |",
-        "| time for the corpus (s) | " + " | ".join(f"{t.seconds:.1f}" for t in tallies.values()) + " |",
+        "| time for the corpus (s) | "
+        + " | ".join(f"{t.seconds:.1f}" for t in tallies.values())
+        + " |",
         "",
         "Per status: precision (answered with this status: right status, right place) and recall",
         "(right answers with this status found so).",
@@ -198,7 +202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     revisions = corpus()
     tallies = {"kgpub": run(revisions, kgpub_method), "baseline": run(revisions, baseline_method)}
     commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
     ).stdout.strip()
     section = report(revisions, tallies, commit)
     write_section(Path(args.out), section)

@@ -49,7 +49,7 @@ CONTEXT = 32
 
 Char = tuple[str, int | None]
 _SENTENCE = re.compile(r"[^\s][^\n]*?(?:[.!?][“”\"]?(?=\s|$)|$)", re.M)
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[\w\u00ad]+")
 _CONTENT = "content"
 _MEANING = "meaning"
 
@@ -110,22 +110,28 @@ class _Doc:
 
     def boundaries(self) -> set[int]:
         """Current positions where an anchor starts or ends (edits must not cut across them)."""
-        at = self.positions()
+        first, last = self.positions()
         found: set[int] = set()
         for s, e in self.spans.values():
-            if s in at:
-                found.add(at[s])
-            if e - 1 in at:
-                found.add(at[e - 1] + 1)
+            if s in first:
+                found.add(first[s])
+            if e - 1 in last:
+                found.add(last[e - 1] + 1)
         return found
 
-    def positions(self) -> dict[int, int]:
-        """Where each surviving base character is now."""
-        return {o: p for p, (_, o) in enumerate(self.chars) if o is not None}
+    def positions(self) -> tuple[dict[int, int], dict[int, int]]:
+        """Where each surviving base character now starts and ends (NFD makes it several)."""
+        first: dict[int, int] = {}
+        last: dict[int, int] = {}
+        for position, (_, origin) in enumerate(self.chars):
+            if origin is not None:
+                first.setdefault(origin, position)
+                last[origin] = position
+        return first, last
 
 
 def article_anchors() -> dict[str, Anchor]:
-    """The anchors of the shipped article's claims, sections and quotations (``data/article.ttl``)."""
+    """The anchors of the shipped article (claims, sections, quotations) in ``data/article.ttl``."""
     store = ox.Store()
     store.load(path=str(ARTICLE_TTL), format=ox.RdfFormat.TURTLE)
     query = """PREFIX oa: <http://www.w3.org/ns/oa#>
@@ -139,7 +145,9 @@ def article_anchors() -> dict[str, Anchor]:
     assert isinstance(result, ox.QuerySolutions)
     anchors = {}
     for row in result:
-        values = {name: row[name] for name in ("anchor", "exact", "prefix", "suffix", "start", "end")}
+        values = {
+            name: row[name] for name in ("anchor", "exact", "prefix", "suffix", "start", "end")
+        }
         text = {k: v.value if v is not None else "" for k, v in values.items()}
         name = text["anchor"].rsplit("/", 1)[-1]
         anchors[name] = Anchor(
@@ -173,7 +181,7 @@ def generated_anchors(text: str, rng: random.Random) -> dict[str, Anchor]:
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group()[-1] in ".!?“”\""]
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group()[-1] in '.!?“”"']
 
 
 def _words(text: str, keep: Callable[[str], bool], cuts: set[int]) -> list[tuple[int, int]]:
@@ -185,6 +193,7 @@ def _words(text: str, keep: Callable[[str], bool], cuts: set[int]) -> list[tuple
 
 
 def _plain(word: str) -> bool:
+    word = word.replace("\u00ad", "")
     lower = word.lower()
     return (
         word.islower() and len(word) >= 5 and word.isalpha()
@@ -214,7 +223,11 @@ def number(doc: _Doc, rng: random.Random) -> str | None:
         return None
     start, end = rng.choice(words)
     old = text[start:end]
-    new = str(int(old) + rng.randrange(1, 9)) if old.isdigit() else {"zwei": "drei", "drei": "vier"}[old]
+    new = (
+        str(int(old) + rng.randrange(1, 9))
+        if old.isdigit()
+        else {"zwei": "drei", "drei": "vier"}[old]
+    )
     doc.replace(start, end, new, _MEANING)
     return f"number {old!r} -> {new!r}"
 
@@ -244,7 +257,7 @@ def name(doc: _Doc, rng: random.Random) -> str | None:
     words = [
         w
         for w in _words(text, lambda w: w[0].isupper() and len(w) > 3, cuts)
-        if w[0] > 1 and text[w[0] - 1] == " " and text[w[0] - 2] not in ".!?:“\""
+        if w[0] > 1 and text[w[0] - 1] == " " and text[w[0] - 2] not in '.!?:“"'
     ]
     if not words:
         return None
@@ -375,15 +388,17 @@ def reorder(doc: _Doc, rng: random.Random) -> str | None:
     starts = [0]
     for line in lines[:-1]:
         starts.append(starts[-1] + len(line) + 1)
-    heads = [i for i, line in enumerate(lines) if line and line[-1] not in ".!?“”\"" and i > 0]
+    heads = [i for i, line in enumerate(lines) if line and line[-1] not in '.!?“”"' and i > 0]
     if not heads:
         return None
     blocks = [(a, b) for a, b in zip(heads, [*heads[1:], len(lines)], strict=True) if b > a + 1]
     if len(blocks) < 2:
         return None
     (a1, b1), (a2, b2) = sorted(rng.sample(blocks, 2))
+
     def chars(a: int, b: int) -> list[Char]:
         return doc.chars[starts[a] : starts[b - 1] + len(lines[b - 1])]
+
     first, second = chars(a1, b1), chars(a2, b2)
     middle = doc.chars[starts[b1 - 1] + len(lines[b1 - 1]) : starts[a2]]
     doc.chars[starts[a1] : starts[b2 - 1] + len(lines[b2 - 1])] = [*second, *middle, *first]
@@ -409,7 +424,9 @@ def soft_hyphens(doc: _Doc, rng: random.Random) -> str | None:
     long_words = [m for m in _WORD.finditer(doc.text) if len(m.group()) >= 11]
     if not long_words:
         return None
-    chosen = sorted(rng.sample(long_words, min(len(long_words), rng.randrange(3, 12))), key=lambda m: -m.start())
+    chosen = sorted(
+        rng.sample(long_words, min(len(long_words), rng.randrange(3, 12))), key=lambda m: -m.start()
+    )
     for match in chosen:
         at = match.start() + len(match.group()) // 2
         doc.chars[at:at] = [("\u00ad", None)]
@@ -423,9 +440,14 @@ EDITS: tuple[Callable[[_Doc, random.Random], str | None], ...] = (
 
 
 def _truth(
-    doc: _Doc, at: dict[int, int], name: str, anchor: Anchor, base: str
+    doc: _Doc,
+    positions: tuple[dict[int, int], dict[int, int]],
+    name: str,
+    anchor: Anchor,
+    base: str,
 ) -> tuple[Status, int | None, int | None] | None:
     s, e = doc.spans[name]
+    at, last = positions
     found = sorted((at[o], o) for o in range(s, e) if o in at)
     visible = [o for o in range(s, e) if normalize_text(base[o])]
     if 2 * len([o for _, o in found if normalize_text(base[o])]) < len(visible):
@@ -433,7 +455,7 @@ def _truth(
     origins = [o for _, o in found]
     if origins != sorted(origins):
         return None
-    start, end = found[0][0], found[-1][0] + 1
+    start, end = found[0][0], last[found[-1][1]] + 1
     if s not in at:  # the first character was replaced: what replaced it belongs to the span
         while start > 0 and doc.chars[start - 1][1] is None:
             start -= 1
@@ -450,9 +472,13 @@ def _truth(
     return status, start, end
 
 
-def revise(base_name: str, text: str, anchors: dict[str, Anchor], number: int, rng: random.Random) -> Revision:
+def revise(
+    base_name: str, text: str, anchors: dict[str, Anchor], number: int, rng: random.Random
+) -> Revision:
     """One revision of ``text`` with one to three edits, and the answer for every anchor."""
-    doc = _Doc([(c, i) for i, c in enumerate(text)], {n: (a.start, a.end) for n, a in anchors.items()})
+    doc = _Doc(
+        [(c, i) for i, c in enumerate(text)], {n: (a.start, a.end) for n, a in anchors.items()}
+    )
     edits: list[str] = []
     wanted = rng.choice((1, 1, 2, 3))
     while len(edits) < wanted:
@@ -460,14 +486,22 @@ def revise(base_name: str, text: str, anchors: dict[str, Anchor], number: int, r
         if done:
             edits.append(done)
     cases, undefined = [], 0
-    at = doc.positions()
+    positions = doc.positions()
     for name, anchor in sorted(anchors.items()):
-        truth = _truth(doc, at, name, anchor, text)
+        truth = _truth(doc, positions, name, anchor, text)
         if truth is None:
             undefined += 1
             continue
         cases.append(Case(name, anchor, *truth))
-    return Revision(f"{base_name}-{number:03d}", base_name, tuple(edits), text, doc.text, tuple(cases), undefined)
+    return Revision(
+        f"{base_name}-{number:03d}",
+        base_name,
+        tuple(edits),
+        text,
+        doc.text,
+        tuple(cases),
+        undefined,
+    )
 
 
 def corpus(seed: int = SEED, article: int = 150, fictional: int = 30) -> list[Revision]:

@@ -38,7 +38,7 @@ FICTIONAL: Final = {
         "Leiter der Bibliothek, Robin Hartwig, bedauerte die Entscheidung.\n"
         "Beide Städte wollen die Bestände an Schulen verteilen. Ein gemeinsamer Lesesaal ist "
         "nicht geplant, hieß es aus beiden Rathäusern. Die Gewerkschaft kündigte Proteste an.\n"
-        "\"Wir lassen uns das nicht gefallen\", sagte ein Sprecher der Gewerkschaft. Man werde "
+        '"Wir lassen uns das nicht gefallen", sagte ein Sprecher der Gewerkschaft. Man werde '
         "niemals zulassen, dass Bücher im Keller verschwinden.\n"
         "Dies ist eine fiktive Meldung für Testzwecke."
     ),

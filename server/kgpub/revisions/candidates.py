@@ -34,7 +34,7 @@ WEIGHTS: Final = (0.6, 0.15, 0.15, 0.1)
 _SEARCH_PLACES: Final = 3
 _SEARCH_FLOOR: Final = 50.0
 _EDGE: Final = 32
-_CLOSERS: Final = "“”\"»«’'"
+_CLOSERS: Final = "“”\"»«'\u2019"
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,9 @@ class TextDiff:
         if all(self.survives[start - k] == first - k for k in range(1, left + 1)):
             return True
         right = min(keep, len(self.survives) - end)
-        return all(self.survives[end - 1 + k] == first + end - start - 1 + k for k in range(1, right + 1))
+        return all(
+            self.survives[end - 1 + k] == first + end - start - 1 + k for k in range(1, right + 1)
+        )
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:

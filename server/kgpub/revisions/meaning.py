@@ -31,7 +31,8 @@ NUMBER_WORDS: Final = frozenset(
         "hälfte", "drittel", "viertel", "dutzend", "dutzende", "doppelt", "halb",
     }
 )  # fmt: skip
-QUOTES: Final = frozenset("\"'„“”‚‘’«»‹›")
+QUOTES: Final = frozenset("\"'„“”«»\u201a\u2018\u2019\u2039\u203a")
+"""Quotation marks: ASCII, German and English double and single ones, guillemets."""
 
 _TOKEN = re.compile(r"\w+(?:[.,]\d+)*", re.UNICODE)
 
@@ -58,7 +59,7 @@ def _quotes(text: str) -> Counter[str]:
     marks: Counter[str] = Counter()
     for i, char in enumerate(text):
         inside_word = 0 < i < len(text) - 1 and text[i - 1].isalpha() and text[i + 1].isalpha()
-        if char in QUOTES and not (char in "'’" and inside_word):
+        if char in QUOTES and not (char in "'\u2019" and inside_word):
             marks[char] += 1
     return marks
 

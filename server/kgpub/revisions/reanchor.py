@@ -145,7 +145,7 @@ class Reanchorer:
         old_start, _ = self.old.from_raw_span(anchor.start, anchor.end)
         if self.diff.survives[old_start] == start:
             return True
-        place = self._score(start, end, "exact", old_start, old_start + len(quote))
+        place = self._score((start, end), "exact", (old_start, old_start + len(quote)))
         return max(place.prefix, place.suffix) >= self.limits.context
 
     def _same_quote(self, anchor: Anchor, start: int, end: int) -> Reanchored:
@@ -161,7 +161,7 @@ class Reanchorer:
         rivals = [p for p in places[1:] if not p.overlaps(best)]
         rival = rivals[0] if rivals else None
         quote = self.old.text[start:end]
-        refusal = self._refusal(best, rival, quote, start, end)
+        refusal = self._refusal(best, rival, start, end)
         if refusal:
             return Reanchored(Status.ORPHANED, reason=refusal)
         if best.quote == 1.0:
@@ -171,22 +171,15 @@ class Reanchorer:
         status = Status.MODIFIED if changes else Status.FUZZY
         return self._located(status, raw_start, raw_end, round(best.total, 3), changes)
 
-    def _refusal(
-        self, best: Place, rival: Place | None, quote: str, start: int, end: int
-    ) -> str:
+    def _refusal(self, best: Place, rival: Place | None, start: int, end: int) -> str:
         """Why the best place may not be accepted; empty when it may."""
         limits = self.limits
-        contested = rival is not None and rival.quote >= limits.quote_in_slot
         followed = self._followed(best, start, end)
-        if best.quote == 1.0 and not followed:
-            if not moved_whole(self.old.text, start, end, self.new.text, best.start):
-                return "the quote stands elsewhere, but not in its sentence as it was"
-            if not self._unique(quote):
-                return "the quote occurs more than once and its place is not followed by the diff"
-            if not contested:
-                return ""
-        if best.quote < 1.0 and not followed:
-            return "a changed quote elsewhere: the diff does not show it moved there"
+        if not followed:
+            why = self._refusal_elsewhere(best, start, end)
+            if why:
+                return why
+        contested = rival is not None and rival.quote >= limits.quote_in_slot
         if contested and rival is not None and best.total - rival.total < limits.margin:
             return (
                 f"ambiguous: two places score {best.total:.3f} and {rival.total:.3f},"
@@ -194,12 +187,31 @@ class Reanchorer:
             )
         if best.quote == 1.0 and not contested:
             return ""
+        return self._refusal_by_score(best, followed)
+
+    def _refusal_elsewhere(self, best: Place, start: int, end: int) -> str:
+        """A place the diff does not lead to is taken only for the same quote, moved
+        with its sentence(s) unchanged, and found once in each text."""
+        if best.quote < 1.0:
+            return "a changed quote elsewhere: the diff does not show it moved there"
+        if not moved_whole(self.old.text, start, end, self.new.text, best.start):
+            return "the quote stands elsewhere, but not in its sentence as it was"
+        if not self._unique(self.old.text[start:end]):
+            return "the quote occurs more than once and the diff does not lead to this one"
+        return ""
+
+    def _refusal_by_score(self, best: Place, followed: bool) -> str:
+        limits = self.limits
+        if followed and min(best.prefix, best.suffix) >= limits.context:
+            # In its slot: the diff and the text on both sides agree on the place, so
+            # only how much of the quote is left decides.
+            if best.quote < limits.quote_in_slot:
+                return f"quote similarity {best.quote:.3f} below {limits.quote_in_slot}"
+            return ""
         if best.total < limits.accept:
             return f"best place scores {best.total:.3f}, below {limits.accept}"
-        in_slot = min(best.prefix, best.suffix) >= limits.context
-        lowest = limits.quote_in_slot if in_slot else limits.quote
-        if best.quote < lowest:
-            return f"quote similarity {best.quote:.3f} below {lowest}"
+        if best.quote < limits.quote:
+            return f"quote similarity {best.quote:.3f} below {limits.quote}"
         return ""
 
     def _unique(self, quote: str) -> bool:
@@ -216,7 +228,9 @@ class Reanchorer:
         """Every candidate place, best first, one per stretch of text."""
         quote, new = self.old.text[start:end], self.new.text
         survivors = self.diff.survivors(start, end)
-        expected = survivors[0] if survivors else round(start * len(new) / max(len(self.old.text), 1))
+        expected = (
+            survivors[0] if survivors else round(start * len(new) / max(len(self.old.text), 1))
+        )
         spans = [(s, e, "exact") for s, e in exact_places(quote, new)]
         mapped = self.diff.mapped(start, end)
         if mapped and 2 * len(survivors) >= end - start:
@@ -224,7 +238,7 @@ class Reanchorer:
         if not any(source == "exact" for _, _, source in spans):
             spans.extend((s, e, "search") for s, e in search_places(quote, new))
         places = sorted(
-            (self._score(s, e, source, start, end, expected) for s, e, source in spans),
+            (self._score((s, e), source, (start, end), expected) for s, e, source in spans),
             key=lambda p: -p.total,
         )
         kept: list[Place] = []
@@ -234,18 +248,17 @@ class Reanchorer:
         return sorted(kept, key=lambda p: (-p.total, p.start))
 
     def _score(
-        self, start: int, end: int, source: str, old_start: int, old_end: int, expected: int = -1
+        self, span: tuple[int, int], source: str, old_span: tuple[int, int], expected: int = -1
     ) -> Place:
-        old = self.old.text
+        old, (old_start, old_end) = self.old.text, old_span
         context = (old[max(0, old_start - CONTEXT) : old_start], old[old_end : old_end + CONTEXT])
         return score_place(
-            start,
-            end,
+            *span,
             source,
             quote=old[old_start:old_end],
             context=context,
             new=self.new.text,
-            expected=start if expected < 0 else expected,
+            expected=span[0] if expected < 0 else expected,
         )
 
     def _located(
@@ -279,7 +292,8 @@ def _same_stretch(a: Place, b: Place) -> bool:
     return shared * 2 >= min(a.end - a.start, b.end - b.start)
 
 
-def reanchor(old: str, new: str, anchor: Anchor, thresholds: Thresholds | None = None) -> Reanchored:
+def reanchor(
+    old: str, new: str, anchor: Anchor, thresholds: Thresholds | None = None
+) -> Reanchored:
     """Re-anchor one anchor (``Reanchorer`` diffs once for many)."""
     return Reanchorer(old, new, thresholds).reanchor(anchor)
-

@@ -22,11 +22,11 @@ from starlette.routing import Match
 
 from kgpub.errors import (
     AccessDeniedError,
+    AnchorMismatchError,
     AuthenticationRequiredError,
     BackendError,
     BackendTimeoutError,
     GraphNotFoundError,
-    AnchorMismatchError,
     KgpubError,
     MalformedRequestError,
     NotAcceptableError,
