@@ -46,6 +46,8 @@ class Tally:
     hits: Counter[Status] = field(default_factory=Counter)
     accepted: int = 0
     wrong_place: int = 0
+    elsewhere: int = 0
+    """Wrong places that share no character with the right span (or whose span was deleted)."""
     exact_bounds: int = 0
     seconds: float = 0.0
     wrong: list[str] = field(default_factory=list)
@@ -69,6 +71,14 @@ class Tally:
         )
         if not placed:
             self.wrong_place += 1
+            self.elsewhere += (
+                case.start is None
+                or case.end is None
+                or answer.start is None
+                or answer.end is None
+                or answer.end <= case.start
+                or case.end <= answer.start
+            )
             self.wrong.append(
                 f"{revision.name} {case.name}: {answer.status} at {answer.start}-{answer.end},"
                 f" right: {case.status} at {case.start}-{case.end}; edits {revision.edits}"
@@ -137,6 +147,9 @@ def report(revisions: Sequence[Revision], tallies: dict[str, Tally], commit: str
         + " |",
         "| anchors moved to the wrong place | "
         + " | ".join(str(t.wrong_place) for t in tallies.values())
+        + " |",
+        "| of which elsewhere (no character shared with the right span, or it was deleted) | "
+        + " | ".join(str(t.elsewhere) for t in tallies.values())
         + " |",
         "| **deleted spans orphaned** (recall of `orphaned`) | "
         + " | ".join(

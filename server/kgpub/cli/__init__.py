@@ -3,4 +3,5 @@
 - ``main``: the commands; ``exit_codes``: what each exit status means.
 - ``store_commands``: ``load``, ``dump``, ``query``; ``export``: their output formats.
 - ``serving``: how ``kgpub serve`` runs uvicorn; ``http_workers``: ``--workers N``.
+- ``revise``: ``kgpub revise ARTICLE NEW_TEXT --dry-run``, each claim's evidence re-anchored.
 """

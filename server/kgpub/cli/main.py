@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kgpub.cli import store_commands
+from kgpub.cli import revise, store_commands
 from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings
 from kgpub.errors import ConfigurationError, DataNotConformingError, KgpubError
@@ -200,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_cmd_serve)
 
     store_commands.add_commands(sub)
+    revise.add_command(sub)
 
     return parser
 

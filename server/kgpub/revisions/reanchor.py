@@ -193,6 +193,11 @@ class Reanchorer:
         """A place the diff does not lead to is taken only for the same quote, moved
         with its sentence(s) unchanged, and found once in each text."""
         if best.quote < 1.0:
+            if not self.diff.survivors(start, end):
+                return (
+                    "deleted: none of its text is left where it was, and the closest text"
+                    f" elsewhere ({best.quote:.3f} alike) is not it"
+                )
             return "a changed quote elsewhere: the diff does not show it moved there"
         if not moved_whole(self.old.text, start, end, self.new.text, best.start):
             return "the quote stands elsewhere, but not in its sentence as it was"
