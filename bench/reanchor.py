@@ -50,9 +50,26 @@ class Tally:
     """Wrong places that share no character with the right span (or whose span was deleted)."""
     exact_bounds: int = 0
     seconds: float = 0.0
+    article: Counter[str] = field(default_factory=Counter)
+    """The same counts for the shipped article's revisions alone."""
     wrong: list[str] = field(default_factory=list)
 
     def add(self, revision: Revision, case: Case, answer: Reanchored) -> None:
+        article = revision.base == "article"
+        before = (self.accepted, self.wrong_place, self.hits[Status.ORPHANED])
+        self._add(revision, case, answer)
+        if article:
+            after = (self.accepted, self.wrong_place, self.hits[Status.ORPHANED])
+            self.article.update(
+                {
+                    "accepted": after[0] - before[0],
+                    "wrong": after[1] - before[1],
+                    "orphans found": after[2] - before[2],
+                    "deleted": case.status is Status.ORPHANED,
+                }
+            )
+
+    def _add(self, revision: Revision, case: Case, answer: Reanchored) -> None:
         self.answered[answer.status] += 1
         self.right[case.status] += 1
         self.pairs[case.status, answer.status] += 1
@@ -160,6 +177,17 @@ def report(revisions: Sequence[Revision], tallies: dict[str, Tally], commit: str
         + " | ".join(
             str(t.answered[Status.ORPHANED] - t.pairs[Status.ORPHANED, Status.ORPHANED])
             for t in tallies.values()
+        )
+        + " |",
+        "| shipped article only: located in the right place | "
+        + " | ".join(
+            _ratio(t.article["accepted"] - t.article["wrong"], t.article["accepted"])
+            for t in tallies.values()
+        )
+        + " |",
+        "| shipped article only: deleted spans orphaned | "
+        + " | ".join(
+            _ratio(t.article["orphans found"], t.article["deleted"]) for t in tallies.values()
         )
         + " |",
         "| located with the exact boundaries | "
