@@ -38,7 +38,7 @@ import pyoxigraph as ox
 
 from bench.reanchor_texts import ADVERBS, FICTIONAL, FILLER, NAMES
 from kgpub.revisions.meaning import NEGATIONS, NUMBER_WORDS
-from kgpub.revisions.normalize import normalize_text
+from kgpub.revisions.normalize import INVISIBLE, normalize_text
 from kgpub.revisions.reanchor import Anchor, Status
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,20 +93,14 @@ class _Doc:
     def replace(self, start: int, end: int, new: str, kind: str = _CONTENT) -> None:
         """Replace ``[start, end)`` with inserted characters, noting the anchors it touches."""
         origins = {o for _, o in self.chars[start:end] if o is not None}
+        first, last = self.positions()
         for name, (s, e) in self.spans.items():
             inside = any(s <= o < e for o in origins)
-            at_edge = new and any(
-                o is not None and s <= o < e for _, o in self.chars[max(start - 1, 0) : end + 1]
-            )
-            if inside or (at_edge and self._within(start, s, e)):
+            kept = [o for o in range(s, e) if o in first and o not in origins]
+            around = bool(kept) and first[kept[0]] < start and last[kept[-1]] >= end
+            if inside or (new and around):
                 self.touched.setdefault(name, set()).add(kind)
         self.chars[start:end] = [(c, None) for c in new]
-
-    def _within(self, at: int, s: int, e: int) -> bool:
-        """Whether position ``at`` lies strictly between characters of the base span."""
-        before = any(o is not None and s <= o < e for _, o in self.chars[:at])
-        after = any(o is not None and s <= o < e for _, o in self.chars[at:])
-        return before and after
 
     def boundaries(self) -> set[int]:
         """Current positions where an anchor starts or ends (edits must not cut across them)."""
@@ -449,27 +443,50 @@ def _truth(
     s, e = doc.spans[name]
     at, last = positions
     found = sorted((at[o], o) for o in range(s, e) if o in at)
-    visible = [o for o in range(s, e) if normalize_text(base[o])]
-    if 2 * len([o for _, o in found if normalize_text(base[o])]) < len(visible):
+    visible = [o for o in range(s, e) if base[o] not in INVISIBLE]
+    if 2 * len([o for _, o in found if base[o] not in INVISIBLE]) < len(visible):
         return Status.ORPHANED, None, None
     origins = [o for _, o in found]
     if origins != sorted(origins):
         return None
     start, end = found[0][0], last[found[-1][1]] + 1
-    if s not in at:  # the first character was replaced: what replaced it belongs to the span
-        while start > 0 and doc.chars[start - 1][1] is None:
-            start -= 1
-    if e - 1 not in at:
-        while end < len(doc.chars) and doc.chars[end][1] is None:
-            end += 1
+    start, end = _widened(doc, start, end, s not in at, e - 1 not in at)
     if any(o is not None and not s <= o < e for _, o in doc.chars[start:end]):
         return None
-    new_text = doc.text[start:end]
+    new_text = "".join(c for c, _ in doc.chars[start:end])
     if normalize_text(new_text) == normalize_text(anchor.exact):
         same = (start, end) == (anchor.start, anchor.end)
         return (Status.EXACT if same else Status.SHIFTED), start, end
     status = Status.MODIFIED if _MEANING in doc.touched.get(name, set()) else Status.FUZZY
     return status, start, end
+
+
+def _sentence_ends_at(text: str, at: int) -> bool:
+    if at < 0:
+        return False
+    following = text[at + 1 : at + 2]
+    if following not in ("", " ", "\n"):
+        return False
+    return text[at] in ".!?" or (text[at] in '“”"»«' and at > 0 and text[at - 1] in ".!?")
+
+
+def _widened(doc: _Doc, start: int, end: int, head: bool, tail: bool) -> tuple[int, int]:
+    """Where an anchor's first (last) character was replaced, what replaced it belongs to
+    the span: the inserted characters before (after) it, within their sentence and line."""
+    if not head and not tail:
+        return start, end
+    chars, text = doc.chars, doc.text
+    while head and start > 0 and chars[start - 1][1] is None:
+        if text[start - 1] == "\n" or (
+            text[start - 1] == " " and _sentence_ends_at(text, start - 2)
+        ):
+            break
+        start -= 1
+    while tail and end < len(text) and chars[end][1] is None and text[end] != "\n":
+        end += 1
+        if _sentence_ends_at(text, end - 1):
+            break
+    return start, end
 
 
 def revise(

@@ -221,10 +221,11 @@ def test_an_anchor_that_does_not_select_its_quote_is_refused() -> None:
 
 
 def test_a_short_corpus_places_every_accepted_anchor_right() -> None:
-    """Twenty revisions of the article and five of each fictional text (seconds)."""
-    revisions = corpus(seed=5, article=20, fictional=5)
+    """Ten revisions of the article and three of each fictional text (the whole corpus,
+    240 revisions, is the slow test below)."""
+    revisions = corpus(seed=5, article=10, fictional=3)
     tally = run(revisions, kgpub_method)
-    assert tally.accepted > 1000
+    assert tally.accepted > 500
     assert tally.wrong_place == 0, tally.wrong
     assert tally.hits[Status.ORPHANED] == tally.right[Status.ORPHANED]
 

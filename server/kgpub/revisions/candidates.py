@@ -89,24 +89,26 @@ class TextDiff:
         """Where the characters of the old span ``[start, end)`` that survived are now."""
         return [n for n in self.survives[start:end] if n is not None]
 
-    def mapped(self, start: int, end: int) -> tuple[int, int] | None:
+    def mapped(self, start: int, end: int, new: str) -> tuple[int, int] | None:
         """The new span from the first to the last surviving character of the old span.
 
         Where the span's first (last) character did not survive, the text inserted in
-        its place belongs to the span: the span is widened over the inserted run up to
-        the surviving character before (after) it (a name replaced at the span's end,
-        a last sentence rewritten).
+        its place belongs to the span: the span is widened over the inserted run before
+        (after) it, up to the sentence end or line break that ends it (a name replaced
+        at the span's end, a last sentence rewritten; not the next inserted sentence).
         """
         survivors = self.survivors(start, end)
         if not survivors:
             return None
         first, last = survivors[0], survivors[-1] + 1
         if self.survives[start] is None:
-            while first > 0 and self.inserted[first - 1]:
+            while first > 0 and self.inserted[first - 1] and not _breaks_before(new, first):
                 first -= 1
         if self.survives[end - 1] is None:
-            while last < len(self.inserted) and self.inserted[last]:
+            while last < len(new) and self.inserted[last] and new[last] != "\n":
                 last += 1
+                if _ends_sentence(new, last - 1):
+                    break
         return first, last
 
     def intact(self, start: int, end: int, keep: int) -> tuple[int, int] | None:
@@ -156,6 +158,14 @@ def _ends_sentence(text: str, at: int) -> bool:
     if char in _CLOSERS and at > 0 and text[at - 1] in ".!?":
         return following in ("", " ", "\n")
     return char in ".!?" and following in ("", " ", "\n")
+
+
+def _breaks_before(text: str, at: int) -> bool:
+    """Whether a sentence or line ends just before ``at`` (the space after it skipped)."""
+    before = at - 1
+    if text[before] == "\n":
+        return True
+    return text[before] == " " and before > 0 and _ends_sentence(text, before - 1)
 
 
 def moved_whole(old: str, start: int, end: int, new: str, new_start: int) -> bool:

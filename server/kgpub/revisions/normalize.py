@@ -53,6 +53,10 @@ def normalized(raw: str) -> Normalized:
     Composition happens within such a cluster, so normalising each on its own
     gives the NFC form of the whole for every script the articles use.
     """
+    if unicodedata.is_normalized("NFC", raw) and INVISIBLE.isdisjoint(raw):
+        # The common case: nothing to change, every map the identity.
+        same = tuple(range(len(raw) + 1))
+        return Normalized(raw, raw, same[:-1], same[1:], same)
     parts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []

@@ -35,7 +35,7 @@ from kgpub.revisions.candidates import (
     search_places,
 )
 from kgpub.revisions.meaning import meaning_changes
-from kgpub.revisions.normalize import normalized
+from kgpub.revisions.normalize import normalize_text, normalized
 
 
 class Status(StrEnum):
@@ -124,7 +124,7 @@ class Reanchorer:
                 f" ({len(raw)} code points)"
             )
         start, end = self.old.from_raw_span(anchor.start, anchor.end)
-        if start == end or self.old.text[start:end] != normalized(anchor.exact).text:
+        if start == end or self.old.text[start:end] != normalize_text(anchor.exact):
             raise AnchorMismatchError(
                 f"anchor [{anchor.start}, {anchor.end}) selects"
                 f" {raw[anchor.start : anchor.end]!r} in the old text, not its quote"
@@ -237,7 +237,7 @@ class Reanchorer:
             survivors[0] if survivors else round(start * len(new) / max(len(self.old.text), 1))
         )
         spans = [(s, e, "exact") for s, e in exact_places(quote, new)]
-        mapped = self.diff.mapped(start, end)
+        mapped = self.diff.mapped(start, end, new)
         if mapped and 2 * len(survivors) >= end - start:
             spans.append((*mapped, "diff"))
         if not any(source == "exact" for _, _, source in spans):
