@@ -450,6 +450,10 @@ def _truth(
     if origins != sorted(origins):
         return None
     start, end = found[0][0], last[found[-1][1]] + 1
+    while start < end - 1 and doc.chars[start][0].isspace():  # anchors never start or end
+        start += 1  # with a space: one left over from an edit beside it is not the span's
+    while end > start + 1 and doc.chars[end - 1][0].isspace():
+        end -= 1
     start, end = _widened(doc, start, end, s not in at, e - 1 not in at)
     if any(o is not None and not s <= o < e for _, o in doc.chars[start:end]):
         return None
@@ -472,20 +476,29 @@ def _sentence_ends_at(text: str, at: int) -> bool:
 
 def _widened(doc: _Doc, start: int, end: int, head: bool, tail: bool) -> tuple[int, int]:
     """Where an anchor's first (last) character was replaced, what replaced it belongs to
-    the span: the inserted characters before (after) it, within their sentence and line."""
-    if not head and not tail:
-        return start, end
+    the span: past the spaces, the inserted characters before (after) it, within their
+    sentence and line."""
     chars, text = doc.chars, doc.text
-    while head and start > 0 and chars[start - 1][1] is None:
-        if text[start - 1] == "\n" or (
-            text[start - 1] == " " and _sentence_ends_at(text, start - 2)
-        ):
-            break
-        start -= 1
-    while tail and end < len(text) and chars[end][1] is None and text[end] != "\n":
-        end += 1
-        if _sentence_ends_at(text, end - 1):
-            break
+    probe = end
+    while tail and probe < len(text) and text[probe] == " ":
+        probe += 1
+    if tail and probe < len(text) and chars[probe][1] is None:
+        while probe < len(text) and chars[probe][1] is None and text[probe] != "\n":
+            probe += 1
+            if _sentence_ends_at(text, probe - 1):
+                break
+        end = probe
+    probe = start
+    while head and probe > 0 and text[probe - 1] == " ":
+        probe -= 1
+    if head and probe > 0 and chars[probe - 1][1] is None:
+        while probe > 0 and chars[probe - 1][1] is None:
+            if text[probe - 1] == "\n" or (
+                text[probe - 1] == " " and _sentence_ends_at(text, probe - 2)
+            ):
+                break
+            probe -= 1
+        start = probe
     return start, end
 
 

@@ -101,15 +101,39 @@ class TextDiff:
         if not survivors:
             return None
         first, last = survivors[0], survivors[-1] + 1
+        while first < last - 1 and new[first].isspace():  # a span never starts with a space
+            first += 1
+        while last > first + 1 and new[last - 1].isspace():
+            last -= 1
         if self.survives[start] is None:
-            while first > 0 and self.inserted[first - 1] and not _breaks_before(new, first):
-                first -= 1
+            first = self._widen_back(new, first)
         if self.survives[end - 1] is None:
-            while last < len(new) and self.inserted[last] and new[last] != "\n":
-                last += 1
-                if _ends_sentence(new, last - 1):
-                    break
+            last = self._widen_on(new, last)
         return first, last
+
+    def _widen_on(self, new: str, last: int) -> int:
+        """``last`` moved over the spaces and the inserted sentence (or word) after it."""
+        probe = last
+        while probe < len(new) and new[probe] == " ":
+            probe += 1
+        if probe == len(new) or not self.inserted[probe]:
+            return last
+        while probe < len(new) and self.inserted[probe] and new[probe] != "\n":
+            probe += 1
+            if _ends_sentence(new, probe - 1):
+                break
+        return probe
+
+    def _widen_back(self, new: str, first: int) -> int:
+        """``first`` moved over the spaces and the inserted sentence (or word) before it."""
+        probe = first
+        while probe > 0 and new[probe - 1] == " ":
+            probe -= 1
+        if probe == 0 or not self.inserted[probe - 1]:
+            return first
+        while probe > 0 and self.inserted[probe - 1] and not _breaks_before(new, probe):
+            probe -= 1
+        return probe
 
     def intact(self, start: int, end: int, keep: int) -> tuple[int, int] | None:
         """The new span of an old span the diff kept whole and in one piece, with at

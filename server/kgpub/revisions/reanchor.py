@@ -12,9 +12,9 @@ points) follows its text into the next revision with one of five statuses:
 
 The order: the same position; then the character diff (a span the diff kept
 whole); then the candidate places (``candidates``), of which the best is
-accepted only above a threshold *and* with a clear margin over the best place
-elsewhere, and a changed quote only where the diff or the surrounding text says
-it is the same place. Comparisons are on normalised text (NFC, no soft
+accepted only with a clear margin over the best place elsewhere: the same quote
+elsewhere only in its unchanged sentence (moved), a changed quote only in its
+slot (where the diff leads, the text on both sides kept, enough of it left). Comparisons are on normalised text (NFC, no soft
 hyphens); positions are reported in the new text's code points.
 """
 
@@ -67,13 +67,14 @@ class Thresholds:
     """When a place is good enough to accept (scores as in ``candidates.Place``)."""
 
     accept: float = 0.8
-    """Lowest total score of an accepted place whose quote is not unique and unmoved."""
+    """Lowest total score of a place of the same quote that has a rival elsewhere."""
     margin: float = 0.1
-    """How far the accepted place must score above the best place elsewhere."""
-    quote: float = 0.75
-    """Lowest quote similarity of a changed quote."""
-    quote_in_slot: float = 0.5
-    """Lowest quote similarity of a changed quote whose text on both sides is kept."""
+    """How far the accepted place must score above the best place elsewhere whose quote
+    is at least ``quote`` alike."""
+    quote: float = 0.5
+    """Lowest quote similarity of a changed quote (and of a rival that counts)."""
+    retained: float = 0.6
+    """Share of the old span's characters the diff must keep for a changed quote."""
     context: float = 0.75
     """A side's context counts as kept at this similarity."""
     keep: int = 8
@@ -179,7 +180,7 @@ class Reanchorer:
             why = self._refusal_elsewhere(best, start, end)
             if why:
                 return why
-        contested = rival is not None and rival.quote >= limits.quote_in_slot
+        contested = rival is not None and rival.quote >= limits.quote
         if contested and rival is not None and best.total - rival.total < limits.margin:
             return (
                 f"ambiguous: two places score {best.total:.3f} and {rival.total:.3f},"
@@ -187,7 +188,7 @@ class Reanchorer:
             )
         if best.quote == 1.0 and not contested:
             return ""
-        return self._refusal_by_score(best, followed)
+        return self._refusal_by_score(best, start, end)
 
     def _refusal_elsewhere(self, best: Place, start: int, end: int) -> str:
         """A place the diff does not lead to is taken only for the same quote, moved
@@ -205,16 +206,19 @@ class Reanchorer:
             return "the quote occurs more than once and the diff does not lead to this one"
         return ""
 
-    def _refusal_by_score(self, best: Place, followed: bool) -> str:
+    def _refusal_by_score(self, best: Place, start: int, end: int) -> str:
         limits = self.limits
-        if followed and min(best.prefix, best.suffix) >= limits.context:
-            # In its slot: the diff and the text on both sides agree on the place, so
-            # only how much of the quote is left decides.
-            if best.quote < limits.quote_in_slot:
-                return f"quote similarity {best.quote:.3f} below {limits.quote_in_slot}"
+        if best.quote == 1.0:
+            if best.total < limits.accept:
+                return f"best place scores {best.total:.3f}, below {limits.accept}"
             return ""
-        if best.total < limits.accept:
-            return f"best place scores {best.total:.3f}, below {limits.accept}"
+        # A changed quote is taken only in its slot: where the diff leads, with the text
+        # on both sides kept, and with enough of it left.
+        if min(best.prefix, best.suffix) < limits.context:
+            return "changed, and so is the text beside it: not certainly the same place"
+        retained = len(self.diff.survivors(start, end)) / (end - start)
+        if retained < limits.retained:
+            return f"only {retained:.0%} of its text is left"
         if best.quote < limits.quote:
             return f"quote similarity {best.quote:.3f} below {limits.quote}"
         return ""
