@@ -10,7 +10,7 @@ its start and its end are each within two code points of the right answer's
 when the right answer is elsewhere or ``orphaned``. Per status, a hit needs the
 right status and, when located, the right place.
 
-    python -m bench.reanchor                 # writes bench/RESULTS.md
+    python -m bench.reanchor                 # writes bench/RESULTS.md (a few minutes)
     python -m bench.reanchor --out /tmp/R.md
 """
 
@@ -235,10 +235,40 @@ def write_section(path: Path, section: str) -> None:
     path.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
 
 
+def other_seeds(seeds: Sequence[int]) -> str:
+    """kgpub alone on smaller corpora of other seeds: is the main seed's result luck?"""
+    lines = [
+        "",
+        "kgpub on other seeds (40 revisions of the article and 10 of each fictional text each):",
+        "",
+        "| seed | anchors | located | in the wrong place | deleted spans orphaned"
+        " | needless orphans |",
+        "|---|---|---|---|---|---|",
+    ]
+    for seed in seeds:
+        revisions = corpus(seed=seed, article=40, fictional=10)
+        tally = run(revisions, kgpub_method)
+        found, deleted = tally.hits[Status.ORPHANED], tally.right[Status.ORPHANED]
+        needless = tally.answered[Status.ORPHANED] - found
+        lines.append(
+            f"| {seed} | {sum(len(r.cases) for r in revisions)} | {tally.accepted}"
+            f" | {tally.wrong_place} | {_ratio(found, deleted)} | {needless} |"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.reanchor", description=__doc__)
     parser.add_argument("--out", default=str(REPO / "bench" / "RESULTS.md"))
     parser.add_argument("--show-wrong", type=int, default=10, help="list so many wrong places")
+    parser.add_argument(
+        "--other-seeds",
+        type=int,
+        default=6,
+        metavar="N",
+        help="also run kgpub on seeds 1..N at a smaller size (0: none)",
+    )
     args = parser.parse_args(argv)
     revisions = corpus()
     tallies = {"kgpub": run(revisions, kgpub_method), "baseline": run(revisions, baseline_method)}
@@ -250,6 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         check=False,
     ).stdout.strip()
     section = report(revisions, tallies, commit)
+    if args.other_seeds:
+        section += other_seeds(range(1, args.other_seeds + 1))
     write_section(Path(args.out), section)
     print(section)
     for name, tally in tallies.items():

@@ -14,8 +14,9 @@ The order: the same position; then the character diff (a span the diff kept
 whole); then the candidate places (``candidates``), of which the best is
 accepted only with a clear margin over the best place elsewhere: the same quote
 elsewhere only in its unchanged sentence (moved), a changed quote only in its
-slot (where the diff leads, the text on both sides kept, enough of it left). Comparisons are on normalised text (NFC, no soft
-hyphens); positions are reported in the new text's code points.
+slot (where the diff leads, the text on both sides kept, enough of it left).
+Comparisons are on normalised text (NFC, no soft hyphens); positions are
+reported in the new text's code points.
 """
 
 from __future__ import annotations
@@ -69,12 +70,14 @@ class Thresholds:
     accept: float = 0.8
     """Lowest total score of a place of the same quote that has a rival elsewhere."""
     margin: float = 0.1
-    """How far the accepted place must score above the best place elsewhere whose quote
-    is at least ``quote`` alike."""
-    quote: float = 0.5
-    """Lowest quote similarity of a changed quote (and of a rival that counts)."""
+    """How far the accepted place must score above the best rival elsewhere."""
+    quote: float = 0.6
+    """Lowest quote similarity of a changed quote."""
+    rival: float = 0.5
+    """Lowest quote similarity of a place elsewhere that counts as a rival."""
     retained: float = 0.6
-    """Share of the old span's characters the diff must keep for a changed quote."""
+    """Share of the old span's characters the diff must keep for a changed quote, and
+    share of the new span that must be those characters."""
     context: float = 0.75
     """A side's context counts as kept at this similarity."""
     keep: int = 8
@@ -180,7 +183,7 @@ class Reanchorer:
             why = self._refusal_elsewhere(best, start, end)
             if why:
                 return why
-        contested = rival is not None and rival.quote >= limits.quote
+        contested = rival is not None and rival.quote >= limits.rival
         if contested and rival is not None and best.total - rival.total < limits.margin:
             return (
                 f"ambiguous: two places score {best.total:.3f} and {rival.total:.3f},"
@@ -216,11 +219,19 @@ class Reanchorer:
         # on both sides kept, and with enough of it left.
         if min(best.prefix, best.suffix) < limits.context:
             return "changed, and so is the text beside it: not certainly the same place"
-        retained = len(self.diff.survivors(start, end)) / (end - start)
-        if retained < limits.retained:
-            return f"only {retained:.0%} of its text is left"
         if best.quote < limits.quote:
             return f"quote similarity {best.quote:.3f} below {limits.quote}"
+        return self._refusal_by_kept(best, start, end)
+
+    def _refusal_by_kept(self, best: Place, start: int, end: int) -> str:
+        """A changed quote needs most of its old text kept, and its new span to be mostly that."""
+        survivors = self.diff.survivors(start, end)
+        retained = len(survivors) / (end - start)
+        if retained < self.limits.retained:
+            return f"only {retained:.0%} of its text is left"
+        inside = sum(1 for n in survivors if best.start <= n < best.end)
+        if inside / (best.end - best.start) < self.limits.retained:
+            return f"only {inside / (best.end - best.start):.0%} of the new span is its old text"
         return ""
 
     def _unique(self, quote: str) -> bool:
