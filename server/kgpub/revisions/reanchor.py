@@ -113,6 +113,10 @@ class Reanchorer:
         """Where ``anchor`` is in the new text, and with what status."""
         start, end = self._old_span(anchor)
         quote = self.old.text[start:end]
+        if len(exact_places(quote, self.new.text)) != 1:
+            # The quote twice (a near-duplicate inserted beside it): which copy the diff
+            # kept is its arbitrary choice, so only the scored places and the margin decide.
+            return self._decide(anchor, start, end)
         if self._unmoved(anchor, quote):
             return self._located(Status.EXACT, anchor.start, anchor.end)
         kept = self.diff.intact(start, end, self.limits.keep)
@@ -183,6 +187,11 @@ class Reanchorer:
             why = self._refusal_elsewhere(best, start, end)
             if why:
                 return why
+        if best.quote < 1.0 and self._copy_elsewhere(best, start, end):
+            return (
+                "changed here, while its sentence stands unchanged elsewhere: an edit here"
+                " or a copy there, which the texts cannot tell apart"
+            )
         contested = rival is not None and rival.quote >= limits.rival
         if contested and rival is not None and best.total - rival.total < limits.margin:
             return (
@@ -233,6 +242,14 @@ class Reanchorer:
         if inside / (best.end - best.start) < self.limits.retained:
             return f"only {inside / (best.end - best.start):.0%} of the new span is its old text"
         return ""
+
+    def _copy_elsewhere(self, best: Place, start: int, end: int) -> bool:
+        """Whether the old quote stands elsewhere in the new text in its unchanged sentence."""
+        quote, old, new = self.old.text[start:end], self.old.text, self.new.text
+        return any(
+            (at >= best.end or stop <= best.start) and moved_whole(old, start, end, new, at)
+            for at, stop in exact_places(quote, new)
+        )
 
     def _unique(self, quote: str) -> bool:
         return len(exact_places(quote, self.old.text)) == 1 and (
