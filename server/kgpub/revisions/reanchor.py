@@ -113,9 +113,9 @@ class Reanchorer:
         """Where ``anchor`` is in the new text, and with what status."""
         start, end = self._old_span(anchor)
         quote = self.old.text[start:end]
-        if len(exact_places(quote, self.new.text)) != 1:
-            # The quote twice (a near-duplicate inserted beside it): which copy the diff
-            # kept is its arbitrary choice, so only the scored places and the margin decide.
+        if len(exact_places(quote, self.new.text)) > len(exact_places(quote, self.old.text)):
+            # A new copy of the quote (a near-duplicate inserted beside it): which copy the
+            # diff kept is its arbitrary choice, so only the scored places and the margin decide.
             return self._decide(anchor, start, end)
         if self._unmoved(anchor, quote):
             return self._located(Status.EXACT, anchor.start, anchor.end)
