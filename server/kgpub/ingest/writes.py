@@ -80,6 +80,15 @@ def check_settings(settings: Settings) -> None:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One RDF document of a write: its bytes, syntax and a name for error messages."""
+
+    data: bytes
+    format: ox.RdfFormat
+    name: str
+
+
+@dataclass(frozen=True)
 class Committed:
     """The dataset after a committed write: what the server recomputes for its pages."""
 
@@ -90,14 +99,15 @@ class Committed:
     ontology_changed: bool
 
 
-def parse_graph(data: bytes, fmt: ox.RdfFormat, base_iri: str, max_depth: int) -> list[ox.Triple]:
+def parse_graph(
+    data: bytes, fmt: ox.RdfFormat, base_iri: str, max_depth: int, name: str = "the request body"
+) -> list[ox.Triple]:
     """The triples of a Graph Store Protocol body; relative IRIs resolve against ``base_iri``.
 
     ``UnsafeInputError`` for a body refused unparsed (DTD, remote JSON-LD context,
     deep nesting), ``RdfSyntaxError`` for one the parser rejects, and
     ``MalformedRequestError`` for a body that names graphs of its own.
     """
-    name = "the request body"
     guards.check_rdf(data, fmt, name, max_depth)
     try:
         # Blank node labels are renamed: the body's _:b0 is not the store's (an RDF merge).
@@ -268,8 +278,15 @@ class Writer:
         Returns the graph and whether it is new. Blank nodes in the body are new
         nodes, as in an RDF merge.
         """
+        return self.post_parts(graph, [Part(data, fmt, "the request body")])
+
+    def post_parts(self, graph: GraphName | None, parts: Sequence[Part]) -> tuple[GraphName, bool]:
+        """``post`` of several documents at once (a ``multipart/form-data`` POST): their
+        RDF merge (each part's blank nodes its own) is added in one validated write."""
         target = graph or ox.NamedNode(f"{self._settings.base_iri}graph/{uuid.uuid4()}")
-        triples = self._parse(target, data, fmt)
+        triples = [
+            t for part in parts for t in self._parse(target, part.data, part.format, part.name)
+        ]
         with self._lock:
             created = self._is_new(target)
             added = {ox.Quad(t.subject, t.predicate, t.object, target) for t in triples}
@@ -312,9 +329,11 @@ class Writer:
             representable.check_quads(changes.added, "the update")
             self._validate_and_apply(staged, changes, "SPARQL Update")
 
-    def _parse(self, graph: GraphName, data: bytes, fmt: ox.RdfFormat) -> list[ox.Triple]:
+    def _parse(
+        self, graph: GraphName, data: bytes, fmt: ox.RdfFormat, name: str = "the request body"
+    ) -> list[ox.Triple]:
         base = graph.value if isinstance(graph, ox.NamedNode) else self._settings.base_iri
-        return parse_graph(data, fmt, base, self._settings.max_query_depth)
+        return parse_graph(data, fmt, base, self._settings.max_query_depth, name)
 
     def _is_new(self, graph: GraphName) -> bool:
         """A named graph that does not exist yet, or an empty default graph (201 Created)."""

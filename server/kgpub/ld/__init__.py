@@ -2,6 +2,7 @@
 
 - ``describe``: what a dereferenced IRI answers with (its description).
 - ``void``: the dataset in VoID.
+- ``sitemap``: the article and entity pages a crawler should find; sitemap.xml, robots.txt.
 - ``claims_rdf12``: the article's claims as RDF 1.2 (statements as reifiers of triple terms).
 - ``anchors``: claims located in the article's text; the text with spans marked.
 - ``neighbourhood``: the SVG picture of a resource's neighbourhood.

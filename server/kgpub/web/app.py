@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from kgpub import __version__
 from kgpub.config import Settings
 from kgpub.ingest import auth
-from kgpub.ingest.dataset import load_dataset
+from kgpub.ingest.dataset import data_modified, load_dataset
 from kgpub.ingest.validation_pool import ValidationPool
 from kgpub.ingest.writes import check_settings
 from kgpub.ld.query_editor import STATIC_DIR
@@ -34,6 +34,7 @@ from kgpub.web import http_errors
 from kgpub.web.host_header import RequireHost
 from kgpub.web.openapi import add_problem_schema
 from kgpub.web.routes import claims_rdf12 as claims_rdf12_routes
+from kgpub.web.routes import crawlers as crawler_routes
 from kgpub.web.routes import graph_store as graphstore_routes
 from kgpub.web.routes import resources as resource_routes
 from kgpub.web.routes import sparql as sparql_routes
@@ -71,6 +72,7 @@ def create_app(
         # Computed once; only a committed write (kgpub.ingest.writes) changes them.
         state.graph_sizes = await anyio.to_thread.run_sync(loaded.graph_sizes)
         state.default_graph_size = await anyio.to_thread.run_sync(loaded.distinct_triples)
+        state.modified = await anyio.to_thread.run_sync(data_modified, settings)
         pool = runner_for(loaded, settings)
         await pool.start()
         state.start(loaded, checked, pool)
@@ -102,6 +104,7 @@ def create_app(
     graphstore_routes.install(app)
     update_routes.install(app)
     claims_rdf12_routes.install(app)
+    crawler_routes.install(app)
     resource_routes.install(app)
     if STATIC_DIR.is_dir():
         # Absent until scripts/setup-ui installs the query UI: /static is then a 404.
@@ -112,8 +115,18 @@ def create_app(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type", "Accept"],
-        expose_headers=["Server-Timing", "Content-Type"],
+        allow_headers=["Content-Type", "Accept", "If-None-Match", "If-Modified-Since"],
+        # Readable by scripts on other origins: how a Linked Data client follows
+        # alternates and descriptions, revalidates, and finds a created graph.
+        expose_headers=[
+            "Server-Timing",
+            "Content-Type",
+            "Link",
+            "Content-Location",
+            "ETag",
+            "Last-Modified",
+            "Location",
+        ],
         max_age=3600,
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import anyio
@@ -57,6 +58,9 @@ class Services:
     graph_sizes: dict[str, int] = field(default_factory=dict)
     default_graph_size: int = 0
     ontology_docs: OntologyDocs = field(default_factory=OntologyDocs)
+    modified: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """When the served data last changed: ``Last-Modified`` (``web.conditional``),
+    the VoID's ``dcterms:modified`` and the sitemap's ``lastmod``."""
     pages: PageCache = field(default_factory=PageCache)
     """Rendered resource answers by store version (``web.page_cache``)."""
     writer: Writer | None = None

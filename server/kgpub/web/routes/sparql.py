@@ -42,6 +42,7 @@ from kgpub.sparql.results import check_acceptable
 from kgpub.sparql.runners import Runner
 from kgpub.sparql.worker import Done
 from kgpub.store.protocol import QueryStore
+from kgpub.web import conditional
 from kgpub.web.body import read_body
 from kgpub.web.liveness import CLIENT_CLOSED, unless_disconnected
 from kgpub.web.openapi import PROBLEM_CONTENT, content
@@ -90,15 +91,18 @@ def _describe_or_page(request: Request) -> Response:
         str(request.base_url).rstrip("/") + "/.well-known/void",
     )
     triples = service_description.describe(
-        endpoint, state.graph_sizes, state.default_graph_size, "kgpub SPARQL endpoint", void
+        endpoint,
+        state.graph_sizes,
+        state.default_graph_size,
+        "kgpub SPARQL endpoint",
+        void,
+        updates=state.update_handler is not None,
     )
     body = service_description.serialize(triples, rdf_format(rep))
     headers["ETag"] = make_etag(rep.media_type, body)
     if dataset is not None:
         headers["ETag"] = preconditions.dataset_etag(dataset, headers["ETag"])
-    if none_match(request.headers.get("if-none-match"), headers["ETag"]):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=rep.content_type, headers=headers)
+    return conditional.answer(request, body, rep.content_type, headers)
 
 
 def _candidate_keys(
