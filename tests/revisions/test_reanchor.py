@@ -220,6 +220,9 @@ def test_an_anchor_that_does_not_select_its_quote_is_refused() -> None:
         reanchor(STORY, STORY, bad)
     with pytest.raises(AnchorMismatchError, match="outside the old text"):
         reanchor(STORY, STORY, Anchor("x", 5000, 5001))
+    decomposed = "Ku\u0308ste"
+    with pytest.raises(AnchorMismatchError, match="inside a character"):
+        reanchor(decomposed, decomposed, Anchor("\u0308ste", 2, 6))
 
 
 def test_a_short_corpus_places_every_accepted_anchor_right() -> None:

@@ -21,6 +21,7 @@ reported in the new text's code points.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -130,6 +131,14 @@ class Reanchorer:
             raise AnchorMismatchError(
                 f"anchor [{anchor.start}, {anchor.end}) lies outside the old text"
                 f" ({len(raw)} code points)"
+            )
+        if any(
+            0 < at < len(raw) and unicodedata.combining(raw[at])
+            for at in (anchor.start, anchor.end)
+        ):
+            raise AnchorMismatchError(
+                f"anchor [{anchor.start}, {anchor.end}) starts or ends inside a character"
+                " (between a letter and its combining mark)"
             )
         start, end = self.old.from_raw_span(anchor.start, anchor.end)
         if start == end or self.old.text[start:end] != normalize_text(anchor.exact):
