@@ -153,12 +153,9 @@ class Reanchorer:
         """The quote at the same position, with the diff or its context agreeing."""
         if anchor.end > len(self.new.raw):
             return False
-        start, end = self.new.from_raw_span(anchor.start, anchor.end)
-        if self.new.text[start:end] != quote or self.new.to_raw(start, end) != (
-            anchor.start,
-            anchor.end,
-        ):
+        if normalize_text(self.new.raw[anchor.start : anchor.end]) != quote:
             return False
+        start, end = self.new.from_raw_span(anchor.start, anchor.end)
         old_start, _ = self.old.from_raw_span(anchor.start, anchor.end)
         if self.diff.survives[old_start] == start:
             return True
@@ -167,8 +164,13 @@ class Reanchorer:
 
     def _same_quote(self, anchor: Anchor, start: int, end: int) -> Reanchored:
         raw_start, raw_end = self.new.to_raw(start, end)
-        same = (raw_start, raw_end) == (anchor.start, anchor.end)
-        return self._located(Status.EXACT if same else Status.SHIFTED, raw_start, raw_end)
+        if raw_start == anchor.start and self.new.from_raw_span(anchor.start, anchor.end) == (
+            start,
+            end,
+        ):
+            # Invisible characters at the anchor's edges (a soft hyphen) count as unmoved.
+            return self._located(Status.EXACT, anchor.start, anchor.end)
+        return self._located(Status.SHIFTED, raw_start, raw_end)
 
     def _decide(self, anchor: Anchor, start: int, end: int) -> Reanchored:
         places = self._places(start, end)
