@@ -9,3 +9,5 @@ REPO = TESTS.parent
 FIXTURES = TESTS / "fixtures"
 CLIENTS = TESTS / "clients"
 ARTIFACTS = TESTS / "artifacts"
+# The shipped story, one article folder of the newsroom layout.
+STORY = REPO / "articles" / "musk-trump-zelensky-call"

@@ -235,3 +235,12 @@ class ValidationTimeoutError(QueryTimeoutError):
 class StorageFullError(KgpubError):
     """A write the disk has no room for (HTTP 507 Insufficient Storage); nothing was
     written, the store is intact and reads go on."""
+
+
+class AnchorMismatchError(KgpubError):
+    """A text anchor does not select its own quote in the text it claims to point into.
+
+    Re-anchoring starts from where the evidence *was*; an anchor whose position
+    and quote disagree in the old text has no defined old span to follow, so it
+    is refused rather than re-anchored from a guess.
+    """

@@ -23,6 +23,7 @@ MAX_LINES = 400
 def test_every_layer_is_a_subpackage_with_a_map() -> None:
     layers = (
         "rdf",
+        "revisions",
         "store",
         "search",
         "shacl",

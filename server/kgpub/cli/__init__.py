@@ -4,4 +4,5 @@
 - ``store_commands``: ``load``, ``dump``, ``query``; ``export``: their output formats.
 - ``authoring``: ``init``, ``new``, ``anchor`` (docs/authoring.md).
 - ``serving``: how ``kgpub serve`` runs uvicorn; ``http_workers``: ``--workers N``.
+- ``revise``: ``kgpub revise ARTICLE NEW_TEXT --dry-run``, each claim's evidence re-anchored.
 """

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kgpub.cli import authoring, store_commands
+from kgpub.cli import authoring, revise, store_commands
 from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings
 from kgpub.errors import ConfigurationError, DataNotConformingError, KgpubError
@@ -217,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     store_commands.add_commands(sub)
     authoring.add_commands(sub)
+    revise.add_command(sub)
 
     return parser
 

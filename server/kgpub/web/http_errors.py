@@ -22,6 +22,7 @@ from starlette.routing import Match
 
 from kgpub.errors import (
     AccessDeniedError,
+    AnchorMismatchError,
     AuthenticationRequiredError,
     BackendError,
     BackendTimeoutError,
@@ -81,6 +82,7 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     UnrepresentableDataError: HTTPStatus.BAD_REQUEST,
     ValidationLimitError: HTTPStatus.UNPROCESSABLE_ENTITY,
     StorageFullError: HTTPStatus.INSUFFICIENT_STORAGE,
+    AnchorMismatchError: HTTPStatus.UNPROCESSABLE_ENTITY,
 }
 # A rejected write's SHACL report: problem+json unless the client asks for RDF.
 _REPORT_OFFERS = (_PROBLEM_REP, TURTLE, JSON_LD)
