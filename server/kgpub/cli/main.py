@@ -17,7 +17,12 @@ from pathlib import Path
 from kgpub.cli import store_commands
 from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings
-from kgpub.errors import ConfigurationError, DataNotConformingError, KgpubError
+from kgpub.errors import (
+    ConfigurationError,
+    DataNotConformingError,
+    KgpubError,
+    StoreUnverifiedError,
+)
 from kgpub.ingest.dataset import load_dataset
 from kgpub.ingest.writes import check_settings
 from kgpub.rdf.formatting import format_file
@@ -106,6 +111,9 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(exc.report_text, file=sys.stderr)
         print("kgpub serve: refusing to serve data that does not conform", file=sys.stderr)
         return EXIT_INVALID
+    except StoreUnverifiedError as exc:
+        print(f"kgpub serve: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     except KgpubError as exc:
         print(f"kgpub serve: cannot read input: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from kgpub.config import Settings
 from kgpub.errors import DataNotConformingError, SourceNotFoundError
+from kgpub.ingest import store_seal
 from kgpub.rdf.sources import Source, default_sources, read_all, sources_for_files
 from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.shacl.text import render_report
@@ -56,11 +57,14 @@ def load_dataset(settings: Settings) -> LoadedDataset:
 
 
 def open_store(settings: Settings) -> LoadedDataset:
-    """The on-disk store of ``settings.store_dir``, ready at once; opened read-only
-    unless writes are enabled (``KGPUB_WRITES_ENABLED``).
+    """The on-disk store of ``settings.store_dir``; opened read-only unless writes
+    are enabled (``KGPUB_WRITES_ENABLED``).
 
-    Its data was parsed (and validated, with ``--validate``) when it was loaded;
-    only its shapes and vocabulary graphs, if any, are read for ``/validate``.
+    Its data was parsed (and validated, with ``--validate``) when it was loaded,
+    and every kgpub write sealed it (``store_seal``): a store that is the data
+    its seal describes is served with the sealed report at once; any other is
+    validated first, or refused (``KGPUB_UNVERIFIED_STORE``). A worker process
+    of ``kgpub serve --workers`` skips the check: its parent made it.
     """
     assert settings.store_dir is not None
     if not settings.store_dir.is_dir():
@@ -80,7 +84,11 @@ def open_store(settings: Settings) -> LoadedDataset:
             f"the disk holding {settings.store_dir} is full: serving the store read-only, "
             "writes get 507 until a restart with free space"
         )
-    return LoadedDataset(store, check_store(store, settings, validate=False), notice)
+    if settings.shacl_report_file is not None:
+        return LoadedDataset(store, check_store(store, settings, validate=False), notice)
+    conformance, checked = store_seal.check(store, settings)
+    notes = [n for n in (checked, notice) if n is not None]
+    return LoadedDataset(store, conformance, "; ".join(notes) or None)
 
 
 def open_backend(settings: Settings) -> LoadedDataset:
