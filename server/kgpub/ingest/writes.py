@@ -2,11 +2,12 @@
 
 The served data must never break a Violation shape, so a write is never
 applied straight to the store. ``Writer`` computes the write as a change set
-(``store.changes.Changes``): a Graph Store Protocol PUT, POST or DELETE from
-the graph it names and the body alone, a SPARQL Update by running it on a
-staging copy. The gate reads the state after the write through
-``Store.staged`` (the live store seen through the change set, nothing
-copied), and only then is the change committed to the store in one
+(``store.changes.Changes``): a Graph Store Protocol PUT, POST or DELETE
+from the graph it names and the body alone, a SPARQL Update by running it on
+a staging copy (of only the quads of the IRIs it is bounded to, when
+``update_scope`` finds them; else of the whole store). The gate reads the
+state after the write through ``Store.staged`` (the live store seen through
+the change set, nothing copied), and only then is the change committed to the store in one
 pyoxigraph transaction (``Store.apply``): a crash in the middle leaves all of
 it or none of it. A write that would leave a violation raises
 ``WriteRejectedError`` with the report, and the store is untouched; Warnings
@@ -45,7 +46,7 @@ from kgpub.errors import (
     UpdateFailedError,
     WriteRejectedError,
 )
-from kgpub.ingest import auth, store_seal
+from kgpub.ingest import auth, store_seal, update_scope
 from kgpub.lexer import lex
 from kgpub.rdf import representable
 from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
@@ -304,16 +305,34 @@ class Writer:
         refuse_fetching(text)
         text = with_dataset(text, params)
         with self._lock:
-            staged = self._store.copy()
-            try:
-                staged.update(text, base_iri=base_iri)
-            except (RuntimeError, OSError, ValueError) as exc:
-                raise UpdateFailedError(
-                    f"the update could not be applied: {exc}; nothing was written"
-                ) from exc
-            changes = self._store.changes_to(staged)
+            scope = update_scope.subjects(text, base_iri)
+            changes = self._update_changes(text, base_iri, scope)
             representable.check_quads(changes.added, "the update")
-            self._validate_and_apply(staged, changes, "SPARQL Update")
+            self._validate_and_apply(self._store.staged(changes), changes, "SPARQL Update")
+
+    def _update_changes(self, text: str, base_iri: str | None, scope: set[str] | None) -> Changes:
+        """The update's change set: from a copy of only the quads of the IRIs it is bounded
+        to (``update_scope``), else from a copy of the whole store."""
+        if scope is None:
+            staged = self._store.copy()
+            before: Store | None = None
+        else:
+            staged = Store()
+            staged.add_quads(
+                q for s in scope for q in self._store.match(ox.NamedNode(s), None, None)
+            )
+            before = staged.copy()
+        try:
+            staged.update(text, base_iri=base_iri)
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise UpdateFailedError(
+                f"the update could not be applied: {exc}; nothing was written"
+            ) from exc
+        if before is None:
+            return self._store.changes_to(staged)
+        diff = before.changes_to(staged)
+        added = tuple(q for q in diff.added if q not in self._store)
+        return Changes(removed=diff.removed, added=added)
 
     def _parse(self, graph: GraphName, data: bytes, fmt: ox.RdfFormat) -> list[ox.Triple]:
         base = graph.value if isinstance(graph, ox.NamedNode) else self._settings.base_iri
