@@ -125,8 +125,8 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         checked = render_report(report, languages).splitlines()
     for line in checked:
         print(f"kgpub serve: {line}", file=sys.stderr)
-    if dataset.notice is not None:
-        print(f"kgpub serve: {dataset.notice}", file=sys.stderr)
+    for notice in (dataset.notice or "").splitlines():
+        print(f"kgpub serve: {notice}", file=sys.stderr)
     workers = http_workers.worker_count(settings)
     if workers > 1:
         del dataset  # every worker process opens the data itself

@@ -26,7 +26,8 @@ class LoadedDataset:
     store: QueryStore
     conformance: Conformance
     notice: str | None = None
-    """One line for the operator about how the data is served (a full disk: read-only)."""
+    """Lines for the operator about how the data is served (a full disk: read-only;
+    a store validated again, or loaded without validation)."""
 
 
 def served_sources(settings: Settings) -> list[Source]:
@@ -87,8 +88,8 @@ def open_store(settings: Settings) -> LoadedDataset:
     if settings.shacl_report_file is not None:
         return LoadedDataset(store, check_store(store, settings, validate=False), notice)
     conformance, checked = store_seal.check(store, settings)
-    notes = [n for n in (checked, notice) if n is not None]
-    return LoadedDataset(store, conformance, "; ".join(notes) or None)
+    notes = [n for n in (notice, checked) if n is not None]
+    return LoadedDataset(store, conformance, "\n".join(notes) or None)
 
 
 def open_backend(settings: Settings) -> LoadedDataset:

@@ -87,7 +87,7 @@ def after(stats: Stats, store: ox.Store, changes: Changes) -> Stats:
             continue
         if graph in dropped or quad not in store or quad in removed:
             sizes[graph.value] = sizes.get(graph.value, 0) + 1
-    staged = Staged(store, changes)
+    staged = Staged(store.quads_for_pattern, changes)
     distinct = stats.distinct_triples
     for triple in {q.triple for q in (*changes.removed, *changes.added)}:
         before = any(

@@ -165,7 +165,17 @@ class Store:
 
     def staged(self, changes: Changes) -> Staged:
         """This store as it would be after ``changes``, read without copying it."""
-        return Staged(self._store, changes)
+        return Staged(self._pattern, changes)
+
+    def _pattern(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        obj: ox.NamedNode | ox.BlankNode | ox.Literal | None,
+        graph: ox.NamedNode | ox.DefaultGraph | None,
+    ) -> Iterator[ox.Quad]:
+        # The pyoxigraph store looked up at each call: a full disk replaces it (_reopen).
+        return iter(self._store.quads_for_pattern(subject, predicate, obj, graph))
 
     def graph_quads(self, graph: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:
         """The quads of one graph, the default graph included."""

@@ -11,7 +11,7 @@ costs; the store itself is only written when the change is committed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import pyoxigraph as ox
 
@@ -21,11 +21,23 @@ Subject = ox.NamedNode | ox.BlankNode
 Object = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
-class Staged:
-    """``store`` after ``changes``, for reading: by pattern, or every quad."""
+Pattern = Callable[
+    [Subject | None, ox.NamedNode | None, Object | None, ox.NamedNode | ox.DefaultGraph | None],
+    Iterator[ox.Quad],
+]
+"""A store's ``quads_for_pattern``."""
 
-    def __init__(self, store: ox.Store, changes: Changes) -> None:
-        self._store = store
+
+class Staged:
+    """A store after ``changes``, for reading: by pattern, or every quad.
+
+    ``quads_for_pattern`` reads the live store; ``Store.staged`` passes a function
+    that looks its pyoxigraph store up at each call, so a staged view kept alive
+    (by a failed write's traceback) never holds a store that is being reopened.
+    """
+
+    def __init__(self, quads_for_pattern: Pattern, changes: Changes) -> None:
+        self._quads_for_pattern = quads_for_pattern
         self._removed = set(changes.removed)
         self._dropped = set(changes.dropped)
         self._added = changes.added
@@ -41,7 +53,7 @@ class Staged:
         self, subject: Subject | None, predicate: ox.NamedNode | None, obj: Object | None
     ) -> Iterator[ox.Quad]:
         """The staged quads of every graph matching a pattern (None: any term)."""
-        for quad in self._store.quads_for_pattern(subject, predicate, obj, None):
+        for quad in self._quads_for_pattern(subject, predicate, obj, None):
             if self._kept(quad):
                 yield quad
         candidates: Sequence[ox.Quad] = self._added
