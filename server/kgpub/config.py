@@ -132,6 +132,9 @@ class Settings(BaseSettings):
     """Validations that may run at once, each in a process of its own at low CPU
     priority; more wait (within ``validate_timeout``)."""
 
+    search_max_chars: int = Field(default=200, ge=1, le=10_000)
+    """Longest ``/search`` query (``q``) in characters; longer gets 400."""
+
     validate_max_bytes: int = 1_048_576
     """Largest ``POST /validate`` upload (``max_body_bytes`` applies too); bigger gets 413."""
 

@@ -27,7 +27,7 @@ from fastapi.testclient import TestClient
 
 from kgpub.config import Settings
 from kgpub.ld.describe import describe
-from kgpub.ld.void import describe_dataset
+from kgpub.ld.void import Site, describe_dataset
 from kgpub.rdf.sources import default_sources
 from kgpub.store.oxigraph import Store
 from kgpub.store.remote import RemoteStore
@@ -229,9 +229,10 @@ def test_pages_and_unknown_iris(client: TestClient) -> None:
 def test_void_is_the_embedded_stores(client: TestClient, store: Store, settings: Settings) -> None:
     response = client.get("/.well-known/void", params={"format": "nt"})
     got = {quad.triple for quad in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)}
-    endpoint = "http://testserver/sparql"
     sizes, total = store.graph_sizes(), store.distinct_triples()
-    assert got == set(describe_dataset(store, settings.base_iri, sizes, total, endpoint))
+    modified = app_services(client.app).modified
+    site = Site(settings.base_iri, "http://testserver", sizes, total, modified)
+    assert got == set(describe_dataset(store, site))
     assert not any(t.object == ox.NamedNode(VIRTRDF) for t in got)
 
 

@@ -10,8 +10,11 @@ representations of ``sparql``/``serialization``).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sqlite3
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,6 +25,9 @@ from kgpub.errors import KgpubError
 from kgpub.ingest import bulkload, new_store
 from kgpub.ingest.dataset import served_sources
 from kgpub.rdf.sources import read_all
+from kgpub.search.documents import Scope
+from kgpub.search.index import SearchIndex, beside, build_beside
+from kgpub.search.sparql_function import FUNCTION_NAME, SparqlSearch, index_file
 from kgpub.shacl.text import render_report
 from kgpub.store.oxigraph import Store
 
@@ -97,7 +103,21 @@ def _cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_INVALID
     print(f"kgpub load: {summary} into {args.store}", file=sys.stderr)
+    _index(args.store, settings)
     return EXIT_OK
+
+
+def _index(directory: Path, settings: Settings) -> None:
+    """Build the search index beside the loaded store; without it the server builds its own."""
+    try:
+        built = build_beside(Store(directory, read_only=True), settings.base_iri)
+    except (sqlite3.Error, OSError, KgpubError) as exc:
+        print(f"kgpub load: no search index beside the store ({exc})", file=sys.stderr)
+        return
+    print(
+        f"kgpub load: search index of {built.documents} texts built in {built.seconds:.2f} s",
+        file=sys.stderr,
+    )
 
 
 def _cmd_load_backend(args: argparse.Namespace, settings: Settings) -> int:
@@ -193,8 +213,9 @@ def _cmd_query(args: argparse.Namespace, settings: Settings) -> int:
         if not text:
             raise KgpubError("give a query or -f FILE")
         store = _open(args, settings)
-        body = run_query(store, text, args.format)
-    except (KgpubError, OSError) as exc:
+        with _searchable(store, settings, text):
+            body = run_query(store, text, args.format)
+    except (KgpubError, OSError, sqlite3.Error) as exc:
         print(f"kgpub query: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     out = _output(args.output)
@@ -202,6 +223,27 @@ def _cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     if args.output is not None:
         out.close()
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _searchable(store: Store, settings: Settings, query: str) -> Iterator[None]:
+    """``kgpub:search`` for a query that may call it: from the index ``kgpub load`` left
+    beside the store, else from one built for this query and removed after."""
+    if FUNCTION_NAME not in query:
+        yield
+        return
+    prebuilt = beside(store)
+    if prebuilt is not None:
+        index = SearchIndex(prebuilt, Scope.for_base(settings.base_iri))
+        store.use_functions(SparqlSearch(index_file(index), store.version).functions())
+        yield
+        return
+    built, _ = SearchIndex.served(store, settings.base_iri)
+    try:
+        store.use_functions(SparqlSearch(index_file(built), store.version).functions())
+        yield
+    finally:
+        built.remove()
 
 
 def add_commands(sub: Any) -> None:

@@ -24,10 +24,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import BNode, URIRef, Variable
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from kgpub.errors import UpdateFailedError
 from kgpub.rdflib_grammar import GRAMMAR_LOCK
+from kgpub.store.changes import Changes
+from kgpub.store.oxigraph import Store
 
 _OPERATIONS = frozenset({"InsertData", "DeleteData", "DeleteWhere", "Modify"})
 
@@ -107,3 +111,30 @@ def subjects(update: str, base_iri: str | None) -> set[str] | None:
     except Exception:  # rdflib's parser fails in many ways; pyoxigraph decides
         return None
     return found
+
+
+def staged_changes(store: Store, update: str, base_iri: str | None) -> Changes:
+    """What ``update`` would change in ``store``, computed in a staging copy: of only the
+    quads of the IRIs it is bounded to (``subjects``), else of the whole store.
+
+    ``UpdateFailedError`` when pyoxigraph cannot apply it; ``store`` is never written.
+    """
+    scope = subjects(update, base_iri)
+    before: Store | None = None
+    if scope is None:
+        staged = store.copy()
+    else:
+        staged = Store()
+        staged.add_quads(q for s in scope for q in store.match(ox.NamedNode(s), None, None))
+        before = staged.copy()
+    try:
+        staged.update(update, base_iri=base_iri)
+    except (RuntimeError, OSError, ValueError) as exc:
+        raise UpdateFailedError(
+            f"the update could not be applied: {exc}; nothing was written"
+        ) from exc
+    if before is None:
+        return store.changes_to(staged)
+    diff = before.changes_to(staged)
+    # Inserted quads the store already holds are no change.
+    return Changes(removed=diff.removed, added=tuple(q for q in diff.added if q not in store))

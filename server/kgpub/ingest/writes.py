@@ -19,6 +19,9 @@ their neighbourhood (``kgpub.shacl.incremental``), and their results replace
 those in the previous report. The first write, a write to the shapes or the
 vocabulary, and a change the analysis cannot bound validate everything.
 
+Right after a commit, the search index re-indexes the resources the write
+touched (``kgpub.search``), so searches and ``kgpub:search`` see the write.
+
 Writes are serialised by a lock, so each one is staged from the state the
 previous one committed; reads go on meanwhile against the committed state.
 Nothing here fetches: RDF bodies pass ``kgpub.guards`` before parsing, and
@@ -43,13 +46,13 @@ from kgpub.errors import (
     MalformedRequestError,
     QueryRefusedError,
     RdfSyntaxError,
-    UpdateFailedError,
     WriteRejectedError,
 )
 from kgpub.ingest import auth, store_seal, update_scope
 from kgpub.lexer import lex
 from kgpub.rdf import representable
 from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
+from kgpub.search.index import SearchIndex
 from kgpub.shacl.conformance import Conformance
 from kgpub.shacl.incremental import Match, revalidate
 from kgpub.shacl.validate import validate_quads, validator_for
@@ -84,6 +87,15 @@ def check_settings(settings: Settings) -> None:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One RDF document of a write: its bytes, syntax and a name for error messages."""
+
+    data: bytes
+    format: ox.RdfFormat
+    name: str
+
+
+@dataclass(frozen=True)
 class Committed:
     """The dataset after a committed write: what the server recomputes for its pages."""
 
@@ -94,14 +106,15 @@ class Committed:
     ontology_changed: bool
 
 
-def parse_graph(data: bytes, fmt: ox.RdfFormat, base_iri: str, max_depth: int) -> list[ox.Triple]:
+def parse_graph(
+    data: bytes, fmt: ox.RdfFormat, base_iri: str, max_depth: int, name: str = "the request body"
+) -> list[ox.Triple]:
     """The triples of a Graph Store Protocol body; relative IRIs resolve against ``base_iri``.
 
     ``UnsafeInputError`` for a body refused unparsed (DTD, remote JSON-LD context,
     deep nesting), ``RdfSyntaxError`` for one the parser rejects, and
     ``MalformedRequestError`` for a body that names graphs of its own.
     """
-    name = "the request body"
     guards.check_rdf(data, fmt, name, max_depth)
     try:
         # Blank node labels are renamed: the body's _:b0 is not the store's (an RDF merge).
@@ -229,7 +242,8 @@ class Writer:
 
     ``on_commit`` is called after each commit, still holding the write lock,
     with the new counts and validation, so the server's pages are refreshed in
-    the order the writes happened.
+    the order the writes happened. ``search``, the served store's search
+    index, is brought up to date first.
     """
 
     def __init__(
@@ -237,8 +251,10 @@ class Writer:
         store: Store,
         settings: Settings,
         on_commit: Callable[[Committed], None] | None = None,
+        search: SearchIndex | None = None,
     ) -> None:
         self._store = store
+        self._search = search
         self._settings = settings
         self._on_commit = on_commit
         self._lock = threading.Lock()
@@ -272,8 +288,15 @@ class Writer:
         Returns the graph and whether it is new. Blank nodes in the body are new
         nodes, as in an RDF merge.
         """
+        return self.post_parts(graph, [Part(data, fmt, "the request body")])
+
+    def post_parts(self, graph: GraphName | None, parts: Sequence[Part]) -> tuple[GraphName, bool]:
+        """``post`` of several documents at once (a ``multipart/form-data`` POST): their
+        RDF merge (each part's blank nodes its own) is added in one validated write."""
         target = graph or ox.NamedNode(f"{self._settings.base_iri}graph/{uuid.uuid4()}")
-        triples = self._parse(target, data, fmt)
+        triples = [
+            t for part in parts for t in self._parse(target, part.data, part.format, part.name)
+        ]
         with self._lock:
             created = self._is_new(target)
             added = {ox.Quad(t.subject, t.predicate, t.object, target) for t in triples}
@@ -305,38 +328,15 @@ class Writer:
         refuse_fetching(text)
         text = with_dataset(text, params)
         with self._lock:
-            scope = update_scope.subjects(text, base_iri)
-            changes = self._update_changes(text, base_iri, scope)
+            changes = update_scope.staged_changes(self._store, text, base_iri)
             representable.check_quads(changes.added, "the update")
             self._validate_and_apply(self._store.staged(changes), changes, "SPARQL Update")
 
-    def _update_changes(self, text: str, base_iri: str | None, scope: set[str] | None) -> Changes:
-        """The update's change set: from a copy of only the quads of the IRIs it is bounded
-        to (``update_scope``), else from a copy of the whole store."""
-        if scope is None:
-            staged = self._store.copy()
-            before: Store | None = None
-        else:
-            staged = Store()
-            staged.add_quads(
-                q for s in scope for q in self._store.match(ox.NamedNode(s), None, None)
-            )
-            before = staged.copy()
-        try:
-            staged.update(text, base_iri=base_iri)
-        except (RuntimeError, OSError, ValueError) as exc:
-            raise UpdateFailedError(
-                f"the update could not be applied: {exc}; nothing was written"
-            ) from exc
-        if before is None:
-            return self._store.changes_to(staged)
-        diff = before.changes_to(staged)
-        added = tuple(q for q in diff.added if q not in self._store)
-        return Changes(removed=diff.removed, added=added)
-
-    def _parse(self, graph: GraphName, data: bytes, fmt: ox.RdfFormat) -> list[ox.Triple]:
+    def _parse(
+        self, graph: GraphName, data: bytes, fmt: ox.RdfFormat, name: str = "the request body"
+    ) -> list[ox.Triple]:
         base = graph.value if isinstance(graph, ox.NamedNode) else self._settings.base_iri
-        return parse_graph(data, fmt, base, self._settings.max_query_depth)
+        return parse_graph(data, fmt, base, self._settings.max_query_depth, name)
 
     def _is_new(self, graph: GraphName) -> bool:
         """A named graph that does not exist yet, or an empty default graph (201 Created)."""
@@ -368,6 +368,8 @@ class Writer:
         self._state = conformance
         store_seal.seal_store(self._store, conformance)
         _log.info("%s: committed (store version %d)", what, self._store.version)
+        if self._search is not None:
+            self._search.after_write(self._store, (*changes.removed, *changes.added))
         if self._on_commit is not None:
             self._on_commit(
                 Committed(

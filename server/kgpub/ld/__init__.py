@@ -2,6 +2,7 @@
 
 - ``describe``: what a dereferenced IRI answers with (its description).
 - ``void``: the dataset in VoID.
+- ``sitemap``: the article and entity pages a crawler should find; sitemap.xml, robots.txt.
 - ``claims_rdf12``: the article's claims as RDF 1.2 (statements as reifiers of triple terms).
 - ``anchors``: claims located in the article's text; the text with spans marked.
 - ``neighbourhood``: the SVG picture of a resource's neighbourhood.
@@ -9,4 +10,5 @@
 - ``page_model``: labelled values and sections; ``resource_view``: a page's view model.
 - ``pages``: HTML pages rendered from the templates; ``page_text``: their words.
 - ``query_editor``: the browser's query editor page and its assets.
+- ``search_results``: a search's hits labelled and linked (the ``/search`` JSON and page).
 """

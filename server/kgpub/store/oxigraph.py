@@ -10,6 +10,9 @@ written when the load finishes: the VoID and service description need them,
 and counting a million quads at every start would make ``kgpub serve --store``
 slow to open. A committed change set (``apply``) updates the counts from the
 change alone; any other write drops them, so stale counts are never served.
+``kgpub load`` also leaves the search index beside the store
+(``DIR/kgpub-search.sqlite``, ``kgpub.search``), which the server copies
+instead of building; a write drops it.
 """
 
 from __future__ import annotations
@@ -17,10 +20,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -32,8 +34,12 @@ from kgpub.store.protocol import UNION, Dataset
 from kgpub.store.staged import Staged
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+CustomFunctions = dict[ox.NamedNode, Callable[..., Any]]
+"""SPARQL extension functions by IRI, evaluated by pyoxigraph (``kgpub:search``)."""
 
-__all__ = ["STATS_FILE", "Store", "is_disk_full"]
+__all__ = ["SEARCH_FILE", "STATS_FILE", "Store", "is_disk_full"]
+SEARCH_FILE = "kgpub-search.sqlite"
+"""The search index ``kgpub load`` builds beside an on-disk store (``kgpub.search.index``)."""
 FULL_DISK = (
     "the disk holding the store is full: the write was not applied; "
     "reads go on, free some space and retry"
@@ -87,11 +93,16 @@ class Store:
         self._failed = False
         self._stats = counts.read(path)
         self._fingerprint: str | None = None
+        self._functions: CustomFunctions | None = None
 
     @property
     def path(self) -> Path | None:
         """The store's directory; ``None`` in memory."""
         return self._path
+
+    def use_functions(self, functions: CustomFunctions) -> None:
+        """Extension functions every later query may call (a query worker's ``kgpub:search``)."""
+        self._functions = dict(functions) or None
 
     @property
     def read_only(self) -> bool:
@@ -151,6 +162,8 @@ class Store:
             self._stats = None
             if self._path is not None:
                 counts.forget(self._path)
+                for suffix in ("", "-wal", "-shm"):
+                    (self._path / f"{SEARCH_FILE}{suffix}").unlink(missing_ok=True)
 
     def has_graph(self, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
         """Whether a named graph exists (even empty); the default graph always does."""
@@ -324,11 +337,7 @@ class Store:
         self._keep(source._count())
 
     def _count(self) -> Stats:
-        # Both counts scan every quad; pyoxigraph releases the GIL, so they run side by side.
-        with ThreadPoolExecutor(2, thread_name_prefix="kgpub-count") as pool:
-            graphs = pool.submit(self._count_graphs)
-            distinct = pool.submit(self._count_distinct)
-            return Stats(graphs.result(), distinct.result())
+        return counts.count(self._store)
 
     def _keep(self, stats: Stats) -> None:
         self._stats = stats
@@ -353,27 +362,6 @@ class Store:
         assert self._stats is not None
         return self._stats
 
-    def _count_graphs(self) -> dict[str, int]:
-        sizes: dict[str, int] = {}
-        result = self._store.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        )
-        assert isinstance(result, ox.QuerySolutions)
-        for row in result:
-            graph, count = row["g"], row["n"]
-            if isinstance(graph, ox.NamedNode) and isinstance(count, ox.Literal):
-                sizes[graph.value] = int(count.value)
-        return dict(sorted(sizes.items()))
-
-    def _count_distinct(self) -> int:
-        result = self._store.query(
-            "SELECT (COUNT(*) AS ?n) "
-            "WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
-        )
-        assert isinstance(result, ox.QuerySolutions)
-        count = next(iter(result))["n"]
-        return int(count.value) if isinstance(count, ox.Literal) else 0
-
     def query(
         self,
         sparql: str,
@@ -390,9 +378,13 @@ class Store:
                     base_iri=base_iri,
                     default_graph=[ox.NamedNode(g) for g in dataset.default_graphs],
                     named_graphs=[ox.NamedNode(g) for g in dataset.named_graphs],
+                    custom_functions=self._functions,
                 )
             return self._store.query(
-                sparql, base_iri=base_iri, use_default_graph_as_union=dataset.union_default
+                sparql,
+                base_iri=base_iri,
+                use_default_graph_as_union=dataset.union_default,
+                custom_functions=self._functions,
             )
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc

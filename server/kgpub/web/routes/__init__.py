@@ -6,6 +6,7 @@
 - ``validate``: ``POST /validate``.
 - ``void``: ``/.well-known/void``.
 - ``claims_rdf12``: ``/graph/article/rdf12``, the claims as RDF 1.2 (before ``resources``).
-- ``claims_rdf12``: the article's claims as RDF 1.2.
+- ``crawlers``: ``/robots.txt``, ``/sitemap.xml`` and the IRI lookup ``/lookup?uri=``.
+- ``search``: ``GET /search``, full-text search (JSON or a page).
 - ``resources``: every minted IRI (the catch-all ``/id/{rest:path}``: last).
 """

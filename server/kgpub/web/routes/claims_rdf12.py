@@ -35,7 +35,7 @@ async def claims_rdf12(request: Request) -> Response:
     state = services(request)
     rep = choose(request.headers.get("accept"), request.query_params.get("format"), OFFERS)
     body = await run_in_threadpool(partial(_body, state.store, state.settings.base_iri, rep.name))
-    return document_response(request, PATH, rep, body)
+    return document_response(request, PATH, rep, body, OFFERS)
 
 
 def install(app: FastAPI) -> None:
