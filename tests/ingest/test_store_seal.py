@@ -76,6 +76,7 @@ def test_a_valid_change_outside_kgpub_is_validated_once_then_sealed(
     dataset = load_dataset(settings)
     assert dataset.notice is not None
     assert "its data changed since kgpub last wrote it" in dataset.notice
+    assert dataset.store.graph_sizes()[PEOPLE] == len(list(dataset.store.quads(PEOPLE)))
     assert "validated it again" in dataset.notice
     assert dataset.conformance.report is not None
     del dataset

@@ -193,6 +193,7 @@ def _checked(
             f"{store.path}: refusing to serve it unverified: {reason}; validate it "
             "(KGPUB_UNVERIFIED_STORE=validate) or load it again with kgpub load --validate"
         )
+    store.save_stats()  # the counts kept beside it may be as stale as its seal
     if not settings.validate_on_start:
         notice = f"{store.path}: {reason}; serving it not validated (KGPUB_VALIDATE_ON_START=false)"
         return Conformance(shapes, ontology, None), notice

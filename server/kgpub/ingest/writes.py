@@ -7,9 +7,9 @@ from the graph it names and the body alone, a SPARQL Update by running it on
 a staging copy (of only the quads of the IRIs it is bounded to, when
 ``update_scope`` finds them; else of the whole store). The gate reads the
 state after the write through ``Store.staged`` (the live store seen through
-the change set, nothing copied), and only then is the change committed to the store in one
-pyoxigraph transaction (``Store.apply``): a crash in the middle leaves all of
-it or none of it. A write that would leave a violation raises
+the change set, nothing copied), and only then is the change committed to
+the store in one pyoxigraph transaction (``Store.apply``): a crash in the
+middle leaves all of it or none of it. A write that would leave a violation raises
 ``WriteRejectedError`` with the report, and the store is untouched; Warnings
 and Infos are accepted (``ValidationReport.accepted``, docs/validation.md).
 
