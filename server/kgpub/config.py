@@ -11,6 +11,7 @@ import json
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,6 +70,12 @@ class Settings(BaseSettings):
 
     validate_on_start: bool = True
     """Refuse to start when the served data breaks a Violation shape."""
+
+    unverified_store: Literal["validate", "refuse"] = "validate"
+    """What ``kgpub serve --store`` does with a store whose data is not the data kgpub last
+    validated (written by another tool, by an older kgpub, or under other shapes): validate
+    it before serving (``validate``), or refuse to serve it, exit 2 (``refuse``);
+    ``kgpub.ingest.store_seal``."""
 
     message_language: str = "en"
     """Language of SHACL messages when a request names none (``?lang=``, Accept-Language,

@@ -182,6 +182,11 @@ class StoreUnreadableError(KgpubError):
     (``kgpub serve`` exits 2 with the one line; never served, never a traceback)."""
 
 
+class StoreUnverifiedError(KgpubError):
+    """An on-disk store whose data kgpub did not validate as it stands, with
+    ``KGPUB_UNVERIFIED_STORE=refuse`` (``kgpub serve`` exits 2 naming the store)."""
+
+
 class AuthenticationRequiredError(KgpubError):
     """A write without bearer credentials (HTTP 401, ``WWW-Authenticate: Bearer``)."""
 

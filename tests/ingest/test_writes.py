@@ -439,9 +439,54 @@ def test_apply_drops_the_saved_counts_before_it_commits(tmp_path: Path) -> None:
     store.add_quads([_quad(f"{EX}s", ox.Literal(1), G)])
     store.save_stats()
     assert (tmp_path / "db" / STATS_FILE).exists()
+    seen: list[bool] = []
+    real = store._store
+
+    class Watching:
+        """The pyoxigraph store, noting whether the counts file exists when it is written."""
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+        def __contains__(self, quad: object) -> bool:
+            return quad in real
+
+        def extend(self, quads: list[ox.Quad]) -> None:
+            seen.append((tmp_path / "db" / STATS_FILE).exists())
+            real.extend(quads)
+
+    store._store = Watching()  # type: ignore[assignment]
     store.apply(Changes(added=(_quad(f"{EX}t", ox.Literal(2), G),)))
-    assert not (tmp_path / "db" / STATS_FILE).exists()
+    store._store = real
+    assert seen == [False]
+    # Written again after the commit, from the change alone, and equal to a recount.
+    assert Store(tmp_path / "db", read_only=True).graph_sizes() == {G.value: 2}
     assert store.graph_sizes() == {G.value: 2}
+
+
+def test_apply_keeps_the_counts_equal_to_a_recount(tmp_path: Path) -> None:
+    h = ox.NamedNode(f"{EX}h")
+    store = Store(tmp_path / "db")
+    store.add_quads([_quad(f"{EX}s", ox.Literal(1), G), _quad(f"{EX}s", ox.Literal(1), h)])
+    store.save_stats()
+    steps = [
+        Changes(added=(_quad(f"{EX}t", ox.Literal(2), G), _quad(f"{EX}t", ox.Literal(2), h))),
+        # A quad already there, one absent from removal, and the same triple in two graphs.
+        Changes(
+            removed=(_quad(f"{EX}s", ox.Literal(1), G), _quad(f"{EX}x", ox.Literal(9), G)),
+            added=(_quad(f"{EX}t", ox.Literal(2), G), _quad("_:b", ox.Literal(3), G)),
+        ),
+        Changes(removed=tuple(store.graph_quads(h)), dropped=(h,)),
+        Changes(created=(ox.NamedNode(f"{EX}empty"),)),
+        Changes(added=(_quad(f"{EX}d", ox.Literal(4), ox.DefaultGraph()),)),
+    ]
+    for changes in steps:
+        store.apply(changes)
+        recounted = Store()
+        recounted.add_quads(store)
+        assert store.graph_sizes() == recounted.graph_sizes()
+        assert store.distinct_triples() == recounted.distinct_triples()
+        assert Store(tmp_path / "db", read_only=True).graph_sizes() == recounted.graph_sizes()
 
 
 def test_a_writer_keeps_counts_beside_an_on_disk_store(tmp_path: Path) -> None:

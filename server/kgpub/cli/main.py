@@ -17,7 +17,12 @@ from pathlib import Path
 from kgpub.cli import authoring, revise, store_commands
 from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings
-from kgpub.errors import ConfigurationError, DataNotConformingError, KgpubError
+from kgpub.errors import (
+    ConfigurationError,
+    DataNotConformingError,
+    KgpubError,
+    StoreUnverifiedError,
+)
 from kgpub.ingest.dataset import load_dataset
 from kgpub.ingest.writes import check_settings
 from kgpub.rdf.formatting import format_file
@@ -120,6 +125,9 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(exc.report_text, file=sys.stderr)
         print("kgpub serve: refusing to serve data that does not conform", file=sys.stderr)
         return EXIT_INVALID
+    except StoreUnverifiedError as exc:
+        print(f"kgpub serve: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     except KgpubError as exc:
         print(f"kgpub serve: cannot read input: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -131,8 +139,8 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         checked = render_report(report, languages).splitlines()
     for line in checked:
         print(f"kgpub serve: {line}", file=sys.stderr)
-    if dataset.notice is not None:
-        print(f"kgpub serve: {dataset.notice}", file=sys.stderr)
+    for notice in (dataset.notice or "").splitlines():
+        print(f"kgpub serve: {notice}", file=sys.stderr)
     workers = http_workers.worker_count(settings)
     if workers > 1:
         del dataset  # every worker process opens the data itself

@@ -6,5 +6,7 @@
 - ``remote_load``: ``kgpub load --backend`` through the Graph Store Protocol.
 - ``writes``: staged, SHACL-validated, atomic writes; ``auth``: who may write;
   ``preconditions``: If-Match/If-None-Match on writes.
+- ``update_scope``: the IRIs a SPARQL Update is bounded to, so only their quads are staged.
+- ``store_seal``: what kgpub last validated in an on-disk store; ``serve --store``'s check.
 - ``validation_pool``, ``validation_worker``: ``/validate`` in killable, bounded processes.
 """

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from kgpub import guards
 from kgpub.config import Settings
 from kgpub.errors import RdfSyntaxError, SourceNotFoundError
+from kgpub.ingest import store_seal
 from kgpub.rdf.sources import (
     file_format,
     graph_iri,
@@ -236,4 +237,11 @@ def load_files(
     quads = len(staging)
     graphs = len(staging.named_graphs())
     commit(staging, target)
+    if target.path is not None:
+        # The files were validated alone, not with what the store held: unsealed, the next
+        # ``serve --store`` validates all of it; without --validate, sealed as not validated.
+        if settings is None:
+            store_seal.seal_loaded(target, None, None)
+        else:
+            store_seal.forget(target.path)
     return LoadSummary(len(inputs), quads, graphs, time.perf_counter() - started), report

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from kgpub.config import Settings
 from kgpub.errors import DataNotConformingError, SourceNotFoundError
+from kgpub.ingest import store_seal
 from kgpub.rdf.sources import Source, default_sources, read_all, sources_for_files
 from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.shacl.text import render_report
@@ -26,7 +27,8 @@ class LoadedDataset:
     store: QueryStore
     conformance: Conformance
     notice: str | None = None
-    """One line for the operator about how the data is served (a full disk: read-only)."""
+    """Lines for the operator about how the data is served (a full disk: read-only;
+    a store validated again, or loaded without validation)."""
 
 
 def served_sources(settings: Settings) -> list[Source]:
@@ -57,11 +59,14 @@ def load_dataset(settings: Settings) -> LoadedDataset:
 
 
 def open_store(settings: Settings) -> LoadedDataset:
-    """The on-disk store of ``settings.store_dir``, ready at once; opened read-only
-    unless writes are enabled (``KGPUB_WRITES_ENABLED``).
+    """The on-disk store of ``settings.store_dir``; opened read-only unless writes
+    are enabled (``KGPUB_WRITES_ENABLED``).
 
-    Its data was parsed (and validated, with ``--validate``) when it was loaded;
-    only its shapes and vocabulary graphs, if any, are read for ``/validate``.
+    Its data was parsed (and validated, with ``--validate``) when it was loaded,
+    and every kgpub write sealed it (``store_seal``): a store that is the data
+    its seal describes is served with the sealed report at once; any other is
+    validated first, or refused (``KGPUB_UNVERIFIED_STORE``). A worker process
+    of ``kgpub serve --workers`` skips the check: its parent made it.
     """
     assert settings.store_dir is not None
     if not settings.store_dir.is_dir():
@@ -81,7 +86,11 @@ def open_store(settings: Settings) -> LoadedDataset:
             f"the disk holding {settings.store_dir} is full: serving the store read-only, "
             "writes get 507 until a restart with free space"
         )
-    return LoadedDataset(store, check_store(store, settings, validate=False), notice)
+    if settings.shacl_report_file is not None:
+        return LoadedDataset(store, check_store(store, settings, validate=False), notice)
+    conformance, checked = store_seal.check(store, settings)
+    notes = [n for n in (notice, checked) if n is not None]
+    return LoadedDataset(store, conformance, "\n".join(notes) or None)
 
 
 def open_backend(settings: Settings) -> LoadedDataset:

@@ -45,7 +45,7 @@ import pyoxigraph as ox
 from kgpub import guards
 from kgpub.config import Settings
 from kgpub.errors import KgpubError, RdfSyntaxError
-from kgpub.ingest import bulkload
+from kgpub.ingest import bulkload, store_seal
 from kgpub.ingest.bulkload import InputFile, LoadSummary, Progress
 from kgpub.rdf.sources import syntax_error
 from kgpub.shacl.validate import ValidationReport
@@ -193,6 +193,7 @@ def _build(
             return LoadSummary(len(inputs), 0, 0, time.perf_counter() - started), report
     quads = len(store)
     store.save_stats()
+    store_seal.seal_loaded(store, settings, report)
     graphs = len(store.graph_sizes())
     del store
     _move_into_place(building, directory)

@@ -1,12 +1,15 @@
-"""Writes: computed in a staging copy, validated against the shapes, committed at once.
+"""Writes: staged as a change set, validated against the shapes, committed at once.
 
 The served data must never break a Violation shape, so a write is never
-applied straight to the store. ``Writer`` copies the store into memory, applies
-the write there (a Graph Store Protocol PUT, POST or DELETE, or a SPARQL
-Update), validates the whole resulting dataset with the same SHACL validation
-the server runs at start-up, and only then commits the difference to the
-store in one pyoxigraph transaction (``Store.apply``): a crash in the middle
-leaves all of it or none of it. A write that would leave a violation raises
+applied straight to the store. ``Writer`` computes the write as a change set
+(``store.changes.Changes``): a Graph Store Protocol PUT, POST or DELETE
+from the graph it names and the body alone, a SPARQL Update by running it on
+a staging copy (of only the quads of the IRIs it is bounded to, when
+``update_scope`` finds them; else of the whole store). The gate reads the
+state after the write through ``Store.staged`` (the live store seen through
+the change set, nothing copied), and only then is the change committed to
+the store in one pyoxigraph transaction (``Store.apply``): a crash in the
+middle leaves all of it or none of it. A write that would leave a violation raises
 ``WriteRejectedError`` with the report, and the store is untouched; Warnings
 and Infos are accepted (``ValidationReport.accepted``, docs/validation.md).
 
@@ -43,10 +46,9 @@ from kgpub.errors import (
     MalformedRequestError,
     QueryRefusedError,
     RdfSyntaxError,
-    UpdateFailedError,
     WriteRejectedError,
 )
-from kgpub.ingest import auth
+from kgpub.ingest import auth, store_seal, update_scope
 from kgpub.lexer import lex
 from kgpub.rdf import representable
 from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
@@ -56,6 +58,7 @@ from kgpub.shacl.incremental import Match, revalidate
 from kgpub.shacl.validate import validate_quads, validator_for
 from kgpub.store.changes import Changes
 from kgpub.store.oxigraph import Store
+from kgpub.store.staged import Staged
 
 GraphName = ox.NamedNode | ox.DefaultGraph
 
@@ -129,7 +132,7 @@ def parse_graph(
     return [q.triple for q in quads]
 
 
-def validate_state(store: Store, settings: Settings) -> Conformance:
+def validate_state(store: Store | Staged, settings: Settings) -> Conformance:
     """Validate a whole dataset as the server does at start-up (``validity.check_store``).
 
     The shapes and vocabulary are the store's own shapes and ontology graphs;
@@ -154,7 +157,7 @@ def validate_state(store: Store, settings: Settings) -> Conformance:
     return Conformance(tuple(shapes), tuple(ontology), report)
 
 
-def data_match(store: Store, excluded: set[ox.NamedNode]) -> Match:
+def data_match(store: Store | Staged, excluded: set[ox.NamedNode]) -> Match:
     """Triples of the store's data (every graph but ``excluded``), each once, by pattern."""
 
     def match(
@@ -170,7 +173,7 @@ def data_match(store: Store, excluded: set[ox.NamedNode]) -> Match:
 
 
 def validate_change(
-    previous: Conformance | None, staged: Store, changes: Changes, settings: Settings
+    previous: Conformance | None, staged: Store | Staged, changes: Changes, settings: Settings
 ) -> Conformance:
     """The staged state's validation: from ``previous`` where it can be, else in full."""
     schema = {ox.NamedNode(graph_iri(settings, s.path)) for s in shapes_sources(settings)}
@@ -297,7 +300,7 @@ class Writer:
         with self._lock:
             created = self._is_new(target)
             added = {ox.Quad(t.subject, t.predicate, t.object, target) for t in triples}
-            added -= set(self._store.graph_quads(target))
+            added = {q for q in added if q not in self._store}
             self._commit(
                 Changes(
                     added=tuple(added),
@@ -325,16 +328,9 @@ class Writer:
         refuse_fetching(text)
         text = with_dataset(text, params)
         with self._lock:
-            staged = self._store.copy()
-            try:
-                staged.update(text, base_iri=base_iri)
-            except (RuntimeError, OSError, ValueError) as exc:
-                raise UpdateFailedError(
-                    f"the update could not be applied: {exc}; nothing was written"
-                ) from exc
-            changes = self._store.changes_to(staged)
+            changes = update_scope.staged_changes(self._store, text, base_iri)
             representable.check_quads(changes.added, "the update")
-            self._validate_and_apply(staged, changes, "SPARQL Update")
+            self._validate_and_apply(self._store.staged(changes), changes, "SPARQL Update")
 
     def _parse(
         self, graph: GraphName, data: bytes, fmt: ox.RdfFormat, name: str = "the request body"
@@ -345,17 +341,13 @@ class Writer:
     def _is_new(self, graph: GraphName) -> bool:
         """A named graph that does not exist yet, or an empty default graph (201 Created)."""
         if isinstance(graph, ox.DefaultGraph):
-            return not self._store.graph_quads(graph)
+            return not self._store.has_quads(graph)
         return not self._store.has_graph(graph)
 
     def _commit(self, changes: Changes, what: str) -> None:
-        if changes.empty:
-            return
-        staged = self._store.copy()
-        staged.apply(changes)
-        self._validate_and_apply(staged, changes, what)
+        self._validate_and_apply(self._store.staged(changes), changes, what)
 
-    def _validate_and_apply(self, staged: Store, changes: Changes, what: str) -> None:
+    def _validate_and_apply(self, staged: Store | Staged, changes: Changes, what: str) -> None:
         if changes.empty:
             return
         conformance = validate_change(self._state, staged, changes, self._settings)
@@ -369,12 +361,15 @@ class Writer:
             len(changes.removed),
             len(changes.added),
         )
+        self._store.graph_sizes()  # counted once if unknown; each commit then updates them
+        if self._store.path is not None:
+            self._store.fingerprint()  # likewise, for the seal
         self._store.apply(changes)
         self._state = conformance
+        store_seal.seal_store(self._store, conformance)
         _log.info("%s: committed (store version %d)", what, self._store.version)
         if self._search is not None:
             self._search.after_write(self._store, (*changes.removed, *changes.added))
-        self._store.save_stats(counted=staged)
         if self._on_commit is not None:
             self._on_commit(
                 Committed(

@@ -5,4 +5,7 @@
 - ``remote``: ``RemoteStore``, any SPARQL 1.1 endpoint behind the same protocol.
 - ``remote_protocol``: how the remote store speaks the SPARQL protocol.
 - ``changes``: a write as a change set, applied as one atomic update.
+- ``staged``: the store as it would be after a change set, read without copying it.
+- ``counts``: graph sizes and distinct triples, kept current by each commit.
+- ``fingerprint``: a hash of the store's content that a change set updates.
 """

@@ -5,38 +5,39 @@ engine can be swapped (on-disk store, remote SPARQL endpoint) without touching
 callers, and so that rdflib's pure-Python SPARQL engine never runs on a query.
 
 An on-disk store (``kgpub load --store DIR``) keeps its named graph sizes and
-its number of distinct triples in ``DIR/kgpub-stats.json``, written when the
-load finishes: the VoID and service description need them, and counting a
-million quads at every start would make ``kgpub serve --store`` slow to open.
-Any write through this class drops the file, so stale counts are never served.
+its number of distinct triples in ``DIR/kgpub-stats.json`` (``store.counts``),
+written when the load finishes: the VoID and service description need them,
+and counting a million quads at every start would make ``kgpub serve --store``
+slow to open. A committed change set (``apply``) updates the counts from the
+change alone; any other write drops them, so stale counts are never served.
 ``kgpub load`` also leaves the search index beside the store
 (``DIR/kgpub-search.sqlite``, ``kgpub.search``), which the server copies
-instead of building; a write drops it with the counts.
+instead of building; a write drops it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
 
 from kgpub.errors import QuerySyntaxError, StorageFullError, StoreUnreadableError
+from kgpub.store import counts, fingerprint
 from kgpub.store.changes import Changes, commit_update
+from kgpub.store.counts import STATS_FILE, Stats
 from kgpub.store.protocol import UNION, Dataset
+from kgpub.store.staged import Staged
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 CustomFunctions = dict[ox.NamedNode, Callable[..., Any]]
 """SPARQL extension functions by IRI, evaluated by pyoxigraph (``kgpub:search``)."""
 
-STATS_FILE = "kgpub-stats.json"
+__all__ = ["SEARCH_FILE", "STATS_FILE", "Store", "is_disk_full"]
 SEARCH_FILE = "kgpub-search.sqlite"
 """The search index ``kgpub load`` builds beside an on-disk store (``kgpub.search.index``)."""
 FULL_DISK = (
@@ -90,7 +91,8 @@ class Store:
         self._read_only = path is not None and read_only
         self._version = 0
         self._failed = False
-        self._stats = _read_stats(path)
+        self._stats = counts.read(path)
+        self._fingerprint: str | None = None
         self._functions: CustomFunctions | None = None
 
     @property
@@ -145,19 +147,48 @@ class Store:
 
     def _written(self) -> None:
         self._version += 1
+        self._fingerprint = None
         self._forget_stats()
+
+    def fingerprint(self) -> str:
+        """A hash of every quad (``store.fingerprint``): one pass over the store the first
+        time, then kept current by each commit (``apply``) from the change alone."""
+        if self._fingerprint is None:
+            self._fingerprint = fingerprint.of_store(self._store)[0]
+        return self._fingerprint
 
     def _forget_stats(self) -> None:
         if self._stats is not None or self._path is not None:
             self._stats = None
             if self._path is not None:
-                (self._path / STATS_FILE).unlink(missing_ok=True)
+                counts.forget(self._path)
                 for suffix in ("", "-wal", "-shm"):
                     (self._path / f"{SEARCH_FILE}{suffix}").unlink(missing_ok=True)
 
     def has_graph(self, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
         """Whether a named graph exists (even empty); the default graph always does."""
         return isinstance(graph, ox.DefaultGraph) or self._store.contains_named_graph(graph)
+
+    def has_quads(self, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
+        """Whether a graph holds any quad (without listing them)."""
+        return any(True for _ in self._store.quads_for_pattern(None, None, None, graph))
+
+    def __contains__(self, quad: object) -> bool:
+        return isinstance(quad, ox.Quad) and quad in self._store
+
+    def staged(self, changes: Changes) -> Staged:
+        """This store as it would be after ``changes``, read without copying it."""
+        return Staged(self._pattern, changes)
+
+    def _pattern(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        obj: ox.NamedNode | ox.BlankNode | ox.Literal | None,
+        graph: ox.NamedNode | ox.DefaultGraph | None,
+    ) -> Iterator[ox.Quad]:
+        # The pyoxigraph store looked up at each call: a full disk replaces it (_reopen).
+        return iter(self._store.quads_for_pattern(subject, predicate, obj, graph))
 
     def graph_quads(self, graph: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:
         """The quads of one graph, the default graph included."""
@@ -209,8 +240,10 @@ class Store:
         """Commit ``changes`` in one pyoxigraph transaction: all of them or, on any
         failure or crash, none (never ``bulk_load``, which is not atomic).
 
-        The counts kept beside an on-disk store are dropped *before* the commit,
-        so a crash right after it can never leave stale counts behind.
+        The counts are updated from the change alone (``counts.after``); the
+        file keeping them beside an on-disk store is dropped *before* the commit
+        and written again after it, so a crash in between never leaves stale
+        counts behind (the next start counts again).
         """
         if changes.empty:
             return
@@ -221,6 +254,13 @@ class Store:
             )
         if self._failed:
             self._reopen()
+        # Counted from the change when it is small, else counted again after the commit.
+        small = len(changes.removed) + len(changes.added) <= counts.INCREMENTAL_LIMIT
+        recount = self._stats is not None and not small
+        stats = counts.after(self._stats, self._store, changes) if self._stats and small else None
+        known = self._fingerprint
+        after = fingerprint.updated(known, self._store, changes) if known is not None else None
+        self._fingerprint = None
         self._forget_stats()
         filled = {q.graph_name for q in changes.added}
         bare = [g for g in changes.created if g not in filled]
@@ -234,6 +274,9 @@ class Store:
                 text, functions = commit_update(changes)
                 self._store.update(text, custom_functions=functions)  # one transaction
         self._version += 1
+        self._fingerprint = after
+        if stats is not None or recount:
+            self._keep(stats or self._count())
 
     @contextlib.contextmanager
     def _full_disk_is_storage_full(self) -> Iterator[None]:
@@ -291,58 +334,33 @@ class Store:
         ``counted``: a store known to hold the same quads (a faster in-memory copy).
         """
         source = counted if counted is not None else self
-        # Both counts scan every quad; pyoxigraph releases the GIL, so they run side by side.
-        with ThreadPoolExecutor(2, thread_name_prefix="kgpub-count") as pool:
-            graphs = pool.submit(source._count_graphs)
-            distinct = pool.submit(source._count_distinct)
-            stats = _Stats(graphs.result(), distinct.result())
+        self._keep(source._count())
+
+    def _count(self) -> Stats:
+        return counts.count(self._store)
+
+    def _keep(self, stats: Stats) -> None:
         self._stats = stats
-        if self._path is not None:
-            text = json.dumps(
-                {"graph_sizes": stats.graph_sizes, "distinct_triples": stats.distinct_triples}
-            )
-            try:
-                (self._path / STATS_FILE).write_text(text, encoding="utf-8")
-            except OSError as exc:
-                # The counts are a cache: without the file the next start counts again.
-                (self._path / STATS_FILE).unlink(missing_ok=True)
-                _log.warning("graph counts not saved beside the store: %s", exc)
+        if self._path is not None and not self._read_only:
+            counts.write(self._path, stats)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def graph_sizes(self) -> dict[str, int]:
         """The number of triples in each named graph, for the service description."""
-        if self._stats is not None:
-            return dict(self._stats.graph_sizes)
-        return self._count_graphs()
+        return dict(self._counted().graph_sizes)
 
     def distinct_triples(self) -> int:
         """The size of the union default graph: distinct triples over all graphs."""
-        if self._stats is not None:
-            return self._stats.distinct_triples
-        return self._count_distinct()
+        return self._counted().distinct_triples
 
-    def _count_graphs(self) -> dict[str, int]:
-        sizes: dict[str, int] = {}
-        result = self._store.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        )
-        assert isinstance(result, ox.QuerySolutions)
-        for row in result:
-            graph, count = row["g"], row["n"]
-            if isinstance(graph, ox.NamedNode) and isinstance(count, ox.Literal):
-                sizes[graph.value] = int(count.value)
-        return dict(sorted(sizes.items()))
-
-    def _count_distinct(self) -> int:
-        result = self._store.query(
-            "SELECT (COUNT(*) AS ?n) "
-            "WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
-        )
-        assert isinstance(result, ox.QuerySolutions)
-        count = next(iter(result))["n"]
-        return int(count.value) if isinstance(count, ox.Literal) else 0
+    def _counted(self) -> Stats:
+        """The counts, counted now if not known; then kept (each commit keeps them current)."""
+        if self._stats is None:
+            self._keep(self._count())
+        assert self._stats is not None
+        return self._stats
 
     def query(
         self,
@@ -370,20 +388,3 @@ class Store:
             )
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
-
-
-@dataclass(frozen=True)
-class _Stats:
-    graph_sizes: dict[str, int]
-    distinct_triples: int
-
-
-def _read_stats(path: Path | None) -> _Stats | None:
-    if path is None:
-        return None
-    try:
-        stats = json.loads((path / STATS_FILE).read_text(encoding="utf-8"))
-        sizes = {str(g): int(n) for g, n in stats["graph_sizes"].items()}
-        return _Stats(dict(sorted(sizes.items())), int(stats["distinct_triples"]))
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None
