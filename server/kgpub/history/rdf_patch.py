@@ -18,8 +18,7 @@ the RDF-star form ``<< s p o >>`` is read too.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal as Kind
 
@@ -34,6 +33,7 @@ from pyoxigraph import (
 )
 
 from kgpub.errors import PatchSyntaxError
+from kgpub.history.patch_lexer import RowLexer, Token
 
 MEDIA_TYPE = "text/rdf-patch"
 MAX_LINE = 1 << 20
@@ -113,120 +113,13 @@ def write_patch(
     return "\n".join(rows) + "\n"
 
 
-# ------------------------------------------------------------------------------- tokenizing
-
-_IRI = re.compile(r"<([^\x00-\x20<>\"{}|^`\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>")
-_BNODE = re.compile(
-    r"_:[A-Za-z0-9_\u00C0-\uFFFF](?:[A-Za-z0-9_\-.\u00B7\u00C0-\uFFFF]*[A-Za-z0-9_\-\u00B7\u00C0-\uFFFF])?"
-)
-_STRING = re.compile(r'"((?:[^"\\\n\r]|\\[tbnrf"\'\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)"')
-_LANG = re.compile(r"@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*?)(?:--(ltr|rtl))?(?![A-Za-z0-9-])")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:?")
-_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
-_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-
-
-def _unescape(text: str) -> str:
-    def one(m: re.Match[str]) -> str:
-        code = m.group(1) or m.group(2)
-        return chr(int(code, 16)) if code else _ECHAR[m.group(3)]
-
-    return _ESCAPE.sub(one, text)
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # "iri", "bnode", "literal", "word", "dot", "open", "close"
-    value: str
-    column: int
-    language: str | None = None
-    direction: str | None = None
-    datatype: str | None = None
-
-
-class _Line:
-    """The tokens of one row, read left to right; faults name line and column (1-based)."""
-
-    def __init__(self, text: str, number: int) -> None:
-        self.text = text
-        self.number = number
-        self.pos = 0
-
-    def fail(self, message: str, column: int | None = None) -> PatchSyntaxError:
-        col = column if column is not None else self.pos + 1
-        return PatchSyntaxError("rdf-patch", message, self.number, col)
-
-    def tokens(self) -> Iterator[_Token]:
-        text = self.text
-        while True:
-            while self.pos < len(text) and text[self.pos] in " \t":
-                self.pos += 1
-            if self.pos >= len(text) or text[self.pos] == "#":
-                return
-            yield self._next()
-
-    def _next(self) -> _Token:
-        text, start = self.text, self.pos
-        for opener, kind in (("<<(", "open"), (")>>", "close"), ("<<", "open"), (">>", "close")):
-            if text.startswith(opener, start):
-                self.pos += len(opener)
-                return _Token(kind, opener, start + 1)
-        char = text[start]
-        if char == "<":
-            return self._iri(start)
-        if char == '"':
-            return self._literal(start)
-        if text.startswith("_:", start):
-            return self._match(_BNODE, "bnode", "a malformed blank node label")
-        if char == ".":
-            self.pos += 1
-            return _Token("dot", ".", start + 1)
-        if char.isalpha():
-            return self._match(_WORD, "word", "")
-        raise self.fail(f"unexpected character {char!r}")
-
-    def _match(self, pattern: re.Pattern[str], kind: str, what: str) -> _Token:
-        m = pattern.match(self.text, self.pos)
-        if m is None:
-            raise self.fail(what)
-        self.pos = m.end()
-        return _Token(kind, m.group(0), m.start() + 1)
-
-    def _iri(self, start: int) -> _Token:
-        m = _IRI.match(self.text, start)
-        if m is None:
-            raise self.fail("an IRI that is unterminated or holds a character IRIs may not")
-        self.pos = m.end()
-        return _Token("iri", _unescape(m.group(0)[1:-1]), start + 1)
-
-    def _literal(self, start: int) -> _Token:
-        m = _STRING.match(self.text, start)
-        if m is None:
-            raise self.fail("an unterminated string or a bad escape in it")
-        self.pos = m.end()
-        value = _unescape(m.group(1))
-        if self.text.startswith("@", self.pos):
-            lang = _LANG.match(self.text, self.pos)
-            if lang is None:
-                raise self.fail("a malformed language tag")
-            self.pos = lang.end()
-            return _Token("literal", value, start + 1, lang.group(1), lang.group(2))
-        if self.text.startswith("^^", self.pos):
-            self.pos += 2
-            if not self.text.startswith("<", self.pos):
-                raise self.fail("a datatype that is not an IRI")
-            datatype = self._iri(self.pos).value
-            return _Token("literal", value, start + 1, datatype=datatype)
-        return _Token("literal", value, start + 1)
-
-
 # ---------------------------------------------------------------------------------- parsing
 
 
 class _Row:
     """One row's tokens turned into terms, with the row's line for its faults."""
 
-    def __init__(self, line: _Line) -> None:
+    def __init__(self, line: RowLexer) -> None:
         self.line = line
         tokens = list(line.tokens())
         if not tokens:
@@ -240,7 +133,7 @@ class _Row:
     def done(self) -> bool:
         return self.index >= len(self.rest)
 
-    def take(self) -> _Token:
+    def take(self) -> Token:
         if self.done():
             raise self.line.fail(f"too few items for {self.code.value}")
         token = self.rest[self.index]
@@ -254,7 +147,7 @@ class _Row:
         except ValueError as exc:
             raise self.line.fail(str(exc), token.column) from None
 
-    def _term(self, token: _Token) -> Term:
+    def _term(self, token: Token) -> Term:
         if token.kind == "iri":
             return NamedNode(token.value)
         if token.kind == "bnode":
@@ -302,7 +195,7 @@ class _Row:
             )
 
 
-def _literal(token: _Token) -> Literal:
+def _literal(token: Token) -> Literal:
     if token.datatype is not None:
         return Literal(token.value, datatype=NamedNode(token.datatype))
     if token.direction is not None:
@@ -419,7 +312,7 @@ def parse_patch(text: str, *, max_line: int = MAX_LINE) -> Patch:
             raise PatchSyntaxError("rdf-patch", f"a row over {max_line} characters", number, 1)
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        reader.row(_Row(_Line(line, number)))
+        reader.row(_Row(RowLexer(line, number)))
     if reader.in_tx:
         raise PatchSyntaxError(
             "rdf-patch", "a transaction (TX) not ended by TC or TA", reader.tx_line, 1
