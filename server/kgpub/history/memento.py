@@ -117,13 +117,14 @@ def _memento_link(mementos: Sequence[Memento], index: int, extra: str, sep: str)
     return _link(memento.uri, rel, params, sep)
 
 
-def _timemap_params(mementos: Sequence[Memento]) -> list[tuple[str, str]]:
+def _timemap_params(
+    mementos: Sequence[Memento], span: tuple[datetime, datetime] | None = None
+) -> list[tuple[str, str]]:
     params = [("type", LINK_FORMAT)]
-    if mementos:
-        params += [
-            ("from", http_date(mementos[0].datetime)),
-            ("until", http_date(mementos[-1].datetime)),
-        ]
+    if span is None and mementos:
+        span = (mementos[0].datetime, mementos[-1].datetime)
+    if span is not None:
+        params += [("from", http_date(span[0])), ("until", http_date(span[1]))]
     return params
 
 
@@ -145,18 +146,19 @@ def link_header(
     timegate: str | None = None,
     current: int | None = None,
     list_mementos: bool = True,
+    original_is_timegate: bool = True,
 ) -> str:
     """The ``Link`` value of a TimeGate answer (``current`` None) or of memento ``current``.
 
-    It names the original resource (``original timegate`` when no separate
-    ``timegate`` is given: kgpub's IRIs are their own TimeGates), the separate
-    TimeGate if any, the TimeMap with its ``from``/``until``, and, unless
+    It names the original resource (``original timegate`` when it is its own
+    TimeGate, as kgpub's IRIs are), a separate ``timegate`` if given, the TimeMap with its ``from``/``until``, and, unless
     ``list_mementos`` is false, the first and last mementos and, seen from a
     memento, the previous and next one and the memento itself; each memento
     with its ``datetime``.
     """
     sep = "; "
-    links = [_link(original, "original" if timegate else "original timegate", [], sep)]
+    own = original_is_timegate and not timegate
+    links = [_link(original, "original timegate" if own else "original", [], sep)]
     if timegate:
         links.append(_link(timegate, "timegate", [], sep))
     links.append(_link(timemap, "timemap", _timemap_params(mementos), sep))
@@ -177,16 +179,18 @@ def timemap_link_format(
     mementos: Sequence[Memento],
     *,
     first_last_first: bool = False,
+    span: tuple[datetime, datetime] | None = None,
 ) -> str:
     """The TimeMap as ``application/link-format``: original, self, TimeGate, then every memento.
 
     Link-values are separated by ``,`` and a line break, parameters by ``;``, as
     in RFC 7089's TimeMap example (section 5.2); mementos come oldest first,
     or, with ``first_last_first``, the first and last before the rest, as in
-    that example.
+    that example. ``span`` overrides ``from``/``until`` (the first and last
+    memento's datetimes) for a TimeMap that lists only part of the history.
     """
     sep = ";"
-    self_params = [("type", LINK_FORMAT), *_timemap_params(mementos)[1:]]
+    self_params = _timemap_params(mementos, span)
     links = [
         _link(original, "original", [], sep),
         _link(timemap, "self", self_params, sep),
