@@ -24,8 +24,10 @@ from kgpub.history.memento import (
 from kgpub.web.http_errors import status_for
 
 
-def at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def without_layout(text: str) -> str:
@@ -70,7 +72,7 @@ def test_http_date_is_rfc_1123_in_gmt_from_any_zone() -> None:
         "Tue, 11 Sep 2001 20:36:10 GMT"
     )
     with pytest.raises(ValueError, match="timezone-aware"):
-        http_date(datetime(2001, 9, 11))  # noqa: DTZ001
+        http_date(datetime(2001, 9, 11))
 
 
 REVISIONS = [

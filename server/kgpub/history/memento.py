@@ -151,10 +151,10 @@ def link_header(
     """The ``Link`` value of a TimeGate answer (``current`` None) or of memento ``current``.
 
     It names the original resource (``original timegate`` when it is its own
-    TimeGate, as kgpub's IRIs are), a separate ``timegate`` if given, the TimeMap with its ``from``/``until``, and, unless
-    ``list_mementos`` is false, the first and last mementos and, seen from a
-    memento, the previous and next one and the memento itself; each memento
-    with its ``datetime``.
+    TimeGate, as kgpub's IRIs are), a separate ``timegate`` if given, the
+    TimeMap with its ``from``/``until``, and, unless ``list_mementos`` is false,
+    the first and last mementos and, seen from a memento, the previous and next
+    one and the memento itself; each memento with its ``datetime``.
     """
     sep = "; "
     own = original_is_timegate and not timegate
