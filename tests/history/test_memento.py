@@ -24,9 +24,10 @@ from kgpub.history.memento import (
 from kgpub.web.http_errors import status_for
 
 
-def at(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
-) -> datetime:
+def at(*parts: int) -> datetime:
+    """A UTC datetime from year, month, day and, if given, hour, minute, second."""
+    year, month, day, *time = parts
+    hour, minute, second = [*time, 0, 0, 0][:3]
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
