@@ -16,7 +16,6 @@ from lxml import etree
 
 from kgpub.history.atom import (
     ATOM_NS,
-    KIND_SCHEME,
     KINDS,
     Feed,
     FeedEntry,
@@ -30,6 +29,7 @@ SCHEMA = etree.RelaxNG(etree.parse(str(FIXTURES / "atom" / "atom.rng")))
 NS = {"a": ATOM_NS}
 ARTICLE = "https://example.org/article/test-story"
 """A fictional article: these entries describe no real story."""
+KIND_SCHEME = "https://example.org/ontology#RevisionKind"
 
 
 def entry(n: int, kind: str, note: str = "") -> FeedEntry:
@@ -50,6 +50,7 @@ def feed(*entries: FeedEntry) -> Feed:
         self_link=f"{ARTICLE}/revisions.atom",
         alternate=ARTICLE,
         author="kgpub test desk",
+        kind_scheme=KIND_SCHEME,
         entries=entries,
         language="de",
     )

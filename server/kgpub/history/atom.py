@@ -4,8 +4,9 @@ A reader or an aggregator follows a developing story through its feed: one
 entry per revision, its ``atom:id`` the revision's IRI (or a ``tag:`` URI),
 ``atom:updated`` its time, ``link rel="alternate"`` its page, ``atom:summary``
 the editor's note, and ``atom:category`` its kind (``update``, ``correction``,
-``clarification``, ``retraction``) in kgpub's revision-kind scheme, so that a
-client can pick out corrections. The XML is built with lxml (no string
+``clarification``, ``retraction``) under the feed's ``kind_scheme`` (the IRI
+of the ontology's revision kinds, which depends on the configured base IRI),
+so that a client can pick out corrections. The XML is built with lxml (no string
 templates: every text is escaped by the serializer), and the tests validate it
 against RFC 4287's RELAX NG schema (Appendix B).
 """
@@ -22,9 +23,6 @@ from lxml import etree
 ATOM_NS: Final = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE: Final = "application/atom+xml"
 KINDS: Final = ("update", "correction", "clarification", "retraction")
-KIND_SCHEME: Final = "https://w3id.org/kgpub/revision-kind"
-"""The ``atom:category/@scheme`` of revision kinds; the revision model's vocabulary may
-replace it with its ontology's IRI for the kind concept scheme."""
 
 _A = f"{{{ATOM_NS}}}"
 
@@ -51,6 +49,7 @@ class Feed:
     self_link: str
     alternate: str
     author: str
+    kind_scheme: str
     entries: Sequence[FeedEntry]
     language: str | None = None
 
@@ -75,7 +74,7 @@ def _link(parent: etree._Element, href: str, rel: str, media_type: str | None = 
         element.set("type", media_type)
 
 
-def _entry(feed: etree._Element, entry: FeedEntry) -> None:
+def _entry(feed: etree._Element, entry: FeedEntry, scheme: str) -> None:
     if entry.kind not in KINDS:
         raise ValueError(f"unknown revision kind {entry.kind!r}; one of {', '.join(KINDS)}")
     element = etree.SubElement(feed, _A + "entry")
@@ -87,9 +86,7 @@ def _entry(feed: etree._Element, entry: FeedEntry) -> None:
     _link(element, entry.link, "alternate", "text/html")
     if entry.summary:
         _text(element, "summary", entry.summary)
-    etree.SubElement(
-        element, _A + "category", term=entry.kind, scheme=KIND_SCHEME, label=entry.kind
-    )
+    etree.SubElement(element, _A + "category", term=entry.kind, scheme=scheme, label=entry.kind)
 
 
 def feed_xml(feed: Feed) -> bytes:
@@ -113,7 +110,7 @@ def feed_xml(feed: Feed) -> bytes:
     _link(root, feed.alternate, "alternate", "text/html")
     _text(root, "generator", "kgpub")
     for entry in entries:
-        _entry(root, entry)
+        _entry(root, entry, feed.kind_scheme)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
