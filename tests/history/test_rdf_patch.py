@@ -4,7 +4,18 @@ examples read as the spec means them, and hostile input refused with line and co
 from __future__ import annotations
 
 import pytest
-from pyoxigraph import BaseDirection, BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
+from pyoxigraph import (
+    BaseDirection,
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Triple,
+    parse,
+    serialize,
+)
 
 from kgpub.errors import PatchSyntaxError, RdfSyntaxError
 from kgpub.history.rdf_patch import Patch, parse_patch, write_patch
@@ -26,6 +37,7 @@ EVERY_KIND = [
     Quad(BlankNode("b0"), P, BlankNode("x.y-z_1"), G),
     quad(Literal("plain")),
     quad(Literal("")),
+    quad(Literal("line\u2028separator\u0085next line\x0cform feed\x1crecord")),
     quad(Literal('tab\tnewline\nreturn\rquote"backslash\\ é 𝄞 \u0001 \u007f')),
     quad(Literal("Dies ist eine sich entwickelnde Geschichte", language="de")),
     quad(Literal("hi", language="en-GB-oxendict")),
@@ -186,3 +198,17 @@ def test_an_oversized_row_is_refused_before_it_is_read() -> None:
 
 def test_a_bad_patch_is_a_400_in_the_one_mapping_table() -> None:
     assert status_for(PatchSyntaxError("rdf-patch", "x", 1, 1)) == 400
+
+
+def test_rows_of_pyoxigraphs_n_quads_read_as_pyoxigraph_reads_them() -> None:
+    """A second implementation's term syntax: pyoxigraph writes the quads as N-Quads, each
+    line becomes an ``A`` row, and the parser must read back exactly those quads."""
+    nquads = serialize(EVERY_KIND, format=RdfFormat.N_QUADS).decode()
+    rows = "".join(f"A {line}\n" for line in nquads.split("\n") if line)
+    assert list(parse_patch(f"TX .\n{rows}TC .\n").added) == EVERY_KIND
+
+
+def test_the_writers_rows_are_n_quads_pyoxigraph_reads() -> None:
+    text = write_patch(EVERY_KIND, [])
+    lines = [line.removeprefix("A ") for line in text.split("\n") if line.startswith("A ")]
+    assert list(parse("\n".join(lines), format=RdfFormat.N_QUADS)) == EVERY_KIND
