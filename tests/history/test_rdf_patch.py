@@ -203,7 +203,9 @@ def test_a_bad_patch_is_a_400_in_the_one_mapping_table() -> None:
 def test_rows_of_pyoxigraphs_n_quads_read_as_pyoxigraph_reads_them() -> None:
     """A second implementation's term syntax: pyoxigraph writes the quads as N-Quads, each
     line becomes an ``A`` row, and the parser must read back exactly those quads."""
-    nquads = serialize(EVERY_KIND, format=RdfFormat.N_QUADS).decode()
+    data = serialize(EVERY_KIND, format=RdfFormat.N_QUADS)
+    assert data is not None
+    nquads = data.decode()
     rows = "".join(f"A {line}\n" for line in nquads.split("\n") if line)
     assert list(parse_patch(f"TX .\n{rows}TC .\n").added) == EVERY_KIND
 

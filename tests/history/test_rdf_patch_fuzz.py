@@ -63,6 +63,8 @@ def test_write_then_parse_is_the_identity(added: list[ox.Quad], deleted: list[ox
 @settings(max_examples=100, deadline=None)
 @given(QUADS)
 def test_pyoxigraphs_n_quads_read_as_rows(quads: list[ox.Quad]) -> None:
-    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode()
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    assert data is not None
+    nquads = data.decode()
     rows = "".join(f"D {line}\n" for line in nquads.split("\n") if line)
     assert list(parse_patch(f"TX .\n{rows}TC .\n").deleted) == quads
