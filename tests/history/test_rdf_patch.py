@@ -196,6 +196,17 @@ def test_an_oversized_row_is_refused_before_it_is_read() -> None:
     assert parse_patch(big).added[0].object == Literal("x" * 2000)
 
 
+def test_deeply_nested_triple_terms_are_refused_not_a_crash() -> None:
+    deep = "A _:s <http://example/p> " + "<<( _:s <http://example/p> " * 5000
+    with pytest.raises(PatchSyntaxError, match="nested over 32 deep") as caught:
+        parse_patch(deep + "_:o" + " )>>" * 5000 + " .\n")
+    assert caught.value.column == 26 + 32 * 27
+    nested: Triple | Literal = Literal("x")
+    for _ in range(32):
+        nested = Triple(S, P, nested)
+    assert parse_patch(write_patch([quad(nested)], [])).added == (quad(nested),)
+
+
 def test_a_bad_patch_is_a_400_in_the_one_mapping_table() -> None:
     assert status_for(PatchSyntaxError("rdf-patch", "x", 1, 1)) == 400
 

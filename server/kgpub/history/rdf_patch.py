@@ -38,6 +38,8 @@ from kgpub.history.patch_lexer import RowLexer, Token
 MEDIA_TYPE = "text/rdf-patch"
 MAX_LINE = 1 << 20
 """The longest row the parser reads (characters): a bound on what one row may cost."""
+MAX_NESTING = 32
+"""The deepest triple term read: deeper nesting is refused before Python's stack is."""
 
 Term = NamedNode | BlankNode | Literal | Triple
 GraphName = NamedNode | BlankNode | DefaultGraph
@@ -129,6 +131,7 @@ class _Row:
         self.code = tokens[0]
         self.rest = tokens[1:-1]
         self.index = 0
+        self.depth = 0
 
     def done(self) -> bool:
         return self.index >= len(self.rest)
@@ -155,7 +158,11 @@ class _Row:
         if token.kind == "literal":
             return _literal(token)
         if token.kind == "open":
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise self.line.fail(f"triple terms nested over {MAX_NESTING} deep", token.column)
             triple = Triple(self.subject(), self.predicate(), self.term())
+            self.depth -= 1
             close = self.take()
             if close.kind != "close" or (close.value == ")>>") != (token.value == "<<("):
                 raise self.line.fail(
