@@ -20,8 +20,10 @@ from typing import Final
 
 from lxml import etree
 
+from kgpub.rdf.formats import ATOM
+
 ATOM_NS: Final = "http://www.w3.org/2005/Atom"
-MEDIA_TYPE: Final = "application/atom+xml"
+MEDIA_TYPE: Final = ATOM.media_type
 KINDS: Final = ("update", "correction", "clarification", "retraction")
 
 _A = f"{{{ATOM_NS}}}"

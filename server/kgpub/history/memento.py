@@ -22,8 +22,9 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from kgpub.errors import MalformedRequestError
+from kgpub.rdf import formats
 
-LINK_FORMAT = "application/link-format"
+LINK_FORMAT = formats.LINK_FORMAT.media_type
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -34,8 +34,9 @@ from pyoxigraph import (
 
 from kgpub.errors import PatchSyntaxError
 from kgpub.history.patch_lexer import RowLexer, Token
+from kgpub.rdf.formats import RDF_PATCH
 
-MEDIA_TYPE = "text/rdf-patch"
+MEDIA_TYPE = RDF_PATCH.media_type
 MAX_LINE = 1 << 20
 """The longest row the parser reads (characters): a bound on what one row may cost."""
 MAX_NESTING = 32
