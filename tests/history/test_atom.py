@@ -9,7 +9,10 @@ them: the tests check those two by XPath.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -127,3 +130,12 @@ def test_an_unknown_kind_or_an_empty_feed_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one entry"):
         feed_xml(feed())
     assert KINDS == ("update", "correction", "clarification", "retraction")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("trang") is None, reason="trang converts the schema (apt: trang)")
+def test_the_checked_in_rng_is_trangs_conversion_of_the_rnc(tmp_path: Path) -> None:
+    out = tmp_path / "atom.rng"
+    rnc = FIXTURES / "atom" / "atom.rnc"
+    subprocess.run(["trang", "-I", "rnc", "-O", "rng", str(rnc), str(out)], check=True)
+    assert out.read_bytes() == (FIXTURES / "atom" / "atom.rng").read_bytes()
