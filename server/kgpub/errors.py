@@ -34,6 +34,14 @@ class RdfSyntaxError(KgpubError):
         super().__init__(f"{where}: {message}")
 
 
+class PatchSyntaxError(RdfSyntaxError):
+    """An RDF Patch (``text/rdf-patch``) that breaks its grammar (HTTP 400).
+
+    An RDF syntax error like any other, so ``line``/``column`` locate the fault;
+    its own class lets a writer tell a bad patch from a bad document.
+    """
+
+
 class CommentInSourceError(KgpubError):
     """``kgpub fmt`` was asked to format a file with a comment, which formatting would drop.
 

@@ -24,6 +24,7 @@ def test_every_layer_is_a_subpackage_with_a_map() -> None:
     layers = (
         "rdf",
         "revisions",
+        "history",
         "store",
         "search",
         "shacl",

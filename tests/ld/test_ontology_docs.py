@@ -51,7 +51,7 @@ def _terms(store: Store) -> dict[str, dict[str, str]]:
 
 def _by_id(page: str) -> dict[str, Any]:
     tree = html5lib.parse(page)
-    return {e.get("id"): e for e in tree.iter() if e.get("id")}
+    return {e.get("id", ""): e for e in tree.iter() if e.get("id")}
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])

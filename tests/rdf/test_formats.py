@@ -24,7 +24,9 @@ from kgpub.rdf.formats import (
 )
 
 
-@pytest.mark.parametrize("rep", [*SOURCE_FORMATS, *RESULT_FORMATS, HTML, JSON])
+@pytest.mark.parametrize(
+    "rep", [*SOURCE_FORMATS, *RESULT_FORMATS, *formats.HISTORY_FORMATS, HTML, JSON]
+)
 def test_a_representation_pickles_to_the_same_registry_entry(rep: formats.Representation) -> None:
     assert pickle.loads(pickle.dumps(rep)) is rep
 
@@ -52,6 +54,6 @@ def test_json_and_xml_mean_the_graph_formats_among_graph_formats() -> None:
 
 
 def test_every_format_name_is_unique_within_its_offers() -> None:
-    for offers in (formats.RDF_FORMATS, RESULT_FORMATS):
+    for offers in (formats.RDF_FORMATS, RESULT_FORMATS, formats.HISTORY_FORMATS):
         names = [token for rep in offers for token in (rep.name, *rep.synonyms)]
         assert len(names) == len(set(names))

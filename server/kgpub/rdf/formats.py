@@ -166,8 +166,19 @@ SEARCH_FORMATS: tuple[Representation, ...] = (JSON, HTML)
 """``/search`` answers: JSON for scripts (``*/*`` too), HTML for browsers that ask for it."""
 
 
+RDF_PATCH = Representation("text/rdf-patch", "rdf-patch", charset=True, suffixes=(".rdfp",))
+"""A graph change as RDF Patch (Apache Jena's format; ``kgpub.history.rdf_patch``)."""
+LINK_FORMAT = Representation("application/link-format", "link-format")
+"""A Memento TimeMap (RFC 7089 over RFC 6690, UTF-8 by definition; ``kgpub.history.memento``)."""
+ATOM = Representation("application/atom+xml", "atom")
+"""An Atom feed of revisions (RFC 4287; ``kgpub.history.atom``)."""
+
+HISTORY_FORMATS: tuple[Representation, ...] = (RDF_PATCH, LINK_FORMAT, ATOM)
+"""What a revision's history is published in besides RDF: changes, TimeMaps, feeds."""
+
+
 def _registered(media_type: str, name: str) -> Representation:
-    for rep in (*SOURCE_FORMATS, *RESULT_FORMATS, HTML, JSON):
+    for rep in (*SOURCE_FORMATS, *RESULT_FORMATS, *HISTORY_FORMATS, HTML, JSON):
         if rep.media_type == media_type and rep.name == name:
             return rep
     raise KeyError(f"{media_type} ({name}) is not in the format registry")

@@ -1,0 +1,12 @@
+"""History formats: how a revision's change and an IRI's past are written for others.
+
+Pure functions over plain values (pyoxigraph terms, datetimes, strings), with no
+store and no web framework, for the revision model to wire into its routes:
+
+- ``rdf_patch``: a graph change as RDF Patch (``text/rdf-patch``), written and
+  parsed strictly (faults name line and column); ``patch_lexer`` reads one
+  row's tokens.
+- ``memento``: Memento (RFC 7089): ``Accept-Datetime``, choosing a memento,
+  ``Link`` headers and TimeMaps (``application/link-format`` and JSON).
+- ``atom``: an Atom feed (RFC 4287) of revisions with their kind and note.
+"""
