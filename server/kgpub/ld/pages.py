@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kgpub.ld.describe import Description
+from kgpub.ld.home import home_view
 from kgpub.ld.page_model import Page
 from kgpub.ld.page_text import LANGUAGES
 from kgpub.ld.resource_view import resource_view
@@ -68,4 +69,13 @@ def report_page(report_rows: Sequence[tuple[str, str, str, str]], conforms: bool
     page = Page("", {}, lang, False)
     return _env.get_template("report.html").render(
         page=page, rows=report_rows, conforms=conforms, languages=LANGUAGES
+    )
+
+
+def home_page(store: QueryStore, *, base_iri: str, lang: str, lang_from_param: bool) -> str:
+    """The home page: the articles, the people, organisations and places, the ways in."""
+    page = Page(base_iri, {}, lang, lang_from_param)
+    view = home_view(store, page)
+    return _env.get_template("home.html").render(
+        page=page, articles=view.articles, groups=view.groups, languages=LANGUAGES
     )
