@@ -82,6 +82,9 @@ TEXT: dict[str, dict[str, str]] = {
         "the_query": "The query",
         "as_data": "These results as data",
         "boolean_answer": "Answer",
+        "void_lead": "The dataset's VoID description, for people: what it holds, where to query it.",
+        "graph": "Named graph",
+        "entities": "entities",
     },
     "de": {
         "types": "Typ",
@@ -160,6 +163,9 @@ TEXT: dict[str, dict[str, str]] = {
         "the_query": "Die Abfrage",
         "as_data": "Diese Ergebnisse als Daten",
         "boolean_answer": "Antwort",
+        "void_lead": "Die VoID-Beschreibung des Datensatzes, für Menschen: Inhalt, Abfrageort.",
+        "graph": "Benannter Graph",
+        "entities": "Entitäten",
     },
 }
 

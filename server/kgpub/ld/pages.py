@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from kgpub.ld.dataset_view import dataset_view
 from kgpub.ld.describe import Description
 from kgpub.ld.home import home_view
 from kgpub.ld.page_model import Page
@@ -78,4 +80,21 @@ def home_page(store: QueryStore, *, base_iri: str, lang: str, lang_from_param: b
     view = home_view(store, page)
     return _env.get_template("home.html").render(
         page=page, articles=view.articles, groups=view.groups, languages=LANGUAGES
+    )
+
+
+def dataset_page(
+    store: QueryStore,
+    triples: Sequence[ox.Triple],
+    *,
+    base_iri: str,
+    prefixes: dict[str, str],
+    lang: str,
+    formats: Sequence[tuple[Representation, str]],
+) -> str:
+    """The VoID description as a page: the dataset, its parts, links to it as data."""
+    page = Page(base_iri, prefixes, lang, False)
+    view = dataset_view(store, triples, page)
+    return _env.get_template("dataset.html").render(
+        page=page, view=view, formats=formats, languages=LANGUAGES
     )

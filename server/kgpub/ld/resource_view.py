@@ -88,7 +88,7 @@ def resource_view(
         | set(about)
     )
     facts = claim_list.claim_facts(store, sorted(set(listed)), kgpub_ns)
-    _label(store, page, wanted | claim_list.iris_in(facts))
+    add_labels(store, page, wanted | claim_list.iris_in(facts))
     items = claim_list.describe_claims(sorted(set(listed)), facts, page)
     if body is not None:
         numbers = anchors.claim_numbers(article_spans, len(body))
@@ -126,7 +126,7 @@ def resource_view(
     )
 
 
-def _label(store: QueryStore, page: Page, iris: set[str]) -> None:
+def add_labels(store: QueryStore, page: Page, iris: set[str]) -> None:
     """Add the labels of ``iris`` to the page: names, then articles' display titles, then words."""
     missing = [i for i in iris if i not in page.label_index]
     page.label_index.update(labels(store, missing))

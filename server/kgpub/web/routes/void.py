@@ -1,6 +1,7 @@
 """``/.well-known/void``: the VoID description, by content negotiation.
 
-The counts come from ``kgpub.ld.void``; the SPARQL endpoint is named at the
+The counts come from ``kgpub.ld.void``; a browser gets them as a page
+(``kgpub.ld.dataset_view``); the SPARQL endpoint is named at the
 serving host (where a client can reach it), the dataset's IRIs under the base.
 """
 
@@ -15,13 +16,17 @@ from starlette.concurrency import run_in_threadpool
 from kgpub.config import Settings
 from kgpub.ld.void import describe_dataset
 from kgpub.rdf.conneg import choose
-from kgpub.rdf.formats import RDF_FORMATS
-from kgpub.rdf.serialization import serialize
+from kgpub.ld import pages
+from kgpub.rdf.formats import HTML, RDF_FORMATS
+from kgpub.rdf.serialization import prefixes, serialize
 from kgpub.store.protocol import QueryStore
 from kgpub.web.documents import document_response, install_document
+from kgpub.web.routes.pages import language
 from kgpub.web.services import services
 
 PATH = "/.well-known/void"
+# RDF for clients; HTML last, so only an Accept preferring it (a browser's) gets the page.
+OFFERS = (*RDF_FORMATS, HTML)
 
 
 def _body(
@@ -32,15 +37,27 @@ def _body(
     total: int,
     endpoint: str,
     name: str,
+    lang: str = "en",
 ) -> bytes:
     triples = describe_dataset(store, settings.base_iri, sizes, total, endpoint)
+    if name == HTML.name:
+        formats = [(rep, f"{PATH}?format={rep.name}") for rep in RDF_FORMATS]
+        page = pages.dataset_page(
+            store,
+            triples,
+            base_iri=settings.base_iri,
+            prefixes=prefixes(settings.base_iri),
+            lang=lang,
+            formats=formats,
+        )
+        return page.encode()
     quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     return serialize(quads, name, settings.base_iri)
 
 
 async def void_description(request: Request) -> Response:
     state = services(request)
-    rep = choose(request.headers.get("accept"), request.query_params.get("format"), RDF_FORMATS)
+    rep = choose(request.headers.get("accept"), request.query_params.get("format"), OFFERS)
     endpoint = str(request.base_url).rstrip("/") + "/sparql"
     body = await run_in_threadpool(
         partial(
@@ -51,6 +68,7 @@ async def void_description(request: Request) -> Response:
             total=state.default_graph_size,
             endpoint=endpoint,
             name=rep.name,
+            lang=language(request)[0],
         )
     )
     return document_response(request, PATH, rep, body)
@@ -63,6 +81,6 @@ def install(app: FastAPI) -> None:
         void_description,
         operation="void",
         summary="VoID description of the dataset",
-        offers=RDF_FORMATS,
-        description="The VoID description.",
+        offers=OFFERS,
+        description="The VoID description (a readable page for browsers).",
     )
