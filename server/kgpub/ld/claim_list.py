@@ -61,6 +61,16 @@ def _iri(term: object) -> str | None:
     return term.value if isinstance(term, ox.NamedNode) else None
 
 
+def claims_by(store: QueryStore, claimant: str, kgpub_ns: str) -> list[str]:
+    """The claims ``claimant`` makes (``schema:author``)."""
+    rows = _rows(
+        store,
+        _prefixes(kgpub_ns) + "SELECT DISTINCT ?c WHERE { ?c a kgpub:ReportedClaim ; "
+        f"schema:author {ox.NamedNode(claimant)} }}",
+    )
+    return sorted(i for row in rows if (i := _iri(row["c"])) is not None)
+
+
 def claims_about(store: QueryStore, entity: str, kgpub_ns: str) -> list[str]:
     """The claims about ``entity``: by ``schema:about`` or through one of their statements."""
     node = ox.NamedNode(entity)

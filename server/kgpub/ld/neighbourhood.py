@@ -232,7 +232,7 @@ def svg(
     height = max(b.y + b.h / 2 for b in boxes) - top + (34 if len(neighbours) > len(shown) else 12)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="neighbourhood" '
-        f'viewBox="{_num(left)} {_num(top)} {_num(width)} {_num(height)}" role="img" '
+        f'viewBox="{_num(left)} {_num(top)} {_num(width)} {_num(height)}" role="group" '
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         "<defs>"

@@ -70,6 +70,7 @@ TEXT: dict[str, dict[str, str]] = {
         "reported": "reported",
         "claims_about": "Claims about",
         "claimant": "Claimed by",
+        "claims_made": "Claims it makes",
         "other_facts": "Other facts",
         "no_claims": "No claim in the articles is about this.",
         "date": "Date",
@@ -84,6 +85,7 @@ TEXT: dict[str, dict[str, str]] = {
         "boolean_answer": "Answer",
         "void_lead": "The dataset's VoID description, for people: what it holds, where to query it.",
         "graph": "Named graph",
+        "shown": "shown",
         "entities": "entities",
     },
     "de": {
@@ -151,6 +153,7 @@ TEXT: dict[str, dict[str, str]] = {
         "reported": "berichtet",
         "claims_about": "Behauptungen über",
         "claimant": "Behauptet von",
+        "claims_made": "Seine Behauptungen",
         "other_facts": "Weitere Fakten",
         "no_claims": "Keine Behauptung in den Artikeln handelt hiervon.",
         "date": "Datum",
@@ -165,6 +168,7 @@ TEXT: dict[str, dict[str, str]] = {
         "boolean_answer": "Antwort",
         "void_lead": "Die VoID-Beschreibung des Datensatzes, für Menschen: Inhalt, Abfrageort.",
         "graph": "Benannter Graph",
+        "shown": "gezeigt",
         "entities": "Entitäten",
     },
 }

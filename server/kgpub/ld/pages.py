@@ -23,6 +23,7 @@ from kgpub.ld.home import home_view
 from kgpub.ld.page_model import Page
 from kgpub.ld.page_text import LANGUAGES
 from kgpub.ld.resource_view import resource_view
+from kgpub.ld.results_view import from_json, from_ntriples
 from kgpub.rdf.formats import Representation
 from kgpub.shacl.conformance import Conformance
 from kgpub.store.protocol import QueryStore
@@ -96,5 +97,25 @@ def dataset_page(
     page = Page(base_iri, prefixes, lang, False)
     view = dataset_view(store, triples, page)
     return _env.get_template("dataset.html").render(
+        page=page, view=view, formats=formats, languages=LANGUAGES
+    )
+
+
+def results_page(
+    body: bytes,
+    *,
+    graph: bool,
+    query: str,
+    endpoint: str,
+    base_iri: str,
+    prefixes: dict[str, str],
+    lang: str,
+    formats: Sequence[tuple[str, str]],
+) -> str:
+    """SPARQL results (JSON results, or N-Triples when ``graph``) as a table page."""
+    page = Page(base_iri, prefixes, lang, False)
+    make = from_ntriples if graph else from_json
+    view = make(body, page, query, endpoint)
+    return _env.get_template("results.html").render(
         page=page, view=view, formats=formats, languages=LANGUAGES
     )

@@ -45,6 +45,7 @@ class ResourceView:
     article_info: articles.Article | None = None
     claims: list[claim_list.ClaimItem] = field(default_factory=list)
     claim_groups: list[claim_list.ClaimGroup] = field(default_factory=list)
+    claims_made: list[claim_list.ClaimGroup] = field(default_factory=list)
     is_entity: bool = False
     claim: dict[str, list[Value]] | None = None
     evidence: list[Markup] = field(default_factory=list)
@@ -72,12 +73,10 @@ def resource_view(
     subjects = graph_subjects(store, description.iri) if is_graph else []
     spans, body, article_spans = _spans(store, description, kgpub_ns)
     types = _objects(description, main, RDF_TYPE)
-    about = (
-        claim_list.claims_about(store, main, kgpub_ns)
-        if description.kind is Kind.RESOURCE and body is None and not spans
-        else []
-    )
-    listed = [s.claim for s in article_spans] or about
+    entity = description.kind is Kind.RESOURCE and body is None and not spans
+    about = claim_list.claims_about(store, main, kgpub_ns) if entity else []
+    made = claim_list.claims_by(store, main, kgpub_ns) if entity else []
+    listed = [s.claim for s in article_spans] or about + made
     wanted = (
         _iris_in(description.quads)
         | {link.subject for link in links}
@@ -85,7 +84,7 @@ def resource_view(
         | set(subjects)
         | {description.iri}
         | {s.claim for s in spans + article_spans}
-        | set(about)
+        | set(listed)
     )
     facts = claim_list.claim_facts(store, sorted(set(listed)), kgpub_ns)
     add_labels(store, page, wanted | claim_list.iris_in(facts))
@@ -104,8 +103,9 @@ def resource_view(
         lead=[] if is_graph else [_type_name(page, t) for t in types] + _said(description, main, page),
         article_info=_article_info(store, main, page) if body is not None else None,
         claims=items if body is not None else [],
-        claim_groups=claim_list.group_by_article(items, page) if about else [],
-        is_entity=bool(about),
+        claim_groups=claim_list.group_by_article([i for i in items if i.iri in about], page),
+        claims_made=claim_list.group_by_article([i for i in items if i.iri in made], page),
+        is_entity=bool(about or made),
         claim=_claim(page, description, main, kgpub_ns) if spans else None,
         evidence=_evidence(store, page, spans),
         article=_article(store, page, main, (body, article_spans), kgpub_ns),

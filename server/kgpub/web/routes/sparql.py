@@ -45,7 +45,7 @@ from kgpub.store.protocol import QueryStore
 from kgpub.web.body import read_body
 from kgpub.web.liveness import CLIENT_CLOSED, unless_disconnected
 from kgpub.web.openapi import PROBLEM_CONTENT, content
-from kgpub.web.routes.pages import home_page
+from kgpub.web.routes.pages import home_page, results_page, wants_page
 from kgpub.web.server_timing import CACHE
 from kgpub.web.services import app_services, services
 
@@ -171,6 +171,8 @@ async def sparql(request: Request) -> Response:
     if operation is None:
         return await run_in_threadpool(_describe_or_page, request)
     accept, format_param = request.headers.get("accept"), _format_param(request)
+    if wants_page(accept, format_param):
+        return await results_page(request, operation, ENDPOINT)
     cache: ResultCache = services(request).cache
     found = cache.lookup(_candidate_keys(operation, accept, format_param, store.version))
     if found is None:
