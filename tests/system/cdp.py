@@ -101,7 +101,7 @@ class Page:
         pytest.fail(f"never true in the page {where}: {expression}")
 
     async def screenshot(self, name: str, *, full: bool = True) -> None:
-        """The whole page (or, not ``full``, what the window shows) as ``tests/artifacts/<name>``."""
+        """The whole page (or, not ``full``, the window) as ``tests/artifacts/<name>``."""
         reply = await self.call("Page.captureScreenshot", format="png", captureBeyondViewport=full)
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / name).write_bytes(base64.b64decode(reply["result"]["data"]))

@@ -50,8 +50,10 @@ PAGES = {
     "place": "/id/ukraine?lang=de",
     "void": "/.well-known/void",
     "results": "/sparql?query="
-    + quote("PREFIX schema: <https://schema.org/> SELECT ?p ?name WHERE { ?p a schema:Person ; "
-            "schema:name ?name } ORDER BY ?name"),
+    + quote(
+        "PREFIX schema: <https://schema.org/> SELECT ?p ?name WHERE { ?p a schema:Person ; "
+        "schema:name ?name } ORDER BY ?name"
+    ),
     "editor": "/sparql",
     "shapes": "/shapes",
     "not-found": "/id/nobody",
@@ -73,57 +75,86 @@ def _visible_text(selector: str) -> str:
     return f"Array.from(document.querySelectorAll({json.dumps(selector)})).map(e => e.innerText)"
 
 
+async def _follow(page: Page, click: str, arrived: str, shot: str) -> None:
+    """Click what ``click`` finds, wait until ``arrived`` holds and the page has loaded."""
+    await page.evaluate(f"{click}.click()")
+    await page.wait_for(arrived)
+    await page.wait_for("document.readyState === 'complete'")
+    await page.screenshot(shot)
+
+
+async def _home(page: Page, site: str, seen: dict[str, Any]) -> None:
+    await page.call(
+        "Emulation.setDeviceMetricsOverride",
+        width=1280,
+        height=900,
+        deviceScaleFactor=1,
+        mobile=False,
+    )
+    await page.open(site + "/", "document.querySelector('li.article a')")
+    await page.screenshot("walk-1-home.png")
+    seen["home_articles"] = await page.evaluate(_visible_text("li.article"))
+    seen["home_people"] = await page.evaluate(_visible_text("#entities li"))
+    seen["search_form"] = await page.evaluate(
+        "(() => { const f = document.querySelector('form[role=search]');"
+        " return [f.getAttribute('action'), f.method, f.querySelector('input').name]; })()"
+    )
+
+
+async def _article(page: Page, seen: dict[str, Any]) -> None:
+    await _follow(
+        page,
+        "document.querySelector('li.article a')",
+        "location.pathname === '/id/article' && !!document.querySelector('ol.claims')",
+        "walk-2-article.png",
+    )
+    seen["article_title"] = await page.evaluate("document.querySelector('h1').innerText")
+    seen["article_meta"] = await page.evaluate("document.querySelector('.meta').innerText")
+    seen["numbers_in_text"] = await page.evaluate(
+        "Array.from(document.querySelectorAll('.article-text .claim-ref'))"
+        ".map(a => parseInt(a.innerText.replace(/[\\[\\]]/g, '')))"
+    )
+    seen["list"] = await page.evaluate(_visible_text("ol.claims > li"))
+    seen["headings"] = await page.evaluate(_visible_text(".article-text h3"))
+    seen["pointing_here"] = await page.evaluate(_visible_text("#incoming li"))
+
+
+async def _claim_and_claimant(page: Page, seen: dict[str, Any]) -> None:
+    # The first claim of the list, as a reader clicks it, then who claims it.
+    await _follow(
+        page,
+        "document.querySelector('ol.claims > li a')",
+        "location.pathname.startsWith('/id/claim-') && !!document.querySelector('mark')",
+        "walk-3-claim.png",
+    )
+    seen["claim_path"] = await page.evaluate("location.pathname")
+    seen["claim_text"] = await page.evaluate("document.querySelector('#claim').innerText")
+    await _follow(
+        page,
+        "Array.from(document.querySelectorAll('#claim dd a'))[0]",
+        "!location.pathname.startsWith('/id/claim-') && !!document.querySelector('h1')",
+        "walk-4-claimant.png",
+    )
+    seen["claimant_path"] = await page.evaluate("location.pathname")
+    seen["claimant_text"] = await page.evaluate("document.body.innerText")
+    await _follow(
+        page,
+        "Array.from(document.querySelectorAll('#claims-made h3 a'))"
+        ".find(a => a.getAttribute('href').startsWith('/id/article'))",
+        "location.pathname === '/id/article' && !!document.querySelector('ol.claims')",
+        "walk-5-back-to-article.png",
+    )
+    seen["back_title"] = await page.evaluate("document.querySelector('h1').innerText")
+
+
 def test_a_reader_walks_home_article_claim_claimant_and_back(site: str, devtools: str) -> None:
     async def scenario() -> dict[str, Any]:
         async with websockets.connect(devtools, max_size=2**25) as ws:
             page = Page(ws)
             seen: dict[str, Any] = {}
-            await page.call("Emulation.setDeviceMetricsOverride", width=1280, height=900,
-                            deviceScaleFactor=1, mobile=False)
-            await page.open(site + "/", "document.querySelector('li.article a')")
-            await page.screenshot("walk-1-home.png")
-            seen["home_articles"] = await page.evaluate(_visible_text("li.article"))
-            seen["home_people"] = await page.evaluate(_visible_text("#entities li"))
-            seen["search_form"] = await page.evaluate(
-                "(() => { const f = document.querySelector('form[role=search]');"
-                " return [f.getAttribute('action'), f.method, f.querySelector('input').name]; })()"
-            )
-            await page.evaluate("document.querySelector('li.article a').click()")
-            await page.wait_for("location.pathname === '/id/article' && !!document.querySelector('ol.claims')")
-            await page.wait_for("document.readyState === 'complete'")
-            await page.screenshot("walk-2-article.png")
-            seen["article_title"] = await page.evaluate("document.querySelector('h1').innerText")
-            seen["article_meta"] = await page.evaluate("document.querySelector('.meta').innerText")
-            seen["numbers_in_text"] = await page.evaluate(
-                "Array.from(document.querySelectorAll('.article-text .claim-ref'))"
-                ".map(a => parseInt(a.innerText.replace(/[\\[\\]]/g, '')))"
-            )
-            seen["list"] = await page.evaluate(_visible_text("ol.claims > li"))
-            seen["headings"] = await page.evaluate(_visible_text(".article-text h3"))
-            seen["pointing_here"] = await page.evaluate(_visible_text("#incoming li"))
-            # The first claim of the list, as a reader clicks it.
-            await page.evaluate("document.querySelector('ol.claims > li a').click()")
-            await page.wait_for("location.pathname.startsWith('/id/claim-') && !!document.querySelector('mark')")
-            await page.wait_for("document.readyState === 'complete'")
-            await page.screenshot("walk-3-claim.png")
-            seen["claim_path"] = await page.evaluate("location.pathname")
-            seen["claim_text"] = await page.evaluate("document.querySelector('#claim').innerText")
-            await page.evaluate(
-                "Array.from(document.querySelectorAll('#claim dd a'))[0].click()"
-            )
-            await page.wait_for("!location.pathname.startsWith('/id/claim-') && !!document.querySelector('h1')")
-            await page.wait_for("document.readyState === 'complete'")
-            await page.screenshot("walk-4-claimant.png")
-            seen["claimant_path"] = await page.evaluate("location.pathname")
-            seen["claimant_text"] = await page.evaluate("document.body.innerText")
-            await page.evaluate(
-                "Array.from(document.querySelectorAll('#claims-made h3 a'))"
-                ".find(a => a.getAttribute('href').startsWith('/id/article')).click()"
-            )
-            await page.wait_for("location.pathname === '/id/article' && !!document.querySelector('ol.claims')")
-            await page.wait_for("document.readyState === 'complete'")
-            await page.screenshot("walk-5-back-to-article.png")
-            seen["back_title"] = await page.evaluate("document.querySelector('h1').innerText")
+            await _home(page, site, seen)
+            await _article(page, seen)
+            await _claim_and_claimant(page, seen)
             return seen
 
     seen = asyncio.run(scenario())
@@ -131,7 +162,8 @@ def test_a_reader_walks_home_article_claim_claimant_and_back(site: str, devtools
     assert len(seen["home_articles"]) == 1
     home_article = seen["home_articles"][0]
     assert home_article.startswith("Elon Musk, der Tech-Tycoon, nahm einen Tag nach")
-    assert "developing story" in home_article and "25 claims" in home_article
+    assert "developing story" in home_article
+    assert "25 claims" in home_article
     assert "first sentence" in home_article  # the title says it is derived
     assert "Elon Musk (14)" in seen["home_people"]
     assert seen["search_form"] == ["/search", "get", "q"]
@@ -145,7 +177,8 @@ def test_a_reader_walks_home_article_claim_claimant_and_back(site: str, devtools
     assert first_seen == sorted(first_seen)  # each claim first met in number order
     assert len(seen["list"]) == 25
     assert seen["list"][0].startswith("1")
-    assert "Claimed by" in seen["list"][0] and "How it is reported" in seen["list"][0]
+    assert "Claimed by" in seen["list"][0]
+    assert "How it is reported" in seen["list"][0]
     assert any("Contradicted by" in item for item in seen["list"])
     assert "Details zur Meldung" not in seen["headings"]
     assert seen["headings"][-1] == "Regelmäßiger Kontakt zwischen Musk und Putin"
@@ -154,7 +187,7 @@ def test_a_reader_walks_home_article_claim_claimant_and_back(site: str, devtools
     assert seen["claim_path"] == "/id/claim-musk-joined-call"
     assert "Claimed by" in seen["claim_text"]
     assert "source familiar with the situation" in seen["claim_text"]
-    # The claimant: what it is, then the claims it makes about things.
+    # The claimant: what it is, then the claims it makes.
     assert seen["claimant_path"] == "/id/source-call"
     assert "Elon Musk took part in the phone call" in seen["claimant_text"]
     # Back at the article.
@@ -180,15 +213,21 @@ def test_every_page_passes_axe_and_fits_a_phone(site: str, devtools: str) -> Non
         async with websockets.connect(devtools, max_size=2**25) as ws:
             page = Page(ws)
             for width, mobile in ((1280, False), (PHONE, True)):
-                await page.call("Emulation.setDeviceMetricsOverride", width=width, height=800,
-                                deviceScaleFactor=1, mobile=mobile)
+                await page.call(
+                    "Emulation.setDeviceMetricsOverride",
+                    width=width,
+                    height=800,
+                    deviceScaleFactor=1,
+                    mobile=mobile,
+                )
                 for name, path in PAGES.items():
                     ready = "window.yasgui" if name == "editor" else "document.querySelector('h1')"
                     await page.open(site + path, ready)
                     await asyncio.sleep(0.2)
                     await page.screenshot(f"page-{name}-{width}.png", full=name != "shapes")
                     overflow = await page.evaluate(
-                        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                        "document.documentElement.scrollWidth"
+                        " - document.documentElement.clientWidth"
                     )
                     violations = await _axe(page) if width == 1280 else []
                     found[f"{name}@{width}"] = (
@@ -198,5 +237,5 @@ def test_every_page_passes_axe_and_fits_a_phone(site: str, devtools: str) -> Non
         return found
 
     found = asyncio.run(scenario())
-    problems = {key: value for key, value in found.items() if value[0] > 0 or value[1]}
+    problems = {key: found for key, found in found.items() if found[0] > 0 or found[1]}
     assert problems == {}, json.dumps(problems, indent=1)

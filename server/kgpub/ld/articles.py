@@ -15,7 +15,7 @@ number of claims about each, over all articles.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -68,7 +68,7 @@ def derived_title(body: str, limit: int = TITLE_CHARS) -> str:
                 break
     if len(line) <= limit:
         return line
-    cut = line[:limit].rsplit(" ", 1)[0].rstrip(",;:–- ")
+    cut = line[:limit].rsplit(" ", 1)[0].rstrip(",;:\u2013- ")
     return cut + "…"
 
 
@@ -109,26 +109,20 @@ def articles(store: QueryStore, lang: str) -> list[Article]:
         "OPTIONAL { ?c schema:appearance|schema:firstAppearance ?a } "
         "} GROUP BY ?a ?body ?title ?date ?status",
     )
-    grouped: dict[str, dict[str, object]] = {}
+    grouped: dict[str, _Found] = {}
     for row in rows:
         iri, body = _text(row["a"]), _text(row["body"])
         if iri is None or body is None:
             continue
-        entry = grouped.setdefault(
-            iri, {"body": body, "titles": [], "dates": set(), "statuses": [], "n": 0}
-        )
-        for key, term in (("titles", row["title"]), ("statuses", row["status"])):
-            if isinstance(term, ox.Literal):
-                pairs = entry[key]
-                assert isinstance(pairs, list)
-                pairs.append((term.value, term.language or ""))
+        found = grouped.setdefault(iri, _Found(body))
+        if isinstance(title := row["title"], ox.Literal):
+            found.titles.append((title.value, title.language or ""))
+        if isinstance(status := row["status"], ox.Literal):
+            found.statuses.append((status.value, status.language or ""))
         if (date := _text(row["date"])) is not None:
-            dates = entry["dates"]
-            assert isinstance(dates, set)
-            dates.add(date)
-        n = _text(row["n"])
-        entry["n"] = max(int(n or 0), int(str(entry["n"])))
-    out = [_article(iri, entry, lang) for iri, entry in grouped.items()]
+            found.dates.add(date)
+        found.claims = max(found.claims, int(_text(row["n"]) or 0))
+    out = [found.article(iri, lang) for iri, found in grouped.items()]
     return sorted(out, key=lambda a: (a.date is None, _neg(a.date), a.title.lower(), a.iri))
 
 
@@ -137,26 +131,27 @@ def _neg(date: str | None) -> tuple[int, ...]:
     return tuple(-ord(c) for c in (date or ""))
 
 
-def _article(iri: str, entry: dict[str, object], lang: str) -> Article:
-    body, titles, dates, statuses = (
-        entry["body"],
-        entry["titles"],
-        entry["dates"],
-        entry["statuses"],
-    )
-    assert isinstance(body, str) and isinstance(titles, list)
-    assert isinstance(dates, set) and isinstance(statuses, list)
-    title = _pick(titles, lang)
-    status = _pick(statuses, lang)
-    return Article(
-        iri,
-        title if title is not None else derived_title(body),
-        title is None,
-        max(dates) if dates else None,
-        status,
-        status is not None or is_developing(body),
-        int(str(entry["n"])),
-    )
+@dataclass
+class _Found:
+    """What the query found of one article, over its rows."""
+
+    body: str
+    titles: list[tuple[str, str]] = field(default_factory=list)
+    statuses: list[tuple[str, str]] = field(default_factory=list)
+    dates: set[str] = field(default_factory=set)
+    claims: int = 0
+
+    def article(self, iri: str, lang: str) -> Article:
+        title, status = _pick(self.titles, lang), _pick(self.statuses, lang)
+        return Article(
+            iri,
+            title if title is not None else derived_title(self.body),
+            title is None,
+            max(self.dates) if self.dates else None,
+            status,
+            status is not None or is_developing(self.body),
+            self.claims,
+        )
 
 
 def derived_titles(store: QueryStore, iris: Iterable[str]) -> dict[str, str]:
@@ -175,12 +170,12 @@ def derived_titles(store: QueryStore, iris: Iterable[str]) -> dict[str, str]:
         "?a schema:articleBody ?body "
         "FILTER NOT EXISTS { ?a schema:headline|schema:name ?title } }",
     )
-    found: dict[str, str] = {}
+    titles: dict[str, str] = {}
     for row in rows:
-        iri, body = _text(row["a"]), _text(row["body"])
-        if iri is not None and body is not None:
-            found.setdefault(iri, derived_title(body))
-    return found
+        article, text = _text(row["a"]), _text(row["body"])
+        if article is not None and text is not None:
+            titles.setdefault(article, derived_title(text))
+    return titles
 
 
 def entities(store: QueryStore) -> list[Entity]:

@@ -134,7 +134,9 @@ def _reading_order(item: ClaimItem) -> tuple[bool, int, str]:
     return (item.start is None, item.start or 0, item.text.text.lower())
 
 
-def _add(item: ClaimItem, kind: str, obj: object, page: Page, labels: list[tuple[str, str]]) -> None:
+def _add(
+    item: ClaimItem, kind: str, obj: object, page: Page, labels: list[tuple[str, str]]
+) -> None:
     if kind == "status" and isinstance(obj, ox.Literal):
         labels.append((obj.value, obj.language or ""))
     elif kind == "start" and isinstance(obj, ox.Literal):

@@ -19,7 +19,6 @@ from kgpub.ld.resource_view import add_labels
 from kgpub.namespaces import DCTERMS, SD, VOID
 from kgpub.store.protocol import QueryStore
 
-
 # Shown as the heading, the lead and the table of parts, so not again in the list.
 _SHOWN_APART = (VOID + "subset", DCTERMS + "title", DCTERMS + "description")
 
@@ -48,7 +47,7 @@ def dataset_view(store: QueryStore, triples: Sequence[ox.Triple], page: Page) ->
     parents = [t.subject for t in triples if t.predicate.value == VOID + "subset"]
     subjects = list(dict.fromkeys(t.subject for t in triples))
     main = parents[0] if parents else (subjects[0] if subjects else None)
-    if main is None:
+    if not isinstance(main, ox.NamedNode | ox.BlankNode):
         return DatasetView("VoID", "", None)
     quads = [
         ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
@@ -74,6 +73,6 @@ def dataset_view(store: QueryStore, triples: Sequence[ox.Triple], page: Page) ->
     return DatasetView(
         _literal(triples, main, DCTERMS + "title") or "VoID",
         _literal(triples, main, DCTERMS + "description"),
-        section(page, str(main.value), quads, "dataset"),
+        section(page, main.value, quads, "dataset"),
         parts,
     )

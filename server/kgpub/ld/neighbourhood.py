@@ -211,9 +211,7 @@ def svg(
         }
     )
     positions = layout(len(shown), pairs)
-    boxes = [
-        _Box(0.0, 0.0, wrap(centre_label, 28, 2), "", centre_href, centre_label, "centre")
-    ] + [
+    boxes = [_Box(0.0, 0.0, wrap(centre_label, 28, 2), "", centre_href, centre_label, "centre")] + [
         _Box(
             x * _SCALE_X,
             y * _SCALE_Y,

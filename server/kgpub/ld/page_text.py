@@ -42,7 +42,10 @@ TEXT: dict[str, dict[str, str]] = {
         "ontology": "Ontology",
         "shapes": "SHACL shapes",
         "home_title": "News, claim by claim",
-        "home_lead": "What each article says, who says it and how it is reported, as Linked Data: every claim is anchored to the words of the text.",
+        "home_lead": (
+            "What each article says, who says it and how it is reported, as Linked "
+            "Data: every claim is anchored to the words of the text."
+        ),
         "search": "Search",
         "search_label": "Search the articles, claims and names",
         "search_placeholder": "e.g. Starlink",
@@ -50,7 +53,9 @@ TEXT: dict[str, dict[str, str]] = {
         "no_date": "no date given",
         "claims_count": "claims",
         "developing": "developing story",
-        "title_derived": "Title taken from the article's first sentence; the data gives it no headline.",
+        "title_derived": (
+            "Title taken from the article's first sentence; the data gives it no headline."
+        ),
         "no_articles": "The store holds no article with a text.",
         "who_what_where": "People, organisations and places",
         "claims_about_note": "In brackets: the number of claims about each, across all articles.",
@@ -83,7 +88,9 @@ TEXT: dict[str, dict[str, str]] = {
         "the_query": "The query",
         "as_data": "These results as data",
         "boolean_answer": "Answer",
-        "void_lead": "The dataset's VoID description, for people: what it holds, where to query it.",
+        "void_lead": (
+            "The dataset's VoID description, for people: what it holds, where to query it."
+        ),
         "graph": "Named graph",
         "shown": "shown",
         "entities": "entities",
@@ -125,7 +132,10 @@ TEXT: dict[str, dict[str, str]] = {
         "ontology": "Ontologie",
         "shapes": "SHACL-Shapes",
         "home_title": "Nachrichten, Behauptung für Behauptung",
-        "home_lead": "Was jeder Artikel sagt, wer es sagt und wie es berichtet wird, als Linked Data: jede Behauptung ist an die Worte des Textes geknüpft.",
+        "home_lead": (
+            "Was jeder Artikel sagt, wer es sagt und wie es berichtet wird, als "
+            "Linked Data: jede Behauptung ist an die Worte des Textes geknüpft."
+        ),
         "search": "Suchen",
         "search_label": "Artikel, Behauptungen und Namen durchsuchen",
         "search_placeholder": "z. B. Starlink",
@@ -133,7 +143,9 @@ TEXT: dict[str, dict[str, str]] = {
         "no_date": "kein Datum angegeben",
         "claims_count": "Behauptungen",
         "developing": "sich entwickelnde Geschichte",
-        "title_derived": "Titel aus dem ersten Satz des Artikels; die Daten geben ihm keine Überschrift.",
+        "title_derived": (
+            "Titel aus dem ersten Satz des Artikels; die Daten geben ihm keine Überschrift."
+        ),
         "no_articles": "Der Speicher enthält keinen Artikel mit Text.",
         "who_what_where": "Personen, Organisationen und Orte",
         "claims_about_note": "In Klammern: die Zahl der Behauptungen über sie, in allen Artikeln.",

@@ -76,11 +76,17 @@ def _node(page: Page, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 def from_ntriples(body: bytes, page: Page, query: str, endpoint: str) -> ResultsView:
     """A CONSTRUCT's or DESCRIBE's triples as a subject, predicate, object table."""
-    view = ResultsView(query, ["subject", "predicate", "object"], edit_href=edit_link(endpoint, query))
+    view = ResultsView(
+        query, ["subject", "predicate", "object"], edit_href=edit_link(endpoint, query)
+    )
     for n, triple in enumerate(ox.parse(body, ox.RdfFormat.N_TRIPLES)):
         view.total += 1
         if n < MAX_ROWS:
             view.rows.append(
-                [_node(page, triple.subject), _node(page, triple.predicate), _node(page, triple.object)]
+                [
+                    _node(page, triple.subject),
+                    _node(page, triple.predicate),
+                    _node(page, triple.object),
+                ]
             )
     return view

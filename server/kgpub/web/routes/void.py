@@ -14,9 +14,9 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from kgpub.config import Settings
+from kgpub.ld import pages
 from kgpub.ld.void import describe_dataset
 from kgpub.rdf.conneg import choose
-from kgpub.ld import pages
 from kgpub.rdf.formats import HTML, RDF_FORMATS
 from kgpub.rdf.serialization import prefixes, serialize
 from kgpub.store.protocol import QueryStore
