@@ -24,6 +24,7 @@ _PREFIXES = (
     f"PREFIX oa: <{OA}> PREFIX kgpub: <https://kgpub.example/ontology#> PREFIX schema: <{SCHEMA}> "
 )
 _SENTENCE_ENDS = ".!?"
+_QUOTE_CHARS = 60
 _CLOSING_QUOTES = "“”\"'»«)"
 
 
@@ -88,6 +89,39 @@ def article_body(store: QueryStore, source: str) -> str | None:
         if isinstance(row["body"], ox.Literal):
             return row["body"].value
     return None
+
+
+def quotes(
+    store: QueryStore, iris: Sequence[str], kgpub_ns: str
+) -> dict[str, list[tuple[str, str]]]:
+    """Each anchor's quoted words („…“, the first 60 characters), as its label.
+
+    An anchor has no name of its own, nor has a resource known only by its
+    evidence (the article's untitled first section): both are named by the words.
+    """
+    nodes = []
+    for iri in iris:
+        try:
+            nodes.append(str(ox.NamedNode(iri)))
+        except ValueError:
+            continue
+    if not nodes:
+        return {}
+    result = store.query(
+        _PREFIXES.replace("https://kgpub.example/ontology#", kgpub_ns)
+        + f"SELECT ?a ?exact WHERE {{ VALUES ?a {{ {' '.join(nodes)} }} "
+        "?a kgpub:evidence?/oa:hasSelector ?sel . ?sel oa:exact ?exact }"
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    found: dict[str, list[tuple[str, str]]] = {}
+    for row in result:
+        anchor, exact = row["a"], row["exact"]
+        if isinstance(anchor, ox.NamedNode) and isinstance(exact, ox.Literal):
+            words = " ".join(exact.value.split())
+            if len(words) > _QUOTE_CHARS:
+                words = words[:_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+            found.setdefault(anchor.value, [(f"„{words}“", "de")])
+    return found
 
 
 def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:

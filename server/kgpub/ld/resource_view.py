@@ -69,7 +69,15 @@ def resource_view(
     kgpub_ns = page.settings_base + "ontology#"
     is_graph = description.kind is Kind.GRAPH
     main = description.roots[0]
-    links: list[Link] = [] if is_graph else fold(store, incoming(store, description.iri), kgpub_ns)
+    links: list[Link] = (
+        []
+        if is_graph
+        else [
+            link
+            for link in fold(store, incoming(store, description.iri), kgpub_ns)
+            if link.subject != main  # its own evidence, folded back into it
+        ]
+    )
     subjects = graph_subjects(store, description.iri) if is_graph else []
     spans, body, article_spans = _spans(store, description, kgpub_ns)
     types = _objects(description, main, RDF_TYPE)
@@ -112,11 +120,7 @@ def resource_view(
         evidence=_evidence(store, page, spans),
         article=_article(store, page, main, (body, article_spans), kgpub_ns),
         picture=None if is_graph else _picture(store, page, main, (description.about(main), links)),
-        incoming=[
-            (page.value(ox.NamedNode(x.subject)), page.label(x.predicate))
-            for x in links
-            if x.subject not in shown
-        ],
+        incoming=_grouped(page, [x for x in links if x.subject not in shown]),
         subjects=[page.value(ox.NamedNode(s)) for s in subjects],
         triple_count=len(description.quads),
         shapes_loaded=conformance.shapes_loaded,
@@ -136,6 +140,18 @@ def add_labels(store: QueryStore, page: Page, iris: set[str]) -> None:
     page.label_index.update({iri: [(title, "")] for iri, title in titles.items()})
     rest = [i for i in missing if i not in page.label_index and i not in page.fallback_index]
     page.fallback_index.update(labels(store, rest, FALLBACK_LABEL_PREDICATES))
+    quoted = [i for i in rest if i not in page.fallback_index]
+    page.fallback_index.update(anchors.quotes(store, quoted, page.settings_base + "ontology#"))
+
+
+def _grouped(page: Page, links: Sequence[Link]) -> list[tuple[Value, str]]:
+    """One line per resource pointing here, naming every property it points with."""
+    by_subject: dict[str, list[str]] = {}
+    for link in links:
+        names = by_subject.setdefault(link.subject, [])
+        if (name := page.label(link.predicate)) not in names:
+            names.append(name)
+    return [(page.value(ox.NamedNode(s)), ", ".join(names)) for s, names in by_subject.items()]
 
 
 def _type_name(page: Page, iri: str) -> str:
@@ -308,11 +324,12 @@ def _picture(
 ) -> Markup:
     """The neighbourhood drawing: every IRI ``main`` links to (but its types) or is linked from."""
     own, links = around
+    kgpub_ns = page.settings_base + "ontology#"
     edges = [
         neighbourhood.Edge(q.object.value, q.predicate.value, outgoing=True)
         for q in own
         if isinstance(q.object, ox.NamedNode)
-        and q.predicate.value != RDF_TYPE
+        and q.predicate.value not in (RDF_TYPE, kgpub_ns + "evidence")  # the text shows it
         and q.object.value != main
     ]
     edges += [
