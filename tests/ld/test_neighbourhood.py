@@ -42,7 +42,9 @@ def _neighbours(store: Store, iri: str) -> set[str]:
     out = {
         q.object.value
         for q in description.about(iri)
-        if isinstance(q.object, ox.NamedNode) and q.predicate.value != RDF_TYPE
+        if isinstance(q.object, ox.NamedNode)
+        # its types, and its own evidence (the text shows it), are not drawn
+        and q.predicate.value not in (RDF_TYPE, BASE + "ontology#evidence")
     }
     # Statements and evidence anchors are drawn as the claim that holds them.
     folded = fold(store, incoming(store, iri), BASE + "ontology#")
