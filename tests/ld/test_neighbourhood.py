@@ -22,6 +22,7 @@ from kgpub.web.app import create_app
 BASE = "https://kgpub.example/"
 HTML = {"Accept": "text/html"}
 EVIL = "<script>alert(1)</script>"
+PARTS = ("evidence", "statement")
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +44,8 @@ def _neighbours(store: Store, iri: str) -> set[str]:
         q.object.value
         for q in description.about(iri)
         if isinstance(q.object, ox.NamedNode)
-        # its types, and its own evidence (the text shows it), are not drawn
-        and q.predicate.value not in (RDF_TYPE, BASE + "ontology#evidence")
+        # its types, its own evidence (the text shows it) and statements are not drawn
+        and q.predicate.value not in (RDF_TYPE, *(BASE + "ontology#" + p for p in PARTS))
     }
     # Statements and evidence anchors are drawn as the claim that holds them.
     folded = fold(store, incoming(store, iri), BASE + "ontology#")

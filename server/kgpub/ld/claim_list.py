@@ -177,3 +177,31 @@ def group_by_article(items: Sequence[ClaimItem], page: Page) -> list[ClaimGroup]
         )
         groups.append(ClaimGroup(article_value, by_claimant))
     return groups
+
+
+def statements(store: QueryStore, iris: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+    """Those ``iris`` that are statements (``rdf:Statement``), as (subject, predicate, object).
+
+    A statement is named by its triple ("Trump-Zelensky phone call · attendee · Elon
+    Musk"), never by its own IRI. Only statements whose three parts are IRIs are named so.
+    """
+    nodes = []
+    for iri in iris:
+        try:
+            nodes.append(str(ox.NamedNode(iri)))
+        except ValueError:
+            continue
+    if not nodes:
+        return {}
+    rows = _rows(
+        store,
+        f"PREFIX rdf: <{RDF}> SELECT ?x ?s ?p ?o WHERE {{ VALUES ?x {{ {' '.join(nodes)} }} "
+        "?x a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }",
+    )
+    found: dict[str, tuple[str, str, str]] = {}
+    for row in rows:
+        parts = [_iri(row[v]) for v in ("x", "s", "p", "o")]
+        x, s, p, o = parts
+        if x is not None and s is not None and p is not None and o is not None:
+            found.setdefault(x, (s, p, o))
+    return found

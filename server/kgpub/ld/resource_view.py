@@ -21,6 +21,7 @@ from markupsafe import Markup
 from kgpub.ld import anchors, articles, claim_list, neighbourhood
 from kgpub.ld.describe import (
     FALLBACK_LABEL_PREDICATES,
+    LABEL_PREDICATES,
     Description,
     Kind,
     Link,
@@ -29,7 +30,7 @@ from kgpub.ld.describe import (
     labels,
 )
 from kgpub.ld.page_model import Page, Section, Value, group, section
-from kgpub.namespaces import RDF_TYPE, SCHEMA
+from kgpub.namespaces import RDF_TYPE, SCHEMA, SKOS
 from kgpub.shacl.conformance import Conformance
 from kgpub.store.protocol import QueryStore
 
@@ -133,9 +134,19 @@ def resource_view(
 
 
 def add_labels(store: QueryStore, page: Page, iris: set[str]) -> None:
-    """Add the labels of ``iris`` to the page: names, then articles' display titles, then words."""
+    """Add the labels of ``iris`` to the page: names, then articles' display titles, then words.
+
+    Concepts (the epistemic statuses) are named by ``skos:prefLabel``, statements by
+    their triple, anchors by their quoted words.
+    """
     missing = [i for i in iris if i not in page.label_index]
-    page.label_index.update(labels(store, missing))
+    page.label_index.update(labels(store, missing, (*LABEL_PREDICATES, SKOS + "prefLabel")))
+    triples = claim_list.statements(store, [i for i in missing if i not in page.label_index])
+    if triples:
+        add_labels(store, page, {part for triple in triples.values() for part in triple})
+        page.label_index.update(
+            {x: [(" · ".join(map(page.label, spo)), "")] for x, spo in triples.items()}
+        )
     titles = articles.derived_titles(store, [i for i in missing if i not in page.label_index])
     page.label_index.update({iri: [(title, "")] for iri, title in titles.items()})
     rest = [i for i in missing if i not in page.label_index and i not in page.fallback_index]
@@ -329,7 +340,8 @@ def _picture(
         neighbourhood.Edge(q.object.value, q.predicate.value, outgoing=True)
         for q in own
         if isinstance(q.object, ox.NamedNode)
-        and q.predicate.value not in (RDF_TYPE, kgpub_ns + "evidence")  # the text shows it
+        # its types; its evidence (the text shows it) and statements (the facts list does)
+        and q.predicate.value not in (RDF_TYPE, kgpub_ns + "evidence", kgpub_ns + "statement")
         and q.object.value != main
     ]
     edges += [
