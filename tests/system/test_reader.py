@@ -239,3 +239,34 @@ def test_every_page_passes_axe_and_fits_a_phone(site: str, devtools: str) -> Non
     found = asyncio.run(scenario())
     problems = {key: found for key, found in found.items() if found[0] > 0 or found[1]}
     assert problems == {}, json.dumps(problems, indent=1)
+
+
+def test_the_editors_share_link_restores_the_query(site: str, devtools: str) -> None:
+    query = "SELECT ?name WHERE { ?p <https://schema.org/name> ?name } LIMIT 3"
+
+    async def scenario() -> dict[str, Any]:
+        async with websockets.connect(devtools, max_size=2**25) as ws:
+            page = Page(ws)
+            await page.open(site + "/sparql", "window.yasgui && window.yasgui.getTab()")
+            seen: dict[str, Any] = {}
+            seen["link"] = await page.evaluate(
+                f"window.yasgui.getTab().getYasqe().setValue({json.dumps(query)});"
+                "window.yasgui.getTab().getShareableLink()"
+            )
+            # The link names another endpoint too: the editor keeps to its own.
+            elsewhere = seen["link"] + "&endpoint=" + quote("http://elsewhere.example/sparql")
+            await page.open("about:blank")
+            await page.open(elsewhere, "window.yasgui && window.yasgui.getTab()")
+            await page.screenshot("editor-shared-link.png", full=False)
+            seen["restored"] = await page.evaluate("window.yasgui.getTab().getQuery()")
+            seen["endpoint"] = await page.evaluate(
+                "window.yasgui.getTab().getRequestConfig().endpoint"
+            )
+            seen["tabs"] = await page.evaluate("document.querySelectorAll('.tabsList .tab').length")
+            return seen
+
+    seen = asyncio.run(scenario())
+    assert seen["link"].startswith(site + "/sparql#")
+    assert seen["restored"] == query
+    assert seen["endpoint"] == site + "/sparql"
+    assert seen["tabs"] > 1  # the shared query's tab beside the example tabs
