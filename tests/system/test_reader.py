@@ -56,6 +56,7 @@ PAGES = {
     ),
     "editor": "/sparql",
     "shapes": "/shapes",
+    "ontology": "/ontology",
     "not-found": "/id/nobody",
 }
 
@@ -224,7 +225,9 @@ def test_every_page_passes_axe_and_fits_a_phone(site: str, devtools: str) -> Non
                     ready = "window.yasgui" if name == "editor" else "document.querySelector('h1')"
                     await page.open(site + path, ready)
                     await asyncio.sleep(0.2)
-                    await page.screenshot(f"page-{name}-{width}.png", full=name != "shapes")
+                    await page.screenshot(
+                        f"page-{name}-{width}.png", full=name not in ("shapes", "ontology")
+                    )
                     overflow = await page.evaluate(
                         "document.documentElement.scrollWidth"
                         " - document.documentElement.clientWidth"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -117,5 +118,9 @@ def results_page(
     make = from_ntriples if graph else from_json
     view = make(body, page, query, endpoint)
     return _env.get_template("results.html").render(
-        page=page, view=view, formats=formats, languages=LANGUAGES
+        page=page,
+        view=view,
+        formats=formats,
+        languages=LANGUAGES,
+        keep_query=f"query={quote(query, safe='')}&",  # switching language keeps the query
     )

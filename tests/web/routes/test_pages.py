@@ -120,6 +120,9 @@ def test_a_browser_gets_select_results_as_a_table(client: TestClient) -> None:
     edit = re.search(r'href="(/sparql#query=[^"]+)"', response.text)
     assert edit is not None
     assert unquote(html.unescape(edit.group(1)).split("#query=", 1)[1]) == PEOPLE
+    switch = re.search(r'href="\?([^"]*lang=de)" hreflang="de"', response.text)
+    assert switch is not None  # switching language keeps the query
+    assert unquote(html.unescape(switch.group(1))) == f"query={PEOPLE}&lang=de"
     data = client.get("/sparql", params={"query": PEOPLE})  # a client: JSON, as before
     assert data.headers["content-type"].startswith("application/sparql-results+json")
     assert len(json.loads(data.text)["results"]["bindings"]) == len(rows)
