@@ -16,6 +16,7 @@ data from the news, not markup.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -211,10 +212,12 @@ def svg(
         }
     )
     positions = layout(len(shown), pairs)
+    # A few neighbours sit closer than many: the layout's unit square, scaled to the crowd.
+    spread = min(1.0, max(0.3, math.sqrt(len(shown) / 16)))
     boxes = [_Box(0.0, 0.0, wrap(centre_label, 28, 2), "", centre_href, centre_label, "centre")] + [
         _Box(
-            x * _SCALE_X,
-            y * _SCALE_Y,
+            x * _SCALE_X * spread,
+            y * _SCALE_Y * spread,
             wrap(node.label),
             _short(node.edge_label, _PROP_CHARS),
             node.href,
@@ -231,6 +234,8 @@ def svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="neighbourhood" '
         f'viewBox="{_num(left)} {_num(top)} {_num(width)} {_num(height)}" role="group" '
+        # never drawn larger than life; on a phone, scrolled rather than shrunk past reading
+        f'style="max-width: {width:.0f}px; min-width: min(46rem, {width:.0f}px)" '
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         "<defs>"

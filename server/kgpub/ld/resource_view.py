@@ -111,7 +111,8 @@ def resource_view(
         sections=[] if is_graph else _sections(page, description),
         lead=[]
         if is_graph
-        else [_type_name(page, t) for t in types] + _said(description, main, page),
+        else [_type_name(page, t) for t in types]
+        + [x for x in _said(description, main, page) if x != page.label(main)],
         article_info=_article_info(store, main, page) if body is not None else None,
         claims=items if body is not None else [],
         claim_groups=claim_list.group_by_article([i for i in items if i.iri in about], page),
