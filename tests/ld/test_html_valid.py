@@ -47,6 +47,13 @@ def test_the_strict_parser_finds_errors() -> None:
         ("/graph/article", 200),  # named graph
         ("/id/no-such-thing", 404),  # not found
         ("/sparql", 200),  # query page
+        ("/", 200),  # home page
+        ("/.well-known/void", 200),  # VoID as a page
+        (
+            "/sparql?query=SELECT%20%2A%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%203",
+            200,
+        ),  # results
+        ("/sparql?query=ASK%20%7B%7D", 200),  # an answer
     ],
 )
 @pytest.mark.parametrize("lang", ["en", "de"])

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from kgpub.config import Settings
 from kgpub.ld import neighbourhood
 from kgpub.ld.describe import describe, incoming
+from kgpub.ld.resource_view import fold
 from kgpub.namespaces import RDF_TYPE
 from kgpub.store.oxigraph import Store
 from kgpub.web.app import create_app
@@ -21,6 +22,7 @@ from kgpub.web.app import create_app
 BASE = "https://kgpub.example/"
 HTML = {"Accept": "text/html"}
 EVIL = "<script>alert(1)</script>"
+PARTS = ("evidence", "statement")
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +43,13 @@ def _neighbours(store: Store, iri: str) -> set[str]:
     out = {
         q.object.value
         for q in description.about(iri)
-        if isinstance(q.object, ox.NamedNode) and q.predicate.value != RDF_TYPE
+        if isinstance(q.object, ox.NamedNode)
+        # its types, its own evidence (the text shows it) and statements are not drawn
+        and q.predicate.value not in (RDF_TYPE, *(BASE + "ontology#" + p for p in PARTS))
     }
-    return (out | {link.subject for link in incoming(store, iri)}) - {iri}
+    # Statements and evidence anchors are drawn as the claim that holds them.
+    folded = fold(store, incoming(store, iri), BASE + "ontology#")
+    return (out | {link.subject for link in folded}) - {iri}
 
 
 def _page_of(iri: str) -> str:
@@ -69,7 +75,7 @@ def test_resource_pages_draw_a_node_per_neighbour(
 def test_edges_are_labelled_in_the_page_language(client: TestClient) -> None:
     english = _svg(client.get("/id/claim-musk-founded-spacex?lang=en", headers=HTML).text)
     german = _svg(client.get("/id/claim-musk-founded-spacex?lang=de", headers=HTML).text)
-    edge_labels = re.compile(r'<text class="edge"[^>]*><title>([^<]*)</title>')
+    edge_labels = re.compile(r'<text class="prop"[^>]*>([^<]*)</text>')
     assert set(edge_labels.findall(english)) != set(edge_labels.findall(german))
     assert "Nachbarschaft im Graphen" in german
 
@@ -78,7 +84,7 @@ def test_claim_links_to_who_claims_it(client: TestClient) -> None:
     # "der SpaceX-Gründer" is the article's own description (issue 14): its narrator claims it.
     svg = _svg(client.get("/id/claim-musk-founded-spacex", headers=HTML).text)
     assert (
-        '<a href="/id/article-narrator" class="node"><title>the article (its own narration)</title>'
+        '<a href="/id/article-narrator" class="node"><title>the article (its own narration) — '
         in svg
     )
 

@@ -48,7 +48,7 @@ def _examples_in(page: str) -> list[dict[str, str]]:
 
 
 def test_competency_queries_become_titled_tabs(client: TestClient) -> None:
-    page = client.get("/", headers={"accept": BROWSER}).text
+    page = client.get("/sparql", headers={"accept": BROWSER}).text
     assert _examples_in(page) == [
         {
             "name": "Who are the people?",
@@ -96,5 +96,5 @@ def test_vendored_assets_are_served(client: TestClient) -> None:
     assert script.content == (VENDOR_DIR / "yasgui.min.js").read_bytes()
     assert "javascript" in script.headers["content-type"]
     assert style.headers["content-type"].startswith("text/css")
-    page = client.get("/", headers={"accept": BROWSER}).text
+    page = client.get("/sparql", headers={"accept": BROWSER}).text
     assert "#missing { display: none;" in page

@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
-import shutil
-import subprocess
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,9 +20,9 @@ from kgpub.config import Settings
 from kgpub.ld.query_editor import assets_installed
 from kgpub.web.app import create_app
 from tests.paths import ARTIFACTS
-from tests.sparql_fixtures import free_port, live_server, write_project
+from tests.sparql_fixtures import live_server, write_project
+from tests.system.cdp import CHROMIUM, Page, launch
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.skipif(
         CHROMIUM is None or not assets_installed(),
@@ -54,83 +49,14 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def devtools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    assert CHROMIUM is not None
-    port = free_port()
-    browser = subprocess.Popen(
-        [
-            CHROMIUM,
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            # Offline: every host but the test server fails to resolve.
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-            f"--remote-debugging-port={port}",
-            f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-            "about:blank",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield _page_websocket(browser, port)
-    finally:
-        browser.terminate()
-        browser.wait()
-
-
-def _page_websocket(browser: subprocess.Popen[bytes], port: int) -> str:
-    while True:
-        try:
-            browser.wait(timeout=0.2)
-        except subprocess.TimeoutExpired:
-            pass
-        else:
-            pytest.fail("Chromium exited")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json") as response:
-                targets = json.load(response)
-        except (urllib.error.URLError, ConnectionError):
-            continue
-        pages = [t for t in targets if t["type"] == "page"]
-        if pages:
-            url: str = pages[0]["webSocketDebuggerUrl"]
-            return url
-
-
-class Page:
-    """Just enough of the Chrome DevTools Protocol: navigate, evaluate, wait for a value."""
-
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws
-        self.next_id = 0
-
-    async def call(self, method: str, **params: Any) -> dict[str, Any]:
-        self.next_id += 1
-        await self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            message: dict[str, Any] = json.loads(await self.ws.recv())
-            if message.get("id") == self.next_id:
-                return message
-
-    async def evaluate(self, expression: str) -> Any:
-        reply = await self.call("Runtime.evaluate", expression=expression, returnByValue=True)
-        return reply["result"]["result"].get("value")
-
-    async def wait_for(self, expression: str, attempts: int = 200) -> Any:
-        for _ in range(attempts):
-            value = await self.evaluate(expression)
-            if value:
-                return value
-            await asyncio.sleep(0.05)
-        where = await self.evaluate("document.location.href")
-        pytest.fail(f"never true in the page {where}: {expression}")
+    yield from launch(str(tmp_path_factory.mktemp("chromium")))
 
 
 def test_query_page_shows_example_tabs_and_runs_a_query(base_url: str, devtools: str) -> None:
     async def scenario() -> tuple[list[str], list[str]]:
         async with websockets.connect(devtools, max_size=2**24) as ws:
             page = Page(ws)
-            await page.call("Page.navigate", url=base_url + "/")
+            await page.call("Page.navigate", url=base_url + "/sparql")
             await page.wait_for("window.yasgui && document.querySelectorAll('.tab').length")
             tabs = await page.evaluate(
                 "Array.from(document.querySelectorAll('.tabsList .tab span')).map(e => e.innerText)"
@@ -189,7 +115,12 @@ def test_a_person_follows_a_fact_from_the_article_to_its_claim(
             )
             seen["claim_href"] = claim_href
             await _open(page, claim_href, "document.querySelector('mark')", "claim.png")
-            seen["claim_mark"] = await page.evaluate("document.querySelector('mark').innerText")
+            seen["claim_mark"] = await page.evaluate(
+                # the mark's words, without the claim number that opens it
+                "(() => { const m = document.querySelector('mark').cloneNode(true);"
+                " m.querySelectorAll('.claim-ref').forEach(r => r.remove());"
+                " return m.innerText; })()"
+            )
             seen["claim_text"] = await page.evaluate("document.body.innerText")
             musk = await page.evaluate(
                 "Array.from(document.querySelectorAll('a[href*=\"/id/elon-musk\"]'))"

@@ -217,13 +217,33 @@ def test_openapi_describes_every_parameter_and_media_type(client: TestClient) ->
     assert get["operationId"] != post["operationId"]
 
 
-@pytest.mark.parametrize("path", ["/", "/sparql"])
-def test_browser_gets_the_query_page(client: TestClient, path: str) -> None:
-    response = client.get(path, headers={"accept": BROWSER})
+def test_browser_gets_the_query_page(client: TestClient) -> None:
+    response = client.get("/sparql", headers={"accept": BROWSER})
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert '<div id="yasgui"' in response.text
     assert 'src="/static/vendor/yasgui.min.js"' in response.text
+
+
+def test_browser_gets_the_home_page_and_clients_the_service_description(
+    client: TestClient,
+) -> None:
+    page = client.get("/", headers={"accept": BROWSER})
+    assert page.status_code == 200
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert '<div id="yasgui"' not in page.text
+    for link in (
+        'href="/sparql"',
+        'href="/ontology"',
+        'href="/shapes"',
+        'href="/.well-known/void"',
+        'href="/docs"',
+        'action="/search"',
+    ):
+        assert link in page.text
+    described = client.get("/", headers={"accept": "text/turtle"})
+    assert described.headers["content-type"].startswith("text/turtle")
+    assert "sd:Service" in described.text or "Service" in described.text
 
 
 def test_validation_switched_off_runs_no_shacl_and_pages_say_so(

@@ -299,7 +299,11 @@ def evil_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
         f"  schema:name {evil}@en ; schema:description {evil} ;\n"
         f"  schema:url <{EVIL_IRIS[0]}> ; schema:sameAs <{EVIL_IRIS[1]}> ;\n"
         f"  schema:knows <{BASE}id/other> .\n"
-        f"<{BASE}id/other> schema:name {evil} ; schema:knows <{BASE}id/evil> .\n",
+        f"<{BASE}id/other> schema:name {evil} ; schema:knows <{BASE}id/evil> .\n"
+        # A (fictional) article whose text is hostile: its display title comes from it.
+        f"<{BASE}id/evil-article> a schema:NewsArticle ; schema:articleBody {evil} ;\n"
+        f"  schema:creativeWorkStatus {evil} ; schema:mentions <{BASE}id/evil-person> .\n"
+        f"<{BASE}id/evil-person> a schema:Person ; schema:name {evil} .\n",
         encoding="utf-8",
     )
     (root / "shapes" / "evil.ttl").write_text(
@@ -347,6 +351,8 @@ EVIL_PAGES = [
     "/ontology",
     "/sparql",
     "/",
+    "/id/evil-article",
+    "/sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D",
 ]
 
 

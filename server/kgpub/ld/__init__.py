@@ -13,4 +13,9 @@
 - ``pages``: HTML pages rendered from the templates; ``page_text``: their words.
 - ``query_editor``: the browser's query editor page and its assets.
 - ``search_results``: a search's hits labelled and linked (the ``/search`` JSON and page).
+- ``articles``: the articles with display titles (derived from the text), dates, status;
+  the people, organisations and places with their claim counts.
+- ``home``: the home page's view; ``claim_list``: claims as listed (claimant, how
+  reported, contradictions; by article and claimant); ``dataset_view``: VoID as a
+  page; ``results_view``: SPARQL results as a table.
 """

@@ -24,6 +24,7 @@ _PREFIXES = (
     f"PREFIX oa: <{OA}> PREFIX kgpub: <https://kgpub.example/ontology#> PREFIX schema: <{SCHEMA}> "
 )
 _SENTENCE_ENDS = ".!?"
+_QUOTE_CHARS = 60
 _CLOSING_QUOTES = "“”\"'»«)"
 
 
@@ -90,6 +91,39 @@ def article_body(store: QueryStore, source: str) -> str | None:
     return None
 
 
+def quotes(
+    store: QueryStore, iris: Sequence[str], kgpub_ns: str
+) -> dict[str, list[tuple[str, str]]]:
+    """Each anchor's quoted words („…“, the first 60 characters), as its label.
+
+    An anchor has no name of its own, nor has a resource known only by its
+    evidence (the article's untitled first section): both are named by the words.
+    """
+    nodes = []
+    for iri in iris:
+        try:
+            nodes.append(str(ox.NamedNode(iri)))
+        except ValueError:
+            continue
+    if not nodes:
+        return {}
+    result = store.query(
+        _PREFIXES.replace("https://kgpub.example/ontology#", kgpub_ns)
+        + f"SELECT ?a ?exact WHERE {{ VALUES ?a {{ {' '.join(nodes)} }} "
+        "?a kgpub:evidence?/oa:hasSelector ?sel . ?sel oa:exact ?exact }"
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    found: dict[str, list[tuple[str, str]]] = {}
+    for row in result:
+        anchor, exact = row["a"], row["exact"]
+        if isinstance(anchor, ox.NamedNode) and isinstance(exact, ox.Literal):
+            words = " ".join(exact.value.split())
+            if len(words) > _QUOTE_CHARS:
+                words = words[:_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+            found.setdefault(anchor.value, [(f"„{words}“", "de")])
+    return found
+
+
 def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     """The bounds of the sentence(s) holding ``text[start:end]``."""
     begin = 0
@@ -133,7 +167,7 @@ def highlight(
     numbers: dict[str, int] | None = None,
     opened: set[int] | None = None,
 ) -> Markup:
-    """``text`` escaped, each span in a ``<mark>`` ending in a link to its claim.
+    """``text`` escaped, each span in a ``<mark>`` opening with its claim's number, linked.
 
     Span offsets are into the full source; ``offset`` is where ``text`` starts
     in it. Spans outside ``text`` are clipped or skipped. A claim keeps one
@@ -191,12 +225,19 @@ class _Marker:
 
     def open(self, item: _Clip) -> None:
         _, _, index, span = item
-        ident = f' id="{escape(self.id_prefix)}{index}"' if index not in self.marked else ""
+        first = index not in self.marked
+        ident = f' id="{escape(self.id_prefix)}{index}"' if first else ""
         self.marked.add(index)
         self.out.append(
             f'<mark class="claim"{ident} data-claim="{escape(span.claim)}"'
             f' title="{escape(self.title(span.claim))}">'
         )
+        if first and span.start - self.offset >= 0:  # where the span begins, not a piece of it
+            number = self.numbers[span.claim]
+            self.out.append(
+                f'<a class="claim-ref" href="{escape(self.href(span.claim))}"'
+                f' aria-label="{escape(self.title(span.claim))}">[{number}]</a>'
+            )
         self.stack.append(item)
 
     def close_at(self, pos: int) -> None:
@@ -205,18 +246,11 @@ class _Marker:
         reopen = []
         while any(item[1] == pos for item in self.stack):
             top = self.stack.pop()
-            self.out.append(self._close(top, final=top[1] == pos))
+            self.out.append("</mark>")
             if top[1] != pos:
                 reopen.append(top)
         for item in reversed(reopen):
             self.open(item)
-
-    def _close(self, item: _Clip, final: bool) -> str:
-        span = item[3]
-        if not final or span.end - self.offset > len(self.text):  # it goes on past this text
-            return "</mark>"
-        number = self.numbers[span.claim]
-        return f'<a class="claim-ref" href="{escape(self.href(span.claim))}">[{number}]</a></mark>'
 
 
 def headings(store: QueryStore, source: str, kgpub_ns: str) -> dict[int, str]:
@@ -251,13 +285,11 @@ def blocks(
 
     A line is a heading where a section with that headline starts. Claims are
     numbered and their ids given as for the whole text; a span running over a
-    line break (none does in the data) is marked in each line, linked at its end.
+    line break (none does in the data) is marked in each line, numbered where it starts.
+    A heading that ends the text (the empty "Details zur Meldung") is dropped.
     """
-    numbers: dict[str, int] = {}
+    numbers = claim_numbers(spans, len(text))
     opened: set[int] = set()
-    for span in spans:
-        if max(span.start, 0) < min(span.end, len(text)):
-            numbers.setdefault(span.claim, len(numbers) + 1)
     out: list[tuple[str, Markup]] = []
     start = 0
     for line in text.split("\n"):
@@ -268,4 +300,18 @@ def blocks(
             )
             out.append((kind, marked))
         start += len(line) + 1
+    while out and out[-1][0] == "heading":  # a heading with nothing under it is no content
+        out.pop()
     return out
+
+
+def claim_numbers(spans: Sequence[Span], length: int) -> dict[str, int]:
+    """Each claim's number in a text ``length`` long: in reading order, by its first span's start.
+
+    ``spans`` come in text order (``claim_spans``), so the numbers read 1, 2, 3… down the text.
+    """
+    numbers: dict[str, int] = {}
+    for span in sorted(spans, key=lambda s: (s.start, -s.end, s.claim)):
+        if max(span.start, 0) < min(span.end, length):
+            numbers.setdefault(span.claim, len(numbers) + 1)
+    return numbers

@@ -91,7 +91,30 @@ def render(turtle: str, document: str, lang: str) -> str:
         return f'{attribute}="{hash_}{renamed.get(value, value)}"'
 
     page = _ID.sub(rename, page)
+    page = page.replace("<body>", "<body>" + _SITE_HEADER, 1)
+    page = page.replace("<head>", "<head>" + _PHONE, 1)
     return page.replace("<html>", f'<html lang="{lang}">', 1)
+
+
+# pyLODE's page has no viewport and a fixed table of contents: on a phone the contents
+# come first and the text takes the width.
+_PHONE = (
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "<style>@media (max-width: 48rem) { #toc { position: static; width: auto; height: auto; }"
+    " #content { width: auto; } #pylode { display: none; }"
+    " body { overflow-wrap: anywhere; } pre { white-space: pre-wrap; } }</style>"
+)
+
+# The site's header, as on every other page: "kgpub" leads home; and pyLODE's grey
+# footnote text darkened to WCAG AA contrast (4.5:1).
+_SITE_HEADER = (
+    "<style>#pylode > p, #pylode > p span { color: #595959 !important; }</style>"
+    '<nav aria-label="Site" style="font-family: system-ui, sans-serif; padding: .5rem 1rem; '
+    'border-bottom: 1px solid #d8d8d8;"><a href="/" style="font-weight: 700; color: #1d1d1f; '
+    'text-decoration: none; margin-right: 1.5rem;">kgpub</a> '
+    '<a href="/sparql" style="color: #1f4e8c;">Query editor</a> · '
+    '<a href="/.well-known/void" style="color: #1f4e8c;">VoID</a></nav>'
+)
 
 
 class OntologyDocs:

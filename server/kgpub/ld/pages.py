@@ -13,13 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
+import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from kgpub.ld.dataset_view import dataset_view
 from kgpub.ld.describe import Description
+from kgpub.ld.home import home_view
 from kgpub.ld.page_model import Page
 from kgpub.ld.page_text import LANGUAGES
 from kgpub.ld.resource_view import resource_view
+from kgpub.ld.results_view import from_json, from_ntriples
 from kgpub.ld.search_results import SearchAnswer
 from kgpub.rdf.formats import Representation
 from kgpub.shacl.conformance import Conformance
@@ -83,4 +88,54 @@ def report_page(report_rows: Sequence[tuple[str, str, str, str]], conforms: bool
     page = Page("", {}, lang, False)
     return _env.get_template("report.html").render(
         page=page, rows=report_rows, conforms=conforms, languages=LANGUAGES
+    )
+
+
+def home_page(store: QueryStore, *, base_iri: str, lang: str, lang_from_param: bool) -> str:
+    """The home page: the articles, the people, organisations and places, the ways in."""
+    page = Page(base_iri, {}, lang, lang_from_param)
+    view = home_view(store, page)
+    return _env.get_template("home.html").render(
+        page=page, articles=view.articles, groups=view.groups, languages=LANGUAGES
+    )
+
+
+def dataset_page(
+    store: QueryStore,
+    triples: Sequence[ox.Triple],
+    *,
+    base_iri: str,
+    prefixes: dict[str, str],
+    lang: str,
+    formats: Sequence[tuple[Representation, str]],
+) -> str:
+    """The VoID description as a page: the dataset, its parts, links to it as data."""
+    page = Page(base_iri, prefixes, lang, False)
+    view = dataset_view(store, triples, page)
+    return _env.get_template("dataset.html").render(
+        page=page, view=view, formats=formats, languages=LANGUAGES
+    )
+
+
+def results_page(
+    body: bytes,
+    *,
+    graph: bool,
+    query: str,
+    endpoint: str,
+    base_iri: str,
+    prefixes: dict[str, str],
+    lang: str,
+    formats: Sequence[tuple[str, str]],
+) -> str:
+    """SPARQL results (JSON results, or N-Triples when ``graph``) as a table page."""
+    page = Page(base_iri, prefixes, lang, False)
+    make = from_ntriples if graph else from_json
+    view = make(body, page, query, endpoint)
+    return _env.get_template("results.html").render(
+        page=page,
+        view=view,
+        formats=formats,
+        languages=LANGUAGES,
+        keep_query=f"query={quote(query, safe='')}&",  # switching language keeps the query
     )

@@ -4,7 +4,8 @@
 - ``update``: SPARQL Update (only where writes are on).
 - ``graph_store``: the Graph Store HTTP Protocol.
 - ``validate``: ``POST /validate``.
-- ``void``: ``/.well-known/void``.
+- ``void``: ``/.well-known/void`` (a page for browsers).
+- ``pages``: the home page at ``/`` and query results as a table, for browsers.
 - ``claims_rdf12``: ``/graph/{name}/rdf12``, an article's claims as RDF 1.2 (before ``resources``).
 - ``crawlers``: ``/robots.txt``, ``/sitemap.xml`` and the IRI lookup ``/lookup?uri=``.
 - ``search``: ``GET /search``, full-text search (JSON or a page).

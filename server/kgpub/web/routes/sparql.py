@@ -49,6 +49,7 @@ from kgpub.web import conditional
 from kgpub.web.body import read_body
 from kgpub.web.liveness import CLIENT_CLOSED, unless_disconnected
 from kgpub.web.openapi import PROBLEM_CONTENT, content
+from kgpub.web.routes.pages import home_page, results_page, wants_page
 from kgpub.web.server_timing import CACHE
 from kgpub.web.services import app_services, services
 
@@ -181,6 +182,8 @@ async def sparql(request: Request) -> Response:
     if operation is None:
         return await run_in_threadpool(_describe_or_page, request)
     accept, format_param = request.headers.get("accept"), _format_param(request)
+    if wants_page(accept, format_param):
+        return await results_page(request, operation, ENDPOINT)
     cache: ResultCache = services(request).cache
     found = cache.lookup(_candidate_keys(operation, accept, format_param, store.version))
     if found is None:
@@ -233,7 +236,10 @@ def _stream(request: Request, done: Done, max_age: int) -> Response:
 
 
 async def home(request: Request) -> Response:
-    """``/``: the same as ``/sparql`` without a query (the UI for browsers)."""
+    """``/``: the home page for browsers, else the service description as ``/sparql`` has it."""
+    rep = choose(request.headers.get("accept"), _format_param(request), DESCRIPTION_FORMATS)
+    if rep is HTML:
+        return await home_page(request)
     return await run_in_threadpool(_describe_or_page, request)
 
 
@@ -353,7 +359,7 @@ def install(app: FastAPI) -> None:
             home,
             methods=[method],
             operation_id=f"home_{method.lower()}",
-            summary="Query page for browsers, service description otherwise",
+            summary="Home page for browsers, service description otherwise",
             include_in_schema=method == "GET",
-            responses={200: {"description": "Query page", "content": content(DESCRIPTION_FORMATS)}},
+            responses={200: {"description": "Home page", "content": content(DESCRIPTION_FORMATS)}},
         )

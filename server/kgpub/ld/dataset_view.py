@@ -1,0 +1,78 @@
+"""The VoID description as a page a person can read (``/.well-known/void`` in a browser).
+
+The same triples ``kgpub.ld.void`` gives crawlers, grouped by subject: the
+dataset itself first (title, description, licence, endpoint, sizes, the
+vocabularies it uses), then one row per part (named graph) with its triple
+and entity counts, each graph linked to its own page. Built from the triples,
+so the page can never say something the VoID does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kgpub.ld.page_model import Page, Section, Value, section
+from kgpub.ld.resource_view import add_labels
+from kgpub.namespaces import DCTERMS, SD, VOID
+from kgpub.store.protocol import QueryStore
+
+# Shown as the heading, the lead and the table of parts, so not again in the list.
+_SHOWN_APART = (VOID + "subset", DCTERMS + "title", DCTERMS + "description")
+
+
+@dataclass
+class DatasetView:
+    """What the dataset template shows."""
+
+    title: str
+    description: str
+    main: Section | None
+    parts: list[tuple[Value, str, str]] = field(default_factory=list)
+
+
+def _literal(triples: Sequence[ox.Triple], subject: ox.NamedNode | ox.BlankNode, iri: str) -> str:
+    for t in triples:
+        if t.subject == subject and t.predicate.value == iri and isinstance(t.object, ox.Literal):
+            return t.object.value
+    return ""
+
+
+def dataset_view(store: QueryStore, triples: Sequence[ox.Triple], page: Page) -> DatasetView:
+    """The dataset (the subject with subsets) and its parts, labelled and linked."""
+    add_labels(store, page, {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)})
+    subsets = {t.object for t in triples if t.predicate.value == VOID + "subset"}
+    parents = [t.subject for t in triples if t.predicate.value == VOID + "subset"]
+    subjects = list(dict.fromkeys(t.subject for t in triples))
+    main = parents[0] if parents else (subjects[0] if subjects else None)
+    if not isinstance(main, ox.NamedNode | ox.BlankNode):
+        return DatasetView("VoID", "", None)
+    quads = [
+        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+        for t in triples
+        if t.subject == main and t.predicate.value not in _SHOWN_APART
+    ]
+    parts = []
+    for subset in sorted(subsets, key=str):
+        if not isinstance(subset, ox.NamedNode | ox.BlankNode):
+            continue
+        graph = next(
+            (t.object for t in triples if t.subject == subset and t.predicate.value == SD + "name"),
+            subset,
+        )
+        name = page.value(graph) if isinstance(graph, ox.NamedNode) else Value(str(graph))
+        parts.append(
+            (
+                name,
+                _literal(triples, subset, VOID + "triples"),
+                _literal(triples, subset, VOID + "entities"),
+            )
+        )
+    return DatasetView(
+        _literal(triples, main, DCTERMS + "title") or "VoID",
+        _literal(triples, main, DCTERMS + "description"),
+        section(page, main.value, quads, "dataset"),
+        parts,
+    )
