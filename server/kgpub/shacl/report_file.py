@@ -7,6 +7,8 @@ and the report cache (``shacl.report_cache``) keeps reports between runs.
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -37,9 +39,14 @@ def write_report(report: ValidationReport, path: Path) -> Path:
             for r in report.results
         ],
     }
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data), encoding="utf-8")
-    tmp.replace(path)  # whole or absent: a reader never sees half a report
+    # A temporary name of its own: several processes (HTTP workers, test workers) may
+    # keep the same report at once, and must not write into each other's file.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(path)  # whole or absent: a reader never sees half a report
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 
