@@ -36,7 +36,9 @@ def test_hits_are_labelled_and_linked_for_the_readers_language(tmp_path: Path) -
         "Verhandlung%20werde%20lange%20dauern."
     )
     passages = [h for h in answer.hits if h.kind == "article"]
-    assert {p.label for p in passages} == {"A fictional test article, not news."}
+    # Named as its page and the home page name it: the display title its text gives
+    # (it has no name or headline; its description is not a title).
+    assert {p.label for p in passages} == {"Erfundene Meldung für Tests"}
     assert {p.href for p in passages} == {
         "/id/test-article?lang=en#:~:text=Verhandlungen",
         "/id/test-article?lang=en#:~:text=Verhandlung",

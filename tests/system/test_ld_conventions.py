@@ -65,7 +65,24 @@ DOCUMENTS = (
     "/sparql?format=ttl",
     "/robots.txt",
     "/sitemap.xml",
+    # The pages for people: home, query editor, results table, search, VoID.
+    "/?format=html",
+    "/sparql?format=html",
+    "/sparql?query=SELECT%20%2A%20WHERE%20%7B%20%3Fs%20a%20%3Fo%20%7D%20LIMIT%205&format=html",
+    "/search?q=Starlink&format=html",
+    "/search?format=html",
+    "/.well-known/void?format=html",
 )
+# A browser's request headers, and what each page's answer depends on (``Vary``).
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "de-DE,de"}
+PAGES = {
+    "/": {"accept", "accept-language"},
+    "/sparql": {"accept"},
+    "/sparql?query=ASK%20%7B%7D": {"accept", "accept-language"},
+    "/search?q=Starlink": {"accept", "accept-language"},
+    "/.well-known/void": {"accept", "accept-language"},
+    "/id/elon-musk": {"accept", "accept-language"},
+}
 RESOURCES = ("/id/elon-musk", "/id/article", "/id/source-call", "/graph/background")
 
 
@@ -181,6 +198,26 @@ def test_if_modified_since_is_304_unless_older(http: httpx.Client, path: str) ->
     # If-None-Match decides when both are sent (RFC 9110 13.2.2).
     both = {"If-None-Match": '"stale"', "If-Modified-Since": modified}
     assert http.get(path, headers=both).status_code == 200
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_for_browsers_vary_on_what_chose_them_and_answer_304(
+    http: httpx.Client, path: str
+) -> None:
+    page = http.get(path, headers=BROWSER)
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    vary = {name.strip().lower() for name in page.headers["vary"].split(",")}
+    assert PAGES[path] <= vary
+    assert "max-age=" in page.headers["cache-control"]
+    again = http.get(path, headers={**BROWSER, "If-None-Match": page.headers["etag"]})
+    assert again.status_code == 304
+    since = {**BROWSER, "If-Modified-Since": page.headers["last-modified"]}
+    assert http.get(path, headers=since).status_code == 304
+    if "accept-language" in PAGES[path]:
+        english = http.get(path, headers={**BROWSER, "Accept-Language": "en"})
+        assert english.headers["content-language"] == "en"
+        assert english.headers["etag"] != page.headers["etag"]
 
 
 # -- CORS ------------------------------------------------------------------------------

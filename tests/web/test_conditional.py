@@ -39,6 +39,18 @@ PATHS = (
     "/sitemap.xml",
 )
 
+# Pages for people, asked as a browser asks: (path, what chose the answer).
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "de"}
+SELECT = "/sparql?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20a%20%3Fo%20%7D%20LIMIT%203"
+PAGES = (
+    ("/", "Accept, Accept-Language"),
+    ("/sparql", "Accept"),
+    (SELECT, "Accept, Accept-Language"),
+    ("/search", "Accept, Accept-Language"),
+    ("/search?q=Starlink", "Accept, Accept-Language"),
+    ("/.well-known/void", "Accept, Accept-Language"),
+)
+
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
@@ -66,6 +78,50 @@ def test_every_document_has_validators_and_answers_304(client: TestClient, path:
     assert client.get(path, headers=both).status_code == 200
     head = client.head(path, headers={"If-None-Match": etag})
     assert head.status_code == 304
+
+
+def _vary(value: str) -> set[str]:
+    """What a ``Vary`` names but ``Origin`` (the CORS middleware adds it to every answer)."""
+    return {name.strip().lower() for name in value.split(",")} - {"origin"}
+
+
+@pytest.mark.parametrize(("path", "vary"), PAGES)
+def test_every_page_has_validators_vary_and_answers_304(
+    client: TestClient, path: str, vary: str
+) -> None:
+    response = client.get(path, headers=BROWSER)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert _vary(response.headers["vary"]) == _vary(vary)
+    etag = response.headers["etag"]
+    assert etag.startswith('"')
+    modified = response.headers["last-modified"]
+    assert response.headers["cache-control"] == "public, max-age=60"
+    again = client.get(path, headers={**BROWSER, "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    assert _vary(again.headers["vary"]) == _vary(vary)
+    assert client.get(path, headers={**BROWSER, "If-Modified-Since": modified}).status_code == 304
+    earlier = format_datetime(parsedate_to_datetime(modified) - timedelta(seconds=1), usegmt=True)
+    assert client.get(path, headers={**BROWSER, "If-Modified-Since": earlier}).status_code == 200
+    head = client.head(path, headers=BROWSER)
+    assert head.status_code == 200
+    assert head.headers["etag"] == etag
+    assert int(head.headers["content-length"]) == len(response.content)
+
+
+@pytest.mark.parametrize("path", [p for p, vary in PAGES if "Accept-Language" in vary])
+def test_a_page_in_another_language_has_another_etag(client: TestClient, path: str) -> None:
+    german = client.get(path, headers=BROWSER)
+    english = client.get(path, headers={**BROWSER, "Accept-Language": "en"})
+    assert german.headers["content-language"] == "de"
+    assert english.headers["content-language"] == "en"
+    assert german.headers["etag"] != english.headers["etag"]
+    stale = client.get(
+        path, headers={**BROWSER, "Accept-Language": "en", "If-None-Match": german.headers["etag"]}
+    )
+    assert stale.status_code == 200
 
 
 @pytest.mark.parametrize("value", ["yesterday", "", "Mon, 99 Foo 2024 00:00:00 GMT"])

@@ -1,10 +1,10 @@
 """A search's answer: the hits labelled and linked, as JSON for scripts and for the page.
 
 ``kgpub.search`` finds and ranks; this module says what each hit is to a
-reader: its label (a name, a claim's words, the article's CURIE when it has
-no title), the page it links to, and the article span it rests on. A span
-links to the article page with a text fragment (``#:~:text=``), which
-browsers scroll to and highlight; scripts get the span's offsets
+reader: its label (a name, a claim's words, the article's display title), the
+page it links to, and the article span it rests on. A span links to the
+article page with a text fragment (``#:~:text=``), which browsers scroll to
+and highlight; scripts get the span's offsets
 (``TextPositionSelector`` code points, end exclusive) and the claim's IRI.
 The pydantic models are the JSON answer and its OpenAPI schema.
 """
@@ -18,6 +18,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, Field
 
 from kgpub.ld.anchors import article_body
+from kgpub.ld.articles import derived_titles
 from kgpub.ld.describe import FALLBACK_LABEL_PREDICATES, labels
 from kgpub.ld.page_model import Page
 from kgpub.search.documents import Kind, Span
@@ -80,6 +81,9 @@ class _Linker:
         self.store, self.page = store, page
         iris = {h.subject for h in hits} | {s.claim for h in hits for s in h.spans}
         page.label_index = labels(store, iris)
+        # An article without a name is shown by its display title, as everywhere.
+        titles = derived_titles(store, [i for i in iris if i not in page.label_index])
+        page.label_index.update({iri: [(title, "")] for iri, title in titles.items()})
         page.fallback_index = labels(
             store, [i for i in iris if i not in page.label_index], FALLBACK_LABEL_PREDICATES
         )

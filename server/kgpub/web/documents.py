@@ -24,18 +24,24 @@ def document_response(
     rep: Representation,
     body: bytes,
     offers: Sequence[Representation],
+    vary: str = "Accept",
+    language: str | None = None,
 ) -> Response:
     """``body`` as ``rep``, with ``Content-Location`` and ``Link: rel="alternate"`` to
     each other format of ``offers``; validators and 304 as everywhere
-    (``web.conditional``); headers only for HEAD."""
+    (``web.conditional``); headers only for HEAD. ``vary`` names what chose the
+    answer: ``Accept``, and ``Accept-Language`` too for a document with a page;
+    ``language`` is that page's (``Content-Language``)."""
     links = [
         f'<{path}?format={alt.name}>; rel="alternate"; type="{alt.media_type}"'
         for alt in offers
         if alt is not rep
     ]
-    headers = {"Vary": "Accept", "Content-Location": f"{path}?format={rep.name}"}
+    headers = {"Vary": vary, "Content-Location": f"{path}?format={rep.name}"}
     if links:
         headers["Link"] = ", ".join(links)
+    if language is not None:
+        headers["Content-Language"] = language
     return conditional.answer(request, body, rep.content_type, headers)
 
 

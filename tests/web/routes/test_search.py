@@ -69,6 +69,8 @@ def test_a_passage_hit_says_where_the_match_stands_in_the_article(client: TestCl
     assert passage["text"][start:end] == "Drohnenbilder"
     assert passage["href"] == "/id/article?lang=de#:~:text=Drohnenbilder"
     assert [s["claim"] for s in passage["spans"]] == [ID + "claim-starlink-advantage"]
+    # The article is named by its display title, as on the home page, not by its CURIE.
+    assert passage["label"].startswith("Elon Musk, der Tech-Tycoon, nahm einen Tag nach")
 
 
 def test_html_for_browsers_with_the_hits_marked_and_linked(client: TestClient) -> None:

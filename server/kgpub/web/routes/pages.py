@@ -7,7 +7,9 @@ table: the query runs in the same worker pool as any other, asked for SPARQL
 JSON results (or N-Triples for CONSTRUCT and DESCRIBE), and the page is built
 from them (``kgpub.ld.results_view``). The pages are assembled in
 ``kgpub.ld`` and rendered by ``kgpub.ld.pages``; this module only reads the
-request and runs the work in worker threads.
+request and runs the work in worker threads. Both answer through
+``kgpub.web.conditional`` (``ETag``, ``Last-Modified``, ``Cache-Control``, 304)
+like every other document.
 """
 
 from __future__ import annotations
@@ -27,8 +29,12 @@ from kgpub.rdf.serialization import prefixes
 from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.protocol import query_form
 from kgpub.sparql.worker import Done
+from kgpub.web import conditional
 from kgpub.web.liveness import CLIENT_CLOSED, unless_disconnected
 from kgpub.web.services import services
+
+# Both pages are chosen by Accept (page or data) and worded by Accept-Language.
+VARY = "Accept, Accept-Language"
 
 
 def language(request: Request) -> tuple[str, bool]:
@@ -51,8 +57,8 @@ async def home_page(request: Request) -> Response:
             lang_from_param=from_param,
         )
     )
-    headers = {"Vary": "Accept, Accept-Language", "Content-Language": lang}
-    return Response(body, media_type=HTML.content_type, headers=headers)
+    headers = {"Vary": VARY, "Content-Language": lang}
+    return conditional.answer(request, body.encode(), HTML.content_type, headers)
 
 
 def wants_page(accept: str | None, format_param: str | None) -> bool:
@@ -85,6 +91,7 @@ async def results_page(request: Request, operation: QueryOperation, endpoint: st
     body = await run_in_threadpool(_read, outcome.done)
     names = ("ttl", "nt", "jsonld") if graph else ("json", "xml", "csv", "tsv")
     query = quote(operation.query, safe="")
+    lang = language(request)[0]
     page = await run_in_threadpool(
         partial(
             pages.results_page,
@@ -94,9 +101,11 @@ async def results_page(request: Request, operation: QueryOperation, endpoint: st
             endpoint=endpoint,
             base_iri=state.settings.base_iri,
             prefixes=prefixes(state.settings.base_iri),
-            lang=language(request)[0],
+            lang=lang,
             formats=[(name, f"{endpoint}?query={query}&format={name}") for name in names],
         )
     )
-    headers = {"Vary": "Accept, Accept-Language", "Cache-Control": "no-store"}
-    return Response(page, media_type=HTML.content_type, headers=headers)
+    # The table changes only with the store (or with the query's own NOW()/RAND(), which
+    # changes its bytes and so its ETag): validators and 304 as for every GET answer.
+    headers = {"Vary": VARY, "Content-Language": lang}
+    return conditional.answer(request, page.encode(), HTML.content_type, headers)

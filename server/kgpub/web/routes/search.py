@@ -49,6 +49,8 @@ async def search(
     page_lang = page_text.choose_language(wanted, request.headers.get("accept-language"))
     page = Page(settings.base_iri, prefixes(settings.base_iri), page_lang, wanted == page_lang)
     headers = {"Vary": "Accept, Accept-Language"}
+    if rep is HTML:
+        headers["Content-Language"] = page_lang
     if rep is HTML and q is None:
         form = pages.search_page(
             None, page, query="", lang=wanted, max_chars=settings.search_max_chars

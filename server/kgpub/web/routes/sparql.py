@@ -84,7 +84,7 @@ def _describe_or_page(request: Request) -> Response:
             example_queries(state.settings.queries_dir),
             assets_installed(),
         )
-        return Response(page, media_type=rep.content_type, headers=headers)
+        return conditional.answer(request, page.encode(), rep.content_type, headers)
     nonce = state.dataset_nonce
     # Writable: the tag names the dataset's state too, for updates' If-Match; read
     # before the description, so a write committed meanwhile can only make it stale.

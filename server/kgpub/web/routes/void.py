@@ -59,7 +59,11 @@ async def void_description(request: Request) -> Response:
     )
     lang = language(request)[0]
     body = await run_in_threadpool(partial(_body, state.store, site, rep.name, lang))
-    return document_response(request, PATH, rep, body, OFFERS)
+    # The page is worded in the reader's language: caches must key on it too.
+    page_lang = lang if rep is HTML else None
+    return document_response(
+        request, PATH, rep, body, OFFERS, vary="Accept, Accept-Language", language=page_lang
+    )
 
 
 def install(app: FastAPI) -> None:
