@@ -7,8 +7,10 @@ every page is checked with axe-core's WCAG 2.1 AA rules (axe from npm,
 installed by ``scripts/setup-clients``, injected into the page: nothing is
 fetched) and at phone width (375 px, no horizontal scroll). Screenshots of
 each step and each page at both widths are kept in ``tests/artifacts``.
-The search walk (home → search "Starlink" → the claim) needs ``/search``,
-which the home page's search box posts to.
+The search walk types "Starlink" into the home page's search box, submits it
+with Enter, reads the hits and follows the claim's hit to the claim and its
+span in the article, clicking as a reader does (mouse events, so the browser
+honours the span link's text fragment).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ PAGES = {
         "schema:name ?name } ORDER BY ?name"
     ),
     "editor": "/sparql",
+    "search": "/search?q=Starlink",
     "shapes": "/shapes",
     "ontology": "/ontology",
     "not-found": "/id/nobody",
@@ -195,6 +198,109 @@ def test_a_reader_walks_home_article_claim_claimant_and_back(site: str, devtools
     assert seen["back_title"] == seen["article_title"]
     for step in range(1, 6):
         assert next(ARTIFACTS.glob(f"walk-{step}-*.png")).read_bytes().startswith(b"\x89PNG")
+
+
+async def _click(page: Page, element: str) -> None:
+    """A reader's click on what ``element`` finds: scrolled into view, pressed, released."""
+    box = await page.evaluate(
+        f"(() => {{ const e = {element}; e.scrollIntoView({{block: 'center'}});"
+        " const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+    )
+    for kind in ("mousePressed", "mouseReleased"):
+        await page.call(
+            "Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left", clickCount=1
+        )
+
+
+_CLAIM_HIT = (
+    "Array.from(document.querySelectorAll('ol.hits > li'))"
+    ".find(li => li.querySelector('.kind').innerText === 'Claim')"
+)
+_STARLINK_MARK = "document.querySelector('mark[data-claim$=\"/id/claim-starlink-advantage\"]')"
+
+
+async def _search_from_home(page: Page, site: str, seen: dict[str, Any]) -> None:
+    await page.call(
+        "Emulation.setDeviceMetricsOverride",
+        width=1280,
+        height=900,
+        deviceScaleFactor=1,
+        mobile=False,
+    )
+    await page.open(site + "/?lang=en", "document.querySelector('form[role=search] input')")
+    await page.evaluate("document.querySelector('form[role=search] input[name=q]').focus()")
+    await page.call("Input.insertText", text="Starlink")
+    await page.screenshot("search-1-home-typed.png", full=False)
+    enter = {"key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13}
+    await page.call("Input.dispatchKeyEvent", type="keyDown", text="\r", **enter)
+    await page.call("Input.dispatchKeyEvent", type="keyUp", **enter)
+    await page.wait_for("location.pathname === '/search' && !!document.querySelector('ol.hits')")
+    await page.wait_for("document.readyState === 'complete'")
+    await page.screenshot("search-2-hits.png")
+    seen["search_url"] = await page.evaluate("location.search")
+    seen["heading"] = await page.evaluate("document.querySelector('#results').innerText")
+    seen["kinds"] = await page.evaluate(_visible_text("ol.hits > li .kind"))
+    seen["claim_hit"] = await page.evaluate(f"{_CLAIM_HIT}.innerText")
+    seen["claim_marks"] = await page.evaluate(
+        f"Array.from({_CLAIM_HIT}.querySelectorAll('.snippet mark')).map(m => m.innerText)"
+    )
+    await _click(page, f"{_CLAIM_HIT}.querySelector('a')")
+    await page.wait_for(
+        "location.pathname === '/id/claim-starlink-advantage' && !!document.querySelector('h1')"
+    )
+    await page.wait_for("document.readyState === 'complete'")
+    await page.screenshot("search-3-claim.png")
+    seen["claim_title"] = await page.evaluate("document.querySelector('h1').innerText")
+    seen["claim_page"] = await page.evaluate("document.querySelector('#claim').innerText")
+    # Back to the hits, and on to the claim's span in the article.
+    await page.call("Page.navigate", url=site + "/search" + seen["search_url"])
+    await page.wait_for("document.readyState === 'complete' && !!document.querySelector('ol.hits')")
+    await _click(page, f"{_CLAIM_HIT}.querySelector('.spans a')")
+    await page.wait_for(f"location.pathname === '/id/article' && !!{_STARLINK_MARK}")
+    await page.wait_for("document.readyState === 'complete'")
+    await asyncio.sleep(0.5)  # the text fragment's scroll
+    await page.screenshot("search-4-span-in-article.png", full=False)
+    seen["span_text"] = await page.evaluate(f"{_STARLINK_MARK}.innerText")
+    seen["span_in_view"] = await page.evaluate(
+        f"(() => {{ const r = {_STARLINK_MARK}.getBoundingClientRect();"
+        " return r.top >= 0 && r.top < window.innerHeight; })()"
+    )
+
+
+def test_a_reader_searches_starlink_from_home_and_reaches_the_claim(
+    site: str, devtools: str
+) -> None:
+    async def scenario() -> dict[str, Any]:
+        async with websockets.connect(devtools, max_size=2**25) as ws:
+            page = Page(ws)
+            seen: dict[str, Any] = {}
+            await _search_from_home(page, site, seen)
+            return seen
+
+    seen = asyncio.run(scenario())
+    # The hits: every language searched, a name, the article's passages and the claim.
+    assert seen["search_url"] == "?q=Starlink"
+    assert seen["heading"].startswith("4 ")
+    assert "Starlink" in seen["heading"]
+    assert seen["kinds"][0] == "Name"
+    assert {"Name", "Article text", "Claim"} <= set(seen["kinds"])
+    # The claim's hit: its words in the reader's language, the German text's match marked.
+    assert "Musk's Starlink internet service has given Ukraine" in seen["claim_hit"]
+    assert "Seit der Invasion 2022 hat Musks Starlink-Internetdienst" in seen["claim_hit"]
+    assert seen["claim_marks"] == ["Starlink"]
+    assert "in the article" in seen["claim_hit"]
+    # The claim's page: what it says and who claims it.
+    assert seen["claim_title"].startswith("Since the 2022 invasion, Musk's Starlink")
+    assert "Claimed by" in seen["claim_page"]
+    # Its span in the article: marked, holding the word, scrolled into view.
+    # (the mark opens with the claim's number, linked: "[16]In der Ukraine …")
+    number, _, words = seen["span_text"].partition("]")
+    assert number.startswith("[")
+    assert number[1:].isdigit()
+    assert words.startswith("In der Ukraine hat Musks Starlink-Internetdienst")
+    assert seen["span_in_view"] is True
+    for step in range(1, 5):
+        assert next(ARTIFACTS.glob(f"search-{step}-*.png")).read_bytes().startswith(b"\x89PNG")
 
 
 async def _axe(page: Page) -> list[dict[str, Any]]:
