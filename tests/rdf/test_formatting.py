@@ -12,7 +12,9 @@ from kgpub.rdf.formatting import first_comment, format_file
 
 _ROOT = Settings().project_dir
 _FILES = sorted(
-    p for d in ("ontology", "data", "articles/*", "shapes") for p in _ROOT.glob(f"{d}/*.ttl")
+    p
+    for d in ("ontology", "data", "articles/*", "shapes", "server/kgpub/ld")
+    for p in _ROOT.glob(f"{d}/*.ttl")
 )
 
 

@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kgpub.ld.page_text import TEXT
+from kgpub.ld.term_labels import term_labels
 from kgpub.namespaces import OWL, RDF, RDF_TYPE, RDFS, SCHEMA, SH
 
 _ARTICLE_BODY = SCHEMA + "articleBody"
 
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+# More linked values than this are listed on one line, not one row each.
+_INLINE_FROM = 3
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,11 @@ class Page:
     fallback_index: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def label(self, iri: str) -> str:
-        """The label in the page's language, else in English, German, any; else a CURIE."""
-        for index in (self.label_index, self.fallback_index):
+        """The label in the page's language, else in English, German, any; else a CURIE.
+
+        The store's labels first, then what the page falls back to, then the
+        shipped labels of schema.org terms (``term_labels``)."""
+        for index in (self.label_index, self.fallback_index, term_labels()):
             found = index.get(iri, [])
             for wanted in (self.lang, "en", "de", ""):
                 for text, lang in found:
@@ -144,7 +150,16 @@ def section(page: Page, subject: str, quads: Sequence[ox.Quad], anchor: str) -> 
         if value not in values:
             values.append(value)
     for predicate in sorted(grouped, key=lambda p: page.label(p).lower()):
-        section.properties.append(
-            (Value(page.label(predicate), page.href(predicate)), grouped[predicate])
-        )
+        # A reader scans a long list by name: values sorted by what the page shows.
+        values = sorted(grouped[predicate], key=lambda v: (v.text.casefold(), v.lang))
+        section.properties.append((Value(page.label(predicate), page.href(predicate)), values))
     return section
+
+
+def inline(values: Sequence[Value]) -> bool:
+    """Whether ``values`` read best as one line ("mentions: A, B, C, …"): several, all links.
+
+    An article mentions dozens of people and places; as a column of rows they
+    push the page's other facts out of sight.
+    """
+    return len(values) > _INLINE_FROM and all(v.href for v in values)

@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from kgpub.ld.dataset_view import dataset_view
 from kgpub.ld.describe import Description
 from kgpub.ld.home import home_view
-from kgpub.ld.page_model import Page
+from kgpub.ld.page_model import Page, inline
 from kgpub.ld.page_text import LANGUAGES
 from kgpub.ld.resource_view import resource_view
 from kgpub.ld.results_view import from_json, from_ntriples
@@ -36,6 +36,7 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_env.tests["inline"] = inline
 
 
 def resource_page(

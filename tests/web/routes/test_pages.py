@@ -153,3 +153,47 @@ def test_the_editor_restores_a_shared_query_against_this_endpoint(client: TestCl
     # always against its own endpoint.
     assert "populateFromUrl: function (config)" in page
     assert '{ endpoint: endpoint, method: "POST" }' in page
+
+
+def test_the_home_search_box_searches_every_language(client: TestClient) -> None:
+    page = client.get("/?lang=en", headers=HTML).text
+    form = re.search(r'<form class="search".*?</form>', page, re.S)
+    assert form is not None
+    assert 'action="/search"' in form.group(0)
+    assert 'name="q"' in form.group(0)
+    assert "required" in form.group(0)
+    # No hidden lang: an English reader's "Starlink" finds the German article too.
+    assert 'name="lang"' not in form.group(0)
+
+
+def _facts(page: str) -> dict[str, str]:
+    """The article's own facts: each property's label and its values as a reader reads them."""
+    about = re.search(r'<section id="about">(.*?)</section>', page, re.S)
+    assert about is not None
+    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", about.group(1), re.S)
+    return {_text(dt): dd for dt, dd in pairs}
+
+
+@pytest.mark.parametrize(
+    ("lang", "mentions", "part_of"), [("en", "mentions", "has part"), ("de", "erwähnt", "hat Teil")]
+)
+def test_the_articles_mentions_are_one_line_sorted_by_label_and_terms_read_as_words(
+    client: TestClient, lang: str, mentions: str, part_of: str
+) -> None:
+    page = client.get(f"/id/article?lang={lang}", headers=HTML).text
+    facts = _facts(page)
+    assert mentions in facts
+    assert part_of in facts
+    assert not [label for label in facts if label.startswith("schema:")]
+    line = facts[mentions]
+    assert line.startswith('<p class="inline-list">')
+    assert "<li>" not in line
+    names = [_text(a) for a in re.findall(r"<a [^>]*>.*?</a>", line)]
+    assert len(names) > 40
+    assert names == sorted(names, key=str.casefold)
+    assert "Donald Trump" in names
+    assert "Elon Musk" in names
+    # Types read as words too: the lead says what the article is.
+    lead = re.search(r'<p class="lead">(.*?)</p>', page)
+    assert lead is not None
+    assert lead.group(1) == {"en": "News article", "de": "Nachrichtenartikel"}[lang]
