@@ -20,6 +20,7 @@ from kgpub.namespaces import OWL, RDF, RDF_TYPE, RDFS, SCHEMA, SH
 _ARTICLE_BODY = SCHEMA + "articleBody"
 
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+_OPENING_QUOTES = "\"'„“‚‘«»‹›("
 # More linked values than this are listed on one line, not one row each.
 _INLINE_FROM = 3
 
@@ -150,10 +151,27 @@ def section(page: Page, subject: str, quads: Sequence[ox.Quad], anchor: str) -> 
         if value not in values:
             values.append(value)
     for predicate in sorted(grouped, key=lambda p: page.label(p).lower()):
-        # A reader scans a long list by name: values sorted by what the page shows.
-        values = sorted(grouped[predicate], key=lambda v: (v.text.casefold(), v.lang))
+        values = sorted(_distinct(grouped[predicate], page.lang), key=_by_text)
         section.properties.append((Value(page.label(predicate), page.href(predicate)), values))
     return section
+
+
+def _distinct(values: Sequence[Value], lang: str) -> list[Value]:
+    """The same words in two languages (a name, ``"Elon Musk"@de`` and ``@en``) once,
+    in the reader's language when it is one of them."""
+    seen: set[tuple[str, str | None, str]] = set()
+    out = []
+    for value in sorted(values, key=lambda v: v.lang != lang):
+        key = (value.text, value.href, value.datatype)
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+def _by_text(value: Value) -> tuple[str, str]:
+    """A reader scans a list by what it shows: sorted by its words, quotation marks aside."""
+    return value.text.lstrip(_OPENING_QUOTES).casefold(), value.lang
 
 
 def inline(values: Sequence[Value]) -> bool:
