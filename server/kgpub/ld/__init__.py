@@ -10,8 +10,8 @@
 - ``neighbourhood``: the SVG picture of a resource's neighbourhood.
 - ``ontology_docs``: the ontology's HTML documentation (pyLODE).
 - ``page_model``: labelled values and sections; ``resource_view``: a page's view model.
-- ``term_labels``: readable labels (en, de) of the schema.org terms shown, from the
-  shipped ``schema_labels.ttl`` (one registry, used by every page).
+- ``term_labels``: readable labels (en, de) of the schema.org, VoID and DCMI terms
+  shown, from the shipped ``term_labels.ttl`` (one registry, used by every page).
 - ``pages``: HTML pages rendered from the templates; ``page_text``: their words.
 - ``query_editor``: the browser's query editor page and its assets.
 - ``search_results``: a search's hits labelled and linked (the ``/search`` JSON and page).

@@ -19,8 +19,19 @@ from kgpub.ld.resource_view import add_labels
 from kgpub.namespaces import DCTERMS, SD, VOID
 from kgpub.store.protocol import QueryStore
 
-# Shown as the heading, the lead and the table of parts, so not again in the list.
-_SHOWN_APART = (VOID + "subset", DCTERMS + "title", DCTERMS + "description")
+# Shown as the heading, the lead and the tables, so not again in the list.
+_SHOWN_APART = (
+    VOID + "subset",
+    DCTERMS + "title",
+    DCTERMS + "description",
+    VOID + "classPartition",
+    VOID + "propertyPartition",
+)
+# A partition's term and its count: classes count entities, properties triples.
+_PARTITIONS = {
+    "classes": (VOID + "classPartition", VOID + "class", VOID + "entities"),
+    "properties": (VOID + "propertyPartition", VOID + "property", VOID + "triples"),
+}
 
 
 @dataclass
@@ -31,6 +42,8 @@ class DatasetView:
     description: str
     main: Section | None
     parts: list[tuple[Value, str, str]] = field(default_factory=list)
+    classes: list[tuple[Value, str]] = field(default_factory=list)
+    properties: list[tuple[Value, str]] = field(default_factory=list)
 
 
 def _literal(triples: Sequence[ox.Triple], subject: ox.NamedNode | ox.BlankNode, iri: str) -> str:
@@ -38,6 +51,28 @@ def _literal(triples: Sequence[ox.Triple], subject: ox.NamedNode | ox.BlankNode,
         if t.subject == subject and t.predicate.value == iri and isinstance(t.object, ox.Literal):
             return t.object.value
     return ""
+
+
+def _partitions(
+    triples: Sequence[ox.Triple], main: ox.NamedNode | ox.BlankNode, page: Page, kind: str
+) -> list[tuple[Value, str]]:
+    """Each class (or property) partition as its term, labelled, and its count: largest first.
+
+    The partitions' own IRIs (``…/void#class-3``) mean nothing to a reader."""
+    link, term, count = _PARTITIONS[kind]
+    found = []
+    for t in triples:
+        if t.subject != main or t.predicate.value != link:
+            continue
+        part = t.object
+        if not isinstance(part, ox.NamedNode | ox.BlankNode):
+            continue
+        what = next(
+            (x.object for x in triples if x.subject == part and x.predicate.value == term), None
+        )
+        if isinstance(what, ox.NamedNode):
+            found.append((page.value(what), _literal(triples, part, count)))
+    return sorted(found, key=lambda row: (-int(row[1] or 0), row[0].text.casefold()))
 
 
 def dataset_view(store: QueryStore, triples: Sequence[ox.Triple], page: Page) -> DatasetView:
@@ -75,4 +110,6 @@ def dataset_view(store: QueryStore, triples: Sequence[ox.Triple], page: Page) ->
         _literal(triples, main, DCTERMS + "description"),
         section(page, main.value, quads, "dataset"),
         parts,
+        _partitions(triples, main, page, "classes"),
+        _partitions(triples, main, page, "properties"),
     )

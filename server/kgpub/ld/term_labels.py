@@ -1,11 +1,12 @@
-"""Readable labels (en, de) for the schema.org terms the data uses: one registry.
+"""Readable labels (en, de) for the vocabulary terms pages show: one registry.
 
 schema.org publishes no labels but its terms' names, and kgpub loads no
-schema.org vocabulary, so a page would show ``schema:mentions`` where a reader
-wants "mentions" (or "erwähnt"). The labels live in ``schema_labels.ttl``
-beside this module, shipped as package data and in ``kgpub fmt``'s canonical
-form; ``Page.label`` falls back to them when the store has no label of its own,
-so every page (resources, search hits, tables, VoID) reads the same words.
+schema.org, VoID or DCMI vocabulary, so a page would show ``schema:mentions``
+where a reader wants "mentions" (or "erwähnt"). The labels of the schema.org
+terms the data uses and of the VoID and DCMI terms the dataset page shows live
+in ``term_labels.ttl`` beside this module, shipped as package data and in
+``kgpub fmt``'s canonical form; ``Page.label`` falls back to them when the store
+has no label of its own, so every page (resources, search hits, tables, VoID) reads the same words.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pyoxigraph as ox
 
 from kgpub.namespaces import RDFS
 
-_FILE = "schema_labels.ttl"
+_FILE = "term_labels.ttl"
 
 
 @cache

@@ -197,3 +197,21 @@ def test_the_articles_mentions_are_one_line_sorted_by_label_and_terms_read_as_wo
     lead = re.search(r'<p class="lead">(.*?)</p>', page)
     assert lead is not None
     assert lead.group(1) == {"en": "News article", "de": "Nachrichtenartikel"}[lang]
+
+
+def test_the_void_page_tables_classes_and_properties_by_their_labels(client: TestClient) -> None:
+    page = client.get("/.well-known/void?lang=en", headers=HTML).text
+    seen = _text(page)
+    assert "void#class-" not in seen  # the partitions' own IRIs mean nothing to a reader
+    assert "void#property-" not in seen
+    classes = re.search(r'<section id="by_class">(.*?)</section>', page, re.S)
+    properties = re.search(r'<section id="by_property">(.*?)</section>', page, re.S)
+    assert classes is not None
+    assert properties is not None
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(\d+)</td></tr>", classes.group(1), re.S)
+    counts = [int(n) for _, n in rows]
+    assert counts == sorted(counts, reverse=True)
+    assert "Person" in [_text(name) for name, _ in rows]
+    assert "mentions" in _text(properties.group(1))
+    assert "licence" in seen
+    assert "dcterms:license" not in seen
