@@ -71,8 +71,14 @@ def _partitions(
             (x.object for x in triples if x.subject == part and x.predicate.value == term), None
         )
         if isinstance(what, ox.NamedNode):
-            found.append((page.value(what), _literal(triples, part, count)))
+            found.append((_term(page, what.value), _literal(triples, part, count)))
     return sorted(found, key=lambda row: (-int(row[1] or 0), row[0].text.casefold()))
+
+
+def _term(page: Page, iri: str) -> Value:
+    """A term by its label, its CURIE beside it: ``name (schema:name)`` is not ``sh:name``."""
+    label, curie = page.label(iri), page.curie(iri)
+    return Value(label if label == curie else f"{label} ({curie})", page.href(iri))
 
 
 def dataset_view(store: QueryStore, triples: Sequence[ox.Triple], page: Page) -> DatasetView:

@@ -211,7 +211,7 @@ def test_the_void_page_tables_classes_and_properties_by_their_labels(client: Tes
     rows = re.findall(r"<tr><td>(.*?)</td><td>(\d+)</td></tr>", classes.group(1), re.S)
     counts = [int(n) for _, n in rows]
     assert counts == sorted(counts, reverse=True)
-    assert "Person" in [_text(name) for name, _ in rows]
-    assert "mentions" in _text(properties.group(1))
+    assert "Person (schema:Person)" in [_text(name) for name, _ in rows]
+    assert "mentions (schema:mentions)" in _text(properties.group(1))
     assert "licence" in seen
     assert "dcterms:license" not in seen
