@@ -20,7 +20,9 @@ from kgpub.namespaces import OWL, RDF, RDF_TYPE, RDFS, SCHEMA, SH
 _ARTICLE_BODY = SCHEMA + "articleBody"
 
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-_OPENING_QUOTES = "\"'„“‚‘«»‹›("
+# Quotation marks a value may open with (straight, German, English, guillemets), escaped
+# where a reader of the source could mistake them for a comma, a backtick or < >.
+_OPENING_QUOTES = "\"'„“\u201a\u2018«»\u2039\u203a("
 # More linked values than this are listed on one line, not one row each.
 _INLINE_FROM = 3
 

@@ -24,6 +24,7 @@ def document_response(
     rep: Representation,
     body: bytes,
     offers: Sequence[Representation],
+    *,
     vary: str = "Accept",
     language: str | None = None,
 ) -> Response:
