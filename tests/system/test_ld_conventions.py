@@ -349,7 +349,9 @@ DATASET = BASE + ".well-known/void#dataset"
 def test_void_sends_alternate_links(http: httpx.Client) -> None:
     response = http.get("/.well-known/void", headers={"Accept": "text/turtle"})
     alternates = _links(response)["alternate"]
-    assert {t.split("?format=")[1] for t in alternates} == {"jsonld", "rdf", "nt", "nq", "trig"}
+    # Every other representation, the page for people (text/html) among them.
+    others = {"jsonld", "rdf", "nt", "nq", "trig", "html"}
+    assert {t.split("?format=")[1] for t in alternates} == others
 
 
 def test_void_uri_space_holds_every_minted_subject(http: httpx.Client, void: ox.Store) -> None:
