@@ -55,8 +55,10 @@ def install_document(
     summary: str,
     offers: Sequence[Representation],
     description: str,
+    not_found: str | None = None,
 ) -> None:
-    """GET (in the OpenAPI schema) and HEAD for a document in ``offers``' formats."""
+    """GET (in the OpenAPI schema) and HEAD for a document in ``offers``' formats;
+    ``not_found`` documents the 404 of a document that may not exist."""
     for method in ("GET", "HEAD"):
         app.add_api_route(
             path,
@@ -70,6 +72,7 @@ def install_document(
                 200: openapi.representations(description, offers),
                 304: {"description": "The client's copy is current (ETag or Last-Modified)."},
                 406: openapi.NOT_ACCEPTABLE,
+                **({404: openapi.problem(not_found)} if not_found else {}),
             },
             openapi_extra={"parameters": [openapi.format_parameter(offers)]},
         )

@@ -66,3 +66,10 @@ def test_the_article_graph_itself_is_still_served(client: TestClient) -> None:
     response = client.get("/graph/article", headers={"Accept": "application/n-triples"})
     assert response.status_code == 200
     assert b"rdf-syntax-ns#reifies" not in response.content
+
+
+@pytest.mark.parametrize("name", ["no-such-graph", "%C3%82%F4%85%BF%AD%07"])
+def test_a_graph_without_claims_or_no_iri_at_all_is_404(client: TestClient, name: str) -> None:
+    response = client.get(f"/graph/{name}/rdf12", params={"format": "nt"})
+    assert response.status_code == 404
+    assert "no claims in" in response.json()["detail"]
