@@ -10,6 +10,8 @@ document route answers alike.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import FastAPI, Request, Response
@@ -58,7 +60,12 @@ def install_document(
     not_found: str | None = None,
 ) -> None:
     """GET (in the OpenAPI schema) and HEAD for a document in ``offers``' formats;
-    ``not_found`` documents the 404 of a document that may not exist."""
+    ``not_found`` documents the 404 of a document that may not exist. The path's
+    ``{placeholders}`` are declared too: the endpoint reads them from the request."""
+    in_path = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"\{(\w+)\}", path)
+    ]
     for method in ("GET", "HEAD"):
         app.add_api_route(
             path,
@@ -74,5 +81,5 @@ def install_document(
                 406: openapi.NOT_ACCEPTABLE,
                 **({404: openapi.problem(not_found)} if not_found else {}),
             },
-            openapi_extra={"parameters": [openapi.format_parameter(offers)]},
+            openapi_extra={"parameters": [openapi.format_parameter(offers), *in_path]},
         )
