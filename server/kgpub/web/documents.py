@@ -11,7 +11,6 @@ document route answers alike.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import FastAPI, Request, Response
