@@ -16,8 +16,11 @@ and Infos are accepted (``ValidationReport.accepted``, docs/validation.md).
 Validation is incremental once the writer has a report of the committed
 state: only the focus nodes the write can affect are validated again, on
 their neighbourhood (``kgpub.shacl.incremental``), and their results replace
-those in the previous report. The first write, a write to the shapes or the
-vocabulary, and a change the analysis cannot bound validate everything.
+those in the previous report. The writer starts from the start-up validation
+when that validated the same data (``initial``: start-up leaves the default
+graph out, so only while it is empty), so the first write is incremental too; a
+write to the shapes or the vocabulary and a change the analysis cannot bound
+validate everything.
 
 Right after a commit, the search index re-indexes the resources the write
 touched (``kgpub.search``), so searches and ``kgpub:search`` see the write.
@@ -252,13 +255,15 @@ class Writer:
         settings: Settings,
         on_commit: Callable[[Committed], None] | None = None,
         search: SearchIndex | None = None,
+        initial: Conformance | None = None,
     ) -> None:
         self._store = store
         self._search = search
         self._settings = settings
         self._on_commit = on_commit
         self._lock = threading.Lock()
-        self._state: Conformance | None = None  # the committed state's validation
+        # The committed state's validation; start-up's counts only if it saw every quad.
+        self._state = initial if not store.has_quads(ox.DefaultGraph()) else None
         self._ontology_graphs = {
             ox.NamedNode(graph_iri(settings, s.path)) for s in ontology_sources(settings)
         }
