@@ -228,8 +228,8 @@ def report(results: dict[str, dict[str, float]], commit: str, load: str) -> str:
         ),
         ("of which the SHACL gate, 1 article", _s(w1["gate"]), ""),
         ("of which the SHACL gate, 1,000 articles", _s(w1000["gate"]), ""),
-        ("first write after start, 1 article (start-up's report reused)", _s(w1["first"]), ""),
-        ("first write after start, 1,000 articles (start-up's report reused)", _s(w1000["first"]), ""),
+        ("first write after start, 1 article (start-up's report)", _s(w1["first"]), ""),
+        ("first write after start, 1,000 articles (start-up's report)", _s(w1000["first"]), ""),
     ]
     lines = [
         f"## Validation, start-up and writes (issue 13): {dt.date.today()}, commit {commit}",
