@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kgpub import guards
+from kgpub import guards, metrics
 from kgpub.config import Settings
 from kgpub.errors import (
     ConfigurationError,
@@ -332,7 +333,17 @@ class Writer:
     def _validate_and_apply(self, staged: Store, changes: Changes, what: str) -> None:
         if changes.empty:
             return
-        conformance = validate_change(self._state, staged, changes, self._settings)
+        started = time.perf_counter()
+        outcome = "rejected"
+        try:
+            self._check_and_commit(staged, changes, what)
+            outcome = "committed"
+        finally:
+            metrics.WRITE_SECONDS.labels(outcome).observe(time.perf_counter() - started)
+
+    def _check_and_commit(self, staged: Store, changes: Changes, what: str) -> None:
+        with metrics.VALIDATION_SECONDS.labels("write").time():
+            conformance = validate_change(self._state, staged, changes, self._settings)
         assert conformance.report is not None
         if not conformance.report.accepted:
             _log.info("%s rejected: %d violation(s)", what, len(conformance.report.violations))
