@@ -6,6 +6,7 @@ HTTP; the web layer and the CLI translate them to status codes and exit codes.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -55,8 +56,48 @@ class SourceNotFoundError(KgpubError):
     """A file named as input does not exist or cannot be read."""
 
 
+class NothingFoundError(SourceNotFoundError):
+    """A project folder, named or found, that yields no data or no shapes: every command
+    that reads it fails (exit 2) rather than report success on nothing."""
+
+
 class QuerySyntaxError(KgpubError):
     """A SPARQL query or update could not be parsed."""
+
+    @classmethod
+    def located(cls, text: str, message: str) -> QuerySyntaxError:
+        """pyoxigraph's ``error at L:C: reason`` for ``text``, shown where it is: the
+        line and column, the text around them and a caret under the column."""
+        return cls(point_at(text, message))
+
+
+_PARSER_AT = re.compile(r"\berror at (\d+):(\d+): ")
+_AROUND = 30
+
+
+def point_at(text: str, message: str) -> str:
+    """``message`` (a parser's ``error at L:C: reason``) with the place in ``text``:
+
+        line 1, column 1: expected CONSTRUCT
+          SELEC * WHERE { ?s ?p ?o }
+          ^
+
+    A long line is cut to the text around the column; a message without a
+    location is returned as it is.
+    """
+    found = _PARSER_AT.search(message)
+    if found is None:
+        return message
+    line_no, column = int(found[1]), int(found[2])
+    lines = text.splitlines()
+    line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+    start = max(0, column - 1 - _AROUND)
+    head = "…" if start else ""
+    shown = line[start : column - 1 + _AROUND].replace("\t", " ")
+    tail = "…" if column - 1 + _AROUND < len(line) else ""
+    caret = " " * (len(head) + column - 1 - start) + "^"
+    reason = message[: found.start()] + message[found.end() :]
+    return f"line {line_no}, column {column}: {reason}\n  {head}{shown}{tail}\n  {caret}"
 
 
 class DataNotConformingError(KgpubError):

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kgpub.cli import store_commands
+from kgpub import __version__
+from kgpub.cli import project, store_commands
 from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings
 from kgpub.errors import ConfigurationError, DataNotConformingError, KgpubError
@@ -23,10 +24,14 @@ from kgpub.ingest.writes import check_settings
 from kgpub.rdf.formatting import format_file
 from kgpub.rdf.serialization import serialize
 from kgpub.rdf.sources import (
-    data_sources,
+    logger as read_log,
+)
+from kgpub.rdf.sources import (
     ontology_sources,
     read_all,
-    shapes_sources,
+    required_data,
+    required_shapes,
+    required_sources,
     sources_for_files,
 )
 from kgpub.shacl.conformance import to_quads
@@ -37,9 +42,11 @@ from kgpub.shacl.validate import in_languages, validate_quads
 
 def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     files: list[Path] = args.files
-    data = sources_for_files(settings, files) if files else data_sources(settings)
-    shapes = sources_for_files(settings, [args.shapes]) if args.shapes else shapes_sources(settings)
     try:
+        data = sources_for_files(settings, files) if files else required_data(settings)
+        shapes = (
+            sources_for_files(settings, [args.shapes]) if args.shapes else required_shapes(settings)
+        )
         report = validate_quads(
             read_all(data), read_all(shapes), read_all(ontology_sources(settings))
         )
@@ -58,11 +65,12 @@ def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
-    files: list[Path] = args.files or sorted(
-        p
-        for d in (settings.ontology_dir, settings.data_dir, settings.shapes_dir)
-        for p in d.glob("*.ttl")
-    )
+    try:
+        # The project's files; one without data or shapes is an error, not "all formatted".
+        files: list[Path] = args.files or sorted(s.path for s in required_sources(settings))
+    except KgpubError as exc:
+        print(f"kgpub fmt: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     unformatted = []
     for path in files:
         try:
@@ -70,6 +78,7 @@ def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
         except KgpubError as exc:
             print(f"kgpub fmt: {exc}", file=sys.stderr)
             return EXIT_UNREADABLE
+        read_log.info("read %s", path)
         if path.read_text(encoding="utf-8") != formatted:
             unformatted.append(path)
             if not args.check:
@@ -83,6 +92,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # The web stack costs most of a second to import; only serving needs it,
     # so validate, fmt, load and query start fast.
     from kgpub.cli import http_workers  # noqa: PLC0415
+    from kgpub.cli.serving import check_port_free  # noqa: PLC0415
 
     files: list[Path] = args.files
     settings = settings.model_copy(
@@ -97,6 +107,8 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     )
     try:
         check_settings(settings)
+        # A taken port fails now, not after seconds of loading and validating.
+        check_port_free(settings.host, settings.port)
     except ConfigurationError as exc:
         print(f"kgpub serve: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -148,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kgpub", description="Publish a news article as Linked Data."
     )
+    parser.add_argument("--version", action="version", version=f"kgpub {__version__}")
+    parser.add_argument("--project", type=Path, metavar="DIR", help=_PROJECT_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
 
     validate = sub.add_parser(
@@ -200,13 +214,28 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_cmd_serve)
 
     store_commands.add_commands(sub)
-
+    # --project before or after the command's name; after it, it wins.
+    for command in sub.choices.values():
+        command.add_argument(
+            "--project", type=Path, metavar="DIR", default=argparse.SUPPRESS, help=_PROJECT_HELP
+        )
     return parser
+
+
+_PROJECT_HELP = (
+    "the project folder (default: KGPUB_PROJECT_DIR, else the current folder when it "
+    "holds data/, ontology/ or shapes/, else the story shipped with kgpub)"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    settings = project.settings_for(args.project)
+    try:
+        project.announce(args.command, settings, named=args.project is not None)
+    except KgpubError as exc:
+        print(f"kgpub {args.command}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     code: int = args.handler(args, settings)
     return code
 

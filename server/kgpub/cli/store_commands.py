@@ -21,7 +21,7 @@ from kgpub.config import Settings
 from kgpub.errors import KgpubError
 from kgpub.ingest import bulkload, new_store
 from kgpub.ingest.dataset import served_sources
-from kgpub.rdf.sources import read_all
+from kgpub.rdf.sources import read_all, required_shapes
 from kgpub.shacl.text import render_report
 from kgpub.store.oxigraph import Store
 
@@ -62,6 +62,9 @@ def _cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     for leftover in new_store.remove_leftovers(args.store):
         print(f"kgpub load: removed {leftover}, left by an interrupted load", file=sys.stderr)
     try:
+        if args.validate:
+            # No shapes would accept anything: fail before reading the data.
+            required_shapes(settings)
         inputs = bulkload.collect_inputs(settings, args.files, args.graph)
         if args.progress or sys.stderr.isatty():
             progress = ProgressLine(len(inputs), sys.stderr)
@@ -129,6 +132,8 @@ def _cmd_load_backend(args: argparse.Namespace, settings: Settings) -> int:
 
     target = RemoteStore.from_settings(settings)
     try:
+        if args.validate:
+            required_shapes(settings)
         inputs = bulkload.collect_inputs(settings, args.files, args.graph)
         if shown:
             lines.append(ProgressLine(len(inputs), sys.stderr))
@@ -197,6 +202,8 @@ def _cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     except (KgpubError, OSError) as exc:
         print(f"kgpub query: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
+    if not body.endswith(b"\n"):
+        body += b"\n"  # a shell prompt never starts on the last line of the results
     out = _output(args.output)
     out.write(body)
     if args.output is not None:

@@ -176,7 +176,7 @@ class Store:
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
-            raise QuerySyntaxError(str(exc)) from exc
+            raise QuerySyntaxError.located(sparql, str(exc)) from exc
         self._written()
 
     def changes_to(self, other: Store) -> Changes:
@@ -351,7 +351,7 @@ class Store:
                 sparql, base_iri=base_iri, use_default_graph_as_union=dataset.union_default
             )
         except SyntaxError as exc:
-            raise QuerySyntaxError(str(exc)) from exc
+            raise QuerySyntaxError.located(sparql, str(exc)) from exc
 
 
 @dataclass(frozen=True)

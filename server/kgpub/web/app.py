@@ -30,9 +30,10 @@ from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.sparql.cache import ResultCache
 from kgpub.sparql.runners import runner_for
 from kgpub.store.protocol import QueryStore
-from kgpub.web import http_errors
+from kgpub.web import http_errors, operations
 from kgpub.web.host_header import RequireHost
 from kgpub.web.openapi import add_problem_schema
+from kgpub.web.routes import api_docs as api_docs_routes
 from kgpub.web.routes import claims_rdf12 as claims_rdf12_routes
 from kgpub.web.routes import graph_store as graphstore_routes
 from kgpub.web.routes import resources as resource_routes
@@ -90,6 +91,9 @@ def create_app(
         version=__version__,
         summary="A news article published as Linked Data, with a SPARQL 1.1 endpoint.",
         lifespan=lifespan,
+        # Swagger UI from the package's own files (web.routes.api_docs), never a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = state
     http_errors.install(app)
@@ -102,9 +106,13 @@ def create_app(
     graphstore_routes.install(app)
     update_routes.install(app)
     claims_rdf12_routes.install(app)
+    api_docs_routes.install(app)
+    operations.install(
+        app, enabled=settings.metrics_enabled, in_openapi=settings.operations_in_openapi
+    )
     resource_routes.install(app)
     if STATIC_DIR.is_dir():
-        # Absent until scripts/setup-ui installs the query UI: /static is then a 404.
+        # Built into the package (setup.py); absent only in a checkout without npm.
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(RequireHost)
@@ -116,6 +124,8 @@ def create_app(
         expose_headers=["Server-Timing", "Content-Type"],
         max_age=3600,
     )
+    if settings.metrics_enabled:
+        operations.count_requests(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

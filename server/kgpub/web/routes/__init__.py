@@ -7,5 +7,6 @@
 - ``void``: ``/.well-known/void``.
 - ``claims_rdf12``: ``/graph/article/rdf12``, the claims as RDF 1.2 (before ``resources``).
 - ``claims_rdf12``: the article's claims as RDF 1.2.
+- ``api_docs``: ``/docs``, Swagger UI from the package's own files.
 - ``resources``: every minted IRI (the catch-all ``/id/{rest:path}``: last).
 """
