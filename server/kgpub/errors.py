@@ -66,24 +66,26 @@ class QuerySyntaxError(KgpubError):
 
     @classmethod
     def located(cls, text: str, message: str) -> QuerySyntaxError:
-        """pyoxigraph's ``error at L:C: reason`` for ``text``, shown where it is: the
-        line and column, the text around them and a caret under the column."""
+        """pyoxigraph's ``error at L:C: reason`` for ``text``, with the line it names
+        (the text around the column) and a caret under the column (``point_at``)."""
         return cls(point_at(text, message))
 
 
 _PARSER_AT = re.compile(r"\berror at (\d+):(\d+): ")
-_AROUND = 30
+_AROUND = 36
+"""Characters shown either side of the column when the line is longer than twice that."""
 
 
 def point_at(text: str, message: str) -> str:
-    """``message`` (a parser's ``error at L:C: reason``) with the place in ``text``:
+    """``message`` (a parser's ``error at L:C: reason``) with the place in ``text`` under it,
+    the line numbered and a caret under the column::
 
-        line 1, column 1: expected CONSTRUCT
-          SELEC * WHERE { ?s ?p ?o }
-          ^
+        error at 1:1: expected CONSTRUCT
+          1 | SELEC * WHERE { ?s ?p ?o }
+            | ^
 
     A long line is cut to the text around the column; a message without a
-    location is returned as it is.
+    location is returned as it is. The first line stays pyoxigraph's own.
     """
     found = _PARSER_AT.search(message)
     if found is None:
@@ -91,13 +93,15 @@ def point_at(text: str, message: str) -> str:
     line_no, column = int(found[1]), int(found[2])
     lines = text.splitlines()
     line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
-    start = max(0, column - 1 - _AROUND)
+    start, end = 0, len(line)
+    if len(line) > 2 * _AROUND:
+        start, end = max(0, column - 1 - _AROUND), column - 1 + _AROUND
     head = "…" if start else ""
-    shown = line[start : column - 1 + _AROUND].replace("\t", " ")
-    tail = "…" if column - 1 + _AROUND < len(line) else ""
+    shown = line[start:end].replace("\t", " ")
+    tail = "…" if end < len(line) else ""
+    gutter = " " * len(str(line_no))
     caret = " " * (len(head) + column - 1 - start) + "^"
-    reason = message[: found.start()] + message[found.end() :]
-    return f"line {line_no}, column {column}: {reason}\n  {head}{shown}{tail}\n  {caret}"
+    return f"{message}\n  {line_no} | {head}{shown}{tail}\n  {gutter} | {caret}"
 
 
 class DataNotConformingError(KgpubError):

@@ -18,14 +18,11 @@ from kgpub import __version__
 from kgpub.cli import project, store_commands
 from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings
-from kgpub.errors import ConfigurationError, DataNotConformingError, KgpubError
+from kgpub.errors import DataNotConformingError, KgpubError
 from kgpub.ingest.dataset import load_dataset
 from kgpub.ingest.writes import check_settings
 from kgpub.rdf.formatting import format_file
 from kgpub.rdf.serialization import serialize
-from kgpub.rdf.sources import (
-    logger as read_log,
-)
 from kgpub.rdf.sources import (
     ontology_sources,
     read_all,
@@ -43,13 +40,11 @@ from kgpub.shacl.validate import in_languages, validate_quads
 def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     files: list[Path] = args.files
     try:
-        data = sources_for_files(settings, files) if files else required_data(settings)
+        data = read_all(sources_for_files(settings, files) if files else required_data(settings))
         shapes = (
             sources_for_files(settings, [args.shapes]) if args.shapes else required_shapes(settings)
         )
-        report = validate_quads(
-            read_all(data), read_all(shapes), read_all(ontology_sources(settings))
-        )
+        report = validate_quads(data, read_all(shapes), read_all(ontology_sources(settings)))
     except KgpubError as exc:
         print(f"kgpub validate: cannot read input: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -78,7 +73,6 @@ def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
         except KgpubError as exc:
             print(f"kgpub fmt: {exc}", file=sys.stderr)
             return EXIT_UNREADABLE
-        read_log.info("read %s", path)
         if path.read_text(encoding="utf-8") != formatted:
             unformatted.append(path)
             if not args.check:
@@ -109,7 +103,9 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         check_settings(settings)
         # A taken port fails now, not after seconds of loading and validating.
         check_port_free(settings.host, settings.port)
-    except ConfigurationError as exc:
+        if not (settings.files or settings.store_dir or settings.backend_url):
+            required_sources(settings)  # nothing to serve is an error, not an empty endpoint
+    except KgpubError as exc:
         print(f"kgpub serve: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     try:

@@ -21,7 +21,7 @@ from kgpub.config import Settings
 from kgpub.errors import KgpubError
 from kgpub.ingest import bulkload, new_store
 from kgpub.ingest.dataset import served_sources
-from kgpub.rdf.sources import read_all, required_shapes
+from kgpub.rdf.sources import read_all, required_shapes, required_sources
 from kgpub.shacl.text import render_report
 from kgpub.store.oxigraph import Store
 
@@ -169,6 +169,8 @@ def _open(args: argparse.Namespace, settings: Settings) -> Store:
             raise KgpubError(f"{args.store}: no such store (create it with kgpub load)")
         return Store(args.store, read_only=True)
     store = Store()
+    if not settings.files:
+        required_sources(settings)  # a project without data or shapes: exit 2, not 0 rows
     store.add_quads(read_all(served_sources(settings)))
     return store
 

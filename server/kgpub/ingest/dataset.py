@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from kgpub.config import Settings
 from kgpub.errors import DataNotConformingError, SourceNotFoundError
-from kgpub.rdf.sources import Source, read_all, required_sources, sources_for_files
+from kgpub.rdf.sources import Source, default_sources, read_all, sources_for_files
 from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.shacl.text import render_report
 from kgpub.store.oxigraph import Store, is_disk_full
@@ -29,11 +29,10 @@ class LoadedDataset:
 
 
 def served_sources(settings: Settings) -> list[Source]:
-    """The files named in ``settings.files``, or ontology, data and shapes by default:
-    a project without data or shapes is a ``NothingFoundError``, never an empty dataset."""
+    """The files named in ``settings.files``, or ontology, data and shapes by default."""
     if settings.files:
         return sources_for_files(settings, list(settings.files))
-    return required_sources(settings)
+    return default_sources(settings)
 
 
 def load_dataset(settings: Settings) -> LoadedDataset:
