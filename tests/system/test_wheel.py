@@ -197,3 +197,34 @@ def test_a_browser_runs_a_query_in_the_editor_offline(
     assert any("Elon Musk" in cell for cell in cells)
     assert loaded
     assert all(url.startswith(base + "/") for url in loaded), loaded
+
+
+def test_pip_install_of_the_source_tree_ships_the_story_too(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """``pip install .`` (not editable) builds the same wheel on the way."""
+    root = Path(tmp_path_factory.mktemp("source"))
+    venv = root / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)])
+    _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(REPO)])
+    empty = root / "empty"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KGPUB_", "PYTHON"))}
+    env.update(PATH=str(venv / "bin"), HOME=str(root))
+    done = _run(
+        [
+            str(venv / "bin" / "kgpub"),
+            "query",
+            "--format",
+            "csv",
+            "SELECT (COUNT(*) AS ?n) {?s ?p ?o}",
+        ],
+        cwd=empty,
+        env=env,
+    )
+    assert done.stdout.endswith("\n")
+    assert int(done.stdout.split()[1]) > 3000
+    assert "site-packages/kgpub/story (the story shipped with kgpub" in done.stderr
+    vendor = next((venv / "lib").glob("python3*/site-packages/kgpub/static/vendor"))
+    assert (vendor / "yasgui.min.js").is_file()
+    assert (vendor / "swagger-ui-bundle.js").is_file()
