@@ -178,7 +178,8 @@ class Settings(BaseSettings):
     # Operations (docs/operations.md): /healthz, /readyz and /metrics.
     metrics_enabled: bool = True
     """Serve Prometheus metrics at ``/metrics`` (requests, query latency, cache, workers
-    killed, validation and write times); off: ``/metrics`` is 404 and nothing is counted."""
+    killed, validation and write times); off: ``/metrics`` is 404 and requests are not
+    counted (the other series cost a few in-memory additions and are never shown)."""
 
     operations_in_openapi: bool = False
     """List ``/healthz``, ``/readyz`` and ``/metrics`` in the public OpenAPI document; they
