@@ -8,7 +8,7 @@
    user who installs the wheel needs neither Node nor the network: nothing is
    fetched from npm or a CDN at install or run time. Unchanged assets (the lock's
    hash in ``.package-lock.sha256``) are not fetched again.
-2. **The shipped story.** ``data/``, ``ontology/``, ``shapes/`` and ``queries/``
+2. **The shipped story.** ``data/``, ``articles/``, ``ontology/``, ``shapes/`` and ``queries/``
    are copied whole into the wheel as ``kgpub/story/``: ``kgpub`` run outside any
    project serves it (``kgpub.config.shipped_story``). An editable install reads
    them from the checkout instead.
@@ -47,8 +47,9 @@ ASSETS = (
         "swagger-ui-bundle.js.LICENSE.txt",
     ),
 )
-# The shipped story: whole folders, so a new layout under data/ ships too.
-STORY = ("data", "ontology", "shapes", "queries")
+# The shipped story: whole folders, so a new layout under them ships too; those a
+# project layout lacks (articles/ before the many-article layout) are skipped.
+STORY = ("data", "articles", "ontology", "shapes", "queries")
 
 
 def _lock_hash() -> str:
@@ -142,7 +143,8 @@ class BuildPy(build_py):
         story = package / "story"
         shutil.rmtree(story, ignore_errors=True)
         for folder in STORY:
-            shutil.copytree(ROOT / folder, story / folder)
+            if (ROOT / folder).is_dir():
+                shutil.copytree(ROOT / folder, story / folder)
 
 
 setup(cmdclass={"build_py": BuildPy, "build_ui": BuildUi})

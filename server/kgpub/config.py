@@ -20,7 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 _CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
 # Where a built wheel keeps the shipped story (setup.py copies it there).
 _PACKAGED_STORY = Path(__file__).resolve().parent / "story"
-PROJECT_FOLDERS = ("data", "ontology", "shapes")
+PROJECT_FOLDERS = ("data", "articles", "ontology", "shapes")
 """The folders that make a folder a kgpub project (any one of them does)."""
 
 
@@ -30,7 +30,7 @@ def shipped_story() -> Path:
 
 
 def holds_project(folder: Path) -> bool:
-    """Whether ``folder`` is a kgpub project: it has ``data/``, ``ontology/`` or ``shapes/``."""
+    """Whether ``folder`` is a kgpub project: it has one of ``PROJECT_FOLDERS``."""
     return any((folder / name).is_dir() for name in PROJECT_FOLDERS)
 
 

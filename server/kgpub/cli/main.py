@@ -220,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 _PROJECT_HELP = (
     "the project folder (default: KGPUB_PROJECT_DIR, else the current folder when it "
-    "holds data/, ontology/ or shapes/, else the story shipped with kgpub)"
+    "holds data/, articles/, ontology/ or shapes/, else the story shipped with kgpub)"
 )
 
 
