@@ -52,8 +52,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KGPUB_", frozen=True)
 
     project_dir: Path = Field(default_factory=discover_project)
-    """Folder holding ``ontology/``, ``data/`` and ``shapes/`` (``kgpub --project DIR``).
-    Unset: the current folder when it holds one of them, else the story kgpub ships."""
+    """Folder holding ``ontology/``, ``data/`` (shared graphs), ``articles/`` and ``shapes/``
+    (``kgpub --project DIR``). Unset: the current folder when it holds one of them, else
+    the story kgpub ships."""
 
     base_iri: str = "https://kgpub.example/"
     """Canonical base of every IRI the data mints; independent of the serving host."""
@@ -147,6 +148,9 @@ class Settings(BaseSettings):
     """Validations that may run at once, each in a process of its own at low CPU
     priority; more wait (within ``validate_timeout``)."""
 
+    search_max_chars: int = Field(default=200, ge=1, le=10_000)
+    """Longest ``/search`` query (``q``) in characters; longer gets 400."""
+
     validate_max_bytes: int = 1_048_576
     """Largest ``POST /validate`` upload (``max_body_bytes`` applies too); bigger gets 413."""
 
@@ -223,8 +227,9 @@ class Settings(BaseSettings):
         return self.project_dir / "shapes"
 
     @cached_property
-    def article_text(self) -> Path:
-        return self.data_dir / "article.de.txt"
+    def articles_dir(self) -> Path:
+        """One folder per article: its text, its graphs, its sidecar (``kgpub.rdf.articles``)."""
+        return self.project_dir / "articles"
 
     @cached_property
     def queries_dir(self) -> Path:

@@ -61,6 +61,14 @@ class NothingFoundError(SourceNotFoundError):
     that reads it fails (exit 2) rather than report success on nothing."""
 
 
+class ArticleLayoutError(KgpubError):
+    """An article folder cannot be read as one: no text, a bad sidecar, a graph name twice."""
+
+
+class AnchorError(KgpubError):
+    """A quote cannot be anchored in an article's text: not found, or found more than once."""
+
+
 class QuerySyntaxError(KgpubError):
     """A SPARQL query or update could not be parsed."""
 

@@ -14,6 +14,9 @@ docs/operations.md lists every metric with an example scrape.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -61,6 +64,18 @@ WRITE_SECONDS = Histogram(
     ["outcome"],
     buckets=_SLOW_BUCKETS,
 )
+
+
+@contextmanager
+def timed_write() -> Iterator[None]:
+    """Time a write into ``WRITE_SECONDS``: committed when the block ends, else rejected."""
+    started = time.perf_counter()
+    try:
+        yield
+    except BaseException:
+        WRITE_SECONDS.labels("rejected").observe(time.perf_counter() - started)
+        raise
+    WRITE_SECONDS.labels("committed").observe(time.perf_counter() - started)
 
 
 def multiprocess() -> bool:

@@ -162,6 +162,35 @@ def test_query_without_store_uses_the_default_dataset(
     assert json.loads(out)["boolean"] is True
 
 
+def _search(words: str) -> str:
+    return (
+        "PREFIX kgpub: <https://kgpub.example/ontology#> SELECT ?s WHERE { ?s a ?t . "
+        f'FILTER(kgpub:search(?s, "{words}")) }} ORDER BY ?s'
+    )
+
+
+def test_query_can_call_kgpub_search_on_the_default_dataset(
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    out = run(["query", _search("Starlink"), "--format", "csv"], capsysbinary)
+    assert "https://kgpub.example/id/claim-starlink-advantage" in out.decode()
+
+
+def test_query_can_call_kgpub_search_from_the_index_beside_a_store(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    source = tmp_path / "people.ttl"
+    source.write_text(
+        "<https://kgpub.example/id/anna> a <https://schema.org/Person> ; "
+        '<https://schema.org/name> "Anna Straße"@de .\n',
+        encoding="utf-8",
+    )
+    assert main(["load", str(source), "--store", str(tmp_path / "st")]) == 0
+    store = str(tmp_path / "st")
+    out = run(["query", "--store", store, _search("Strasse"), "--format", "csv"], capsysbinary)
+    assert out.decode().split() == ["s", "https://kgpub.example/id/anna"]
+
+
 def test_query_errors_exit_2(store_dir: Path) -> None:
     assert main(["query", "--store", str(store_dir), "SELECT nonsense"]) == EXIT_UNREADABLE
     assert main(["query", "--store", str(store_dir), SELECT, "--format", "ttl"]) == EXIT_UNREADABLE

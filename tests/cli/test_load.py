@@ -16,7 +16,7 @@ import pytest
 
 from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_UNREADABLE
 from kgpub.cli.main import main
-from kgpub.store.oxigraph import STATS_FILE, Store
+from kgpub.store.oxigraph import SEARCH_FILE, STATS_FILE, Store
 
 BASE = "https://kgpub.example/"
 EX = "http://example.org/"
@@ -108,6 +108,19 @@ def test_summary_and_stats_written(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "quads/s" in err
     assert (tmp_path / "st" / STATS_FILE).is_file()
     assert Store(tmp_path / "st", read_only=True).graph_sizes() == {f"{BASE}graph/a": 1}
+
+
+def test_the_search_index_is_built_beside_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "a.ttl", DOCUMENTS["a.ttl"])
+    assert main(["load", str(path), "--store", str(tmp_path / "st")]) == 0
+    assert "kgpub load: search index of 0 texts built in" in capsys.readouterr().err
+    assert (tmp_path / "st" / SEARCH_FILE).is_file()
+    # Adding to the store builds it again.
+    second = write(tmp_path, "b.ttl", DOCUMENTS["a.ttl"])
+    assert main(["load", str(second), "--store", str(tmp_path / "st")]) == 0
+    assert (tmp_path / "st" / SEARCH_FILE).is_file()
 
 
 def test_progress_line_on_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -129,7 +129,11 @@ def test_a_project_without_data_or_shapes_exits_2_naming_the_folder(
     argv = [*COMMANDS[command], *(["--port", str(free_port())] if command == "serve" else [])]
     assert main(["--project", str(project), *argv]) == EXIT_UNREADABLE
     err = capsys.readouterr().err
-    assert f"no {missing}: {project / missing} holds no Turtle (*.ttl) file" in err
+    if missing == "data":
+        where = f"neither {project / 'data'} nor {project / 'articles'} holds"
+    else:
+        where = f"{project / 'shapes'} holds"
+    assert f"no {missing}: {where} no Turtle (*.ttl) file" in err
 
 
 def test_load_validate_without_shapes_exits_2_and_loads_nothing(

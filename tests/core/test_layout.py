@@ -21,7 +21,18 @@ MAX_LINES = 400
 
 
 def test_every_layer_is_a_subpackage_with_a_map() -> None:
-    layers = ("rdf", "store", "shacl", "sparql", "ld", "ingest", "web", "web.routes", "cli")
+    layers = (
+        "rdf",
+        "store",
+        "search",
+        "shacl",
+        "sparql",
+        "ld",
+        "ingest",
+        "web",
+        "web.routes",
+        "cli",
+    )
     for layer in layers:
         package = importlib.import_module(f"kgpub.{layer}")
         assert package.__doc__, f"kgpub.{layer} has no docstring mapping its modules"

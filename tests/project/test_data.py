@@ -8,6 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from kgpub.config import Settings
+from kgpub.rdf.articles import Article, articles, find_article
 from kgpub.store.oxigraph import Store
 
 _PREFIXES = """
@@ -35,15 +36,30 @@ def _ask(store: Store, query: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def text(settings: Settings) -> str:
-    return settings.article_text.read_text(encoding="utf-8")
+def story(settings: Settings) -> Article:
+    """The shipped story: one article of the project, keeping its IRI ``kg:article``."""
+    return find_article(settings, "musk-trump-zelensky-call")
 
 
-def test_article_text_is_the_shared_article_byte_for_byte(settings: Settings) -> None:
+@pytest.fixture(scope="module")
+def text(story: Article) -> str:
+    return story.text_path.read_text(encoding="utf-8")
+
+
+def test_shipped_story_is_the_one_real_article(settings: Settings, story: Article) -> None:
+    assert [a.slug for a in articles(settings)] == [story.slug]
+    assert story.iri == "https://kgpub.example/id/article"
+    assert (story.language, story.fictional) == ("de", False)
+    assert [p.name for p in story.graph_files] == ["article.ttl", "reported.ttl"]
+
+
+def test_article_text_is_the_shared_article_byte_for_byte(
+    settings: Settings, story: Article
+) -> None:
     shared = settings.project_dir.parent / "shared" / "article.de.txt"
     if not shared.exists():
         pytest.skip("no ../shared/article.de.txt beside this checkout")
-    assert settings.article_text.read_bytes() == shared.read_bytes()
+    assert story.text_path.read_bytes() == shared.read_bytes()
 
 
 def test_article_body_is_the_text(store: Store, text: str) -> None:

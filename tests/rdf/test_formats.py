@@ -11,6 +11,7 @@ import pytest
 from kgpub.rdf import formats
 from kgpub.rdf.formats import (
     HTML,
+    JSON,
     JSON_LD,
     N3,
     RDF_XML,
@@ -23,7 +24,7 @@ from kgpub.rdf.formats import (
 )
 
 
-@pytest.mark.parametrize("rep", [*SOURCE_FORMATS, *RESULT_FORMATS, HTML])
+@pytest.mark.parametrize("rep", [*SOURCE_FORMATS, *RESULT_FORMATS, HTML, JSON])
 def test_a_representation_pickles_to_the_same_registry_entry(rep: formats.Representation) -> None:
     assert pickle.loads(pickle.dumps(rep)) is rep
 

@@ -11,7 +11,9 @@ from kgpub.errors import CommentInSourceError
 from kgpub.rdf.formatting import first_comment, format_file
 
 _ROOT = Settings().project_dir
-_FILES = sorted(p for d in ("ontology", "data", "shapes") for p in (_ROOT / d).glob("*.ttl"))
+_FILES = sorted(
+    p for d in ("ontology", "data", "articles/*", "shapes") for p in _ROOT.glob(f"{d}/*.ttl")
+)
 
 
 @pytest.mark.parametrize("path", _FILES, ids=lambda p: str(p.relative_to(_ROOT)))

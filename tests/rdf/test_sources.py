@@ -16,7 +16,9 @@ def test_each_file_has_its_own_named_graph(settings: Settings) -> None:
         s.path.relative_to(settings.project_dir).as_posix(): s.graph
         for s in default_sources(settings)
     }
-    assert graphs["data/article.ttl"] == "https://kgpub.example/graph/article"
+    story = "articles/musk-trump-zelensky-call"
+    assert graphs[f"{story}/article.ttl"] == "https://kgpub.example/graph/article"
+    assert graphs[f"{story}/reported.ttl"] == "https://kgpub.example/graph/reported"
     assert graphs["data/background.ttl"] == "https://kgpub.example/graph/background"
     assert graphs["ontology/kgpub.ttl"] == "https://kgpub.example/graph/kgpub"
     assert len(set(graphs.values())) == len(graphs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from kgpub.config import Settings
 from kgpub.ingest.dataset import served_sources
 from kgpub.rdf.sources import read_quads
 from kgpub.web.app import create_app
+from tests.writes_fixtures import writable_project
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -65,6 +67,23 @@ def test_describes_the_endpoint_languages_formats_and_features(description: Grap
         )
     }
     assert set(description.objects(ENDPOINT, SD.feature)) == {SD.UnionDefaultGraph}
+    # Read-only: no update language, no input formats.
+    assert set(description.objects(ENDPOINT, SD.inputFormat)) == set()
+
+
+def test_with_writes_on_it_says_update_and_the_input_formats(tmp_path: Path) -> None:
+    with TestClient(create_app(writable_project(tmp_path)), base_url="http://kgpub.test") as c:
+        response = c.get("/sparql", headers={"accept": "text/turtle"})
+    description = Graph().parse(data=response.text, format="turtle")
+    assert set(description.objects(ENDPOINT, SD.supportedLanguage)) == {
+        SD.SPARQL11Query,
+        SD.SPARQL11Update,
+    }
+    assert set(description.objects(ENDPOINT, SD.inputFormat)) == {
+        FORMATS[name] for name in ("Turtle", "JSON-LD", "N-Triples", "RDF_XML")
+    }
+    assert response.headers["etag"]
+    assert response.headers["last-modified"]
 
 
 def test_lists_each_named_graph_with_its_size(description: Graph, settings: Settings) -> None:
@@ -134,3 +153,9 @@ def test_links_the_void_description(client: TestClient, description: Graph) -> N
     # The same dataset: VoID names it, types it and points at this endpoint.
     assert (dataset, RDF.type, VOID.Dataset) in void
     assert (dataset, VOID.sparqlEndpoint, ENDPOINT) in void
+
+
+def test_names_the_search_extension_function(description: Graph) -> None:
+    search = URIRef("https://kgpub.example/ontology#search")
+    assert set(description.objects(ENDPOINT, SD.extensionFunction)) == {search}
+    assert (search, RDF.type, SD.Function) in description

@@ -27,7 +27,7 @@ from fastapi.testclient import TestClient
 
 from kgpub.config import Settings
 from kgpub.ld.describe import describe
-from kgpub.ld.void import describe_dataset
+from kgpub.ld.void import Site, describe_dataset
 from kgpub.rdf.sources import default_sources
 from kgpub.store.oxigraph import Store
 from kgpub.store.remote import RemoteStore
@@ -60,14 +60,15 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
 
 @pytest.fixture(scope="session")
 def loaded(virtuoso: Virtuoso, settings: Settings) -> str:
-    """What ``kgpub load --backend`` said, loading ontology/, data/ and shapes/."""
+    """What ``kgpub load --backend`` said, loading ontology/, data/, articles/ and shapes/."""
     env = dict(
         os.environ,
         KGPUB_BACKEND_USER="dba",
         KGPUB_BACKEND_PASSWORD=virtuoso.password,
         KGPUB_PROJECT_DIR=str(settings.project_dir),
     )
-    folders = [str(d) for d in (settings.ontology_dir, settings.data_dir, settings.shapes_dir)]
+    s = settings
+    folders = [str(d) for d in (s.ontology_dir, s.data_dir, s.articles_dir, s.shapes_dir)]
     done = subprocess.run(
         [*KGPUB, "load", *folders, "--validate", *_backend(virtuoso)],
         env=env,
@@ -229,9 +230,10 @@ def test_pages_and_unknown_iris(client: TestClient) -> None:
 def test_void_is_the_embedded_stores(client: TestClient, store: Store, settings: Settings) -> None:
     response = client.get("/.well-known/void", params={"format": "nt"})
     got = {quad.triple for quad in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)}
-    endpoint = "http://testserver/sparql"
     sizes, total = store.graph_sizes(), store.distinct_triples()
-    assert got == set(describe_dataset(store, settings.base_iri, sizes, total, endpoint))
+    modified = app_services(client.app).modified
+    site = Site(settings.base_iri, "http://testserver", sizes, total, modified)
+    assert got == set(describe_dataset(store, site))
     assert not any(t.object == ox.NamedNode(VIRTRDF) for t in got)
 
 

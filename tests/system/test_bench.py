@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from bench import corpus, httpload, run, servers
+from bench import corpus, httpload, run, search_index, servers
 from bench.floor import answer
 from bench.measure import run_json
 from bench.queries import QUERIES, Query
@@ -260,3 +260,11 @@ def test_cli_writes_a_corpus(tmp_path: Path) -> None:
     )
     assert "5 articles" in done.stdout
     assert out.read_bytes() == _corpus_bytes(5)
+
+
+def test_the_search_bench_indexes_every_copy_of_the_story() -> None:
+    one, two = search_index.measure(1), search_index.measure(2)
+    assert two["quads"] == 2 * one["quads"]
+    assert two["documents"] == 2 * one["documents"]
+    assert two["hits"] == 2 * one["hits"] > 0
+    assert one["reindex_subjects"] == two["reindex_subjects"] > 0

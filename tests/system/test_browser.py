@@ -211,3 +211,39 @@ def test_a_person_follows_a_fact_from_the_article_to_its_claim(
     assert "Q317521" in seen["entity_text"]
     for shot in ("article.png", "claim.png", "entity.png"):
         assert (ARTIFACTS / shot).read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_person_searches_starlink_and_reaches_the_claim(article_url: str, devtools: str) -> None:
+    async def scenario() -> dict[str, Any]:
+        async with websockets.connect(devtools, max_size=2**24) as ws:
+            page = Page(ws)
+            seen: dict[str, Any] = {}
+            await _open(page, article_url + "/search?lang=de", "document.forms[0]", "search.png")
+            await page.evaluate(
+                "document.getElementById('q').value = 'Starlink';document.forms[0].requestSubmit();"
+            )
+            await page.wait_for("!!document.querySelector('ol.hits mark')")
+            await _open(page, await page.evaluate("location.href"), "true", "search-results.png")
+            seen["url"] = await page.evaluate("location.href")
+            seen["heading"] = await page.evaluate("document.getElementById('results').innerText")
+            seen["marks"] = await page.evaluate(
+                "Array.from(document.querySelectorAll('ol.hits mark')).map(m => m.innerText)"
+            )
+            claim_href = await page.evaluate(
+                "Array.from(document.querySelectorAll('ol.hits a'))"
+                ".map(a => a.href).find(h => h.includes('/id/claim-'))"
+            )
+            await _open(page, claim_href, "document.querySelector('mark')", "search-claim.png")
+            seen["claim_url"] = await page.evaluate("location.href")
+            seen["claim_text"] = await page.evaluate("document.body.innerText")
+            return seen
+
+    seen = asyncio.run(scenario())
+    assert "q=Starlink" in seen["url"]
+    assert "lang=de" in seen["url"]
+    assert "Treffer für „Starlink“" in seen["heading"]
+    assert set(seen["marks"]) == {"Starlink"}
+    assert seen["claim_url"].startswith(article_url + "/id/claim-starlink-advantage")
+    assert "Starlink-Internetdienst" in seen["claim_text"]
+    for shot in ("search.png", "search-results.png", "search-claim.png"):
+        assert (ARTIFACTS / shot).read_bytes().startswith(b"\x89PNG")

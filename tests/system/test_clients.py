@@ -28,6 +28,7 @@ from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQ
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kgpub.config import Settings
+from kgpub.rdf.sources import data_files
 from kgpub.web.app import create_app
 from tests.sparql_fixtures import live_server, write_project
 
@@ -57,7 +58,7 @@ def endpoint(settings: Settings) -> Iterator[str]:
 def oxigraph(settings: Settings) -> ox.Store:
     """The same files in a bare pyoxigraph store: the reference answers."""
     store = ox.Store()
-    for path in sorted(settings.data_dir.glob("*.ttl")):
+    for path in data_files(settings):
         graph = ox.NamedNode(f"https://kgpub.example/graph/{path.stem}")
         store.extend(
             ox.Quad(t.subject, t.predicate, t.object, graph)

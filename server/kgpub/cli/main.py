@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kgpub import __version__
-from kgpub.cli import project, store_commands
+from kgpub.cli import authoring, project, store_commands
 from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings
 from kgpub.errors import DataNotConformingError, KgpubError
@@ -24,6 +24,7 @@ from kgpub.ingest.writes import check_settings
 from kgpub.rdf.formatting import format_file
 from kgpub.rdf.serialization import serialize
 from kgpub.rdf.sources import (
+    data_files,
     ontology_sources,
     read_all,
     required_data,
@@ -40,29 +41,46 @@ from kgpub.shacl.validate import in_languages, validate_quads
 def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     files: list[Path] = args.files
     try:
-        data = read_all(sources_for_files(settings, files) if files else required_data(settings))
+        data = sources_for_files(settings, files) if files else required_data(settings)
+        data_quads = read_all(data)
         shapes = (
             sources_for_files(settings, [args.shapes]) if args.shapes else required_shapes(settings)
         )
-        report = validate_quads(data, read_all(shapes), read_all(ontology_sources(settings)))
+        report = validate_quads(data_quads, read_all(shapes), read_all(ontology_sources(settings)))
+        hints, text_differs = authoring.validation_hints(settings, data_quads, project=not files)
     except KgpubError as exc:
         print(f"kgpub validate: cannot read input: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     languages = requested_languages(args.lang, None, settings.message_language)
     if args.format == "text":
-        print(render_report(report, languages))
+        lines = render_report(report, languages).splitlines()
+        print("\n".join([*lines[:-1], *hints, lines[-1]]))
+        if text_differs:
+            return EXIT_INVALID
     else:
         graph = in_languages(report, languages)
         quads = to_quads(graph.serialize(format="nt", encoding="utf-8"))
         sys.stdout.write(serialize(quads, args.format, settings.base_iri).decode("utf-8"))
-        print(verdict(report), file=sys.stderr)
-    return EXIT_OK if report.accepted else EXIT_INVALID
+        print("\n".join([*hints, verdict(report)]), file=sys.stderr)
+    return EXIT_OK if report.accepted and not text_differs else EXIT_INVALID
+
+
+def _project_turtle(settings: Settings) -> list[Path]:
+    """The project's Turtle files: ontology, shapes, shared data and every article's."""
+    return sorted(
+        [
+            *(p for d in (settings.ontology_dir, settings.shapes_dir) for p in d.glob("*.ttl")),
+            *data_files(settings),
+        ]
+    )
 
 
 def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        # The project's files; one without data or shapes is an error, not "all formatted".
-        files: list[Path] = args.files or sorted(s.path for s in required_sources(settings))
+        if not args.files:
+            # A project without data or shapes is an error, not "all formatted".
+            required_sources(settings)
+        files: list[Path] = args.files or _project_turtle(settings)
     except KgpubError as exc:
         print(f"kgpub fmt: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -154,7 +172,7 @@ def _positive(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="kgpub", description="Publish a news article as Linked Data."
+        prog="kgpub", description="Publish news articles as Linked Data."
     )
     parser.add_argument("--version", action="version", version=f"kgpub {__version__}")
     parser.add_argument("--project", type=Path, metavar="DIR", help=_PROJECT_HELP)
@@ -163,7 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser(
         "validate", help="validate data and ontology against the SHACL shapes"
     )
-    validate.add_argument("files", nargs="*", type=Path, help="data files (default: data/*.ttl)")
+    validate.add_argument(
+        "files", nargs="*", type=Path, help="data files (default: data/*.ttl, articles/*/*.ttl)"
+    )
     validate.add_argument("--shapes", type=Path, help="shapes file (default: shapes/*.ttl)")
     validate.add_argument(
         "--format",
@@ -188,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         type=Path,
         help="RDF files, each served in its own named graph <base>graph/<stem> "
-        "(default: ontology/*.ttl, data/*.ttl, shapes/*.ttl)",
+        "(default: ontology/*.ttl, data/*.ttl, articles/*/*.ttl, shapes/*.ttl)",
     )
     source = serve.add_mutually_exclusive_group()
     source.add_argument(
@@ -210,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_cmd_serve)
 
     store_commands.add_commands(sub)
+    authoring.add_commands(sub)
     # --project before or after the command's name; after it, it wins.
     for command in sub.choices.values():
         command.add_argument(

@@ -10,8 +10,11 @@ representations of ``sparql``/``serialization``).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sqlite3
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,6 +25,9 @@ from kgpub.errors import KgpubError
 from kgpub.ingest import bulkload, new_store
 from kgpub.ingest.dataset import served_sources
 from kgpub.rdf.sources import read_all, required_shapes, required_sources
+from kgpub.search.documents import Scope
+from kgpub.search.index import SearchIndex, beside, build_beside
+from kgpub.search.sparql_function import FUNCTION_NAME, SparqlSearch, index_file
 from kgpub.shacl.text import render_report
 from kgpub.store.oxigraph import Store
 
@@ -100,7 +106,21 @@ def _cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_INVALID
     print(f"kgpub load: {summary} into {args.store}", file=sys.stderr)
+    _index(args.store, settings)
     return EXIT_OK
+
+
+def _index(directory: Path, settings: Settings) -> None:
+    """Build the search index beside the loaded store; without it the server builds its own."""
+    try:
+        built = build_beside(Store(directory, read_only=True), settings.base_iri)
+    except (sqlite3.Error, OSError, KgpubError) as exc:
+        print(f"kgpub load: no search index beside the store ({exc})", file=sys.stderr)
+        return
+    print(
+        f"kgpub load: search index of {built.documents} texts built in {built.seconds:.2f} s",
+        file=sys.stderr,
+    )
 
 
 def _cmd_load_backend(args: argparse.Namespace, settings: Settings) -> int:
@@ -200,8 +220,9 @@ def _cmd_query(args: argparse.Namespace, settings: Settings) -> int:
         if not text:
             raise KgpubError("give a query or -f FILE")
         store = _open(args, settings)
-        body = run_query(store, text, args.format)
-    except (KgpubError, OSError) as exc:
+        with _searchable(store, settings, text):
+            body = run_query(store, text, args.format)
+    except (KgpubError, OSError, sqlite3.Error) as exc:
         print(f"kgpub query: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     if not body.endswith(b"\n"):
@@ -211,6 +232,27 @@ def _cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     if args.output is not None:
         out.close()
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _searchable(store: Store, settings: Settings, query: str) -> Iterator[None]:
+    """``kgpub:search`` for a query that may call it: from the index ``kgpub load`` left
+    beside the store, else from one built for this query and removed after."""
+    if FUNCTION_NAME not in query:
+        yield
+        return
+    prebuilt = beside(store)
+    if prebuilt is not None:
+        index = SearchIndex(prebuilt, Scope.for_base(settings.base_iri))
+        store.use_functions(SparqlSearch(index_file(index), store.version).functions())
+        yield
+        return
+    built, _ = SearchIndex.served(store, settings.base_iri)
+    try:
+        store.use_functions(SparqlSearch(index_file(built), store.version).functions())
+        yield
+    finally:
+        built.remove()
 
 
 def add_commands(sub: Any) -> None:
@@ -246,7 +288,7 @@ def add_commands(sub: Any) -> None:
     load.set_defaults(handler=_cmd_load)
 
     dump_cmd = sub.add_parser("dump", help="write a store or the default dataset as RDF")
-    dump_cmd.add_argument("--store", type=Path, help="store directory (default: the article)")
+    dump_cmd.add_argument("--store", type=Path, help="store directory (default: the project)")
     dump_cmd.add_argument("--graph", help="only this named graph")
     dump_cmd.add_argument("--format", default="nq", choices=DUMP_FORMATS, help="default: nq")
     dump_cmd.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
@@ -255,7 +297,7 @@ def add_commands(sub: Any) -> None:
     query = sub.add_parser("query", help="run a SPARQL query on a store or the default dataset")
     query.add_argument("query", nargs="?", help="the SPARQL query")
     query.add_argument("-f", "--file", type=Path, help="read the query from this file")
-    query.add_argument("--store", type=Path, help="store directory (default: the article)")
+    query.add_argument("--store", type=Path, help="store directory (default: the project)")
     query.add_argument(
         "--format",
         help="json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld, rdf, trig, nq "

@@ -8,6 +8,7 @@ server with the report rather than publishing a broken graph.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from kgpub.config import Settings
 from kgpub.errors import DataNotConformingError, SourceNotFoundError
@@ -94,3 +95,23 @@ def open_backend(settings: Settings) -> LoadedDataset:
 
     store = RemoteStore.from_settings(settings)
     return LoadedDataset(store, check_store(store, settings, validate=False))
+
+
+def data_modified(settings: Settings) -> datetime:
+    """When the served data last changed, as far as start-up can tell.
+
+    The newest modification time of the source files (or of the files of an
+    on-disk store): equal in every HTTP worker process and across restarts of
+    unchanged data, so ``Last-Modified`` validators stay valid. A remote
+    backend's changes cannot be seen: start-up time.
+    """
+    if settings.backend_url is not None:
+        return datetime.now(UTC)
+    if settings.store_dir is not None:
+        paths = [p for p in settings.store_dir.rglob("*") if p.is_file()]
+    else:
+        paths = [source.path for source in served_sources(settings)]
+    times = [p.stat().st_mtime for p in paths if p.exists()]
+    if not times:
+        return datetime.now(UTC)
+    return datetime.fromtimestamp(max(times), UTC)

@@ -16,6 +16,9 @@ their neighbourhood (``kgpub.shacl.incremental``), and their results replace
 those in the previous report. The first write, a write to the shapes or the
 vocabulary, and a change the analysis cannot bound validate everything.
 
+Right after a commit, the search index re-indexes the resources the write
+touched (``kgpub.search``), so searches and ``kgpub:search`` see the write.
+
 Writes are serialised by a lock, so each one is staged from the state the
 previous one committed; reads go on meanwhile against the committed state.
 Nothing here fetches: RDF bodies pass ``kgpub.guards`` before parsing, and
@@ -26,7 +29,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,6 +50,7 @@ from kgpub.ingest import auth
 from kgpub.lexer import lex
 from kgpub.rdf import representable
 from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
+from kgpub.search.index import SearchIndex
 from kgpub.shacl.conformance import Conformance
 from kgpub.shacl.incremental import Match, revalidate
 from kgpub.shacl.validate import validate_quads, validator_for
@@ -81,6 +84,15 @@ def check_settings(settings: Settings) -> None:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One RDF document of a write: its bytes, syntax and a name for error messages."""
+
+    data: bytes
+    format: ox.RdfFormat
+    name: str
+
+
+@dataclass(frozen=True)
 class Committed:
     """The dataset after a committed write: what the server recomputes for its pages."""
 
@@ -91,14 +103,15 @@ class Committed:
     ontology_changed: bool
 
 
-def parse_graph(data: bytes, fmt: ox.RdfFormat, base_iri: str, max_depth: int) -> list[ox.Triple]:
+def parse_graph(
+    data: bytes, fmt: ox.RdfFormat, base_iri: str, max_depth: int, name: str = "the request body"
+) -> list[ox.Triple]:
     """The triples of a Graph Store Protocol body; relative IRIs resolve against ``base_iri``.
 
     ``UnsafeInputError`` for a body refused unparsed (DTD, remote JSON-LD context,
     deep nesting), ``RdfSyntaxError`` for one the parser rejects, and
     ``MalformedRequestError`` for a body that names graphs of its own.
     """
-    name = "the request body"
     guards.check_rdf(data, fmt, name, max_depth)
     try:
         # Blank node labels are renamed: the body's _:b0 is not the store's (an RDF merge).
@@ -226,7 +239,8 @@ class Writer:
 
     ``on_commit`` is called after each commit, still holding the write lock,
     with the new counts and validation, so the server's pages are refreshed in
-    the order the writes happened.
+    the order the writes happened. ``search``, the served store's search
+    index, is brought up to date first.
     """
 
     def __init__(
@@ -234,8 +248,10 @@ class Writer:
         store: Store,
         settings: Settings,
         on_commit: Callable[[Committed], None] | None = None,
+        search: SearchIndex | None = None,
     ) -> None:
         self._store = store
+        self._search = search
         self._settings = settings
         self._on_commit = on_commit
         self._lock = threading.Lock()
@@ -269,8 +285,15 @@ class Writer:
         Returns the graph and whether it is new. Blank nodes in the body are new
         nodes, as in an RDF merge.
         """
+        return self.post_parts(graph, [Part(data, fmt, "the request body")])
+
+    def post_parts(self, graph: GraphName | None, parts: Sequence[Part]) -> tuple[GraphName, bool]:
+        """``post`` of several documents at once (a ``multipart/form-data`` POST): their
+        RDF merge (each part's blank nodes its own) is added in one validated write."""
         target = graph or ox.NamedNode(f"{self._settings.base_iri}graph/{uuid.uuid4()}")
-        triples = self._parse(target, data, fmt)
+        triples = [
+            t for part in parts for t in self._parse(target, part.data, part.format, part.name)
+        ]
         with self._lock:
             created = self._is_new(target)
             added = {ox.Quad(t.subject, t.predicate, t.object, target) for t in triples}
@@ -313,9 +336,11 @@ class Writer:
             representable.check_quads(changes.added, "the update")
             self._validate_and_apply(staged, changes, "SPARQL Update")
 
-    def _parse(self, graph: GraphName, data: bytes, fmt: ox.RdfFormat) -> list[ox.Triple]:
+    def _parse(
+        self, graph: GraphName, data: bytes, fmt: ox.RdfFormat, name: str = "the request body"
+    ) -> list[ox.Triple]:
         base = graph.value if isinstance(graph, ox.NamedNode) else self._settings.base_iri
-        return parse_graph(data, fmt, base, self._settings.max_query_depth)
+        return parse_graph(data, fmt, base, self._settings.max_query_depth, name)
 
     def _is_new(self, graph: GraphName) -> bool:
         """A named graph that does not exist yet, or an empty default graph (201 Created)."""
@@ -333,13 +358,8 @@ class Writer:
     def _validate_and_apply(self, staged: Store, changes: Changes, what: str) -> None:
         if changes.empty:
             return
-        started = time.perf_counter()
-        outcome = "rejected"
-        try:
+        with metrics.timed_write():
             self._check_and_commit(staged, changes, what)
-            outcome = "committed"
-        finally:
-            metrics.WRITE_SECONDS.labels(outcome).observe(time.perf_counter() - started)
 
     def _check_and_commit(self, staged: Store, changes: Changes, what: str) -> None:
         with metrics.VALIDATION_SECONDS.labels("write").time():
@@ -348,15 +368,13 @@ class Writer:
         if not conformance.report.accepted:
             _log.info("%s rejected: %d violation(s)", what, len(conformance.report.violations))
             raise WriteRejectedError(conformance.report)
-        _log.info(
-            "%s: committing %d removed and %d added quads",
-            what,
-            len(changes.removed),
-            len(changes.added),
-        )
+        removed, added = len(changes.removed), len(changes.added)
+        _log.info("%s: committing %d removed and %d added quads", what, removed, added)
         self._store.apply(changes)
         self._state = conformance
         _log.info("%s: committed (store version %d)", what, self._store.version)
+        if self._search is not None:
+            self._search.after_write(self._store, (*changes.removed, *changes.added))
         self._store.save_stats(counted=staged)
         if self._on_commit is not None:
             self._on_commit(

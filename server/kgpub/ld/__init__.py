@@ -2,11 +2,15 @@
 
 - ``describe``: what a dereferenced IRI answers with (its description).
 - ``void``: the dataset in VoID.
-- ``claims_rdf12``: the article's claims as RDF 1.2 (statements as reifiers of triple terms).
-- ``anchors``: claims located in the article's text; the text with spans marked.
+- ``sitemap``: the article and entity pages a crawler should find; sitemap.xml, robots.txt.
+- ``claims_rdf12``: an article's claims as RDF 1.2 (statements as reifiers of triple terms).
+- ``anchors``: claims located in an article's text; the text with spans marked.
+- ``anchor_authoring``: anchors as authors write them (Turtle, into a claim, where a quote is).
+- ``article_scaffold``: a new article's starting graph (article node, narrator, skeleton claim).
 - ``neighbourhood``: the SVG picture of a resource's neighbourhood.
 - ``ontology_docs``: the ontology's HTML documentation (pyLODE).
 - ``page_model``: labelled values and sections; ``resource_view``: a page's view model.
 - ``pages``: HTML pages rendered from the templates; ``page_text``: their words.
 - ``query_editor``: the browser's query editor page and its assets.
+- ``search_results``: a search's hits labelled and linked (the ``/search`` JSON and page).
 """

@@ -1,4 +1,4 @@
-"""The article's claims as RDF 1.2: each statement a reifier of a triple term.
+"""An article's claims as RDF 1.2: each statement a reifier of a triple term.
 
 The Turtle sources model what a claim states as an RDF 1.1 ``rdf:Statement``
 (``rdf:subject``/``rdf:predicate``/``rdf:object``), because rdflib and pySHACL,
@@ -8,7 +8,8 @@ and a query matches the triple itself (``?r rdf:reifies <<( ?s ?p ?o )>>``)
 instead of three properties. The triple term is not asserted: a contested or
 hedged statement stays as unasserted as in the sources.
 
-So the view is derived, never edited: from the quads of ``graph/article``, each
+So the view is derived, never edited: from the quads of an article's graph
+(``graph/article`` for the shipped story, ``graph/<slug>`` for others), each
 ``kgpub:ReportedClaim`` with all its triples, and each of its statements with
 its qualifiers (time, status, ``kgpub:during``, ...), the three ``rdf:`` properties
 and the ``rdf:Statement`` type replaced by one ``rdf:reifies`` triple. It is
@@ -30,15 +31,19 @@ _TYPE = ox.NamedNode(RDF_TYPE)
 _STATEMENT = ox.NamedNode(RDF + "Statement")
 _PARTS = {ox.NamedNode(RDF + part): part for part in ("subject", "predicate", "object")}
 
-ARTICLE_GRAPH = "graph/article"
-"""The graph (relative to the base IRI) whose claims the view shows."""
-PATH = "/graph/article/rdf12"
-"""Where the view is served: a document, not a named graph of the SPARQL endpoint."""
+PATH = "/graph/{name}/rdf12"
+"""Where the view of ``graph/<name>`` is served: a document, not a named graph of the
+SPARQL endpoint (``/graph/article/rdf12`` for the shipped story)."""
 
 
-def claims_view(store: QueryStore, base_iri: str) -> list[ox.Triple]:
-    """The RDF 1.2 view of the claims in the served ``graph/article``."""
-    return view_of((q.triple for q in store.quads(base_iri + ARTICLE_GRAPH)), base_iri)
+def path_of(name: str) -> str:
+    """The view's path for the graph ``<base>graph/<name>``."""
+    return PATH.format(name=name)
+
+
+def claims_view(store: QueryStore, base_iri: str, name: str = "article") -> list[ox.Triple]:
+    """The RDF 1.2 view of the claims in the served ``graph/<name>``."""
+    return view_of((q.triple for q in store.quads(f"{base_iri}graph/{name}")), base_iri)
 
 
 def view_of(triples: Iterable[ox.Triple], base_iri: str) -> list[ox.Triple]:

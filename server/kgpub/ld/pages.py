@@ -20,6 +20,7 @@ from kgpub.ld.describe import Description
 from kgpub.ld.page_model import Page
 from kgpub.ld.page_text import LANGUAGES
 from kgpub.ld.resource_view import resource_view
+from kgpub.ld.search_results import SearchAnswer
 from kgpub.rdf.formats import Representation
 from kgpub.shacl.conformance import Conformance
 from kgpub.store.protocol import QueryStore
@@ -54,6 +55,20 @@ def resource_page(
         jsonld=jsonld,
         languages=LANGUAGES,
         **view.template_context(),
+    )
+
+
+def search_page(
+    answer: SearchAnswer | None, page: Page, *, query: str, lang: str | None, max_chars: int
+) -> str:
+    """The search page: the form, and the hits of ``answer`` when there is a query."""
+    return _env.get_template("search.html").render(
+        page=page,
+        answer=answer,
+        query=query,
+        search_lang=lang,
+        max_chars=max_chars,
+        languages=LANGUAGES,
     )
 
 

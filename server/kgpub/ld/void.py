@@ -3,14 +3,22 @@
 RFC 5785 and the VoID note name ``/.well-known/void`` as the place a client
 looks for a dataset's description: what it contains (one subset per named
 graph, with triple and entity counts), which vocabularies it uses, where to
-query it, under which licence, and how it links to Wikidata. Everything is
-counted from the store, so the description cannot drift from the data.
+query it, where to download it (``void:dataDump``) and look an IRI up, under
+which licence, when it last changed, which classes and properties it uses how
+often (``void:classPartition``, ``void:propertyPartition``), and how it links
+to Wikidata. Everything is counted from the store, so the description cannot
+drift from the data.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import quote
+
 import pyoxigraph as ox
 
+from kgpub.ld import sitemap
 from kgpub.namespaces import DCTERMS, FOAF, RDF_TYPE, SCHEMA, SD, VOID, WIKIDATA_ENTITY, XSD
 from kgpub.store.protocol import QueryStore
 
@@ -72,7 +80,9 @@ def vocabularies(store: QueryStore, graph: str | None = None) -> list[str]:
 
 
 def _entities(store: QueryStore, uri_space: str, graph: str | None = None) -> int:
-    scope = f"GRAPH <{graph}>" if graph else "GRAPH ?g"
+    """Distinct IRI subjects inside ``uri_space``: in ``graph``, or in all published graphs."""
+    graphs = [graph] if graph else store.named_graphs()
+    scope = "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " } GRAPH ?g"
     prefix = ox.Literal(uri_space)
     return _count(
         store,
@@ -87,47 +97,108 @@ def _license(store: QueryStore, base_iri: str) -> str:
     return term.value if isinstance(term, ox.NamedNode) else DEFAULT_LICENSE
 
 
-def describe_dataset(
-    store: QueryStore, base_iri: str, graph_sizes: dict[str, int], total_triples: int, endpoint: str
-) -> list[ox.Triple]:
-    """The VoID description of everything the store publishes."""
+@dataclass(frozen=True)
+class Site:
+    """Where the dataset is served, and how it stands: what the store cannot say."""
+
+    base_iri: str
+    url: str
+    """The serving host's root URL, no trailing slash (endpoints and dumps live there)."""
+    graph_sizes: dict[str, int]
+    total_triples: int
+    modified: datetime
+
+    def dump(self, graph: str) -> ox.NamedNode:
+        """A named graph's download: the Graph Store's read of it, as N-Triples."""
+        return _n(f"{self.url}/graph-store?graph={quote(graph, safe='')}&format=nt")
+
+
+def describe_dataset(store: QueryStore, site: Site) -> list[ox.Triple]:
+    """The VoID description of everything the store publishes.
+
+    Every IRI kgpub mints (``id/``, ``ontology``, ``shapes``, ``graph/``) is under
+    the base IRI, the one ``void:uriSpace``; ``void:entities`` counts the
+    distinct subjects inside it, alike in the dataset and in each subset.
+    """
+    base_iri = site.base_iri
     doc = f"{base_iri}.well-known/void"
     dataset = _n(doc + "#dataset")
-    uri_space = base_iri + "id/"
+    modified = ox.Literal(
+        site.modified.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        datatype=_n(XSD + "dateTime"),
+    )
     triples = [
         ox.Triple(dataset, RDF_TYPE_NODE, _n(VOID + "Dataset")),
         ox.Triple(dataset, _n(DCTERMS + "title"), ox.Literal("kgpub", language="en")),
-        ox.Triple(
-            dataset,
-            _n(DCTERMS + "description"),
-            ox.Literal(
-                "A news article published as Linked Data: its claims with provenance down to "
-                "the text span, background knowledge, vocabulary and shapes.",
-                language="en",
-            ),
-        ),
+        ox.Triple(dataset, _n(DCTERMS + "description"), ox.Literal(_DESCRIPTION, language="en")),
         ox.Triple(dataset, _n(DCTERMS + "license"), _n(_license(store, base_iri))),
-        ox.Triple(dataset, _n(VOID + "sparqlEndpoint"), _n(endpoint)),
-        ox.Triple(dataset, _n(VOID + "uriSpace"), ox.Literal(uri_space)),
-        ox.Triple(dataset, _n(VOID + "triples"), _int(total_triples)),
-        ox.Triple(dataset, _n(VOID + "entities"), _int(_entities(store, uri_space))),
-        ox.Triple(dataset, _n(VOID + "rootResource"), _n(uri_space + "article")),
-        ox.Triple(dataset, _n(VOID + "exampleResource"), _n(uri_space + "elon-musk")),
+        ox.Triple(dataset, _n(DCTERMS + "modified"), modified),
+        ox.Triple(dataset, _n(VOID + "sparqlEndpoint"), _n(site.url + "/sparql")),
+        ox.Triple(dataset, _n(VOID + "uriLookupEndpoint"), _n(site.url + "/lookup?uri=")),
+        ox.Triple(dataset, _n(VOID + "uriSpace"), ox.Literal(base_iri)),
+        ox.Triple(dataset, _n(VOID + "triples"), _int(site.total_triples)),
+        ox.Triple(dataset, _n(VOID + "entities"), _int(_entities(store, base_iri))),
+    ]
+    triples += [
+        ox.Triple(dataset, _n(VOID + "rootResource"), _n(iri))
+        for iri in sitemap.published_articles(store, base_iri)
     ]
     triples += [ox.Triple(dataset, _n(VOID + "vocabulary"), _n(ns)) for ns in vocabularies(store)]
-    for graph, size in graph_sizes.items():
+    triples += [ox.Triple(dataset, _n(VOID + "dataDump"), site.dump(g)) for g in site.graph_sizes]
+    for graph, size in site.graph_sizes.items():
         subset = _n(f"{doc}#graph-{graph.rstrip('/').rsplit('/', 1)[-1]}")
         triples += [
             ox.Triple(dataset, _n(VOID + "subset"), subset),
             ox.Triple(subset, RDF_TYPE_NODE, _n(VOID + "Dataset")),
             ox.Triple(subset, _n(SD + "name"), _n(graph)),
+            ox.Triple(subset, _n(VOID + "uriSpace"), ox.Literal(base_iri)),
             ox.Triple(subset, _n(VOID + "triples"), _int(size)),
             ox.Triple(subset, _n(VOID + "entities"), _int(_entities(store, base_iri, graph))),
+            ox.Triple(subset, _n(VOID + "dataDump"), site.dump(graph)),
         ]
         triples += [
             ox.Triple(subset, _n(VOID + "vocabulary"), _n(ns)) for ns in vocabularies(store, graph)
         ]
+    triples += partitions(store, doc, dataset)
     triples += _wikidata_linkset(store, doc, dataset)
+    return triples
+
+
+_DESCRIPTION = (
+    "News articles published as Linked Data: their claims with provenance down to "
+    "the text span, background knowledge, vocabulary and shapes."
+)
+
+
+def partitions(store: QueryStore, doc: str, dataset: ox.NamedNode) -> list[ox.Triple]:
+    """``void:classPartition`` (instances per class) and ``void:propertyPartition``
+    (distinct triples per predicate) over the published graphs, with the totals."""
+    scope = "VALUES ?g { " + " ".join(f"<{g}>" for g in store.named_graphs()) + " } GRAPH ?g"
+    classes = _rows(
+        store,
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {scope} {{ ?s a ?c }} "
+        "FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY STR(?c)",
+    )
+    properties = _rows(
+        store,
+        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {scope} "
+        "{ ?s ?p ?o } } } GROUP BY ?p ORDER BY STR(?p)",
+    )
+    triples = [
+        ox.Triple(dataset, _n(VOID + "classes"), _int(len(classes))),
+        ox.Triple(dataset, _n(VOID + "properties"), _int(len(properties))),
+    ]
+    for kind, rows, key, count in (
+        ("class", classes, "c", "entities"),
+        ("property", properties, "p", "triples"),
+    ):
+        for index, row in enumerate(rows):
+            part = _n(f"{doc}#{kind}-{index}")
+            triples += [
+                ox.Triple(dataset, _n(VOID + kind + "Partition"), part),
+                ox.Triple(part, _n(VOID + kind), row[key]),
+                ox.Triple(part, _n(VOID + count), _int(int(row["n"].value))),
+            ]
     return triples
 
 

@@ -63,6 +63,8 @@ class Representation:
 
 
 HTML = Representation("text/html", "html", ("application/xhtml+xml",), charset=True)
+JSON = Representation("application/json", "json")
+"""Plain JSON (not RDF, not SPARQL results): the search answer for scripts."""
 
 TURTLE = Representation(
     "text/turtle",
@@ -160,9 +162,12 @@ TSV = Representation(
 RESULT_FORMATS: tuple[Representation, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
 """SELECT and ASK answers, in the server's order of preference."""
 
+SEARCH_FORMATS: tuple[Representation, ...] = (JSON, HTML)
+"""``/search`` answers: JSON for scripts (``*/*`` too), HTML for browsers that ask for it."""
+
 
 def _registered(media_type: str, name: str) -> Representation:
-    for rep in (*SOURCE_FORMATS, *RESULT_FORMATS, HTML):
+    for rep in (*SOURCE_FORMATS, *RESULT_FORMATS, HTML, JSON):
         if rep.media_type == media_type and rep.name == name:
             return rep
     raise KeyError(f"{media_type} ({name}) is not in the format registry")

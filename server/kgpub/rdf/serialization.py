@@ -6,7 +6,9 @@ published ``@context`` (``kgpub/jsonld/context.jsonld``, served at
 ``evidence``) instead of full IRIs. The context is embedded in each answer
 rather than referenced by URL: a JSON-LD processor then never has to fetch
 anything, and the canonical host (``kgpub.example``) need not exist. No
-remote context is ever loaded: the document loader refuses every URL.
+remote context is ever loaded: the document loader refuses every URL. The
+context uses JSON-LD 1.0 features only and compaction runs in 1.0 mode, so
+JSON-LD 1.0 readers accept every answer (docs/linked-data.md).
 """
 
 from __future__ import annotations
@@ -83,7 +85,10 @@ def compact(quads: Sequence[ox.Quad], base_iri: str) -> dict[str, Any]:
     # and the CLI; the first JSON-LD answer pays it once instead.
     from pyld import jsonld  # noqa: PLC0415
 
-    result: dict[str, Any] = jsonld.compact(expanded, ctx, {"documentLoader": _refuse_fetch})
+    # JSON-LD 1.0 mode: the answer stays readable by 1.0 processors (jsonld-java, Jena's
+    # default reader); a context needing 1.1 would fail here, not in a client.
+    options = {"documentLoader": _refuse_fetch, "processingMode": "json-ld-1.0"}
+    result: dict[str, Any] = jsonld.compact(expanded, ctx, options)
     return result
 
 

@@ -1,8 +1,9 @@
 """Which files make up the published dataset, and how each is read.
 
 Each source file becomes one named graph, ``<base>graph/<file stem>``, so a
-consumer can always tell the article's own statements (``graph/article``) from
-background knowledge (``graph/background``), the vocabulary
+consumer can always tell an article's own statements (``graph/article``, one
+graph per article file, see ``kgpub.rdf.articles``) from shared background
+knowledge (``graph/background``), the vocabulary
 (``graph/kgpub``) and the shapes (``graph/shapes``). Parsing goes through
 pyoxigraph: it is fast and reports line and column on a syntax error.
 """
@@ -20,6 +21,7 @@ from kgpub import guards
 from kgpub.config import Settings
 from kgpub.errors import NothingFoundError, RdfSyntaxError, SourceNotFoundError
 from kgpub.rdf import representable
+from kgpub.rdf.articles import articles
 from kgpub.rdf.formats import by_suffix, rdf_format
 
 # Every file read is logged here at INFO: the CLI shows these lines on stderr, so a
@@ -64,9 +66,15 @@ def graph_iri(settings: Settings, path: Path) -> str:
     return f"{settings.base_iri}graph/{path.stem}"
 
 
+def data_files(settings: Settings) -> list[Path]:
+    """The instance data's files: the shared graphs in ``data/``, then every article's."""
+    shared = sorted(settings.data_dir.glob("*.ttl"))
+    return shared + [p for a in articles(settings) for p in a.graph_files]
+
+
 def data_sources(settings: Settings) -> list[Source]:
-    """The instance data: the article's statements and the background knowledge."""
-    return [Source(p, graph_iri(settings, p)) for p in sorted(settings.data_dir.glob("*.ttl"))]
+    """The instance data: the shared background graphs and every article's graphs."""
+    return [Source(p, graph_iri(settings, p)) for p in data_files(settings)]
 
 
 def ontology_sources(settings: Settings) -> list[Source]:
@@ -84,12 +92,17 @@ def default_sources(settings: Settings) -> list[Source]:
 
 def required_data(settings: Settings) -> list[Source]:
     """``data_sources``, or ``NothingFoundError`` naming the folder when there are none."""
-    return _required(data_sources(settings), "data", settings.data_dir, settings)
+    return _required(
+        data_sources(settings),
+        "data",
+        f"neither {settings.data_dir} nor {settings.articles_dir} holds",
+        settings,
+    )
 
 
 def required_shapes(settings: Settings) -> list[Source]:
     """``shapes_sources``, or ``NothingFoundError`` naming the folder when there are none."""
-    return _required(shapes_sources(settings), "shapes", settings.shapes_dir, settings)
+    return _required(shapes_sources(settings), "shapes", f"{settings.shapes_dir} holds", settings)
 
 
 def required_sources(settings: Settings) -> list[Source]:
@@ -99,10 +112,10 @@ def required_sources(settings: Settings) -> list[Source]:
     return default_sources(settings)
 
 
-def _required(found: list[Source], what: str, folder: Path, settings: Settings) -> list[Source]:
+def _required(found: list[Source], what: str, where: str, settings: Settings) -> list[Source]:
     if not found:
         raise NothingFoundError(
-            f"no {what}: {folder} holds no Turtle (*.ttl) file "
+            f"no {what}: {where} no Turtle (*.ttl) file "
             f"(project folder {settings.project_dir}; name another with --project DIR)"
         )
     return found

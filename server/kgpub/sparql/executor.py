@@ -42,6 +42,7 @@ import pyoxigraph as ox
 
 from kgpub import errors, metrics
 from kgpub.errors import KgpubError, QueryTimeoutError, QueryWorkerError
+from kgpub.search.sparql_function import IndexFile
 from kgpub.sparql import worker
 from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.protocol import check_allowed
@@ -91,8 +92,16 @@ class _Generation:
 class QueryPool:
     """``workers`` processes answering queries within ``timeout`` seconds each."""
 
-    def __init__(self, store: Store, workers: int, timeout: float, limits: ResultLimits) -> None:
+    def __init__(
+        self,
+        store: Store,
+        workers: int,
+        timeout: float,
+        limits: ResultLimits,
+        search: IndexFile | None = None,
+    ) -> None:
         self._store = store
+        self._search = search
         self._workers = max(1, workers)
         self._timeout = timeout
         self._limits = limits
@@ -242,7 +251,7 @@ class QueryPool:
     def _snapshot(self) -> Snapshot:
         store, version = self._store, self._store.version
         if store.path is not None and store.read_only:
-            return Snapshot("store", store.path, version)
+            return Snapshot("store", store.path, version, self._search)
         if store.path is not None:
             target = self._spool / f"snapshot-{version}"
             try:
@@ -250,7 +259,7 @@ class QueryPool:
             except OSError:
                 shutil.rmtree(target, ignore_errors=True)  # a partial checkpoint
                 raise
-            return Snapshot("store", target, version)
+            return Snapshot("store", target, version, self._search)
         dump = self._spool / f"snapshot-{version}.nq"
         try:
             with dump.open("wb") as output:
@@ -258,7 +267,7 @@ class QueryPool:
         except OSError:
             dump.unlink(missing_ok=True)
             raise
-        return Snapshot("nquads", dump, version)
+        return Snapshot("nquads", dump, version, self._search)
 
     async def _start_worker(self, snapshot: Snapshot) -> _Worker:
         parent, child = PROCESS_CONTEXT.Pipe()

@@ -18,6 +18,7 @@ import anyio.to_thread
 from kgpub import metrics
 from kgpub.config import Settings
 from kgpub.errors import QueryTimeoutError
+from kgpub.search.sparql_function import IndexFile
 from kgpub.sparql.executor import Outcome, QueryPool
 from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.protocol import check_allowed
@@ -86,11 +87,12 @@ Runner = QueryPool | InlineRunner
 """What the endpoint awaits for a query's answer."""
 
 
-def runner_for(store: QueryStore, settings: Settings) -> Runner:
-    """Worker processes for the embedded store; a thread for a remote one."""
+def runner_for(store: QueryStore, settings: Settings, search: IndexFile | None = None) -> Runner:
+    """Worker processes for the embedded store (answering ``kgpub:search`` from ``search``);
+    a thread for a remote one (whose engine knows no kgpub function)."""
     limits = ResultLimits(settings.max_result_rows, settings.max_result_bytes)
     if isinstance(store, Store):
-        return QueryPool(store, settings.query_workers, settings.query_timeout, limits)
+        return QueryPool(store, settings.query_workers, settings.query_timeout, limits, search)
     return InlineRunner(store, settings.query_timeout, limits)
 
 

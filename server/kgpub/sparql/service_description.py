@@ -12,12 +12,12 @@ See https://www.w3.org/TR/sparql11-service-description/.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
 from kgpub.namespaces import DCTERMS, ENTAILMENT, FORMATS, RDF_TYPE, RDFS, SD, VOID, XSD
-from kgpub.rdf.formats import RDF_FORMATS, RESULT_FORMATS
+from kgpub.rdf.formats import RDF_FORMATS, RESULT_FORMATS, UPLOAD_FORMATS
 
 RDF_TYPE_NODE = ox.NamedNode(RDF_TYPE)
 DCTERMS_TITLE = ox.NamedNode(DCTERMS + "title")
@@ -25,6 +25,8 @@ RDFS_SEE_ALSO = ox.NamedNode(RDFS + "seeAlso")
 
 # The formats the endpoint produces, by their W3C format IRIs.
 _RESULT_FORMATS = tuple(rep.w3c_name for rep in (*RESULT_FORMATS, *RDF_FORMATS) if rep.w3c_name)
+# The RDF syntaxes a write may carry (Graph Store bodies and their multipart parts).
+_INPUT_FORMATS = tuple(rep.w3c_name for rep in UPLOAD_FORMATS if rep.w3c_name)
 
 # sd:UnionDefaultGraph: without FROM or default-graph-uri the default graph
 # is the union of all named graphs. sd:BasicFederatedQuery is deliberately
@@ -50,12 +52,21 @@ def describe(
     default_graph_size: int,
     title: str,
     void: tuple[str, str] | None = None,
+    *,
+    updates: bool = False,
+    functions: Sequence[str] = (),
+    articles: Sequence[str] = (),
 ) -> list[ox.Triple]:
     """The service description of the endpoint at ``endpoint`` as triples.
 
     ``void`` is the VoID dataset's IRI and the URL of its description
     (``/.well-known/void``): the default dataset is then that dataset, with
-    ``rdfs:seeAlso`` to where it is described.
+    ``rdfs:seeAlso`` to where it is described. ``updates``: the endpoint runs
+    SPARQL Update (writes are on), so it says ``sd:SPARQL11Update`` and the
+    RDF syntaxes it reads (``sd:inputFormat``). ``functions``: the IRIs of the
+    extension functions queries may call (``kgpub:search``).
+    ``articles``: the dataset's articles, each a ``void:rootResource`` of it,
+    as in the VoID description.
     """
     service = ox.NamedNode(endpoint)
     dataset: ox.NamedNode | ox.BlankNode = (
@@ -82,11 +93,23 @@ def describe(
     ]
     if void:
         triples.append(ox.Triple(dataset, RDFS_SEE_ALSO, ox.NamedNode(void[1])))
+    triples += [ox.Triple(dataset, _void("rootResource"), ox.NamedNode(a)) for a in articles]
+    if updates:
+        triples.append(ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Update")))
+        triples += [
+            ox.Triple(service, _sd("inputFormat"), ox.NamedNode(FORMATS + name))
+            for name in _INPUT_FORMATS
+        ]
     triples += [
         ox.Triple(service, _sd("resultFormat"), ox.NamedNode(FORMATS + name))
         for name in _RESULT_FORMATS
     ]
     triples += [ox.Triple(service, _sd("feature"), _sd(name)) for name in _FEATURES]
+    for function in functions:
+        triples += [
+            ox.Triple(service, _sd("extensionFunction"), ox.NamedNode(function)),
+            ox.Triple(ox.NamedNode(function), RDF_TYPE_NODE, _sd("Function")),
+        ]
     for index, (name, size) in enumerate(sorted(graph_sizes.items())):
         named = ox.BlankNode(f"namedGraph{index}")
         graph = ox.BlankNode(f"graph{index}")

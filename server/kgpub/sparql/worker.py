@@ -8,8 +8,11 @@ pipe until the pipe closes. Results up to ``inline_bytes`` travel back in the
 reply; larger ones are left in a file in the spool folder for the server to
 stream, so neither process ever holds a large result in memory twice.
 
+A worker also answers ``kgpub:search`` from the search index file it is
+given (``kgpub.search.sparql_function``), read-only.
+
 This module is imported by the forkserver before any request arrives; it
-imports only pyoxigraph and the result writer.
+imports only pyoxigraph, the result writer and the search function.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import pyoxigraph as ox
 
 from kgpub.errors import KgpubError, NotAcceptableError
 from kgpub.rdf.formats import Representation
+from kgpub.search.sparql_function import IndexFile, SparqlSearch
 from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.results import ResultLimits, write_query
 from kgpub.store.oxigraph import Store
@@ -40,6 +44,8 @@ class Snapshot:
     kind: Literal["store", "nquads"]
     path: Path
     version: int
+    search: IndexFile | None = None
+    """The search index ``kgpub:search`` reads; None: the function is not offered."""
 
 
 @dataclass(frozen=True)
@@ -180,10 +186,15 @@ def serve(  # noqa: PLR0917 - the process's arguments, passed by multiprocessing
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_server(lifeline)
     store = open_snapshot(snapshot)
+    search = SparqlSearch(snapshot.search, snapshot.version) if snapshot.search else None
+    if search is not None:
+        store.use_functions(search.functions())
     conn.send(Ready(os.getpid()))
     while True:
         try:
             job: Job = conn.recv()
         except (EOFError, OSError):
             return
+        if search is not None:
+            search.reset()  # each query searches the index as it is now
         conn.send(run_job(store, job, limits, spool, inline_bytes))

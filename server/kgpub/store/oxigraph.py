@@ -9,6 +9,9 @@ its number of distinct triples in ``DIR/kgpub-stats.json``, written when the
 load finishes: the VoID and service description need them, and counting a
 million quads at every start would make ``kgpub serve --store`` slow to open.
 Any write through this class drops the file, so stale counts are never served.
+``kgpub load`` also leaves the search index beside the store
+(``DIR/kgpub-search.sqlite``, ``kgpub.search``), which the server copies
+instead of building; a write drops it with the counts.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ import contextlib
 import errno
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -30,8 +33,12 @@ from kgpub.store.changes import Changes, commit_update
 from kgpub.store.protocol import UNION, Dataset
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+CustomFunctions = dict[ox.NamedNode, Callable[..., Any]]
+"""SPARQL extension functions by IRI, evaluated by pyoxigraph (``kgpub:search``)."""
 
 STATS_FILE = "kgpub-stats.json"
+SEARCH_FILE = "kgpub-search.sqlite"
+"""The search index ``kgpub load`` builds beside an on-disk store (``kgpub.search.index``)."""
 FULL_DISK = (
     "the disk holding the store is full: the write was not applied; "
     "reads go on, free some space and retry"
@@ -84,11 +91,16 @@ class Store:
         self._version = 0
         self._failed = False
         self._stats = _read_stats(path)
+        self._functions: CustomFunctions | None = None
 
     @property
     def path(self) -> Path | None:
         """The store's directory; ``None`` in memory."""
         return self._path
+
+    def use_functions(self, functions: CustomFunctions) -> None:
+        """Extension functions every later query may call (a query worker's ``kgpub:search``)."""
+        self._functions = dict(functions) or None
 
     @property
     def read_only(self) -> bool:
@@ -140,6 +152,8 @@ class Store:
             self._stats = None
             if self._path is not None:
                 (self._path / STATS_FILE).unlink(missing_ok=True)
+                for suffix in ("", "-wal", "-shm"):
+                    (self._path / f"{SEARCH_FILE}{suffix}").unlink(missing_ok=True)
 
     def has_graph(self, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
         """Whether a named graph exists (even empty); the default graph always does."""
@@ -346,9 +360,13 @@ class Store:
                     base_iri=base_iri,
                     default_graph=[ox.NamedNode(g) for g in dataset.default_graphs],
                     named_graphs=[ox.NamedNode(g) for g in dataset.named_graphs],
+                    custom_functions=self._functions,
                 )
             return self._store.query(
-                sparql, base_iri=base_iri, use_default_graph_as_union=dataset.union_default
+                sparql,
+                base_iri=base_iri,
+                use_default_graph_as_union=dataset.union_default,
+                custom_functions=self._functions,
             )
         except SyntaxError as exc:
             raise QuerySyntaxError.located(sparql, str(exc)) from exc

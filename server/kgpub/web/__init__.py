@@ -5,8 +5,8 @@
 - ``services``: the typed services every route reaches (``services(request)``).
 - ``documents``: how RDF documents at fixed paths (VoID, the RDF 1.2 view) answer.
 - ``page_cache``: rendered resource answers per store version, with their ETags.
-- ``documents``: how RDF documents at fixed paths (VoID, the RDF 1.2 view) answer.
-- ``page_cache``: rendered resource answers per store version, with their ETags.
+- ``conditional``: ETag, Last-Modified, Cache-Control and 304 for every GET answer.
+- ``multipart``: ``multipart/form-data`` Graph Store bodies, one RDF document a part.
 - ``body``, ``liveness``, ``server_timing``, ``host_header``, ``openapi``: request
   bodies under limits, stopping a hung-up client's query, timing headers, ``Host``
   required, answer schemas.

@@ -22,27 +22,44 @@ from fastapi.staticfiles import StaticFiles
 from kgpub import __version__
 from kgpub.config import Settings
 from kgpub.ingest import auth
-from kgpub.ingest.dataset import load_dataset
+from kgpub.ingest.dataset import data_modified, load_dataset
 from kgpub.ingest.validation_pool import ValidationPool
 from kgpub.ingest.writes import check_settings
 from kgpub.ld.query_editor import STATIC_DIR
+from kgpub.search.index import SearchIndex
+from kgpub.search.sparql_function import index_file
 from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.sparql.cache import ResultCache
-from kgpub.sparql.runners import runner_for
+from kgpub.sparql.runners import Runner, runner_for
 from kgpub.store.protocol import QueryStore
 from kgpub.web import http_errors, operations
 from kgpub.web.host_header import RequireHost
 from kgpub.web.openapi import add_problem_schema
 from kgpub.web.routes import api_docs as api_docs_routes
 from kgpub.web.routes import claims_rdf12 as claims_rdf12_routes
+from kgpub.web.routes import crawlers as crawler_routes
 from kgpub.web.routes import graph_store as graphstore_routes
 from kgpub.web.routes import resources as resource_routes
+from kgpub.web.routes import search as search_routes
 from kgpub.web.routes import sparql as sparql_routes
 from kgpub.web.routes import update as update_routes
 from kgpub.web.routes import validate as validate_routes
 from kgpub.web.routes import void as void_routes
 from kgpub.web.server_timing import ServerTimingMiddleware
 from kgpub.web.services import Services
+
+
+async def _start_queries(store: QueryStore, settings: Settings) -> tuple[SearchIndex, Runner]:
+    """The search index of ``store`` and the query runner that answers ``kgpub:search`` from
+    it, started; the index is removed again if the workers do not start."""
+    search, _ = await anyio.to_thread.run_sync(SearchIndex.served, store, settings.base_iri)
+    pool = runner_for(store, settings, index_file(search))
+    try:
+        await pool.start()
+    except BaseException:
+        search.remove()
+        raise
+    return search, pool
 
 
 def create_app(
@@ -72,8 +89,9 @@ def create_app(
         # Computed once; only a committed write (kgpub.ingest.writes) changes them.
         state.graph_sizes = await anyio.to_thread.run_sync(loaded.graph_sizes)
         state.default_graph_size = await anyio.to_thread.run_sync(loaded.distinct_triples)
-        pool = runner_for(loaded, settings)
-        await pool.start()
+        state.modified = await anyio.to_thread.run_sync(data_modified, settings)
+        search, pool = await _start_queries(loaded, settings)
+        state.search_index = search
         state.start(loaded, checked, pool)
         if settings.writes_enabled:
             state.writer = graphstore_routes.writer_for(state)
@@ -82,6 +100,7 @@ def create_app(
             yield
         finally:
             await pool.close()
+            search.remove()
             await state.validation_pool.close()
             if store is None:  # the app opened it, so the app closes it
                 loaded.close()
@@ -97,31 +116,25 @@ def create_app(
     )
     app.state.services = state
     http_errors.install(app)
-    # The route table, in matching order: resources last, as its paths are catch-alls
-    # (/id/{rest:path}, /graph/{rest:path}, /ontology/{rest:path}) that would answer
-    # any route under them installed after it (docs/architecture.md).
-    sparql_routes.install(app)
-    void_routes.install(app)
-    validate_routes.install(app)
-    graphstore_routes.install(app)
-    update_routes.install(app)
-    claims_rdf12_routes.install(app)
-    api_docs_routes.install(app)
-    operations.install(
-        app, enabled=settings.metrics_enabled, in_openapi=settings.operations_in_openapi
-    )
-    resource_routes.install(app)
-    if STATIC_DIR.is_dir():
-        # Built into the package (setup.py); absent only in a checkout without npm.
-        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _install_routes(app, settings)
     app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(RequireHost)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type", "Accept"],
-        expose_headers=["Server-Timing", "Content-Type"],
+        allow_headers=["Content-Type", "Accept", "If-None-Match", "If-Modified-Since"],
+        # Readable by scripts on other origins: how a Linked Data client follows
+        # alternates and descriptions, revalidates, and finds a created graph.
+        expose_headers=[
+            "Server-Timing",
+            "Content-Type",
+            "Link",
+            "Content-Location",
+            "ETag",
+            "Last-Modified",
+            "Location",
+        ],
         max_age=3600,
     )
     if settings.metrics_enabled:
@@ -134,3 +147,25 @@ def create_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _install_routes(app: FastAPI, settings: Settings) -> None:
+    """The route table, in matching order: resources last, as its paths are catch-alls
+    (/id/{rest:path}, /graph/{rest:path}, /ontology/{rest:path}) that would answer any
+    route under them installed after it (docs/architecture.md)."""
+    sparql_routes.install(app)
+    void_routes.install(app)
+    validate_routes.install(app)
+    graphstore_routes.install(app)
+    update_routes.install(app)
+    claims_rdf12_routes.install(app)
+    crawler_routes.install(app)
+    search_routes.install(app)
+    api_docs_routes.install(app)
+    operations.install(
+        app, enabled=settings.metrics_enabled, in_openapi=settings.operations_in_openapi
+    )
+    resource_routes.install(app)
+    if STATIC_DIR.is_dir():
+        # Built into the package (setup.py); absent only in a checkout without npm.
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,9 +1,11 @@
 """RDF documents at fixed paths (VoID, the RDF 1.2 view): one answer shape, one route shape.
 
 Each such document is negotiated among its formats, says where its chosen
-representation lives (``Content-Location``), answers HEAD with the length it
-would send, and is described in OpenAPI with its formats and the 406; written
-once here so every document route answers alike.
+representation lives (``Content-Location``) and where the others are
+(``Link: rel="alternate"``), carries validators and answers 304
+(``web.conditional``), answers HEAD with the length it would send, and is
+described in OpenAPI with its formats and the 406; written once here so every
+document route answers alike.
 """
 
 from __future__ import annotations
@@ -13,16 +15,28 @@ from collections.abc import Awaitable, Callable, Sequence
 from fastapi import FastAPI, Request, Response
 
 from kgpub.rdf.formats import Representation
-from kgpub.web import openapi
+from kgpub.web import conditional, openapi
 
 
-def document_response(request: Request, path: str, rep: Representation, body: bytes) -> Response:
-    """``body`` as ``rep``, with ``Content-Location``; headers only for HEAD."""
+def document_response(
+    request: Request,
+    path: str,
+    rep: Representation,
+    body: bytes,
+    offers: Sequence[Representation],
+) -> Response:
+    """``body`` as ``rep``, with ``Content-Location`` and ``Link: rel="alternate"`` to
+    each other format of ``offers``; validators and 304 as everywhere
+    (``web.conditional``); headers only for HEAD."""
+    links = [
+        f'<{path}?format={alt.name}>; rel="alternate"; type="{alt.media_type}"'
+        for alt in offers
+        if alt is not rep
+    ]
     headers = {"Vary": "Accept", "Content-Location": f"{path}?format={rep.name}"}
-    if request.method == "HEAD":
-        headers["Content-Length"] = str(len(body))
-        return Response(b"", media_type=rep.content_type, headers=headers)
-    return Response(body, media_type=rep.content_type, headers=headers)
+    if links:
+        headers["Link"] = ", ".join(links)
+    return conditional.answer(request, body, rep.content_type, headers)
 
 
 def install_document(
@@ -47,6 +61,7 @@ def install_document(
             response_class=Response,
             responses={
                 200: openapi.representations(description, offers),
+                304: {"description": "The client's copy is current (ETag or Last-Modified)."},
                 406: openapi.NOT_ACCEPTABLE,
             },
             openapi_extra={"parameters": [openapi.format_parameter(offers)]},

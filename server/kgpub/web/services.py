@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import anyio
@@ -24,6 +25,7 @@ from starlette.responses import Response
 from kgpub.config import Settings
 from kgpub.ingest.validation_pool import ValidationPool
 from kgpub.ld.ontology_docs import OntologyDocs
+from kgpub.search.index import SearchIndex
 from kgpub.shacl.conformance import Conformance
 from kgpub.sparql.cache import ResultCache
 from kgpub.sparql.runners import Runner
@@ -57,6 +59,9 @@ class Services:
     graph_sizes: dict[str, int] = field(default_factory=dict)
     default_graph_size: int = 0
     ontology_docs: OntologyDocs = field(default_factory=OntologyDocs)
+    modified: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """When the served data last changed: ``Last-Modified`` (``web.conditional``),
+    the VoID's ``dcterms:modified`` and the sitemap's ``lastmod``."""
     pages: PageCache = field(default_factory=PageCache)
     """Rendered resource answers by store version (``web.page_cache``)."""
     writer: Writer | None = None
@@ -64,6 +69,8 @@ class Services:
     """With writes on: names this process's states of the dataset in ETags
     (``kgpub.ingest.preconditions``), so a tag from before a restart never matches."""
     write_lock: anyio.Lock = field(default_factory=anyio.Lock)
+    search_index: SearchIndex | None = None
+    """The full-text index of the served store, built at start-up (``kgpub.search``)."""
     _store: QueryStore | None = None
     _pool: Runner | None = None
     _conformance: Conformance | None = None
@@ -97,6 +104,12 @@ class Services:
     @conformance.setter
     def conformance(self, value: Conformance) -> None:
         self._conformance = value
+
+    @property
+    def search(self) -> SearchIndex:
+        if self.search_index is None:
+            raise _not_started("search index")
+        return self.search_index
 
     def writes(self) -> Writer:
         """The writer; only routes installed with writes on ask for it."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from rdflib import BNode, Dataset, Graph, URIRef
 
 from kgpub.config import Settings
@@ -82,6 +83,15 @@ def test_every_minted_iri_is_collected() -> None:
     assert f"{BASE}ontology" in _SUBJECTS
 
 
+def _assert_describedby(response: Response, document: str) -> None:
+    """The dereferencing policy (docs/linked-data.md): 200, the describing document
+    named by ``Content-Location`` and ``Link: rel="describedby"``."""
+    assert response.status_code == 200
+    location = response.headers["content-location"]
+    assert location.split("&lang=")[0] == document
+    assert response.headers["link"].startswith(f'<{location}>; rel="describedby", ')
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("iri", _SUBJECTS)
 def test_every_iri_dereferences_in_every_format(
@@ -95,6 +105,7 @@ def test_every_iri_dereferences_in_every_format(
             response = client.get(_path(iri), headers={"Accept": media_type})
             assert response.status_code == 200, (iri, name)
             assert response.headers["content-type"].split(";")[0] == media_type
+            _assert_describedby(response, f"{_path(iri)}?format={name}")
             parsed_answers[key] = _parse(response.content, rdflib_format)
         parsed = parsed_answers[key]
         for s, p, o in own:
@@ -110,6 +121,7 @@ def test_every_iri_has_a_page_with_its_label(client: TestClient, iri: str) -> No
     response = client.get(_path(iri), headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
+    _assert_describedby(response, f"{_path(iri)}?format=html")
     own = _own_triples(iri)
     names = [
         str(o)

@@ -1,9 +1,10 @@
-"""``/graph/article/rdf12``: the article's claims as RDF 1.2 (triple terms, reifiers).
+"""``/graph/{name}/rdf12``: an article graph's claims as RDF 1.2 (triple terms, reifiers).
 
 The view is built by ``kgpub.ld.claims_rdf12`` from the served store on each
 request. Only the formats that carry triple terms are offered: Turtle and
-N-Triples (RDF/XML and JSON-LD 1.1 have no syntax for them). The route is in
-the table before the ``/graph/{rest:path}`` catch-all that would answer it.
+N-Triples (RDF/XML and JSON-LD 1.1 have no syntax for them). A graph without
+claims has no view: 404. The route is in the table before the
+``/graph/{rest:path}`` catch-all that would answer it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import pyoxigraph as ox
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from kgpub.ld.claims_rdf12 import PATH, claims_view
+from kgpub.errors import ResourceNotFoundError
+from kgpub.ld.claims_rdf12 import PATH, claims_view, path_of
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import N_TRIPLES, TURTLE, Representation
 from kgpub.rdf.serialization import serialize
@@ -25,8 +27,10 @@ from kgpub.web.services import services
 OFFERS: tuple[Representation, ...] = (TURTLE, N_TRIPLES)
 
 
-def _body(store: QueryStore, base_iri: str, name: str) -> bytes:
-    view = claims_view(store, base_iri)
+def _body(store: QueryStore, base_iri: str, graph: str, name: str) -> bytes:
+    view = claims_view(store, base_iri, graph)
+    if not view:
+        raise ResourceNotFoundError(f"no claims in {base_iri}graph/{graph}")
     quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in view]
     return serialize(quads, name, base_iri)
 
@@ -34,8 +38,10 @@ def _body(store: QueryStore, base_iri: str, name: str) -> bytes:
 async def claims_rdf12(request: Request) -> Response:
     state = services(request)
     rep = choose(request.headers.get("accept"), request.query_params.get("format"), OFFERS)
-    body = await run_in_threadpool(partial(_body, state.store, state.settings.base_iri, rep.name))
-    return document_response(request, PATH, rep, body)
+    graph = request.path_params["name"]
+    base_iri = state.settings.base_iri
+    body = await run_in_threadpool(partial(_body, state.store, base_iri, graph, rep.name))
+    return document_response(request, path_of(graph), rep, body, OFFERS)
 
 
 def install(app: FastAPI) -> None:
@@ -44,7 +50,7 @@ def install(app: FastAPI) -> None:
         PATH,
         claims_rdf12,
         operation="claims_rdf12",
-        summary="The article's claims as RDF 1.2 (triple terms with reifiers)",
+        summary="An article graph's claims as RDF 1.2 (triple terms with reifiers)",
         offers=OFFERS,
         description="The claims as RDF 1.2.",
     )

@@ -28,15 +28,16 @@ from kgpub.errors import (
     MalformedRequestError,
 )
 from kgpub.ingest import auth, preconditions
-from kgpub.ingest.writes import Committed, GraphName, Writer
+from kgpub.ingest.writes import Committed, GraphName, Part, Writer
 from kgpub.ld.ontology_docs import OntologyDocs
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import RDF_FORMATS, UPLOAD_FORMATS, Representation, media_types
 from kgpub.rdf.serialization import serialize
 from kgpub.shacl.conformance import upload_format
-from kgpub.sparql.cache import make_etag, none_match
+from kgpub.sparql.cache import make_etag
 from kgpub.store.oxigraph import Store
 from kgpub.store.protocol import OWN_DEFAULT, QueryStore
+from kgpub.web import conditional, multipart
 from kgpub.web.body import read_body
 from kgpub.web.openapi import PROBLEM_CONTENT, representations
 from kgpub.web.services import Services, app_services, services
@@ -106,12 +107,7 @@ async def read_graph(request: Request) -> Response:
     rep = choose(request.headers.get("accept"), request.query_params.get("format"), RDF_FORMATS)
     body = await run_in_threadpool(_graph_body, state.store, graph, rep, state.settings.base_iri)
     headers = {"Vary": "Accept", "ETag": make_etag(rep.media_type, body)}
-    if none_match(request.headers.get("if-none-match"), headers["ETag"]):
-        return Response(status_code=304, headers=headers)
-    if request.method == "HEAD":
-        headers["Content-Length"] = str(len(body))
-        return Response(b"", media_type=rep.content_type, headers=headers)
-    return Response(body, media_type=rep.content_type, headers=headers)
+    return conditional.answer(request, body, rep.content_type, headers)
 
 
 def check_write_access(request: Request) -> None:
@@ -204,12 +200,18 @@ async def put_graph(request: Request) -> Response:
 
 async def post_graph(request: Request) -> Response:
     """Merge the body into a graph (201 when new, else 204); without a graph parameter,
-    into a new graph whose IRI the ``Location`` header gives (201)."""
+    into a new graph whose IRI the ``Location`` header gives (201). A
+    ``multipart/form-data`` body's parts are each a document, all merged (``web.multipart``)."""
     target = _target(request)
-    body, fmt = await _rdf_body(request)
     writer = services(request).writes()
+    documents = await multipart.read_parts(request, services(request).settings.max_body_bytes)
+    if documents is None:
+        body, fmt = await _rdf_body(request)
+        documents = [Part(body, fmt, "the request body")]
     check = _precondition(request, target)
-    graph, created = await run_write(request, writer.post, target, body, fmt, precondition=check)
+    graph, created = await run_write(
+        request, writer.post_parts, target, documents, precondition=check
+    )
     if not created:
         return Response(status_code=204)
     headers = {}
@@ -240,11 +242,12 @@ def writer_for(state: Services) -> Writer:
     def publish(committed: Committed) -> None:
         state.graph_sizes = committed.graph_sizes
         state.default_graph_size = committed.distinct_triples
+        state.modified = conditional.now()
         state.conformance = committed.conformance
         if committed.ontology_changed:
             state.ontology_docs = OntologyDocs()
 
-    return Writer(store, state.settings, publish)
+    return Writer(store, state.settings, publish, state.search)
 
 
 def install(app: FastAPI) -> None:
@@ -270,7 +273,7 @@ def install(app: FastAPI) -> None:
     for method, endpoint, summary in writes:
         extra: dict[str, Any] = {"parameters": _TARGET_PARAMS}
         if method != "DELETE":
-            extra["requestBody"] = _RDF_BODY
+            extra["requestBody"] = _POST_BODY if method == "POST" else _RDF_BODY
         app.add_api_route(
             PATH,
             endpoint,
@@ -318,6 +321,7 @@ _RDF_BODY: dict[str, Any] = {
     "required": False,
     "content": {media: {"schema": {"type": "string"}} for media in media_types(UPLOAD_FORMATS)},
 }
+_POST_BODY: dict[str, Any] = {**_RDF_BODY, "content": {**_RDF_BODY["content"], **multipart.CONTENT}}
 _REPORT = {
     **PROBLEM_CONTENT,
     "text/turtle": {"schema": {"type": "string"}},

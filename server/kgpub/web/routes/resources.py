@@ -1,26 +1,30 @@
 """Dereferencing: every IRI the data mints answers at its path on the serving host.
 
 ``/id/elon-musk`` is ``<base>id/elon-musk`` whatever the host (the base IRI is
-a setting, not the host). One scheme throughout: **200 with content
-negotiation** — ``Vary: Accept, Accept-Language``, ``Content-Location``
-naming the representation sent (``?format=…``), and ``Link`` headers to
-every alternate format. No 303 round trip: a client gets the description in
-one request. Answers are kept per store version with a strong ``ETag``
-(``kgpub.web.page_cache``), so a page served twice is not rendered twice and
-``If-None-Match`` gets 304. Hash IRIs (``<base>ontology#Term``, ``<base>shapes#…``) are
-answered by their document, as HTTP strips the fragment. The work is in
-``kgpub.ld.describe``, ``kgpub.rdf.serialization`` and ``kgpub.ld.pages``; this
-module reads the request and runs them in a worker thread.
+a setting, not the host). One policy throughout (docs/linked-data.md): the W3C
+TAG's **200 alternative** to a 303 — the IRI answers 200 with a description
+chosen by content negotiation, and says which document that is:
+``Content-Location`` and ``Link: <…>; rel="describedby"`` name the
+representation sent (``?format=…``), ``Link: rel="alternate"`` every other
+format, ``Vary: Accept, Accept-Language``. No 303 round trip: a client gets the
+description in one request. Answers are kept per store version with a strong
+``ETag`` (``kgpub.web.page_cache``), so a page served twice is not rendered
+twice, and carry ``Last-Modified`` and ``Cache-Control``; ``If-None-Match`` and
+``If-Modified-Since`` get 304 (``kgpub.web.conditional``). Hash IRIs
+(``<base>ontology#Term``, ``<base>shapes#…``) are answered by their document, as
+HTTP strips the fragment. The work is in ``kgpub.ld.describe``,
+``kgpub.rdf.serialization`` and ``kgpub.ld.pages``; this module reads the
+request and runs them in a worker thread.
 """
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from kgpub.config import Settings
@@ -32,9 +36,9 @@ from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, JSON_LD, RDF_FORMATS, Representation
 from kgpub.rdf.serialization import compact, context, prefixes, serialize
 from kgpub.shacl.conformance import Conformance
-from kgpub.sparql.cache import make_etag, none_match
+from kgpub.sparql.cache import make_etag
 from kgpub.store.protocol import QueryStore
-from kgpub.web import openapi
+from kgpub.web import conditional, openapi
 from kgpub.web.page_cache import Page, PageKey
 from kgpub.web.services import services
 
@@ -61,10 +65,11 @@ def _headers(path: str, rep: Representation, lang: str | None) -> dict[str, str]
         for alt in OFFERS
         if alt is not rep
     ]
+    location = _format_url(path, rep, lang if rep is HTML else None)
     return {
         "Vary": VARY,
-        "Content-Location": _format_url(path, rep, lang if rep is HTML else None),
-        "Link": ", ".join(links),
+        "Content-Location": location,
+        "Link": ", ".join([f'<{location}>; rel="describedby"', *links]),
     }
 
 
@@ -125,7 +130,7 @@ async def resource(request: Request) -> Response:
     if answer is None:
         answer = await _render(request, rep, key, conformance, docs)
         state.pages.put(key, answer)
-    return _respond(request, answer)
+    return conditional.answer(request, answer.body, answer.content_type, answer.headers)
 
 
 async def _render(
@@ -167,28 +172,19 @@ async def _render(
     return Page(body, rep.content_type, headers)
 
 
-def _respond(request: Request, answer: Page) -> Response:
-    """200 with the answer (no body for HEAD), or 304 when the client holds its ETag."""
-    if none_match(request.headers.get("if-none-match"), answer.etag):
-        return Response(status_code=304, headers=answer.headers)
-    if request.method == "HEAD":
-        headers = {**answer.headers, "Content-Length": str(len(answer.body))}
-        return Response(b"", media_type=answer.content_type, headers=headers)
-    return Response(answer.body, media_type=answer.content_type, headers=answer.headers)
-
-
 async def context_document(request: Request) -> Response:
     """``/context.jsonld``: the one JSON-LD context every JSON-LD answer embeds."""
     settings: Settings = services(request).settings
-    body: dict[str, Any] = context(settings.base_iri)
-    response = JSONResponse(body, media_type="application/ld+json")
-    response.headers["Cache-Control"] = "public, max-age=86400"
-    return response
+    body = json.dumps(context(settings.base_iri), ensure_ascii=False, indent=2).encode()
+    return conditional.answer(request, body, "application/ld+json")
 
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: openapi.representations("The description, in the negotiated format.", OFFERS),
-    304: {"description": "If-None-Match names the representation's current ETag."},
+    304: {
+        "description": "If-None-Match names the current ETag, or (without it) "
+        "If-Modified-Since is not older than Last-Modified."
+    },
     400: openapi.problem("A path that cannot be part of an IRI."),
     404: {
         "description": "The dataset says nothing about this IRI: a page for browsers.",

@@ -23,8 +23,10 @@ from kgpub.errors import NotAcceptableError, UpdateRefusedError
 from kgpub.guards import query_limits
 from kgpub.ingest import preconditions
 from kgpub.ld.query_editor import assets_installed, example_queries, render_page
+from kgpub.ld.sitemap import published_articles
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, rdf_format
+from kgpub.search.sparql_function import index_file
 from kgpub.sparql import service_description
 from kgpub.sparql.cache import (
     CacheKey,
@@ -41,7 +43,9 @@ from kgpub.sparql.protocol import parse_request, query_form
 from kgpub.sparql.results import check_acceptable
 from kgpub.sparql.runners import Runner
 from kgpub.sparql.worker import Done
+from kgpub.store.oxigraph import Store
 from kgpub.store.protocol import QueryStore
+from kgpub.web import conditional
 from kgpub.web.body import read_body
 from kgpub.web.liveness import CLIENT_CLOSED, unless_disconnected
 from kgpub.web.openapi import PROBLEM_CONTENT, content
@@ -89,16 +93,23 @@ def _describe_or_page(request: Request) -> Response:
         f"{state.settings.base_iri}.well-known/void#dataset",
         str(request.base_url).rstrip("/") + "/.well-known/void",
     )
+    # kgpub:search runs in the query workers of kgpub's own store, not in a remote backend.
+    functions = [index_file(state.search).function] if isinstance(state.store, Store) else []
     triples = service_description.describe(
-        endpoint, state.graph_sizes, state.default_graph_size, "kgpub SPARQL endpoint", void
+        endpoint,
+        state.graph_sizes,
+        state.default_graph_size,
+        "kgpub SPARQL endpoint",
+        void,
+        updates=state.update_handler is not None,
+        functions=functions,
+        articles=published_articles(state.store, state.settings.base_iri),
     )
     body = service_description.serialize(triples, rdf_format(rep))
     headers["ETag"] = make_etag(rep.media_type, body)
     if dataset is not None:
         headers["ETag"] = preconditions.dataset_etag(dataset, headers["ETag"])
-    if none_match(request.headers.get("if-none-match"), headers["ETag"]):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=rep.content_type, headers=headers)
+    return conditional.answer(request, body, rep.content_type, headers)
 
 
 def _candidate_keys(
