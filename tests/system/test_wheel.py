@@ -126,7 +126,7 @@ def test_the_wheel_serves_the_shipped_story(installed: Path, served: tuple[str, 
     printed = log_path.read_text(errors="replace")
     story = "site-packages/kgpub/story"
     assert re.search(rf"kgpub serve: project \S+{story} \(the story shipped with kgpub", printed)
-    assert re.search(rf"kgpub serve: read \S+{story}/data/article.ttl", printed)
+    assert re.search(rf"kgpub serve: read \S+{story}/\S+/article.ttl", printed)
     query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
     _, _, body = _get(
         base + "/sparql?" + urllib.parse.urlencode({"query": query}),
