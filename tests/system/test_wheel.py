@@ -40,6 +40,10 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 def _run(command: list[str], **options: Any) -> subprocess.CompletedProcess[str]:
+    # Never this process's PYTHONPATH: the new environment must find only what it installed.
+    options.setdefault(
+        "env", {k: v for k, v in os.environ.items() if not k.startswith(("KGPUB_", "PYTHON"))}
+    )
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False, **options
     )
