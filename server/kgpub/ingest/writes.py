@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kgpub import guards
+from kgpub import guards, metrics
 from kgpub.config import Settings
 from kgpub.errors import (
     ConfigurationError,
@@ -355,17 +355,18 @@ class Writer:
     def _validate_and_apply(self, staged: Store | Staged, changes: Changes, what: str) -> None:
         if changes.empty:
             return
-        conformance = validate_change(self._state, staged, changes, self._settings)
+        with metrics.timed_write():
+            self._check_and_commit(staged, changes, what)
+
+    def _check_and_commit(self, staged: Store | Staged, changes: Changes, what: str) -> None:
+        with metrics.VALIDATION_SECONDS.labels("write").time():
+            conformance = validate_change(self._state, staged, changes, self._settings)
         assert conformance.report is not None
         if not conformance.report.accepted:
             _log.info("%s rejected: %d violation(s)", what, len(conformance.report.violations))
             raise WriteRejectedError(conformance.report)
-        _log.info(
-            "%s: committing %d removed and %d added quads",
-            what,
-            len(changes.removed),
-            len(changes.added),
-        )
+        removed, added = len(changes.removed), len(changes.added)
+        _log.info("%s: committing %d removed and %d added quads", what, removed, added)
         self._store.graph_sizes()  # counted once if unknown; each commit then updates them
         if self._store.path is not None:
             self._store.fingerprint()  # likewise, for the seal
