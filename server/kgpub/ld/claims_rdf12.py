@@ -42,8 +42,16 @@ def path_of(name: str) -> str:
 
 
 def claims_view(store: QueryStore, base_iri: str, name: str = "article") -> list[ox.Triple]:
-    """The RDF 1.2 view of the claims in the served ``graph/<name>``."""
-    return view_of((q.triple for q in store.quads(f"{base_iri}graph/{name}")), base_iri)
+    """The RDF 1.2 view of the claims in the served ``graph/<name>`` (none if no such graph).
+
+    A name that makes no IRI (a control character, say) names no graph: no claims.
+    """
+    graph = f"{base_iri}graph/{name}"
+    try:
+        ox.NamedNode(graph)
+    except ValueError:
+        return []
+    return view_of((q.triple for q in store.quads(graph)), base_iri)
 
 
 def view_of(triples: Iterable[ox.Triple], base_iri: str) -> list[ox.Triple]:

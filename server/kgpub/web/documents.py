@@ -10,7 +10,9 @@ document route answers alike.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
@@ -48,8 +50,24 @@ def install_document(
     summary: str,
     offers: Sequence[Representation],
     description: str,
+    not_found: str | None = None,
 ) -> None:
-    """GET (in the OpenAPI schema) and HEAD for a document in ``offers``' formats."""
+    """GET (in the OpenAPI schema) and HEAD for a document in ``offers``' formats.
+
+    ``not_found`` documents a 404 for paths with parameters that may name nothing.
+    """
+    responses: dict[int | str, dict[str, Any]] = {
+        200: openapi.representations(description, offers),
+        304: {"description": "The client's copy is current (ETag or Last-Modified)."},
+        406: openapi.NOT_ACCEPTABLE,
+    }
+    if not_found is not None:
+        responses[404] = openapi.problem(not_found)
+    # The endpoints read path parameters from the request, so FastAPI cannot see them.
+    named = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)(?::\w+)?}", path)
+    ]
     for method in ("GET", "HEAD"):
         app.add_api_route(
             path,
@@ -59,10 +77,6 @@ def install_document(
             summary=summary,
             include_in_schema=method == "GET",
             response_class=Response,
-            responses={
-                200: openapi.representations(description, offers),
-                304: {"description": "The client's copy is current (ETag or Last-Modified)."},
-                406: openapi.NOT_ACCEPTABLE,
-            },
-            openapi_extra={"parameters": [openapi.format_parameter(offers)]},
+            responses=responses,
+            openapi_extra={"parameters": [*named, openapi.format_parameter(offers)]},
         )

@@ -66,3 +66,11 @@ def test_the_article_graph_itself_is_still_served(client: TestClient) -> None:
     response = client.get("/graph/article", headers={"Accept": "application/n-triples"})
     assert response.status_code == 200
     assert b"rdf-syntax-ns#reifies" not in response.content
+
+
+@pytest.mark.parametrize("name", ["background", "no-such-graph", "%F2%82%89%B0%15u"])
+def test_a_graph_without_claims_or_no_graph_at_all_is_404(client: TestClient, name: str) -> None:
+    """Found by the schema fuzzer: a name that makes no IRI was a 500."""
+    response = client.get(f"/graph/{name}/rdf12", headers={"Accept": "text/turtle"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
