@@ -49,6 +49,7 @@ from kgpub.rdf.sources import (
     read_all,
     shapes_sources,
 )
+from kgpub.shacl.conformance import check_store
 from kgpub.shacl.validate import reference_report, validate_quads
 from kgpub.store.oxigraph import Store
 
@@ -154,7 +155,8 @@ def writes(
     settings: Settings, articles: int, write: Callable[[Writer, int], None] = _run_update
 ) -> dict[str, float]:
     store = _story_store(settings, articles)
-    writer = Writer(store, settings)
+    # As the server does: the writer starts from start-up's validation (not timed here).
+    writer = Writer(store, settings, initial=check_store(store, settings))
     gate: list[float] = []
     validate_change = writes_module.validate_change
 
@@ -168,7 +170,7 @@ def writes(
     writes_module.validate_change = timed  # type: ignore[assignment]
     try:
         started = time.perf_counter()
-        write(writer, 0)  # the first write validates everything
+        write(writer, 0)  # the first write after start, from start-up's report
         out = {"first": time.perf_counter() - started, "quads": float(len(store))}
         taken = []
         for turn in range(1, EDITS + 1):
@@ -226,8 +228,8 @@ def report(results: dict[str, dict[str, float]], commit: str, load: str) -> str:
         ),
         ("of which the SHACL gate, 1 article", _s(w1["gate"]), ""),
         ("of which the SHACL gate, 1,000 articles", _s(w1000["gate"]), ""),
-        ("first write, 1 article (validates everything)", _s(w1["first"]), ""),
-        ("first write, 1,000 articles (validates everything)", _s(w1000["first"]), ""),
+        ("first write after start, 1 article (start-up's report)", _s(w1["first"]), ""),
+        ("first write after start, 1,000 articles (start-up's report)", _s(w1000["first"]), ""),
     ]
     lines = [
         f"## Validation, start-up and writes (issue 13): {dt.date.today()}, commit {commit}",

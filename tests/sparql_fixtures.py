@@ -53,6 +53,23 @@ def write_project(root: Path) -> Settings:
     return Settings(project_dir=root)
 
 
+SHAPES_TTL = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix schema: <https://schema.org/> .
+<urn:shape:Person> a sh:NodeShape ; sh:targetClass schema:Person ;
+  sh:property [ sh:path schema:name ; sh:minCount 1 ] .
+"""
+
+
+def write_served_project(root: Path) -> Settings:
+    """``write_project`` with a shapes file the data passes: ``kgpub serve`` refuses a
+    project without shapes (exit 2), so tests that run the command use this one."""
+    settings = write_project(root)
+    (root / "shapes").mkdir(exist_ok=True)
+    (root / "shapes" / "shapes.ttl").write_text(SHAPES_TTL, encoding="utf-8")
+    return settings
+
+
 def store_of(graphs: Mapping[str, Sequence[tuple[str, str, str | ox.Literal]]]) -> Store:
     """A store from ``{graph IRI: [(s, p, o), ...]}``; string objects are IRIs."""
     store = Store()

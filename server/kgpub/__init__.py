@@ -1,7 +1,7 @@
 """kgpub publishes what a news article says as Linked Data.
 
 The package is split by layer (``docs/architecture.md`` is the map): the core
-modules (``config``, ``errors``, ``guards``, ``lexer``), then ``rdf``,
+modules (``config``, ``errors``, ``guards``, ``lexer``, ``metrics``), then ``rdf``,
 ``store``, ``shacl`` and ``sparql``, ``ld``, ``ingest``, ``web`` and ``cli``,
 each importing only from the layers below it.
 

@@ -19,6 +19,27 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # The repository root when kgpub runs from a checkout (``pip install -e .``):
 # server/kgpub/config.py -> parents[2].
 _CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
+# Where a built wheel keeps the shipped story (setup.py copies it there).
+_PACKAGED_STORY = Path(__file__).resolve().parent / "story"
+PROJECT_FOLDERS = ("data", "articles", "ontology", "shapes")
+"""The folders that make a folder a kgpub project (any one of them does)."""
+
+
+def shipped_story() -> Path:
+    """The story kgpub ships: in the package when installed from a wheel, else the checkout."""
+    return _PACKAGED_STORY if _PACKAGED_STORY.is_dir() else _CHECKOUT_ROOT
+
+
+def holds_project(folder: Path) -> bool:
+    """Whether ``folder`` is a kgpub project: it has one of ``PROJECT_FOLDERS``."""
+    return any((folder / name).is_dir() for name in PROJECT_FOLDERS)
+
+
+def discover_project() -> Path:
+    """The project folder when none is named: the current folder when it holds a kgpub
+    project, else the shipped story (``kgpub serve`` in an empty folder serves it)."""
+    here = Path.cwd()
+    return here if holds_project(here) else shipped_story()
 
 
 def _user_cache() -> Path:
@@ -31,8 +52,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KGPUB_", frozen=True)
 
-    project_dir: Path = _CHECKOUT_ROOT
-    """Folder holding ``ontology/``, ``data/`` (shared graphs), ``articles/`` and ``shapes/``."""
+    project_dir: Path = Field(default_factory=discover_project)
+    """Folder holding ``ontology/``, ``data/`` (shared graphs), ``articles/`` and ``shapes/``
+    (``kgpub --project DIR``). Unset: the current folder when it holds one of them, else
+    the story kgpub ships."""
 
     base_iri: str = "https://kgpub.example/"
     """Canonical base of every IRI the data mints; independent of the serving host."""
@@ -162,6 +185,16 @@ class Settings(BaseSettings):
     write_token: SecretStr | None = None
     """The bearer token every write must carry (``Authorization: Bearer …``), at least 16
     characters; only from the environment. Writes enabled without one refuse to start."""
+
+    # Operations (docs/operations.md): /healthz, /readyz and /metrics.
+    metrics_enabled: bool = True
+    """Serve Prometheus metrics at ``/metrics`` (requests, query latency, cache, workers
+    killed, validation and write times); off: ``/metrics`` is 404 and requests are not
+    counted (the other series cost a few in-memory additions and are never shown)."""
+
+    operations_in_openapi: bool = False
+    """List ``/healthz``, ``/readyz`` and ``/metrics`` in the public OpenAPI document; they
+    are for orchestrators and operators, not for the API's users."""
 
     # A remote SPARQL backend instead of the embedded store (docs/backend.md).
     backend_url: str | None = None

@@ -6,6 +6,7 @@ HTTP; the web layer and the CLI translate them to status codes and exit codes.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -63,6 +64,11 @@ class SourceNotFoundError(KgpubError):
     """A file named as input does not exist or cannot be read."""
 
 
+class NothingFoundError(SourceNotFoundError):
+    """A project folder, named or found, that yields no data or no shapes: every command
+    that reads it fails (exit 2) rather than report success on nothing."""
+
+
 class ArticleLayoutError(KgpubError):
     """An article folder cannot be read as one: no text, a bad sidecar, a graph name twice."""
 
@@ -73,6 +79,45 @@ class AnchorError(KgpubError):
 
 class QuerySyntaxError(KgpubError):
     """A SPARQL query or update could not be parsed."""
+
+    @classmethod
+    def located(cls, text: str, message: str) -> QuerySyntaxError:
+        """pyoxigraph's ``error at L:C: reason`` for ``text``, with the line it names
+        (the text around the column) and a caret under the column (``point_at``)."""
+        return cls(point_at(text, message))
+
+
+_PARSER_AT = re.compile(r"\berror at (\d+):(\d+): ")
+_AROUND = 36
+"""Characters shown either side of the column when the line is longer than twice that."""
+
+
+def point_at(text: str, message: str) -> str:
+    """``message`` (a parser's ``error at L:C: reason``) with the place in ``text`` under it,
+    the line numbered and a caret under the column::
+
+        error at 1:1: expected CONSTRUCT
+          1 | SELEC * WHERE { ?s ?p ?o }
+            | ^
+
+    A long line is cut to the text around the column; a message without a
+    location is returned as it is. The first line stays pyoxigraph's own.
+    """
+    found = _PARSER_AT.search(message)
+    if found is None:
+        return message
+    line_no, column = int(found[1]), int(found[2])
+    lines = text.splitlines()
+    line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+    start, end = 0, len(line)
+    if len(line) > 2 * _AROUND:
+        start, end = max(0, column - 1 - _AROUND), column - 1 + _AROUND
+    head = "…" if start else ""
+    shown = line[start:end].replace("\t", " ")
+    tail = "…" if end < len(line) else ""
+    gutter = " " * len(str(line_no))
+    caret = " " * (len(head) + column - 1 - start) + "^"
+    return f"{message}\n  {line_no} | {head}{shown}{tail}\n  {gutter} | {caret}"
 
 
 class DataNotConformingError(KgpubError):

@@ -38,7 +38,10 @@ def test_init_scaffolds_a_project_in_canonical_form(
         assert (project / name).is_file(), name
     assert (project / "articles").is_dir()
     assert main(["fmt", "--check"]) == 0
-    assert _said(capsys) == ""
+    # Only which project and which files it read (kgpub.cli.project), nothing to reformat.
+    said = _said(capsys).splitlines()
+    assert said[0] == f"kgpub fmt: project {project} (named by KGPUB_PROJECT_DIR)"
+    assert all(line.startswith("kgpub fmt: read ") for line in said[1:])
 
 
 def test_init_changes_nothing_where_a_project_is(

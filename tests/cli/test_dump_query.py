@@ -206,3 +206,25 @@ def test_serve_store_answers_queries_without_reading_files(store_dir: Path, tmp_
         void = client.get("/.well-known/void", params={"format": "nt"})
         assert void.status_code == 200
         assert f"<{EX}g1>" in void.text
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "xml", "ttl", "nt"])
+def test_query_output_ends_with_a_newline(
+    fmt: str, store_dir: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    query = SELECT if fmt in ("json", "csv", "tsv", "xml") else "CONSTRUCT WHERE { ?s ?p ?o }"
+    out = run(["query", "--store", str(store_dir), query, "--format", fmt], capsysbinary)
+    assert out.endswith(b"\n")
+    assert not out.endswith(b"\n\n")
+
+
+def test_query_syntax_error_shows_line_column_and_caret(
+    store_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    query = "SELECT ?s\nWHERE { ?s ?p ?o } LIMT 1"
+    assert main(["query", "--store", str(store_dir), query]) == EXIT_UNREADABLE
+    err = capsys.readouterr().err.splitlines()
+    first = next(i for i, line in enumerate(err) if "error at 2:" in line)
+    assert err[first + 1] == "  2 | WHERE { ?s ?p ?o } LIMT 1"
+    assert err[first + 2].strip().startswith("| ")
+    assert err[first + 2].endswith("^")

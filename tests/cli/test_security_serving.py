@@ -30,7 +30,13 @@ from kgpub.cli import main as cli
 from kgpub.cli.serving import HeadTimeoutProtocol, uvicorn_options
 from kgpub.config import Settings
 from kgpub.web.body import read_body
-from tests.sparql_fixtures import app_for, free_port, store_of, write_project
+from tests.sparql_fixtures import (
+    app_for,
+    free_port,
+    store_of,
+    write_project,
+    write_served_project,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -377,7 +383,7 @@ def kgpub_serve(root: Path, **environment: str) -> Iterator[int]:
 
     ``environment`` adds ``KGPUB_`` settings; the process is stopped afterwards.
     """
-    write_project(root)
+    write_served_project(root)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
     env.update(KGPUB_PROJECT_DIR=str(root), KGPUB_QUERY_WORKERS="1", **environment)

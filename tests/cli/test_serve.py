@@ -20,7 +20,7 @@ import pytest
 
 from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_UNREADABLE
 from kgpub.cli.main import main
-from tests.sparql_fixtures import free_port, write_project
+from tests.sparql_fixtures import free_port, write_project, write_served_project
 
 pytestmark = pytest.mark.slow
 
@@ -254,6 +254,59 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
     assert not list(scratch.glob("kgpub-serve-*"))
 
 
+def test_metrics_of_two_workers_are_summed(tmp_path: Path) -> None:
+    """Under --workers 2, /metrics counts every worker's requests, whichever answers."""
+    write_served_project(tmp_path)
+    port = free_port()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
+    env.update(TMPDIR=str(scratch), KGPUB_QUERY_WORKERS="1", KGPUB_PROJECT_DIR=str(tmp_path))
+    log = (tmp_path / "serve.log").open("w+b")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kgpub", "serve", "--workers", "2", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+
+    def output() -> str:
+        log.seek(0)
+        return log.read().decode(errors="replace")
+
+    try:
+        _wait_for_startup(server, output)
+        listener = _tcp_inode(port, 0)
+        assert listener is not None
+        workers = {pid for pid in _children(server.pid) if _holder(listener, {pid})}
+        answered: set[int] = set()
+        sent = 0
+        for _ in range(400):  # until both workers have answered queries
+            sock, pid = _connect_to(port, workers)
+            with sock:
+                status, _ = _get(sock, QUERY, "application/sparql-results+json")
+            assert status == 200
+            sent += 1
+            answered.add(pid)
+            if answered == workers and sent >= 6:
+                break
+        assert answered == workers, output()
+        counted = set()
+        for _ in range(4):  # each scrape, from either worker, sees the same total
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as response:
+                text = response.read().decode()
+            line = 'kgpub_http_requests_total{method="GET",route="/sparql",status="200"}'
+            (value,) = [row.split()[-1] for row in text.splitlines() if row.startswith(line)]
+            counted.add(float(value))
+        assert counted == {float(sent)}
+        assert list(scratch.glob("kgpub-serve-*/metrics/*.db")), "one file per worker"
+    finally:
+        server.terminate()
+        server.wait(timeout=WAIT)
+        log.close()
+    assert not list(scratch.glob("kgpub-serve-*"))
+
+
 def damage_sst(store: Path) -> str:
     sst = sorted(store.glob("*.sst"))[0]
     sst.write_bytes(sst.read_bytes()[:100])  # truncated, as by a disk that lost its tail
@@ -292,7 +345,9 @@ def test_a_damaged_store_is_refused_in_one_line_naming_the_file(
     )
     assert done.returncode == EXIT_UNREADABLE == 2
     assert done.stdout == ""
-    lines = done.stderr.splitlines()
+    # The project folder the command uses (kgpub.cli.project), then the one line.
+    project, *lines = done.stderr.splitlines()
+    assert project == f"kgpub serve: project {tmp_path} (named by KGPUB_PROJECT_DIR)"
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith(
         f"kgpub serve: cannot read input: {store}: the store is damaged and cannot be opened "
@@ -318,6 +373,7 @@ def test_a_folder_that_is_no_store_is_refused_in_one_line(tmp_path: Path) -> Non
     )
     assert done.returncode == EXIT_UNREADABLE
     assert done.stderr == (
+        f"kgpub serve: project {tmp_path} (named by KGPUB_PROJECT_DIR)\n"
         f"kgpub serve: cannot read input: {folder}: cannot be opened as a store (IO error: "
         f"No such file or directory: While opening a file for sequentially reading: "
         f"{folder}/CURRENT: No such file or directory); is it a folder made by kgpub load?\n"

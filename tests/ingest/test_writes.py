@@ -28,6 +28,7 @@ from kgpub.errors import (
     UpdateFailedError,
     WriteRejectedError,
 )
+from kgpub.ingest import writes
 from kgpub.ingest.dataset import load_dataset
 from kgpub.ingest.writes import (
     Committed,
@@ -37,8 +38,10 @@ from kgpub.ingest.writes import (
     refuse_fetching,
     with_dataset,
 )
+from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.store.changes import Changes
 from kgpub.store.oxigraph import STATS_FILE, Store
+from kgpub.store.staged import Staged
 from kgpub.web.app import create_app
 from tests.sparql_fixtures import EX
 from tests.writes_fixtures import (
@@ -256,6 +259,51 @@ def test_a_write_to_the_ontology_graph_says_so(tmp_path: Path, commits: list[Com
     writer.post(ox.NamedNode(f"{settings.base_iri}graph/vocab"), b"<urn:a> <urn:b> 1 .", TURTLE)
     assert commits[-1].ontology_changed is True
     assert commits[-1].conformance.ontology  # the vocabulary is not validated as data
+
+
+def _count_full_validations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    original = writes.validate_state
+
+    def counted(store: Store | Staged, settings: Settings) -> Conformance:
+        calls.append(1)
+        return original(store, settings)
+
+    monkeypatch.setattr(writes, "validate_state", counted)
+    return calls
+
+
+def test_a_writer_seeded_with_start_up_validation_writes_incrementally_at_once(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first write reuses start-up's report: its cost follows the write, not the data."""
+    seeded = Writer(store, settings, initial=check_store(store, settings))
+    calls = _count_full_validations(monkeypatch)
+    seeded.put(G, NAMED.encode(), TURTLE)
+    with pytest.raises(WriteRejectedError) as info:
+        seeded.post(ox.NamedNode(PEOPLE), NAMELESS.encode(), TURTLE)
+    assert not calls
+    assert {str(v.focus) for v in info.value.report.violations} == {f"{EX}nobody"}
+
+
+def test_an_unseeded_writer_validates_everything_first(
+    writer: Writer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_full_validations(monkeypatch)
+    writer.put(G, NAMED.encode(), TURTLE)
+    writer.put(G, NAMED.encode() + b"\n", TURTLE)
+    assert len(calls) == 1
+
+
+def test_start_up_validation_is_not_reused_when_the_default_graph_holds_data(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start-up validates the named graphs only; a write must then judge everything once."""
+    store.add_quads([ox.Quad(ox.NamedNode(f"{EX}x"), ox.NamedNode(f"{EX}p"), ox.Literal("1"))])
+    seeded = Writer(store, settings, initial=check_store(store, settings))
+    calls = _count_full_validations(monkeypatch)
+    seeded.put(G, NAMED.encode(), TURTLE)
+    assert len(calls) == 1
 
 
 # --- SPARQL Update -------------------------------------------------------------

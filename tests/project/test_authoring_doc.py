@@ -79,6 +79,7 @@ class Replay:
         words = shlex.split(command)
         if words[0] == "cd":
             self.monkeypatch.chdir(Path.cwd() / words[1])
+            self.project = Path.cwd()  # found there: kgpub reads the current folder's project
             return
         if words[0] == "export":
             self.project = Path.cwd()

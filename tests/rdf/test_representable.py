@@ -121,8 +121,10 @@ def test_source_files_are_refused_by_the_cli(
     bad = tmp_path / "data" / "bad.ttl"
     bad.write_text(f'<{EX}s> <{EX}p> "a\\u0008b" .', encoding="utf-8")
     assert cli.main(["validate", str(bad)]) == 2  # unreadable input
-    err = capsys.readouterr().err
-    assert err == f"kgpub validate: cannot read input: {refusal('U+0008', source=str(bad))}\n"
+    # The project folder the command uses (kgpub.cli.project), then the refusal.
+    project, refused = capsys.readouterr().err.splitlines()
+    assert project.startswith("kgpub validate: project ")
+    assert refused == f"kgpub validate: cannot read input: {refusal('U+0008', source=str(bad))}"
 
 
 @pytest.mark.parametrize(

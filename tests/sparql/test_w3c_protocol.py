@@ -481,3 +481,14 @@ def test_syntax_error_carries_the_parser_message(client: TestClient) -> None:
     assert response.status_code == 400
     assert response.headers["content-type"] == PROBLEM
     assert json.loads(response.text)["detail"].startswith("error at 1:")
+
+
+def test_syntax_error_shows_the_line_and_a_caret_under_the_column(client: TestClient) -> None:
+    query = "PREFIX schema: <https://schema.org/>\nSELEC ?name WHERE { ?p schema:name ?name }"
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 400
+    lines = json.loads(response.text)["detail"].splitlines()
+    assert lines[0].startswith("error at 2:")
+    column = int(lines[0].removeprefix("error at 2:").split(":")[0])
+    assert lines[1] == "  2 | SELEC ?name WHERE { ?p schema:name ?name }"
+    assert lines[2] == "    | " + " " * (column - 1) + "^"

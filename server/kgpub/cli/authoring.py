@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kgpub.cli.exit_codes import EXIT_OK, EXIT_UNREADABLE
-from kgpub.config import Settings
+from kgpub.config import Settings, shipped_story
 from kgpub.errors import AnchorError, ArticleLayoutError, KgpubError
 from kgpub.ld.anchor_authoring import (
     AnchorNames,
@@ -67,9 +67,7 @@ A kgpub project: articles published as Linked Data (see kgpub's docs/authoring.m
 
 def shipped_project() -> Path:
     """The project kgpub ships (its ontology and shapes are copied by ``init``)."""
-    default = Settings.model_fields["project_dir"].default
-    assert isinstance(default, Path)
-    return default
+    return shipped_story()
 
 
 def _shown(path: Path) -> str:

@@ -31,6 +31,7 @@ from kgpub.cli.serving import worker_uvicorn_options
 from kgpub.config import Settings, export_to_environment
 from kgpub.errors import KgpubError
 from kgpub.ingest.dataset import load_dataset
+from kgpub.metrics import MULTIPROCESS_ENV
 from kgpub.shacl.report_file import read_report, write_report
 from kgpub.shacl.validate import ValidationReport
 
@@ -91,6 +92,12 @@ def serve(settings: Settings, report: ValidationReport | None, workers: int) -> 
             }
         )
         export_to_environment(handed)
+        if settings.metrics_enabled:
+            # Set before the workers start: each keeps its metrics in files there, and
+            # /metrics sums them (kgpub.metrics). The parent's own are not shown.
+            shared = Path(folder) / "metrics"
+            shared.mkdir()
+            os.environ[MULTIPROCESS_ENV] = str(shared)
         uvicorn.run(FACTORY, **worker_uvicorn_options(handed, workers))
 
 

@@ -14,11 +14,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kgpub.cli import authoring, revise, store_commands
+from kgpub import __version__
+from kgpub.cli import authoring, project, revise, store_commands
 from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings
 from kgpub.errors import (
-    ConfigurationError,
     DataNotConformingError,
     KgpubError,
     StoreUnverifiedError,
@@ -29,10 +29,11 @@ from kgpub.rdf.formatting import format_file
 from kgpub.rdf.serialization import serialize
 from kgpub.rdf.sources import (
     data_files,
-    data_sources,
     ontology_sources,
     read_all,
-    shapes_sources,
+    required_data,
+    required_shapes,
+    required_sources,
     sources_for_files,
 )
 from kgpub.shacl.conformance import to_quads
@@ -43,10 +44,12 @@ from kgpub.shacl.validate import in_languages, validate_quads
 
 def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     files: list[Path] = args.files
-    shapes = sources_for_files(settings, [args.shapes]) if args.shapes else shapes_sources(settings)
     try:
-        data = sources_for_files(settings, files) if files else data_sources(settings)
+        data = sources_for_files(settings, files) if files else required_data(settings)
         data_quads = read_all(data)
+        shapes = (
+            sources_for_files(settings, [args.shapes]) if args.shapes else required_shapes(settings)
+        )
         report = validate_quads(data_quads, read_all(shapes), read_all(ontology_sources(settings)))
         hints, text_differs = authoring.validation_hints(settings, data_quads, project=not files)
     except KgpubError as exc:
@@ -78,6 +81,9 @@ def _project_turtle(settings: Settings) -> list[Path]:
 
 def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
     try:
+        if not args.files:
+            # A project without data or shapes is an error, not "all formatted".
+            required_sources(settings)
         files: list[Path] = args.files or _project_turtle(settings)
     except KgpubError as exc:
         print(f"kgpub fmt: {exc}", file=sys.stderr)
@@ -102,6 +108,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # The web stack costs most of a second to import; only serving needs it,
     # so validate, fmt, load and query start fast.
     from kgpub.cli import http_workers  # noqa: PLC0415
+    from kgpub.cli.serving import check_port_free  # noqa: PLC0415
 
     files: list[Path] = args.files
     settings = settings.model_copy(
@@ -116,7 +123,11 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     )
     try:
         check_settings(settings)
-    except ConfigurationError as exc:
+        # A taken port fails now, not after seconds of loading and validating.
+        check_port_free(settings.host, settings.port)
+        if not (settings.files or settings.store_dir or settings.backend_url):
+            required_sources(settings)  # nothing to serve is an error, not an empty endpoint
+    except KgpubError as exc:
         print(f"kgpub serve: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     try:
@@ -170,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kgpub", description="Publish news articles as Linked Data."
     )
+    parser.add_argument("--version", action="version", version=f"kgpub {__version__}")
+    parser.add_argument("--project", type=Path, metavar="DIR", help=_PROJECT_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
 
     validate = sub.add_parser(
@@ -226,13 +239,28 @@ def build_parser() -> argparse.ArgumentParser:
     store_commands.add_commands(sub)
     authoring.add_commands(sub)
     revise.add_command(sub)
-
+    # --project before or after the command's name; after it, it wins.
+    for command in sub.choices.values():
+        command.add_argument(
+            "--project", type=Path, metavar="DIR", default=argparse.SUPPRESS, help=_PROJECT_HELP
+        )
     return parser
+
+
+_PROJECT_HELP = (
+    "the project folder (default: KGPUB_PROJECT_DIR, else the current folder when it "
+    "holds data/, articles/, ontology/ or shapes/, else the story shipped with kgpub)"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    settings = project.settings_for(args.project)
+    try:
+        project.announce(args.command, settings, named=args.project is not None)
+    except KgpubError as exc:
+        print(f"kgpub {args.command}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     code: int = args.handler(args, settings)
     return code
 

@@ -24,7 +24,7 @@ from kgpub.config import Settings
 from kgpub.errors import KgpubError
 from kgpub.ingest import bulkload, new_store
 from kgpub.ingest.dataset import served_sources
-from kgpub.rdf.sources import read_all
+from kgpub.rdf.sources import read_all, required_shapes, required_sources
 from kgpub.search.documents import Scope
 from kgpub.search.index import SearchIndex, beside, build_beside
 from kgpub.search.sparql_function import FUNCTION_NAME, SparqlSearch, index_file
@@ -68,6 +68,9 @@ def _cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     for leftover in new_store.remove_leftovers(args.store):
         print(f"kgpub load: removed {leftover}, left by an interrupted load", file=sys.stderr)
     try:
+        if args.validate:
+            # No shapes would accept anything: fail before reading the data.
+            required_shapes(settings)
         inputs = bulkload.collect_inputs(settings, args.files, args.graph)
         if args.progress or sys.stderr.isatty():
             progress = ProgressLine(len(inputs), sys.stderr)
@@ -149,6 +152,8 @@ def _cmd_load_backend(args: argparse.Namespace, settings: Settings) -> int:
 
     target = RemoteStore.from_settings(settings)
     try:
+        if args.validate:
+            required_shapes(settings)
         inputs = bulkload.collect_inputs(settings, args.files, args.graph)
         if shown:
             lines.append(ProgressLine(len(inputs), sys.stderr))
@@ -184,6 +189,8 @@ def _open(args: argparse.Namespace, settings: Settings) -> Store:
             raise KgpubError(f"{args.store}: no such store (create it with kgpub load)")
         return Store(args.store, read_only=True)
     store = Store()
+    if not settings.files:
+        required_sources(settings)  # a project without data or shapes: exit 2, not 0 rows
     store.add_quads(read_all(served_sources(settings)))
     return store
 
@@ -218,6 +225,8 @@ def _cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     except (KgpubError, OSError, sqlite3.Error) as exc:
         print(f"kgpub query: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
+    if not body.endswith(b"\n"):
+        body += b"\n"  # a shell prompt never starts on the last line of the results
     out = _output(args.output)
     out.write(body)
     if args.output is not None:

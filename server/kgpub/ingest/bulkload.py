@@ -30,7 +30,7 @@ from kgpub.rdf.sources import (
     graph_iri,
     ontology_sources,
     read_all,
-    shapes_sources,
+    required_shapes,
     syntax_error,
 )
 from kgpub.shacl.validate import ValidationReport, validate_quads
@@ -195,7 +195,8 @@ def validate_staged(staging: Store, settings: Settings) -> ValidationReport:
     """The staged data against the project's shapes, with its vocabulary mixed in."""
     return validate_quads(
         staging,
-        read_all(shapes_sources(settings)),
+        # Validating against no shapes would accept anything: that is an error.
+        read_all(required_shapes(settings)),
         read_all(ontology_sources(settings)),
     )
 

@@ -24,7 +24,7 @@ import anyio
 import anyio.to_thread
 import pyoxigraph as ox
 
-from kgpub import errors
+from kgpub import errors, metrics
 from kgpub.config import Settings
 from kgpub.errors import KgpubError, QueryWorkerError, ValidationLimitError, ValidationTimeoutError
 from kgpub.ingest import validation_worker
@@ -87,7 +87,7 @@ class ValidationPool:
         timeout = settings.validate_timeout
         taken: _Process | None = None
         try:
-            with anyio.fail_after(timeout):
+            with anyio.fail_after(timeout), metrics.VALIDATION_SECONDS.labels("upload").time():
                 async with self._slots:
                     taken = await self._take()
                     taken.conn.send(job)

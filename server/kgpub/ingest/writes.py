@@ -16,8 +16,11 @@ and Infos are accepted (``ValidationReport.accepted``, docs/validation.md).
 Validation is incremental once the writer has a report of the committed
 state: only the focus nodes the write can affect are validated again, on
 their neighbourhood (``kgpub.shacl.incremental``), and their results replace
-those in the previous report. The first write, a write to the shapes or the
-vocabulary, and a change the analysis cannot bound validate everything.
+those in the previous report. The writer starts from the start-up validation
+when that validated the same data (``initial``: start-up leaves the default
+graph out, so only while it is empty), so the first write is incremental too; a
+write to the shapes or the vocabulary and a change the analysis cannot bound
+validate everything.
 
 Right after a commit, the search index re-indexes the resources the write
 touched (``kgpub.search``), so searches and ``kgpub:search`` see the write.
@@ -38,7 +41,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kgpub import guards
+from kgpub import guards, metrics
 from kgpub.config import Settings
 from kgpub.errors import (
     ConfigurationError,
@@ -252,13 +255,15 @@ class Writer:
         settings: Settings,
         on_commit: Callable[[Committed], None] | None = None,
         search: SearchIndex | None = None,
+        initial: Conformance | None = None,
     ) -> None:
         self._store = store
         self._search = search
         self._settings = settings
         self._on_commit = on_commit
         self._lock = threading.Lock()
-        self._state: Conformance | None = None  # the committed state's validation
+        # The committed state's validation; start-up's counts only if it saw every quad.
+        self._state = initial if not store.has_quads(ox.DefaultGraph()) else None
         self._ontology_graphs = {
             ox.NamedNode(graph_iri(settings, s.path)) for s in ontology_sources(settings)
         }
@@ -350,17 +355,18 @@ class Writer:
     def _validate_and_apply(self, staged: Store | Staged, changes: Changes, what: str) -> None:
         if changes.empty:
             return
-        conformance = validate_change(self._state, staged, changes, self._settings)
+        with metrics.timed_write():
+            self._check_and_commit(staged, changes, what)
+
+    def _check_and_commit(self, staged: Store | Staged, changes: Changes, what: str) -> None:
+        with metrics.VALIDATION_SECONDS.labels("write").time():
+            conformance = validate_change(self._state, staged, changes, self._settings)
         assert conformance.report is not None
         if not conformance.report.accepted:
             _log.info("%s rejected: %d violation(s)", what, len(conformance.report.violations))
             raise WriteRejectedError(conformance.report)
-        _log.info(
-            "%s: committing %d removed and %d added quads",
-            what,
-            len(changes.removed),
-            len(changes.added),
-        )
+        removed, added = len(changes.removed), len(changes.added)
+        _log.info("%s: committing %d removed and %d added quads", what, removed, added)
         self._store.graph_sizes()  # counted once if unknown; each commit then updates them
         if self._store.path is not None:
             self._store.fingerprint()  # likewise, for the seal

@@ -42,8 +42,10 @@ def path_of(name: str) -> str:
 
 
 def claims_view(store: QueryStore, base_iri: str, name: str = "article") -> list[ox.Triple]:
-    """The RDF 1.2 view of the claims in the served ``graph/<name>``; none when that is
-    no IRI (a name with characters an IRI may not hold names no graph)."""
+    """The RDF 1.2 view of the claims in the served ``graph/<name>`` (none if no such graph).
+
+    A name that makes no IRI (a control character, say) names no graph: no claims.
+    """
     graph = f"{base_iri}graph/{name}"
     try:
         ox.NamedNode(graph)

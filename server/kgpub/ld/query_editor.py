@@ -1,11 +1,12 @@
 """The browser's query editor: YASGUI, served from the project's own files.
 
 People who open the endpoint in a browser get an editor with a results
-table instead of a service description in Turtle. The editor's assets are
-installed by ``scripts/setup-ui`` from the npm registry into
-``static/vendor/`` and never fetched from a CDN, so the page works offline;
-if they are missing, the page says how to install them and still offers a
-plain query form. The competency questions become ready example tabs.
+table instead of a service description in Turtle. The editor's assets come
+from the npm registry when the package is built (setup.py; ``scripts/setup-ui``
+in a checkout) into ``static/vendor/``, ship inside the wheel and are never
+fetched from a CDN, so the page works offline; if they are missing (a checkout
+without npm), the page says how to install them and still offers a plain
+query form. The competency questions become ready example tabs.
 """
 
 from __future__ import annotations

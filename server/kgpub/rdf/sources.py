@@ -10,6 +10,7 @@ pyoxigraph: it is fast and reports line and column on a syntax error.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +19,14 @@ import pyoxigraph as ox
 
 from kgpub import guards
 from kgpub.config import Settings
-from kgpub.errors import RdfSyntaxError, SourceNotFoundError
+from kgpub.errors import NothingFoundError, RdfSyntaxError, SourceNotFoundError
 from kgpub.rdf import representable
 from kgpub.rdf.articles import articles
 from kgpub.rdf.formats import by_suffix, rdf_format
+
+# Every file read is logged here at INFO: the CLI shows these lines on stderr, so a
+# command always says which files it read.
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,37 @@ def default_sources(settings: Settings) -> list[Source]:
     return ontology_sources(settings) + data_sources(settings) + shapes_sources(settings)
 
 
+def required_data(settings: Settings) -> list[Source]:
+    """``data_sources``, or ``NothingFoundError`` naming the folder when there are none."""
+    return _required(
+        data_sources(settings),
+        "data",
+        f"neither {settings.data_dir} nor {settings.articles_dir} holds",
+        settings,
+    )
+
+
+def required_shapes(settings: Settings) -> list[Source]:
+    """``shapes_sources``, or ``NothingFoundError`` naming the folder when there are none."""
+    return _required(shapes_sources(settings), "shapes", f"{settings.shapes_dir} holds", settings)
+
+
+def required_sources(settings: Settings) -> list[Source]:
+    """``default_sources`` of a project with data and shapes, else ``NothingFoundError``."""
+    required_data(settings)
+    required_shapes(settings)
+    return default_sources(settings)
+
+
+def _required(found: list[Source], what: str, where: str, settings: Settings) -> list[Source]:
+    if not found:
+        raise NothingFoundError(
+            f"no {what}: {where} no Turtle (*.ttl) file "
+            f"(project folder {settings.project_dir}; name another with --project DIR)"
+        )
+    return found
+
+
 def sources_for_files(settings: Settings, files: Sequence[Path]) -> list[Source]:
     return [Source(p, graph_iri(settings, p)) for p in files]
 
@@ -95,7 +131,9 @@ def read_quads(source: Source) -> list[ox.Quad]:
         data = source.path.read_bytes()
     except OSError as exc:
         raise SourceNotFoundError(f"{source.path}: {exc.strerror or exc}") from exc
-    return parse_quads(data, source.format, str(source.path), ox.NamedNode(source.graph))
+    quads = parse_quads(data, source.format, str(source.path), ox.NamedNode(source.graph))
+    logger.info("read %s (%d triples)", source.path, len(quads))
+    return quads
 
 
 def parse_quads(

@@ -24,6 +24,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kgpub import metrics
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -208,11 +210,17 @@ class ResultCache:
             return entry
 
     def lookup(self, keys: list[CacheKey]) -> tuple[CacheKey, Entry] | None:
-        """The first of ``keys`` that has an entry (a query is either a SELECT/ASK or a graph)."""
+        """The first of ``keys`` that has an entry (a query is either a SELECT/ASK or a graph).
+
+        Counted once as a hit or a miss (``kgpub_result_cache_lookups_total``), when on.
+        """
         for key in keys:
             entry = self.get(key)
             if entry is not None:
+                metrics.CACHE_LOOKUPS.labels("hit").inc()
                 return key, entry
+        if self.enabled:
+            metrics.CACHE_LOOKUPS.labels("miss").inc()
         return None
 
     def put(self, key: CacheKey, body: bytes, content_type: str) -> Entry:
@@ -257,7 +265,8 @@ class ResultCache:
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-            return entry
+        metrics.CACHE_LOOKUPS.labels("hit").inc()
+        return entry
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:

@@ -40,7 +40,7 @@ import anyio
 import anyio.to_thread
 import pyoxigraph as ox
 
-from kgpub import errors
+from kgpub import errors, metrics
 from kgpub.errors import KgpubError, QueryTimeoutError, QueryWorkerError
 from kgpub.search.sparql_function import IndexFile
 from kgpub.sparql import worker
@@ -118,6 +118,12 @@ class QueryPool:
     def timeout(self) -> float:
         return self._timeout
 
+    @property
+    def ready(self) -> bool:
+        """Started and not closed, with a worker process alive to take a query
+        (``/readyz``); a dead worker is replaced when the next query comes."""
+        return self._generation is not None and any(w.process.is_alive() for w in self._live)
+
     async def start(self) -> None:
         """Open the first snapshot and wait until every worker is ready."""
         self._generation = await self._new_generation()
@@ -147,11 +153,12 @@ class QueryPool:
         job = Job(next(self._numbers), operation, accept, format_param)
         taken: _Worker | None = None
         try:
-            with anyio.fail_after(timeout):
+            with anyio.fail_after(timeout), metrics.QUERY_SECONDS.time():
                 taken = await self._take(generation, job)
                 reply = await receive(taken.conn)
         except TimeoutError:
             if taken is not None:
+                metrics.WORKERS_KILLED.labels("deadline").inc()
                 self._replace(generation, taken)
             raise QueryTimeoutError(
                 f"the query did not finish within {_seconds(timeout)} s and was stopped; "
@@ -164,7 +171,9 @@ class QueryPool:
                 self._replace(generation, taken)
             raise QueryWorkerError(f"the query worker stopped while answering ({exc!r})") from exc
         except asyncio.CancelledError:
+            # The client hung up (kgpub.web.liveness): its query's worker goes too.
             if taken is not None:
+                metrics.WORKERS_KILLED.labels("hangup").inc()
                 self._replace(generation, taken)
             raise
         self._release(generation, taken)

@@ -15,6 +15,7 @@ import math
 import anyio
 import anyio.to_thread
 
+from kgpub import metrics
 from kgpub.config import Settings
 from kgpub.errors import QueryTimeoutError
 from kgpub.search.sparql_function import IndexFile
@@ -44,6 +45,11 @@ class InlineRunner:
     def timeout(self) -> float:
         return self._timeout
 
+    @property
+    def ready(self) -> bool:
+        """Always: the remote server's own health is the backend's to report."""
+        return True
+
     async def start(self) -> None:
         """Nothing to start: the remote server is already running."""
 
@@ -66,7 +72,7 @@ class InlineRunner:
             return Done(written.representation, body, None, len(body), written.engine_seconds)
 
         try:
-            with anyio.fail_after(timeout):
+            with anyio.fail_after(timeout), metrics.QUERY_SECONDS.time():
                 done = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
         except TimeoutError:
             raise QueryTimeoutError(

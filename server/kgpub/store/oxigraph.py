@@ -221,7 +221,7 @@ class Store:
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
-            raise QuerySyntaxError(str(exc)) from exc
+            raise QuerySyntaxError.located(sparql, str(exc)) from exc
         self._written()
 
     def changes_to(self, other: Store) -> Changes:
@@ -387,4 +387,4 @@ class Store:
                 custom_functions=self._functions,
             )
         except SyntaxError as exc:
-            raise QuerySyntaxError(str(exc)) from exc
+            raise QuerySyntaxError.located(sparql, str(exc)) from exc

@@ -10,5 +10,6 @@
 - ``body``, ``liveness``, ``server_timing``, ``host_header``, ``openapi``: request
   bodies under limits, stopping a hung-up client's query, timing headers, ``Host``
   required, answer schemas.
+- ``operations``: ``/healthz``, ``/readyz``, ``/metrics`` and the request counter.
 - ``routes``: thin adapters from requests to the layers below.
 """

@@ -32,9 +32,10 @@ from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.sparql.cache import ResultCache
 from kgpub.sparql.runners import Runner, runner_for
 from kgpub.store.protocol import QueryStore
-from kgpub.web import http_errors
+from kgpub.web import http_errors, operations
 from kgpub.web.host_header import RequireHost
 from kgpub.web.openapi import add_problem_schema
+from kgpub.web.routes import api_docs as api_docs_routes
 from kgpub.web.routes import claims_rdf12 as claims_rdf12_routes
 from kgpub.web.routes import crawlers as crawler_routes
 from kgpub.web.routes import graph_store as graphstore_routes
@@ -109,24 +110,13 @@ def create_app(
         version=__version__,
         summary="A news article published as Linked Data, with a SPARQL 1.1 endpoint.",
         lifespan=lifespan,
+        # Swagger UI from the package's own files (web.routes.api_docs), never a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = state
     http_errors.install(app)
-    # The route table, in matching order: resources last, as its paths are catch-alls
-    # (/id/{rest:path}, /graph/{rest:path}, /ontology/{rest:path}) that would answer
-    # any route under them installed after it (docs/architecture.md).
-    sparql_routes.install(app)
-    void_routes.install(app)
-    validate_routes.install(app)
-    graphstore_routes.install(app)
-    update_routes.install(app)
-    claims_rdf12_routes.install(app)
-    crawler_routes.install(app)
-    search_routes.install(app)
-    resource_routes.install(app)
-    if STATIC_DIR.is_dir():
-        # Absent until scripts/setup-ui installs the query UI: /static is then a 404.
-        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _install_routes(app, settings)
     app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(RequireHost)
     app.add_middleware(
@@ -147,6 +137,8 @@ def create_app(
         ],
         max_age=3600,
     )
+    if settings.metrics_enabled:
+        operations.count_requests(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -155,3 +147,25 @@ def create_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _install_routes(app: FastAPI, settings: Settings) -> None:
+    """The route table, in matching order: resources last, as its paths are catch-alls
+    (/id/{rest:path}, /graph/{rest:path}, /ontology/{rest:path}) that would answer any
+    route under them installed after it (docs/architecture.md)."""
+    sparql_routes.install(app)
+    void_routes.install(app)
+    validate_routes.install(app)
+    graphstore_routes.install(app)
+    update_routes.install(app)
+    claims_rdf12_routes.install(app)
+    crawler_routes.install(app)
+    search_routes.install(app)
+    api_docs_routes.install(app)
+    operations.install(
+        app, enabled=settings.metrics_enabled, in_openapi=settings.operations_in_openapi
+    )
+    resource_routes.install(app)
+    if STATIC_DIR.is_dir():
+        # Built into the package (setup.py); absent only in a checkout without npm.
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
@@ -58,12 +59,21 @@ def install_document(
     description: str,
     not_found: str | None = None,
 ) -> None:
-    """GET (in the OpenAPI schema) and HEAD for a document in ``offers``' formats;
-    ``not_found`` documents the 404 of a document that may not exist. The path's
-    ``{placeholders}`` are declared too: the endpoint reads them from the request."""
-    in_path = [
+    """GET (in the OpenAPI schema) and HEAD for a document in ``offers``' formats.
+
+    ``not_found`` documents a 404 for paths with parameters that may name nothing.
+    """
+    responses: dict[int | str, dict[str, Any]] = {
+        200: openapi.representations(description, offers),
+        304: {"description": "The client's copy is current (ETag or Last-Modified)."},
+        406: openapi.NOT_ACCEPTABLE,
+    }
+    if not_found is not None:
+        responses[404] = openapi.problem(not_found)
+    # The endpoints read path parameters from the request, so FastAPI cannot see them.
+    named = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in re.findall(r"\{(\w+)\}", path)
+        for name in re.findall(r"{(\w+)(?::\w+)?}", path)
     ]
     for method in ("GET", "HEAD"):
         app.add_api_route(
@@ -74,11 +84,6 @@ def install_document(
             summary=summary,
             include_in_schema=method == "GET",
             response_class=Response,
-            responses={
-                200: openapi.representations(description, offers),
-                304: {"description": "The client's copy is current (ETag or Last-Modified)."},
-                406: openapi.NOT_ACCEPTABLE,
-                **({404: openapi.problem(not_found)} if not_found else {}),
-            },
-            openapi_extra={"parameters": [openapi.format_parameter(offers), *in_path]},
+            responses=responses,
+            openapi_extra={"parameters": [*named, openapi.format_parameter(offers)]},
         )

@@ -9,5 +9,6 @@
 - ``claims_rdf12``: ``/graph/{name}/rdf12``, an article's claims as RDF 1.2 (before ``resources``).
 - ``crawlers``: ``/robots.txt``, ``/sitemap.xml`` and the IRI lookup ``/lookup?uri=``.
 - ``search``: ``GET /search``, full-text search (JSON or a page).
+- ``api_docs``: ``/docs``, Swagger UI from the package's own files.
 - ``resources``: every minted IRI (the catch-all ``/id/{rest:path}``: last).
 """

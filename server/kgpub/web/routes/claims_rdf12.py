@@ -53,5 +53,5 @@ def install(app: FastAPI) -> None:
         summary="An article graph's claims as RDF 1.2 (triple terms with reifiers)",
         offers=OFFERS,
         description="The claims as RDF 1.2.",
-        not_found="The graph holds no claims (or does not exist).",
+        not_found="The graph does not exist or holds no claims.",
     )

@@ -247,7 +247,7 @@ def writer_for(state: Services) -> Writer:
         if committed.ontology_changed:
             state.ontology_docs = OntologyDocs()
 
-    return Writer(store, state.settings, publish, state.search)
+    return Writer(store, state.settings, publish, state.search, initial=state.conformance)
 
 
 def install(app: FastAPI) -> None:
