@@ -18,28 +18,11 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-import pyoxigraph as ox
-from rdflib import Graph
+from typing import TYPE_CHECKING
 
 from kgpub.cli.exit_codes import EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings, shipped_story
 from kgpub.errors import AnchorError, ArticleLayoutError, KgpubError
-from kgpub.ld.anchor_authoring import (
-    AnchorNames,
-    add_to_claim,
-    anchor_problems,
-    anchor_turtle,
-    claim_file,
-    text_problems,
-)
-from kgpub.ld.article_scaffold import (
-    NewArticle,
-    article_graph,
-    own_prefix,
-    prefixes,
-    sidecar_toml,
-)
 from kgpub.rdf.articles import (
     SIDECAR,
     articles,
@@ -47,8 +30,14 @@ from kgpub.rdf.articles import (
     find_article,
     mint_namespace,
 )
-from kgpub.rdf.formatting import format_graph
-from kgpub.rdf.quote_selectors import select
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from kgpub.ld.article_scaffold import NewArticle
+
+# rdflib and the ld modules are imported by the commands that use them, so every other
+# command (kgpub serve above all) starts without them.
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -96,6 +85,10 @@ def _cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     if existing:
         names = ", ".join(str(p) for p in existing)
         return _fail("init", f"{target} already holds {names}; nothing was changed")
+    from rdflib import Graph  # noqa: PLC0415 - see the imports
+
+    from kgpub.rdf.formatting import format_graph  # noqa: PLC0415
+
     shipped = shipped_project()
     for sub, name in (("ontology", "kgpub.ttl"), ("shapes", "shapes.ttl")):
         (target / sub).mkdir(parents=True, exist_ok=True)
@@ -126,6 +119,8 @@ def _language_of(text_file: Path, given: str | None) -> str | None:
 
 def _new_article(args: argparse.Namespace, settings: Settings) -> tuple[NewArticle, Path]:
     """What ``new`` is asked to add, checked; ``ArticleLayoutError`` if it cannot be."""
+    from kgpub.ld.article_scaffold import NewArticle  # noqa: PLC0415 - see the imports
+
     source: Path = args.text
     if not (settings.project_dir / "shapes").is_dir():
         raise ArticleLayoutError(
@@ -161,6 +156,9 @@ def _new_article(args: argparse.Namespace, settings: Settings) -> tuple[NewArtic
 
 
 def _cmd_new(args: argparse.Namespace, settings: Settings) -> int:
+    from kgpub.ld.article_scaffold import article_graph, prefixes, sidecar_toml  # noqa: PLC0415
+    from kgpub.rdf.formatting import format_graph  # noqa: PLC0415
+
     try:
         article, folder = _new_article(args, settings)
     except KgpubError as exc:
@@ -183,6 +181,15 @@ def _claim_iri(namespace: str, claim: str) -> str:
 
 
 def _cmd_anchor(args: argparse.Namespace, settings: Settings) -> int:
+    from kgpub.ld.anchor_authoring import (  # noqa: PLC0415 - see the imports
+        AnchorNames,
+        add_to_claim,
+        anchor_turtle,
+        claim_file,
+    )
+    from kgpub.ld.article_scaffold import own_prefix  # noqa: PLC0415
+    from kgpub.rdf.quote_selectors import select  # noqa: PLC0415
+
     try:
         article = find_article(settings, args.article)
         sel = select(article.text(), args.quote, args.at)
@@ -210,6 +217,8 @@ def validation_hints(
 ) -> tuple[list[str], bool]:
     """Lines that say where misplaced quotes actually are, and whether an article's stored
     text differs from its text file (which fails validation: the anchors would lie)."""
+    from kgpub.ld.anchor_authoring import anchor_problems, text_problems  # noqa: PLC0415
+
     hints = anchor_problems(quads)
     mismatched = text_problems(articles(settings), quads) if project else []
     return hints + mismatched, bool(mismatched)

@@ -22,16 +22,20 @@ the change set by the writer).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from rdflib import BNode, URIRef, Variable
-from rdflib.plugins.sparql.parserutils import CompValue
 
 from kgpub.errors import UpdateFailedError
 from kgpub.rdflib_grammar import GRAMMAR_LOCK
 from kgpub.store.changes import Changes
 from kgpub.store.oxigraph import Store
+
+if TYPE_CHECKING:
+    # rdflib's SPARQL package (its pyparsing grammar) is imported on the first update,
+    # not when the server starts.
+    from rdflib.plugins.sparql.parserutils import CompValue
 
 _OPERATIONS = frozenset({"InsertData", "DeleteData", "DeleteWhere", "Modify"})
 
@@ -42,6 +46,8 @@ class _UnboundedError(Exception):
 
 def _triples(node: Any) -> Iterator[tuple[Any, Any, Any]]:
     """Every triple pattern under an algebra node (BGPs, templates, EXISTS, subqueries)."""
+    from rdflib.plugins.sparql.parserutils import CompValue  # noqa: PLC0415 - see the imports
+
     if isinstance(node, CompValue):
         for key, value in node.items():
             if key == "triples" and isinstance(value, list):
@@ -57,6 +63,8 @@ def _triples(node: Any) -> Iterator[tuple[Any, Any, Any]]:
 
 
 def _is_triple(node: Any) -> bool:
+    from rdflib.plugins.sparql.parserutils import CompValue  # noqa: PLC0415 - see the imports
+
     return isinstance(node, tuple) and len(node) == 3 and not isinstance(node[0], CompValue)
 
 
