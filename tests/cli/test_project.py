@@ -130,10 +130,10 @@ def test_a_project_without_data_or_shapes_exits_2_naming_the_folder(
     assert main(["--project", str(project), *argv]) == EXIT_UNREADABLE
     err = capsys.readouterr().err
     if missing == "data":
-        where = f"neither {project / 'data'} nor {project / 'articles'} holds"
+        where = f"{project / 'data'} and {project / 'articles'}"
     else:
-        where = f"{project / 'shapes'} holds"
-    assert f"no {missing}: {where} no Turtle (*.ttl) file" in err
+        where = f"{project / 'shapes'}"
+    assert f"no {missing}: no Turtle (*.ttl) file in {where} " in err
 
 
 def test_load_validate_without_shapes_exits_2_and_loads_nothing(
@@ -143,7 +143,7 @@ def test_load_validate_without_shapes_exits_2_and_loads_nothing(
     store = tmp_path / "store"
     argv = ["--project", str(project), "load", str(project / "data"), "--store", str(store)]
     assert main([*argv, "--validate"]) == EXIT_UNREADABLE
-    assert f"no shapes: {project / 'shapes'}" in capsys.readouterr().err
+    assert f"no shapes: no Turtle (*.ttl) file in {project / 'shapes'} " in capsys.readouterr().err
     assert not store.exists()
     # Without --validate the shapes are not needed.
     assert main(argv) == EXIT_OK

@@ -95,14 +95,14 @@ def required_data(settings: Settings) -> list[Source]:
     return _required(
         data_sources(settings),
         "data",
-        f"neither {settings.data_dir} nor {settings.articles_dir} holds",
+        f"{settings.data_dir} and {settings.articles_dir}",
         settings,
     )
 
 
 def required_shapes(settings: Settings) -> list[Source]:
     """``shapes_sources``, or ``NothingFoundError`` naming the folder when there are none."""
-    return _required(shapes_sources(settings), "shapes", f"{settings.shapes_dir} holds", settings)
+    return _required(shapes_sources(settings), "shapes", f"{settings.shapes_dir}", settings)
 
 
 def required_sources(settings: Settings) -> list[Source]:
@@ -115,7 +115,7 @@ def required_sources(settings: Settings) -> list[Source]:
 def _required(found: list[Source], what: str, where: str, settings: Settings) -> list[Source]:
     if not found:
         raise NothingFoundError(
-            f"no {what}: {where} no Turtle (*.ttl) file "
+            f"no {what}: no Turtle (*.ttl) file in {where} "
             f"(project folder {settings.project_dir}; name another with --project DIR)"
         )
     return found
