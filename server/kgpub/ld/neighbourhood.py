@@ -20,9 +20,12 @@ import math
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 CAP = 24
 _SCALE_X, _SCALE_Y = 560.0, 400.0
@@ -116,7 +119,13 @@ def _num(value: float) -> str:
 
 
 def layout(count: int, between: Iterable[tuple[int, int]]) -> list[tuple[float, float]]:
-    """Positions for the centre (index 0) and ``count`` neighbours (1…count), spring-laid."""
+    """Positions for the centre (index 0) and ``count`` neighbours (1…count), spring-laid.
+
+    networkx (and numpy under it) is imported by the first picture, not when the
+    server starts: a tenth of a second of start-up no reader waits for.
+    """
+    import networkx as nx  # noqa: PLC0415 - see the docstring
+
     graph: nx.Graph[int] = nx.Graph()
     graph.add_nodes_from(range(count + 1))
     graph.add_edges_from((0, i) for i in range(1, count + 1))
