@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -193,8 +194,12 @@ def _answers(sock: socket.socket) -> str:
 def _wait_for_startup(server: subprocess.Popen[bytes], output: Callable[[], str]) -> None:
     # Waiting on the process doubles as a pause between looks at its log.
     for _ in range(int(WAIT / 0.2)):
-        with pytest.raises(subprocess.TimeoutExpired):
+        try:
             server.wait(timeout=0.2)
+        except subprocess.TimeoutExpired:
+            pass
+        else:
+            pytest.fail(f"kgpub serve exited ({server.returncode}) before it started: {output()}")
         if output().count("Application startup complete") == 2:
             return
     pytest.fail(f"the workers did not start: {output()}")
@@ -204,8 +209,9 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
     """Two worker processes answer, each with the SHACL report the parent computed once,
     each closing a slow request head; SIGTERM stops them all and removes the temp folder."""
     port = free_port()
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
+    # Short, as the forkserver's socket lives there (AF_UNIX paths end at 107 bytes,
+    # which pytest-xdist's deeper tmp_path can pass).
+    scratch = Path(tempfile.mkdtemp(prefix="kgpub-t"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
     env.update(TMPDIR=str(scratch), KGPUB_HEADER_TIMEOUT="2", KGPUB_QUERY_WORKERS="1")
     log = (tmp_path / "serve.log").open("w+b")
@@ -252,14 +258,16 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
     assert code == 0
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
     assert not list(scratch.glob("kgpub-serve-*"))
+    shutil.rmtree(scratch)
 
 
 def test_metrics_of_two_workers_are_summed(tmp_path: Path) -> None:
     """Under --workers 2, /metrics counts every worker's requests, whichever answers."""
     write_served_project(tmp_path)
     port = free_port()
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
+    # Short, as the forkserver's socket lives there (AF_UNIX paths end at 107 bytes,
+    # which pytest-xdist's deeper tmp_path can pass).
+    scratch = Path(tempfile.mkdtemp(prefix="kgpub-t"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
     env.update(TMPDIR=str(scratch), KGPUB_QUERY_WORKERS="1", KGPUB_PROJECT_DIR=str(tmp_path))
     log = (tmp_path / "serve.log").open("w+b")
@@ -305,6 +313,7 @@ def test_metrics_of_two_workers_are_summed(tmp_path: Path) -> None:
         server.wait(timeout=WAIT)
         log.close()
     assert not list(scratch.glob("kgpub-serve-*"))
+    shutil.rmtree(scratch)
 
 
 def damage_sst(store: Path) -> str:
