@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from markupsafe import Markup, escape
 
+from kgpub.ld.page_model import iri_terms
 from kgpub.namespaces import OA, SCHEMA
 from kgpub.store.protocol import QueryStore
 
@@ -99,12 +100,7 @@ def quotes(
     An anchor has no name of its own, nor has a resource known only by its
     evidence (the article's untitled first section): both are named by the words.
     """
-    nodes = []
-    for iri in iris:
-        try:
-            nodes.append(str(ox.NamedNode(iri)))
-        except ValueError:
-            continue
+    nodes = iri_terms(iris)
     if not nodes:
         return {}
     result = store.query(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kgpub.ld.page_model import iri_terms
 from kgpub.namespaces import RDF, SCHEMA
 from kgpub.store.protocol import QueryStore
 
@@ -156,12 +157,7 @@ class _Found:
 
 def derived_titles(store: QueryStore, iris: Iterable[str]) -> dict[str, str]:
     """The display titles of those ``iris`` that are articles with a text but no name."""
-    nodes = []
-    for iri in sorted(set(iris)):
-        try:
-            nodes.append(str(ox.NamedNode(iri)))
-        except ValueError:
-            continue
+    nodes = iri_terms(sorted(set(iris)))
     if not nodes:
         return {}
     rows = _query(

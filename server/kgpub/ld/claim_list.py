@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kgpub.ld.page_model import Page, Value
+from kgpub.ld.page_model import Page, Value, iri_terms
 from kgpub.namespaces import OA, RDF, SCHEMA, SKOS
 from kgpub.store.protocol import QueryStore
 
@@ -185,12 +185,7 @@ def statements(store: QueryStore, iris: Sequence[str]) -> dict[str, tuple[str, s
     A statement is named by its triple ("Trump-Zelensky phone call · attendee · Elon
     Musk"), never by its own IRI. Only statements whose three parts are IRIs are named so.
     """
-    nodes = []
-    for iri in iris:
-        try:
-            nodes.append(str(ox.NamedNode(iri)))
-        except ValueError:
-            continue
+    nodes = iri_terms(iris)
     if not nodes:
         return {}
     rows = _rows(

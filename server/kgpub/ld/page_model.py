@@ -62,6 +62,17 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+def iri_terms(iris: Iterable[str]) -> list[str]:
+    """``iris`` as SPARQL terms (``<…>``) for a VALUES clause; what is no IRI names nothing."""
+    terms = []
+    for iri in iris:
+        try:
+            terms.append(str(ox.NamedNode(iri)))
+        except ValueError:
+            continue
+    return terms
+
+
 def group(types: Iterable[str]) -> tuple[int, str]:
     found = set(types)
     for rank, (name, members) in enumerate(_GROUPS):
