@@ -295,6 +295,10 @@ class StorageFullError(KgpubError):
     written, the store is intact and reads go on."""
 
 
+class HistoryError(KgpubError):
+    """An article's revision history is inconsistent: a broken chain, a hash that does not match."""
+
+
 class AnchorMismatchError(KgpubError):
     """A text anchor does not select its own quote in the text it claims to point into.
 

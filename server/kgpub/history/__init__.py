@@ -9,4 +9,8 @@ store and no web framework, for the revision model to wire into its routes:
 - ``memento``: Memento (RFC 7089): ``Accept-Datetime``, choosing a memento,
   ``Link`` headers and TimeMaps (``application/link-format`` and JSON).
 - ``atom``: an Atom feed (RFC 4287) of revisions with their kind and note.
+- ``records``: a revision's record (number, hash, time, editor, kind, note,
+  patch, anchorings) as a value and as quads of the history graph, read back
+  with its chain checked; ``content_hash``: the digest that identifies what a
+  revision contains.
 """

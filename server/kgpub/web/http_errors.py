@@ -27,6 +27,7 @@ from kgpub.errors import (
     BackendError,
     BackendTimeoutError,
     GraphNotFoundError,
+    HistoryError,
     KgpubError,
     MalformedRequestError,
     NotAcceptableError,
@@ -85,6 +86,7 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     ValidationLimitError: HTTPStatus.UNPROCESSABLE_ENTITY,
     StorageFullError: HTTPStatus.INSUFFICIENT_STORAGE,
     AnchorMismatchError: HTTPStatus.UNPROCESSABLE_ENTITY,
+    HistoryError: HTTPStatus.CONFLICT,
 }
 # A rejected write's SHACL report: problem+json unless the client asks for RDF.
 _REPORT_OFFERS = (_PROBLEM_REP, TURTLE, JSON_LD)

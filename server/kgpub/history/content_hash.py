@@ -1,0 +1,42 @@
+"""A revision's content hash: one digest of an article's graphs, the same wherever it is computed.
+
+A revision is identified by its sequence number *and* by what it contains, so
+a reader (or ``kgpub validate``) can tell whether the graphs served are the
+ones a revision recorded, and two revisions that say the same have the same
+hash. The digest is SHA-256 over the sorted N-Quads lines of the quads (each
+term in pyoxigraph's N-Triples form, the graph name last), joined by ``\\n``:
+independent of the order quads were read or stored in. Blank nodes are refused
+(``HistoryError``): their labels change with every load, so a hash over them
+would not identify anything, and a patch naming them could not be replayed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from kgpub.errors import HistoryError
+
+PREFIX = "sha256:"
+
+
+def nquads_line(quad: ox.Quad) -> str:
+    """One quad as the N-Quads line the hash and the patches use."""
+    for term in (quad.subject, quad.object, quad.graph_name):
+        if isinstance(term, ox.BlankNode):
+            raise HistoryError(
+                f"a revised article's graphs may not contain blank nodes (found {term} in {quad}): "
+                "give the node an IRI"
+            )
+    return f"{quad.subject} {quad.predicate} {quad.object} {quad.graph_name} ."
+
+
+def content_hash(quads: Iterable[ox.Quad]) -> str:
+    """``sha256:<hex>`` of the quads, in canonical order."""
+    digest = hashlib.sha256()
+    for line in sorted({nquads_line(q) for q in quads}):
+        digest.update(line.encode("utf-8"))
+        digest.update(b"\n")
+    return PREFIX + digest.hexdigest()
