@@ -12,5 +12,6 @@ store and no web framework, for the revision model to wire into its routes:
 - ``records``: a revision's record (number, hash, time, editor, kind, note,
   patch, anchorings) as a value and as quads of the history graph, read back
   with its chain checked; ``content_hash``: the digest that identifies what a
-  revision contains.
+  revision contains; ``replay``: earlier states rebuilt from the current
+  graphs by undoing patches, each checked against its hash.
 """
