@@ -388,3 +388,26 @@ def test_a_folder_that_is_no_store_is_refused_in_one_line(tmp_path: Path) -> Non
         f"{folder}/CURRENT: No such file or directory); is it a folder made by kgpub load?\n"
     )
     assert not (folder / "CURRENT").exists()  # refused, not turned into a store
+
+
+def test_two_workers_that_fail_to_start_fail_the_command(tmp_path: Path) -> None:
+    """A worker that cannot start (here: a TMPDIR too long for the forkserver's AF_UNIX
+    socket, which ends at 107 bytes) stops the server with uvicorn's start-up failure
+    status, 3, as a single-process ``kgpub serve`` does; it used to exit 0."""
+    scratch = Path(tempfile.mkdtemp(prefix="kgpub-t")) / ("x" * 110)
+    scratch.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
+    env.update(TMPDIR=str(scratch), KGPUB_QUERY_WORKERS="1")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "kgpub", "serve", "--workers", "2", "--port", str(free_port())],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=WAIT,
+            check=False,
+        )
+    finally:
+        shutil.rmtree(scratch.parent)
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert "failed to start" in done.stderr

@@ -22,10 +22,11 @@ import os
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 from kgpub.cli.serving import worker_uvicorn_options
 from kgpub.config import Settings, export_to_environment
@@ -73,11 +74,15 @@ def query_workers_each(settings: Settings, workers: int) -> int:
     return max(2, -(-(cores + 1) // workers))
 
 
-def serve(settings: Settings, report: ValidationReport | None, workers: int) -> None:
+def serve(settings: Settings, report: ValidationReport | None, workers: int) -> int:
     """Run ``workers`` worker processes until the server is stopped (Ctrl-C, SIGTERM).
 
     ``report``: the served data's SHACL report, already computed (None when
-    the data was not validated).
+    the data was not validated). Returns the exit status: uvicorn's
+    ``STARTUP_FAILURE`` (3) when a worker failed to start, as a single-process
+    ``kgpub serve`` exits, else 0. ``uvicorn.run`` returns nothing either way
+    with several workers, so a server that never answered looked like a
+    clean stop to scripts and supervisors.
     """
     with tempfile.TemporaryDirectory(prefix="kgpub-serve-") as folder:
         handed = settings.model_copy(
@@ -98,7 +103,16 @@ def serve(settings: Settings, report: ValidationReport | None, workers: int) -> 
             shared = Path(folder) / "metrics"
             shared.mkdir()
             os.environ[MULTIPROCESS_ENV] = str(shared)
-        uvicorn.run(FACTORY, **worker_uvicorn_options(handed, workers))
+        return _supervise(worker_uvicorn_options(handed, workers))
+
+
+def _supervise(options: dict[str, Any]) -> int:
+    """Run uvicorn's worker supervisor, and say whether every worker started."""
+    config = uvicorn.Config(FACTORY, **options)
+    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    supervisor.run()
+    failed = any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes)
+    return STARTUP_FAILURE if failed else 0
 
 
 def create_worker_app() -> FastAPI:

@@ -155,8 +155,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     workers = http_workers.worker_count(settings)
     if workers > 1:
         del dataset  # every worker process opens the data itself
-        http_workers.serve(settings, report, workers)
-        return EXIT_OK
+        return http_workers.serve(settings, report, workers)
     # Only a single process imports FastAPI here: worker processes import it themselves,
     # and the sooner the parent starts them the sooner the server answers.
     import uvicorn  # noqa: PLC0415
