@@ -12,13 +12,13 @@ where they must be so the HTML stays well formed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 from markupsafe import Markup, escape
 
 from kgpub.ld.page_model import iri_terms
 from kgpub.namespaces import OA, SCHEMA
+from kgpub.search.documents import Span
 from kgpub.store.protocol import QueryStore
 
 _PREFIXES = (
@@ -27,17 +27,6 @@ _PREFIXES = (
 _SENTENCE_ENDS = ".!?"
 _QUOTE_CHARS = 60
 _CLOSING_QUOTES = "“”\"'»«)"
-
-
-@dataclass(frozen=True)
-class Span:
-    """A claim's anchored span in a source text."""
-
-    claim: str
-    anchor: str
-    source: str
-    start: int
-    end: int
 
 
 def _spans(store: QueryStore, where: str, kgpub_ns: str) -> list[Span]:

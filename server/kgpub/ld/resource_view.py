@@ -31,6 +31,7 @@ from kgpub.ld.describe import (
 )
 from kgpub.ld.page_model import Page, Section, Value, group, section
 from kgpub.namespaces import RDF_TYPE, SCHEMA, SKOS
+from kgpub.search.documents import Span
 from kgpub.shacl.conformance import Conformance
 from kgpub.store.protocol import QueryStore
 
@@ -222,7 +223,7 @@ def fold(store: QueryStore, links: Sequence[Link], kgpub_ns: str) -> list[Link]:
 
 def _spans(
     store: QueryStore, description: Description, kgpub_ns: str
-) -> tuple[list[anchors.Span], str | None, list[anchors.Span]]:
+) -> tuple[list[Span], str | None, list[Span]]:
     """A claim's evidence spans; an article's text and every claim's span in it."""
     if description.kind is not Kind.RESOURCE:
         return [], None, []
@@ -253,7 +254,7 @@ def _claim(
     }
 
 
-def _evidence(store: QueryStore, page: Page, spans: Sequence[anchors.Span]) -> list[Markup]:
+def _evidence(store: QueryStore, page: Page, spans: Sequence[Span]) -> list[Markup]:
     """Each evidence span in its sentence, marked."""
     evidence = []
     for number, span in enumerate(spans, start=1):
@@ -278,7 +279,7 @@ def _article(
     store: QueryStore,
     page: Page,
     main: str,
-    text: tuple[str | None, Sequence[anchors.Span]],
+    text: tuple[str | None, Sequence[Span]],
     kgpub_ns: str,
 ) -> list[tuple[str, Markup]] | None:
     """An article's text in blocks (headings, paragraphs) with every claim marked."""
