@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 
 from kgpub.ld import anchors
+from kgpub.search.documents import Span
 from kgpub.store.oxigraph import Store
 
 KGPUB = "https://kgpub.example/ontology#"
 ARTICLE = "https://kgpub.example/id/article"
 
 
-def _span(claim: str, start: int, end: int) -> anchors.Span:
-    return anchors.Span(claim, f"_:{claim}", "urn:src", start, end)
+def _span(claim: str, start: int, end: int) -> Span:
+    return Span(claim, f"_:{claim}", "urn:src", start, end)
 
 
 def _href(iri: str) -> str:

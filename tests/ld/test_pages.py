@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from kgpub.config import Settings
 from kgpub.ld import anchors
 from kgpub.ld.page_text import choose_language
+from kgpub.search.documents import Span
 from kgpub.store.oxigraph import Store
 from kgpub.web.app import create_app
 
@@ -126,9 +127,9 @@ def test_article_text_keeps_its_headings_and_paragraphs(client: TestClient, stor
 def test_claim_numbers_continue_across_lines() -> None:
     text = "Head\nOne two.\nThree four."
     spans = [
-        anchors.Span("urn:a", "_:x", "urn:s", 5, 8),
-        anchors.Span("urn:b", "_:y", "urn:s", 14, 19),
-        anchors.Span("urn:a", "_:z", "urn:s", 20, 24),
+        Span("urn:a", "_:x", "urn:s", 5, 8),
+        Span("urn:b", "_:y", "urn:s", 14, 19),
+        Span("urn:a", "_:z", "urn:s", 20, 24),
     ]
     blocks = anchors.blocks(text, spans, lambda i: i, lambda i: i, {0: "Head"})
     assert [kind for kind, _ in blocks] == ["heading", "paragraph", "paragraph"]
@@ -144,7 +145,7 @@ def test_claim_numbers_continue_across_lines() -> None:
 def test_a_span_over_a_line_break_is_marked_in_both_lines_and_linked_once() -> None:
     text = "ab\ncd"
     blocks = anchors.blocks(
-        text, [anchors.Span("urn:a", "_:x", "urn:s", 1, 4)], lambda i: i, lambda i: i, {}
+        text, [Span("urn:a", "_:x", "urn:s", 1, 4)], lambda i: i, lambda i: i, {}
     )
     first, second = blocks[0][1], blocks[1][1]
     assert first.count("<mark") == first.count("</mark>") == 1
