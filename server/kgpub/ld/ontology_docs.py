@@ -106,9 +106,12 @@ _PHONE = (
 )
 
 # The site's header, as on every other page: "kgpub" leads home; and pyLODE's grey
-# footnote text darkened to WCAG AA contrast (4.5:1).
+# footnote text and its light term-kind marks (orange "c", light sky blue "fp") darkened
+# to WCAG AA contrast (4.5:1) in the same hues.
 _SITE_HEADER = (
-    "<style>#pylode > p, #pylode > p span { color: #595959 !important; }</style>"
+    "<style>#pylode > p, #pylode > p span { color: #595959 !important; }"
+    " .sup-c, .sup-con { color: #a35200 !important; } .sup-fp { color: #0b6ea8 !important; }"
+    "</style>"
     '<nav aria-label="Site" style="font-family: system-ui, sans-serif; padding: .5rem 1rem; '
     'border-bottom: 1px solid #d8d8d8;"><a href="/" style="font-weight: 700; color: #1d1d1f; '
     'text-decoration: none; margin-right: 1.5rem;">kgpub</a> '
