@@ -1,0 +1,89 @@
+"""Every IRI with history is its own TimeGate (RFC 7089, pattern 2.1).
+
+A request for an article, claim, entity or revision IRI with
+``Accept-Datetime`` is sent (302) to the memento current at that datetime,
+``/memento/<YYYYMMDDhhmmss>/<path>``, with ``Vary: accept-datetime`` and a
+``Link`` naming the original, its TimeMap and the first, last, previous and
+next mementos. A datetime before the first memento is sent to the first (RFC
+7089 section 4.1.1 leaves the choice to the server; the first is the nearest
+state that existed, and saying 404 would hide that the IRI has a past). An IRI
+with no history answers as today: ``Accept-Datetime`` is ignored, as by any
+server without Memento, and no TimeGate header is sent. Its ordinary answers
+say it is a TimeGate (``Link: rel="original timegate"`` and ``timemap``, and
+``Accept-Datetime`` in ``Vary``).
+
+The redirect's ``Location`` is a path on the serving host (the query string
+kept), so a server run under another host than the base IRI's stays on it;
+the ``Link`` values are the model's IRIs under the base IRI.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kgpub.errors import HistoryError
+from kgpub.history.memento import Memento, link_header, parse_accept_datetime, select
+from kgpub.ld.mementos import path_below, timemap_iri
+from kgpub.web.page_cache import Page
+from kgpub.web.services import services
+
+VARY = "accept-datetime"
+_log = logging.getLogger(__name__)
+
+
+async def mementos_of(request: Request, iri: str) -> list[Memento]:
+    """``iri``'s mementos in the served store's history (read once per store version)."""
+    state = services(request)
+    timeline = await run_in_threadpool(state.past.timeline, state.store)
+    return await run_in_threadpool(timeline.mementos, iri)
+
+
+def local(request: Request, uri: str) -> str:
+    """The path of a memento (or TimeMap) IRI on the serving host, with this query string."""
+    path = "/" + path_below(services(request).settings.base_iri, uri)
+    query = request.url.query
+    return f"{path}?{query}" if query else path
+
+
+async def negotiate(request: Request, iri: str) -> Response | None:
+    """The 302 to the memento ``Accept-Datetime`` asks for; None when ``iri`` has no history.
+
+    A malformed ``Accept-Datetime`` is a ``MalformedRequestError`` (400) naming it.
+    """
+    mementos = await mementos_of(request, iri)
+    if not mementos:
+        return None
+    moment = parse_accept_datetime(request.headers.get("accept-datetime", ""))
+    index = select(mementos, moment)
+    base = services(request).settings.base_iri
+    headers = {
+        "Vary": VARY,
+        "Location": local(request, mementos[index].uri),
+        "Link": link_header(iri, timemap_iri(base, iri), mementos, current=index),
+    }
+    return Response(status_code=302, headers=headers)
+
+
+async def as_original(request: Request, iri: str, page: Page) -> Page:
+    """``page`` with the TimeGate's ``Link`` and ``Vary`` when ``iri`` has history.
+
+    A history that does not fit the graphs (``HistoryError``) leaves today's
+    answer as it is: the TimeMap and mementos report it (409), the page must not.
+    """
+    try:
+        mementos = await mementos_of(request, iri)
+    except HistoryError as exc:
+        _log.warning("no Memento headers for <%s>: %s", iri, exc)
+        return page
+    if not mementos:
+        return page
+    base = services(request).settings.base_iri
+    headers = dict(page.headers)
+    headers["Vary"] = ", ".join(filter(None, [headers.get("Vary"), "Accept-Datetime"]))
+    timegate = link_header(iri, timemap_iri(base, iri), mementos)
+    headers["Link"] = ", ".join(filter(None, [headers.get("Link"), timegate]))
+    return Page(page.body, page.content_type, headers)
