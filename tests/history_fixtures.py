@@ -170,7 +170,9 @@ def _revisions(states: tuple[frozenset[ox.Quad], ...]) -> tuple[Revision, ...]:
 
 def _turtle(quads: frozenset[ox.Quad] | list[ox.Quad]) -> bytes:
     triples = sorted((ox.Triple(q.subject, q.predicate, q.object) for q in quads), key=str)
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE)
+    turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE)
+    assert turtle is not None
+    return turtle
 
 
 def revised_project(root: Path, *, with_shipped_story: bool = False) -> RevisedProject:
@@ -182,8 +184,8 @@ def revised_project(root: Path, *, with_shipped_story: bool = False) -> RevisedP
     """
     shipped = Settings().project_dir
     root.mkdir(parents=True, exist_ok=True)
-    for folder in ("ontology", "shapes", "data"):
-        shutil.copytree(shipped / folder, root / folder)
+    for name in ("ontology", "shapes", "data"):
+        shutil.copytree(shipped / name, root / name)
     (root / "articles").mkdir()
     if with_shipped_story:
         story = "musk-trump-zelensky-call"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from kgpub.cli.main import main
@@ -23,11 +24,13 @@ def test_the_files_read_back_as_three_revisions_whose_states_replay(
 ) -> None:
     settings = project.settings
     quads = read_all(data_sources(settings))
-    history = [q for q in quads if q.graph_name.value == settings.base_iri + "graph/history"]
+    history = [
+        q for q in quads if q.graph_name == ox.NamedNode(settings.base_iri + "graph/history")
+    ]
     (revisions,) = read_revisions(history, Terms(settings.base_iri)).values()
     assert tuple(revisions) == project.revisions
     assert [r.kind for r in revisions] == [Kind.ORIGINAL, Kind.UPDATE, Kind.CORRECTION]
-    current = [q for q in quads if q.graph_name.value == project.graph]
+    current = [q for q in quads if q.graph_name == ox.NamedNode(project.graph)]
     rebuilt = states(current, revisions)
     assert [rebuilt[n] for n in (1, 2, 3)] == list(project.states)
 
