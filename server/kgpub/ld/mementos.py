@@ -18,7 +18,6 @@ a crawler walking a TimeMap does not rebuild the past for every memento.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -26,13 +25,11 @@ import pyoxigraph as ox
 
 from kgpub.errors import MalformedRequestError
 from kgpub.history.memento import Memento
-from kgpub.history.records import Terms
-from kgpub.store.as_of import History, Selection, as_of
+from kgpub.store.as_of import AsOfCache, History, Selection
 from kgpub.store.oxigraph import Store
 from kgpub.store.protocol import QueryStore
 
 STAMP_FORMAT = "%Y%m%d%H%M%S"
-_KEPT_STORES = 4
 
 
 def stamp(moment: datetime) -> str:
@@ -123,32 +120,22 @@ class Timeline:
         return self.history.select(moment)
 
 
-@dataclass
 class Past:
-    """The timeline and recent as-of stores, for the store version they were read at."""
+    """The timeline of the served store and its recent as-of stores (``store.as_of``)."""
 
-    base: str
-    _version: tuple[int, int] | None = None
-    _timeline: Timeline | None = None
-    _stores: OrderedDict[tuple[tuple[str, int], ...], Store] = field(default_factory=OrderedDict)
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.cache = AsOfCache(base)
+        self._timeline: Timeline | None = None
 
     def timeline(self, store: QueryStore) -> Timeline:
         """The timeline of ``store`` as it is now (read again after a write)."""
-        version = (id(store), store.version)
-        if self._timeline is None or self._version != version:
-            history = History.read(store, Terms(self.base))
-            self._timeline, self._version = Timeline(history, self.base), version
-            self._stores.clear()
-        return self._timeline
+        history = self.cache.history(store)
+        timeline = self._timeline
+        if timeline is None or timeline.history is not history:
+            timeline = self._timeline = Timeline(history, self.base)
+        return timeline
 
     def store_at(self, store: QueryStore, selection: Selection) -> Store:
         """``store`` in the state ``selection`` names (kept for the next memento)."""
-        timeline = self.timeline(store)
-        found = self._stores.get(selection.key)
-        if found is None:
-            found = as_of(store, timeline.history, selection)
-            self._stores[selection.key] = found
-            while len(self._stores) > _KEPT_STORES:
-                self._stores.popitem(last=False)
-        self._stores.move_to_end(selection.key)
-        return found
+        return self.cache.store_at(store, selection)

@@ -23,6 +23,8 @@ stores of news articles, not for a million-quad store.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -131,3 +133,43 @@ def as_of(store: QueryStore, history: History, selection: Selection) -> Store:
         past.add_quads(history.state(article, number))
     past.add_quads(history.history_quads(store, selection))
     return past
+
+
+class AsOfCache:
+    """One store's history and its few most recent as-of stores, for its current version.
+
+    The server's memento routes and each query worker keep one: a crawler
+    walking a TimeMap, or a client asking several queries of one instant,
+    rebuilds the past once. A write (a new store version) starts afresh.
+    Thread-safe: routes build pages in a thread pool.
+    """
+
+    def __init__(self, base: str, kept: int = 4) -> None:
+        self._terms = Terms(base)
+        self._kept = kept
+        self._lock = threading.Lock()
+        self._version: tuple[int, int] | None = None
+        self._history: History | None = None
+        self._stores: OrderedDict[tuple[tuple[str, int], ...], Store] = OrderedDict()
+
+    def history(self, store: QueryStore) -> History:
+        """The history of ``store`` as it is now (read again after a write)."""
+        version = (id(store), store.version)
+        with self._lock:
+            if self._history is None or self._version != version:
+                self._history, self._version = History.read(store, self._terms), version
+                self._stores.clear()
+            return self._history
+
+    def store_at(self, store: QueryStore, selection: Selection) -> Store:
+        """``store`` in the state ``selection`` names, built once and kept for the next."""
+        history = self.history(store)
+        with self._lock:
+            found = self._stores.get(selection.key)
+            if found is None:
+                found = as_of(store, history, selection)
+                self._stores[selection.key] = found
+                while len(self._stores) > self._kept:
+                    self._stores.popitem(last=False)
+            self._stores.move_to_end(selection.key)
+            return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,15 @@ from starlette.concurrency import run_in_threadpool
 
 from kgpub.errors import NotAcceptableError, UpdateRefusedError
 from kgpub.guards import query_limits
+from kgpub.history.memento import http_date
 from kgpub.ingest import preconditions
 from kgpub.ld.query_editor import assets_installed, example_queries, render_page
 from kgpub.ld.sitemap import published_articles
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, rdf_format
 from kgpub.search.sparql_function import index_file
-from kgpub.sparql import service_description
+from kgpub.sparql import service_description, time_travel
+from kgpub.sparql.cache import VARY as RESULTS_VARY
 from kgpub.sparql.cache import (
     CacheKey,
     Entry,
@@ -105,6 +108,7 @@ def _describe_or_page(request: Request) -> Response:
         updates=state.update_handler is not None,
         functions=functions,
         articles=published_articles(state.store, state.settings.base_iri),
+        features=[state.settings.base_iri + "ontology#TimeTravel"],
     )
     body = service_description.serialize(triples, rdf_format(rep))
     headers["ETag"] = make_etag(rep.media_type, body)
@@ -113,8 +117,34 @@ def _describe_or_page(request: Request) -> Response:
     return conditional.answer(request, body, rep.content_type, headers)
 
 
+@dataclass(frozen=True)
+class _Travel:
+    """A time-travel query's state: the revisions read and its ``Memento-Datetime``."""
+
+    as_of: tuple[tuple[str, int], ...]
+    memento_datetime: str
+
+
+async def _travel(request: Request, operation: QueryOperation) -> _Travel | None:
+    """Which state of the dataset the query reads (None: now; ``kgpub.sparql.time_travel``).
+
+    ``Memento-Datetime`` is when that state began (the latest revision at or
+    before the instant); before every revision, the instant itself.
+    """
+    if operation.at is None:
+        return None
+    state = services(request)
+    history = await run_in_threadpool(state.past.cache.history, state.store)
+    selection = history.select(operation.at)
+    return _Travel(selection.key, http_date(selection.since or operation.at))
+
+
 def _candidate_keys(
-    operation: QueryOperation, accept: str | None, format_param: str | None, version: int
+    operation: QueryOperation,
+    accept: str | None,
+    format_param: str | None,
+    version: int,
+    travel: _Travel | None,
 ) -> list[CacheKey]:
     """The keys the answer may be under: one per kind of result, as the form is not known yet.
 
@@ -126,11 +156,13 @@ def _candidate_keys(
             media_type = choose(accept, format_param, offers).media_type
         except NotAcceptableError:
             continue
-        keys.append(_key(operation, media_type, version))
+        keys.append(_key(operation, media_type, version, travel))
     return keys
 
 
-def _key(operation: QueryOperation, media_type: str, version: int) -> CacheKey:
+def _key(
+    operation: QueryOperation, media_type: str, version: int, travel: _Travel | None
+) -> CacheKey:
     return CacheKey.of(
         operation.query,
         default_graphs=operation.dataset.default_graphs,
@@ -138,6 +170,7 @@ def _key(operation: QueryOperation, media_type: str, version: int) -> CacheKey:
         base_iri=operation.base_iri,
         media_type=media_type,
         version=version,
+        as_of=travel.as_of if travel is not None else None,
     )
 
 
@@ -181,11 +214,14 @@ async def sparql(request: Request) -> Response:
         return await handler(request, refused.update, refused.params)
     if operation is None:
         return await run_in_threadpool(_describe_or_page, request)
+    at = time_travel.requested(operation.at, request.headers.get("accept-datetime"))
+    operation = replace(operation, at=at)
+    travel = await _travel(request, operation)
     accept, format_param = request.headers.get("accept"), _format_param(request)
     if wants_page(accept, format_param):
         return await results_page(request, operation, ENDPOINT)
     cache: ResultCache = services(request).cache
-    found = cache.lookup(_candidate_keys(operation, accept, format_param, store.version))
+    found = cache.lookup(_candidate_keys(operation, accept, format_param, store.version, travel))
     if found is None:
         check_acceptable(accept, format_param, query_form(operation.query))
         pool: Runner = services(request).pool
@@ -195,11 +231,12 @@ async def sparql(request: Request) -> Response:
             return Response(status_code=CLIENT_CLOSED)
         done = outcome.done
         request.state.engine_seconds = done.engine_seconds  # read by ServerTimingMiddleware
+        memento = travel.memento_datetime if travel is not None else None
         if done.body is None:
             assert done.path is not None
-            return _stream(request, done, cache.max_age)
-        key = _key(operation, done.representation.media_type, outcome.version)
-        entry = cache.put(key, done.body, done.representation.content_type)
+            return _stream(request, done, cache.max_age, memento)
+        key = _key(operation, done.representation.media_type, outcome.version, travel)
+        entry = cache.put(key, done.body, done.representation.content_type, memento)
     else:
         key, entry = found
     if request.method != "POST":
@@ -207,7 +244,7 @@ async def sparql(request: Request) -> Response:
     return _respond(request, entry, found is not None)
 
 
-def _stream(request: Request, done: Done, max_age: int) -> Response:
+def _stream(request: Request, done: Done, max_age: int, memento: str | None) -> Response:
     """A result too large to cache, sent from the worker's spool file and then deleted.
 
     The query has finished before the first byte is sent, so a deadline can
@@ -216,9 +253,11 @@ def _stream(request: Request, done: Done, max_age: int) -> Response:
     path = Path(done.path or "")
     headers = {
         "Content-Length": str(done.size),
-        "Vary": "Accept",
+        "Vary": RESULTS_VARY,
         "Cache-Control": f"public, max-age={max_age}",
     }
+    if memento is not None:
+        headers["Memento-Datetime"] = memento
     media_type = done.representation.content_type
     if request.method == "HEAD":
         path.unlink(missing_ok=True)
@@ -276,6 +315,24 @@ _TIMEOUT_PARAM: dict[str, Any] = {
     "description": "Seconds the query may run, at most the server's deadline; then 503.",
     "schema": {"type": "number", "exclusiveMinimum": 0},
 }
+_TIME_PARAMS: list[dict[str, Any]] = [
+    {
+        "name": "at",
+        "in": "query",
+        "required": False,
+        "description": "Time travel: answer over the dataset as it was at this instant "
+        "(ISO 8601 such as 2026-01-10T13:00:00Z, or RFC 1123); overrides Accept-Datetime.",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "Accept-Datetime",
+        "in": "header",
+        "required": False,
+        "description": "Time travel (RFC 7089): an RFC 1123 date such as "
+        "'Sat, 10 Jan 2026 13:00:00 GMT'; the answer carries Memento-Datetime.",
+        "schema": {"type": "string"},
+    },
+]
 _FORMAT_PARAM: dict[str, Any] = {
     "name": "format",
     "in": "query",
@@ -318,6 +375,7 @@ POST_BODY: dict[str, Any] = {
                 "properties": {
                     "query": _SPARQL,
                     "timeout": {"type": "number", "exclusiveMinimum": 0},
+                    "at": {"type": "string"},
                     "default-graph-uri": {"type": "array", "items": _IRI},
                     "named-graph-uri": {"type": "array", "items": _IRI},
                 },
@@ -347,11 +405,19 @@ def install(app: FastAPI) -> None:
                 include_in_schema=path == ENDPOINT and method != "HEAD",
                 responses=_RESPONSES,
                 openapi_extra={
-                    "parameters": [*_GRAPH_PARAMS, _FORMAT_PARAM, _TIMEOUT_PARAM],
+                    "parameters": [*_GRAPH_PARAMS, _FORMAT_PARAM, _TIMEOUT_PARAM, *_TIME_PARAMS],
                     "requestBody": POST_BODY,
                 }
                 if method == "POST"
-                else {"parameters": [_QUERY_PARAM, *_GRAPH_PARAMS, _FORMAT_PARAM, _TIMEOUT_PARAM]},
+                else {
+                    "parameters": [
+                        _QUERY_PARAM,
+                        *_GRAPH_PARAMS,
+                        _FORMAT_PARAM,
+                        _TIMEOUT_PARAM,
+                        *_TIME_PARAMS,
+                    ]
+                },
             )
     for method in ("GET", "HEAD"):
         app.add_api_route(
