@@ -66,6 +66,21 @@ def timemap_iri(base: str, iri: str) -> str:
     return f"{base}timemap/{path_below(base, iri)}"
 
 
+@dataclass(frozen=True)
+class Notice:
+    """What a memento's page says above everything: when it is from, and where the rest is."""
+
+    moment: datetime
+    current: str
+    """The path of the IRI's current answer."""
+    timemap: str
+    """The path of its TimeMap."""
+
+    @property
+    def iso(self) -> str:
+        return self.moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _names(quads: frozenset[ox.Quad]) -> frozenset[str]:
     """Every IRI a state names, as subject, object or graph."""
     found: set[str] = set()

@@ -42,11 +42,12 @@ async def mementos_of(request: Request, iri: str) -> list[Memento]:
     return await run_in_threadpool(timeline.mementos, iri)
 
 
-def local(request: Request, uri: str) -> str:
-    """The path of a memento (or TimeMap) IRI on the serving host, with this query string."""
+def local(request: Request, uri: str, *, query: bool = True) -> str:
+    """The path of an IRI under the base on the serving host, with this request's query
+    string (``?format=``, ``?lang=``) unless ``query`` is false."""
     path = "/" + path_below(services(request).settings.base_iri, uri)
-    query = request.url.query
-    return f"{path}?{query}" if query else path
+    kept = request.url.query if query else ""
+    return f"{path}?{kept}" if kept else path
 
 
 async def negotiate(request: Request, iri: str) -> Response | None:

@@ -155,6 +155,13 @@ def test_the_memento_page_shows_the_text_then(client: TestClient, project: Revis
     assert page.status_code == 200
     assert "8000 Besucher" in page.text
     assert "Blaskapelle" not in page.text
+    assert '<time datetime="2026-01-10T08:00:00Z">' in page.text
+    assert '<a href="/id/hafenfest">' in page.text
+    assert '<a href="/timemap/id/hafenfest">' in page.text
+    today = client.get(ARTICLE_PATH, headers={"Accept": "text/html"})
+    assert 'id="memento"' not in today.text
+    german = client.get(f"/memento/{STAMPS[0]}/id/hafenfest?format=html&lang=de")
+    assert "Eine frühere Fassung" in german.text
     assert page.headers["Memento-Datetime"] == DATES[0]
     latest = client.get(f"/memento/{STAMPS[2]}/id/hafenfest", headers={"Accept": "text/html"})
     assert "9000 Besucher" in latest.text

@@ -15,6 +15,7 @@ the IRI itself (``kgpub.web.time_gate``).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -22,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kgpub.errors import NoHistoryError
 from kgpub.history.memento import memento_headers, select
-from kgpub.ld.mementos import parse_stamp, timemap_iri
+from kgpub.ld.mementos import Notice, parse_stamp, timemap_iri
 from kgpub.ld.timemap import timemap
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import TIMEMAP_FORMATS
@@ -55,8 +56,10 @@ async def memento(request: Request) -> Response:
     if page is None:
         timeline = await run_in_threadpool(state.past.timeline, state.store)
         past = await run_in_threadpool(state.past.store_at, state.store, timeline.select(moment))
-        rendered = await render(request, rep, key, (past, iri), published)
         timemap_uri = timemap_iri(state.settings.base_iri, iri)
+        local = functools.partial(time_gate.local, request, query=False)
+        notice = Notice(moment, local(iri), local(timemap_uri))
+        rendered = await render(request, rep, key, (past, iri), published, memento=notice)
         own = memento_headers(iri, timemap_uri, mementos, index, None)
         headers = dict(rendered.headers)
         headers["Link"] = f"{headers['Link']}, {own['Link']}"

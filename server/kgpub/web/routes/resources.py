@@ -31,6 +31,7 @@ from kgpub.config import Settings
 from kgpub.errors import ResourceNotFoundError
 from kgpub.ld import page_text, pages
 from kgpub.ld.describe import Description, Kind, describe
+from kgpub.ld.mementos import Notice
 from kgpub.ld.ontology_docs import OntologyDocs
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, JSON_LD, RDF_FORMATS, Representation
@@ -86,6 +87,7 @@ def _page(
     lang_from_param: bool,
     path: str,
     ontology_docs: OntologyDocs,
+    memento: Notice | None = None,
 ) -> str:
     ontology = settings.base_iri + "ontology"
     if description.roots[0] == ontology:
@@ -106,6 +108,7 @@ def _page(
         lang_from_param=lang_from_param,
         formats=[(rep, _format_url(path, rep)) for rep in RDF_FORMATS],
         jsonld=jsonld,
+        memento=memento,
     )
 
 
@@ -169,9 +172,12 @@ async def render(
     key: PageKey,
     target: tuple[QueryStore, str],
     published: tuple[Conformance, OntologyDocs],
+    *,
+    memento: Notice | None = None,
 ) -> Page:
     """The answer for IRI ``target[1]`` from store ``target[0]`` (the served store, or a
-    memento's as-of store), with the validation results and ontology docs ``published``."""
+    memento's as-of store), with the validation results and ontology docs ``published``;
+    a memento's page says which one it is (``memento``)."""
     settings: Settings = services(request).settings
     store, iri = target
     conformance, ontology_docs = published
@@ -192,6 +198,7 @@ async def render(
                 lang_from_param=key.lang_from_param,
                 path=path,
                 ontology_docs=ontology_docs,
+                memento=memento,
             )
         )
         body = page.encode()
