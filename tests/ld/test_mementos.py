@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pyoxigraph as ox
 import pytest
 
 from kgpub.errors import MalformedRequestError
+from kgpub.history.content_hash import content_hash
+from kgpub.history.records import Kind, Revision, revision_quads
 from kgpub.ld.mementos import Past, memento_iri, parse_stamp, stamp, timemap_iri
-from tests.store.test_as_of import BASE, OTHER, TIMES, A, G, revised_store
+from tests.store.test_as_of import BASE, MENTIONS, OTHER, TERMS, TIMES, A, E, G, revised_store
 
 
 def test_stamps_round_trip() -> None:
@@ -49,3 +52,22 @@ def test_as_of_stores_are_kept_per_selection() -> None:
     assert past.store_at(store, past.timeline(store).select(TIMES[0])) is first
     store.add_quads([])
     assert past.store_at(store, past.timeline(store).select(TIMES[0])) is not first
+
+
+def test_an_entity_in_two_articles_has_the_union_of_their_times() -> None:
+    """A second fictional article names the crane too, at its own time: both count."""
+    store = revised_store()
+    other = BASE + "id/werft"
+    graph = ox.NamedNode(BASE + "graph/werft")
+    state = {ox.Quad(ox.NamedNode(other), MENTIONS, E, graph)}
+    moment = TIMES[0] + timedelta(hours=3)
+    rev = Revision(
+        other, 1, content_hash(state), moment, BASE + "id/team", Kind.ORIGINAL, (graph.value,)
+    )
+    store.add_quads(state)
+    store.add_quads(revision_quads(rev, TERMS))
+    timeline = Past(BASE).timeline(store)
+    assert timeline.covering(E.value) == [A, other]
+    assert [m.datetime for m in timeline.mementos(E.value)] == [moment, *TIMES[1:]]
+    # The article that does not name it keeps its own mementos only.
+    assert [m.datetime for m in timeline.mementos(other)] == [moment]

@@ -237,3 +237,28 @@ def test_the_timemap_as_json_and_prov(client: TestClient) -> None:
     jsonld = client.get("/timemap/id/hafenfest", headers={"Accept": "application/ld+json"})
     assert jsonld.status_code == 200
     assert json.loads(jsonld.content)
+
+
+def test_the_shipped_story_has_its_one_memento() -> None:
+    """docs/revisions.md's example: the shipped story's revision 1 (2026-11-25T02:50:05Z)."""
+    with TestClient(create_app(Settings(validate_on_start=False, query_workers=1))) as shipped:
+        answer = timegate(shipped, "/id/article", "Tue, 01 Dec 2026 00:00:00 GMT")
+        assert answer.headers["Location"] == "/memento/20261125025005/id/article"
+        nt = {"Accept": "application/n-triples"}
+        memento = shipped.get(answer.headers["Location"], headers=nt)
+        today = shipped.get("/id/article", headers=nt)
+        assert memento.headers["Memento-Datetime"] == "Wed, 25 Nov 2026 02:50:05 GMT"
+        # One revision: the memento says what today's answer says (in another order).
+        assert set(memento.text.splitlines()) == set(today.text.splitlines())
+        timemap = shipped.get("/timemap/id/article").text
+        assert timemap.count("memento") == 1
+        assert 'rel="first last memento"' in timemap
+
+
+def test_head_answers_like_get(client: TestClient) -> None:
+    for path in ("/timemap/id/hafenfest", f"/memento/{STAMPS[0]}/id/hafenfest"):
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == 200
+        assert head.content == b""
+        assert head.headers["ETag"] == got.headers["ETag"]
+        assert head.headers["Content-Length"] == str(len(got.content))
