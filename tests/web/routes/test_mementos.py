@@ -251,7 +251,7 @@ def test_the_shipped_story_has_its_one_memento() -> None:
         # One revision: the memento says what today's answer says (in another order).
         assert set(memento.text.splitlines()) == set(today.text.splitlines())
         timemap = shipped.get("/timemap/id/article").text
-        assert timemap.count("memento") == 1
+        assert timemap.count("datetime=") == 1
         assert 'rel="first last memento"' in timemap
 
 
