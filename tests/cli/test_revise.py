@@ -66,11 +66,13 @@ def test_the_table_names_each_claim_and_status(
     assert "orphaned" not in out
 
 
-def test_without_dry_run_nothing_is_done(
+def test_the_same_text_commits_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    before = {p: p.read_bytes() for p in STORY.iterdir()}
     assert main(revise(tmp_path, ARTICLE)) == EXIT_UNREADABLE
-    assert "--dry-run" in capsys.readouterr().err
+    assert "nothing to revise" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in STORY.iterdir()} == before
 
 
 def test_bad_input_fails_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
