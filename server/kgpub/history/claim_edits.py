@@ -12,7 +12,7 @@ a revision").
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
@@ -30,8 +30,14 @@ def _n(iri: str) -> ox.NamedNode:
 
 
 def date_time(moment: datetime) -> ox.Literal:
-    """A revision time as the ``xsd:dateTime`` literal the records use (UTC, seconds)."""
-    return ox.Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_n(XSD + "dateTime"))
+    """A revision time as an ``xsd:dateTime`` literal (UTC, whole seconds).
+
+    Written ``+00:00``, not ``Z``: the canonical Turtle of ``kgpub fmt`` (rdflib)
+    writes it so, and the graph files must read back as exactly the quads the
+    revision's content hash was computed over.
+    """
+    utc = moment.astimezone(UTC).replace(microsecond=0)
+    return ox.Literal(utc.isoformat(), datatype=_n(XSD + "dateTime"))
 
 
 def _integer(value: int, like: ox.Literal | None) -> ox.Literal:

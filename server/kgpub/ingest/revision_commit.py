@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kgpub.config import Settings
-from kgpub.errors import DataNotConformingError, RevisionRefusedError
+from kgpub.errors import DataNotConformingError, HistoryError, RevisionRefusedError
 from kgpub.history.evidence import ClaimAnchors, find_evidence, move_all, per_claim
 from kgpub.history.plan import Plan, Request, plan_revision
 from kgpub.history.records import Revision, Terms, history_of, revision_quads
@@ -29,7 +29,14 @@ from kgpub.namespaces import DCTERMS, OA, PROV, RDF, SCHEMA, XSD
 from kgpub.rdf.articles import HISTORY, Article, articles
 from kgpub.rdf.formatting import format_graph
 from kgpub.rdf.rdflib_bridge import to_rdflib
-from kgpub.rdf.sources import Source, data_sources, ontology_sources, read_all, read_quads
+from kgpub.rdf.sources import (
+    Source,
+    data_sources,
+    ontology_sources,
+    parse_quads,
+    read_all,
+    read_quads,
+)
 from kgpub.rdf.sources import shapes_sources as shapes_of
 from kgpub.shacl.text import render_report
 from kgpub.shacl.validate import ValidationReport, validate_quads
@@ -129,12 +136,25 @@ def turtle(settings: Settings, quads: Iterable[ox.Quad], path: Path | None) -> b
 
 
 def files_of(settings: Settings, state: ArticleState, result: Plan) -> dict[Path, bytes]:
-    """Every file the revision replaces, with its new bytes."""
+    """Every file the revision replaces, with its new bytes.
+
+    Each graph file is read back before anything is written: it must give
+    exactly the planned quads, which the content hash covers (a literal the
+    formatter would rewrite would make the history disagree with the files).
+    """
     article = state.article
     files = {article.text_path: result_text(result).encode("utf-8")}
     for path in article.graph_files:
         graph = ox.NamedNode(_graph(settings, path))
-        files[path] = turtle(settings, (q for q in result.graphs if q.graph_name == graph), path)
+        planned = {q for q in result.graphs if q.graph_name == graph}
+        files[path] = turtle(settings, planned, path)
+        read_back = set(parse_quads(files[path], ox.RdfFormat.TURTLE, str(path), graph))
+        if read_back != planned:
+            changed = sorted(map(str, read_back ^ planned))[:3]
+            raise HistoryError(
+                f"{path}: the canonical Turtle would not read back as the revision's quads "
+                f"({'; '.join(changed)}): run kgpub fmt on the article first"
+            )
     history = article.history_path or article.folder / HISTORY
     files[history] = turtle(settings, _history_graph(settings, state, result), history)
     return files
@@ -157,5 +177,6 @@ def commit(settings: Settings, state: ArticleState, request: Request) -> Plan:
     report = validate(settings, state, result)
     if not report.accepted:
         raise DataNotConformingError(render_report(report))
-    journal.write_together(settings.project_dir, files_of(settings, state, result))
+    files = files_of(settings, state, result)
+    journal.write_together(settings.project_dir, files)
     return result
