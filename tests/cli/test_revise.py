@@ -66,9 +66,7 @@ def test_the_table_names_each_claim_and_status(
     assert "orphaned" not in out
 
 
-def test_the_same_text_commits_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_same_text_commits_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = {p: p.read_bytes() for p in STORY.iterdir()}
     assert main(revise(tmp_path, ARTICLE)) == EXIT_UNREADABLE
     assert "nothing to revise" in capsys.readouterr().err
