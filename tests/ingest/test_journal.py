@@ -10,7 +10,7 @@ from kgpub.errors import KgpubError
 from kgpub.ingest import journal
 
 
-class Crash(Exception):
+class CrashError(Exception):
     """The process dying at a chosen step."""
 
 
@@ -59,12 +59,12 @@ def test_a_crash_after_the_commit_point_is_rolled_forward(
 
     def rename(source: Path, target: Path) -> None:
         if len(done) == renames_before_crash:
-            raise Crash
+            raise CrashError
         real(source, target)
         done.append(target)
 
     monkeypatch.setattr(journal, "_rename", rename)
-    with pytest.raises(Crash):
+    with pytest.raises(CrashError):
         journal.write_together(project, new)
     monkeypatch.setattr(journal, "_rename", real)
     assert (project / journal.COMMITTED).exists()
@@ -79,10 +79,10 @@ def test_a_crash_before_the_commit_point_is_rolled_back(
     project, new = _project(tmp_path)
 
     def rename(source: Path, target: Path) -> None:
-        raise Crash
+        raise CrashError
 
     monkeypatch.setattr(journal, "_rename", rename)
-    with pytest.raises(Crash):
+    with pytest.raises(CrashError):
         journal.write_together(project, new)
     monkeypatch.undo()
     assert (project / journal.PENDING).exists()
@@ -100,12 +100,12 @@ def test_a_crash_while_writing_the_temporary_files_is_rolled_back(
 
     def write(path: Path, data: bytes) -> None:
         if len(written) == 2:  # the journal and one temporary file
-            raise Crash
+            raise CrashError
         real(path, data)
         written.append(path)
 
     monkeypatch.setattr(journal, "_write", write)
-    with pytest.raises(Crash):
+    with pytest.raises(CrashError):
         journal.write_together(project, new)
     monkeypatch.undo()
     assert journal.recover(project) == "rolled back"
@@ -122,12 +122,12 @@ def test_a_write_finishes_an_earlier_interrupted_one_first(
 
     def rename(source: Path, target: Path) -> None:
         if len(calls) == 2:
-            raise Crash
+            raise CrashError
         real(source, target)
         calls.append(target)
 
     monkeypatch.setattr(journal, "_rename", rename)
-    with pytest.raises(Crash):
+    with pytest.raises(CrashError):
         journal.write_together(project, new)
     monkeypatch.undo()
     text = next(iter(new))
