@@ -17,6 +17,7 @@ from kgpub.history.plan import Request
 from kgpub.history.records import Decision, Kind, Terms, history_of
 from kgpub.history.replay import states
 from kgpub.ingest import journal, revision_commit
+from kgpub.ingest.dataset import load_dataset
 from kgpub.namespaces import SCHEMA
 from kgpub.rdf.formatting import format_file
 from kgpub.rdf.sources import Source, read_quads
@@ -133,3 +134,27 @@ def test_the_dry_run_reports_without_writing(project: RevisedProject) -> None:
     (claim,) = revision_commit.dry_run(project.settings, _state(project), new)
     assert (claim.claim, str(claim.status), claim.needs_decision) == (CLAIM, "orphaned", True)
     assert _files(project) == before
+
+
+def test_the_server_start_finishes_an_interrupted_revision(
+    project: RevisedProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new = project.texts[-1].replace("9000", "9100")
+    real = journal._rename
+    renamed: list[Path] = []
+
+    def rename(source: Path, target: Path) -> None:
+        if len(renamed) == 3:  # the journal committed, the text and the graph renamed
+            raise CrashError
+        real(source, target)
+        renamed.append(target)
+
+    monkeypatch.setattr(journal, "_rename", rename)
+    with pytest.raises(CrashError):
+        revision_commit.commit(project.settings, _state(project), _request(project, new))
+    monkeypatch.undo()
+    loaded = load_dataset(project.settings)
+    assert loaded.conformance.report is not None
+    assert loaded.conformance.report.accepted
+    assert not (project.root / journal.COMMITTED).exists()
+    assert _consistent(project) == 4
