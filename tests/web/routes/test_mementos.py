@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
+from kgpub.cli.main import main
 from kgpub.config import Settings
 from kgpub.history.memento import http_date
 from kgpub.web.app import create_app
@@ -262,3 +264,48 @@ def test_head_answers_like_get(client: TestClient) -> None:
         assert head.content == b""
         assert head.headers["ETag"] == got.headers["ETag"]
         assert head.headers["Content-Length"] == str(len(got.content))
+
+
+def test_revisions_committed_by_kgpub_revise_have_mementos(tmp_path: Path) -> None:
+    """The revision writer (``kgpub revise``) and the Memento reader agree: a committed
+    update and a correction whose claim is replaced (docs/revisions.md's walkthrough)."""
+    project = revised_project(tmp_path / "project")
+    body = project.texts[2].split("\n")[1]
+    r4 = body.replace("Blaskapelle.", "Blaskapelle. Am Abend tanzten die Gäste.")
+    r5 = r4.replace("mit einem Feuerwerk", "mit keinem Feuerwerk")
+    for number, (text, options) in enumerate(
+        [
+            (r4, ["--note", "Abendprogramm ergänzt."]),
+            (
+                r5,
+                [
+                    "--kind",
+                    "correction",
+                    "--note",
+                    "Kein Feuerwerk.",
+                    "--decide",
+                    "claim-1=updated",
+                ],
+            ),
+        ],
+        start=4,
+    ):
+        new = tmp_path / f"r{number}.txt"
+        new.write_text(f"Hafenfest zieht Tausende an\n{text}\n", encoding="utf-8")
+        assert (
+            main(["--project", str(project.root), "revise", "hafenfest", str(new), *options]) == 0
+        )
+    settings = Settings(project_dir=project.root, query_workers=1, validate_on_start=False)
+    with TestClient(create_app(settings)) as revised:
+        timemap = revised.get("/timemap/id/hafenfest", headers={"Accept": "application/json"})
+        stamps = [m["uri"].split("/")[4] for m in timemap.json()["mementos"]["list"]]
+        assert stamps[:3] == list(STAMPS)
+        assert len(stamps) == 5
+        assert _body_at(revised, stamps[3]) == f"Hafenfest zieht Tausende an\n{r4}\n"
+        assert _body_at(revised, stamps[1]) == project.texts[1]
+        successor = revised.get(
+            "/timemap/id/hafenfest/claim-1-r5", headers={"Accept": "application/json"}
+        )
+        assert [m["uri"].split("/")[4] for m in successor.json()["mementos"]["list"]] == stamps[4:]
+        old = revised.get("/timemap/id/hafenfest/claim-1", headers={"Accept": "application/json"})
+        assert len(old.json()["mementos"]["list"]) == 5  # never deleted: in every revision
