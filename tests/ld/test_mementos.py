@@ -9,8 +9,9 @@ import pytest
 
 from kgpub.errors import MalformedRequestError
 from kgpub.history.content_hash import content_hash
+from kgpub.history.memento import memento_iri
 from kgpub.history.records import Kind, Revision, revision_quads
-from kgpub.ld.mementos import Past, memento_iri, parse_stamp, stamp, timemap_iri
+from kgpub.ld.mementos import Past, parse_stamp, stamp, timemap_iri
 from tests.store.test_as_of import BASE, MENTIONS, OTHER, TERMS, TIMES, A, E, G, revised_store
 
 
@@ -18,7 +19,7 @@ def test_stamps_round_trip() -> None:
     moment = datetime(2026, 11, 25, 2, 50, 5, tzinfo=UTC)
     assert stamp(moment) == "20261125025005"
     assert parse_stamp("20261125025005") == moment
-    assert memento_iri(BASE, moment, BASE + "id/article") == (
+    assert memento_iri(BASE, BASE + "id/article", moment) == (
         BASE + "memento/20261125025005/id/article"
     )
     assert timemap_iri(BASE, BASE + "id/article") == BASE + "timemap/id/article"

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 import pyoxigraph as ox
 
 from kgpub.errors import MalformedRequestError
-from kgpub.history.memento import Memento
+from kgpub.history.memento import Memento, memento_iri
 from kgpub.store.as_of import AsOfCache, History, Selection
 from kgpub.store.oxigraph import Store
 from kgpub.store.protocol import QueryStore
@@ -54,11 +54,6 @@ def path_below(base: str, iri: str) -> str:
     if not iri.startswith(base):
         raise ValueError(f"<{iri}> is not below the base IRI <{base}>")
     return iri[len(base) :]
-
-
-def memento_iri(base: str, moment: datetime, iri: str) -> str:
-    """``<base>memento/<stamp>/<path of iri>``."""
-    return f"{base}memento/{stamp(moment)}/{path_below(base, iri)}"
 
 
 def timemap_iri(base: str, iri: str) -> str:
@@ -129,7 +124,7 @@ class Timeline:
         }
         if not iri.startswith(self.base):
             return []
-        return [Memento(t, memento_iri(self.base, t, iri)) for t in sorted(times)]
+        return [Memento(t, memento_iri(self.base, iri, t)) for t in sorted(times)]
 
     def select(self, moment: datetime) -> Selection:
         return self.history.select(moment)
