@@ -7,9 +7,11 @@ queries run.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
@@ -17,9 +19,14 @@ from httpx2 import Response
 from kgpub.config import Settings
 from kgpub.errors import MalformedRequestError
 from kgpub.history.memento import http_date
+from kgpub.ingest.dataset import load_dataset
+from kgpub.sparql.executor import Outcome
+from kgpub.sparql.operation import QueryOperation
+from kgpub.sparql.results import ResultLimits
+from kgpub.sparql.runners import InlineRunner
 from kgpub.sparql.time_travel import at_parameter, parse_at, requested
 from kgpub.web.app import create_app
-from tests.history_fixtures import ARTICLE, TIMES, RevisedProject, revised_project
+from tests.history_fixtures import ARTICLE, BASE, TIMES, RevisedProject, revised_project
 
 BODY = f"SELECT ?body WHERE {{ <{ARTICLE}> <https://schema.org/articleBody> ?body }}"
 REVISION_OF = "<https://kgpub.example/ontology#revisionOf>"
@@ -141,3 +148,21 @@ def test_the_service_description_lists_time_travel(client: TestClient) -> None:
     description = client.get("/sparql", headers={"Accept": "application/n-triples"}).text
     feature = "<https://kgpub.example/ontology#TimeTravel>"
     assert f"<http://www.w3.org/ns/sparql-service-description#feature> {feature}" in description
+
+
+def test_a_remote_backends_runner_travels_too(project: RevisedProject) -> None:
+    """The thread runner of a remote backend builds the as-of store from the backend's
+    quads (here kgpub's own store stands in for the backend)."""
+    store = load_dataset(Settings(project_dir=project.root, validate_on_start=False)).store
+    runner = InlineRunner(store, 10.0, ResultLimits(), BASE)
+    operation = QueryOperation.of(BODY, at=datetime(2026, 1, 10, 13, tzinfo=UTC))
+    json_results = "application/sparql-results+json"
+
+    def body(answer: Outcome) -> list[str]:
+        assert answer.done.body is not None
+        rows = json.loads(answer.done.body)["results"]["bindings"]
+        return [row["body"]["value"] for row in rows]
+
+    assert body(anyio.run(runner.run, operation, json_results, None)) == [project.texts[1]]
+    now = anyio.run(runner.run, QueryOperation.of(BODY), json_results, None)
+    assert body(now) == [project.texts[2]]
