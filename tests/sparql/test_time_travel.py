@@ -124,6 +124,16 @@ def test_cached_answers_keep_their_instant(client: TestClient, project: RevisedP
         assert later.headers["Memento-Datetime"] == http_date(TIMES[0])
 
 
+def test_the_results_page_travels_too(client: TestClient, project: RevisedProject) -> None:
+    params = {"query": BODY, "at": "2026-01-10T09:00:00Z"}
+    page = client.get("/sparql", params=params, headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert page.headers["Memento-Datetime"] == http_date(TIMES[0])
+    assert "8000 Besucher" in page.text
+    assert "Blaskapelle" not in page.text
+    assert "accept-datetime" in page.headers["Vary"].lower()
+
+
 def test_a_bad_instant_is_a_400(client: TestClient) -> None:
     answer = client.get("/sparql", params={"query": BODY, "at": "gestern"})
     assert answer.status_code == 400

@@ -219,7 +219,8 @@ async def sparql(request: Request) -> Response:
     travel = await _travel(request, operation)
     accept, format_param = request.headers.get("accept"), _format_param(request)
     if wants_page(accept, format_param):
-        return await results_page(request, operation, ENDPOINT)
+        memento = travel.memento_datetime if travel is not None else None
+        return await results_page(request, operation, ENDPOINT, memento)
     cache: ResultCache = services(request).cache
     found = cache.lookup(_candidate_keys(operation, accept, format_param, store.version, travel))
     if found is None:
