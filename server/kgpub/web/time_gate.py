@@ -15,19 +15,26 @@ say it is a TimeGate (``Link: rel="original timegate"`` and ``timemap``, and
 The redirect's ``Location`` is a path on the serving host (the query string
 kept), so a server run under another host than the base IRI's stays on it;
 the ``Link`` values are the model's IRIs under the base IRI.
+
+``/sparql`` negotiates datetimes too (time travel, ``kgpub.sparql.time_travel``):
+:func:`travel` says which state of the dataset a query reads and the
+``Memento-Datetime`` its answer carries.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kgpub.errors import HistoryError
-from kgpub.history.memento import Memento, link_header, parse_accept_datetime, select
+from kgpub.history.memento import Memento, http_date, link_header, parse_accept_datetime, select
 from kgpub.ld.mementos import path_below, timemap_iri
+from kgpub.sparql.operation import QueryOperation
 from kgpub.web.page_cache import Page
 from kgpub.web.services import services
 
@@ -88,3 +95,46 @@ async def as_original(request: Request, iri: str, page: Page) -> Page:
     timegate = link_header(iri, timemap_iri(base, iri), mementos)
     headers["Link"] = ", ".join(filter(None, [headers.get("Link"), timegate]))
     return Page(page.body, page.content_type, headers)
+
+
+@dataclass(frozen=True)
+class Travel:
+    """A time-travel query's state: the revisions read and its ``Memento-Datetime``."""
+
+    as_of: tuple[tuple[str, int], ...]
+    memento_datetime: str
+
+
+async def travel(request: Request, operation: QueryOperation) -> Travel | None:
+    """Which state of the dataset the query reads (None: now).
+
+    ``Memento-Datetime`` is when that state began (the latest revision at or
+    before the instant); before every revision, the instant itself.
+    """
+    if operation.at is None:
+        return None
+    state = services(request)
+    history = await run_in_threadpool(state.past.cache.history, state.store)
+    selection = history.select(operation.at)
+    return Travel(selection.key, http_date(selection.since or operation.at))
+
+
+SPARQL_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": "at",
+        "in": "query",
+        "required": False,
+        "description": "Time travel: answer over the dataset as it was at this instant "
+        "(ISO 8601 such as 2026-01-10T13:00:00Z, or RFC 1123); overrides Accept-Datetime.",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "Accept-Datetime",
+        "in": "header",
+        "required": False,
+        "description": "Time travel (RFC 7089): an RFC 1123 date such as "
+        "'Sat, 10 Jan 2026 13:00:00 GMT'; the answer carries Memento-Datetime.",
+        "schema": {"type": "string"},
+    },
+]
+"""The time-travel parameters of ``/sparql``, for its OpenAPI operations."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ from starlette.concurrency import run_in_threadpool
 
 from kgpub.errors import NotAcceptableError, UpdateRefusedError
 from kgpub.guards import query_limits
-from kgpub.history.memento import http_date
 from kgpub.ingest import preconditions
 from kgpub.ld.query_editor import assets_installed, example_queries, render_page
 from kgpub.ld.sitemap import published_articles
@@ -48,13 +47,14 @@ from kgpub.sparql.runners import Runner
 from kgpub.sparql.worker import Done
 from kgpub.store.oxigraph import Store
 from kgpub.store.protocol import QueryStore
-from kgpub.web import conditional
+from kgpub.web import conditional, time_gate
 from kgpub.web.body import read_body
 from kgpub.web.liveness import CLIENT_CLOSED, unless_disconnected
 from kgpub.web.openapi import PROBLEM_CONTENT, content
 from kgpub.web.routes.pages import home_page, results_page, wants_page
 from kgpub.web.server_timing import CACHE
 from kgpub.web.services import app_services, services
+from kgpub.web.time_gate import Travel
 
 """Runs a well-formed SPARQL Update (its text and the request's parameters)."""
 
@@ -117,34 +117,12 @@ def _describe_or_page(request: Request) -> Response:
     return conditional.answer(request, body, rep.content_type, headers)
 
 
-@dataclass(frozen=True)
-class _Travel:
-    """A time-travel query's state: the revisions read and its ``Memento-Datetime``."""
-
-    as_of: tuple[tuple[str, int], ...]
-    memento_datetime: str
-
-
-async def _travel(request: Request, operation: QueryOperation) -> _Travel | None:
-    """Which state of the dataset the query reads (None: now; ``kgpub.sparql.time_travel``).
-
-    ``Memento-Datetime`` is when that state began (the latest revision at or
-    before the instant); before every revision, the instant itself.
-    """
-    if operation.at is None:
-        return None
-    state = services(request)
-    history = await run_in_threadpool(state.past.cache.history, state.store)
-    selection = history.select(operation.at)
-    return _Travel(selection.key, http_date(selection.since or operation.at))
-
-
 def _candidate_keys(
     operation: QueryOperation,
     accept: str | None,
     format_param: str | None,
     version: int,
-    travel: _Travel | None,
+    travel: Travel | None,
 ) -> list[CacheKey]:
     """The keys the answer may be under: one per kind of result, as the form is not known yet.
 
@@ -161,7 +139,7 @@ def _candidate_keys(
 
 
 def _key(
-    operation: QueryOperation, media_type: str, version: int, travel: _Travel | None
+    operation: QueryOperation, media_type: str, version: int, travel: Travel | None
 ) -> CacheKey:
     return CacheKey.of(
         operation.query,
@@ -216,7 +194,7 @@ async def sparql(request: Request) -> Response:
         return await run_in_threadpool(_describe_or_page, request)
     at = time_travel.requested(operation.at, request.headers.get("accept-datetime"))
     operation = replace(operation, at=at)
-    travel = await _travel(request, operation)
+    travel = await time_gate.travel(request, operation)
     accept, format_param = request.headers.get("accept"), _format_param(request)
     if wants_page(accept, format_param):
         memento = travel.memento_datetime if travel is not None else None
@@ -316,24 +294,6 @@ _TIMEOUT_PARAM: dict[str, Any] = {
     "description": "Seconds the query may run, at most the server's deadline; then 503.",
     "schema": {"type": "number", "exclusiveMinimum": 0},
 }
-_TIME_PARAMS: list[dict[str, Any]] = [
-    {
-        "name": "at",
-        "in": "query",
-        "required": False,
-        "description": "Time travel: answer over the dataset as it was at this instant "
-        "(ISO 8601 such as 2026-01-10T13:00:00Z, or RFC 1123); overrides Accept-Datetime.",
-        "schema": {"type": "string"},
-    },
-    {
-        "name": "Accept-Datetime",
-        "in": "header",
-        "required": False,
-        "description": "Time travel (RFC 7089): an RFC 1123 date such as "
-        "'Sat, 10 Jan 2026 13:00:00 GMT'; the answer carries Memento-Datetime.",
-        "schema": {"type": "string"},
-    },
-]
 _FORMAT_PARAM: dict[str, Any] = {
     "name": "format",
     "in": "query",
@@ -406,7 +366,12 @@ def install(app: FastAPI) -> None:
                 include_in_schema=path == ENDPOINT and method != "HEAD",
                 responses=_RESPONSES,
                 openapi_extra={
-                    "parameters": [*_GRAPH_PARAMS, _FORMAT_PARAM, _TIMEOUT_PARAM, *_TIME_PARAMS],
+                    "parameters": [
+                        *_GRAPH_PARAMS,
+                        _FORMAT_PARAM,
+                        _TIMEOUT_PARAM,
+                        *time_gate.SPARQL_PARAMETERS,
+                    ],
                     "requestBody": POST_BODY,
                 }
                 if method == "POST"
@@ -416,7 +381,7 @@ def install(app: FastAPI) -> None:
                         *_GRAPH_PARAMS,
                         _FORMAT_PARAM,
                         _TIMEOUT_PARAM,
-                        *_TIME_PARAMS,
+                        *time_gate.SPARQL_PARAMETERS,
                     ]
                 },
             )
