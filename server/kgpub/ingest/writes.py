@@ -38,6 +38,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
@@ -51,7 +52,9 @@ from kgpub.errors import (
     RdfSyntaxError,
     WriteRejectedError,
 )
-from kgpub.ingest import auth, store_seal, update_scope
+from kgpub.history.rdf_patch import Patch
+from kgpub.history.records import Terms
+from kgpub.ingest import auth, covered, graph_patch, store_seal, update_scope
 from kgpub.lexer import lex
 from kgpub.rdf import representable
 from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
@@ -267,6 +270,7 @@ class Writer:
         self._ontology_graphs = {
             ox.NamedNode(graph_iri(settings, s.path)) for s in ontology_sources(settings)
         }
+        self._terms = Terms(settings.base_iri)
 
     def put(self, graph: GraphName, data: bytes, fmt: ox.RdfFormat) -> bool:
         """Replace a graph's content with the body's (creating it); True when it is new."""
@@ -337,6 +341,25 @@ class Writer:
             representable.check_quads(changes.added, "the update")
             self._validate_and_apply(self._store.staged(changes), changes, "SPARQL Update")
 
+    def patch(
+        self, graph: GraphName, patch: Patch, if_match: str | None, meta: graph_patch.RevisionMeta
+    ) -> graph_patch.Patched:
+        """Apply an RDF Patch to a graph (``graph_patch.plan``: If-Match, strict rows, and a
+        revision when an article with history covers the graph), committed with its record."""
+        with self._lock:
+            patched = graph_patch.plan(
+                self._store,
+                self._terms,
+                (graph, patch, if_match),
+                meta=meta,
+                clock=lambda: datetime.now(UTC),
+                base_iri=self._settings.base_iri,
+            )
+            changes = patched.changes
+            staged = self._store.staged(changes)
+            self._validate_and_apply(staged, changes, f"PATCH {_name(graph)}", recorded=True)
+            return patched
+
     def _parse(
         self, graph: GraphName, data: bytes, fmt: ox.RdfFormat, name: str = "the request body"
     ) -> list[ox.Triple]:
@@ -352,9 +375,15 @@ class Writer:
     def _commit(self, changes: Changes, what: str) -> None:
         self._validate_and_apply(self._store.staged(changes), changes, what)
 
-    def _validate_and_apply(self, staged: Store | Staged, changes: Changes, what: str) -> None:
+    def _validate_and_apply(
+        self, staged: Store | Staged, changes: Changes, what: str, recorded: bool = False
+    ) -> None:
+        """Validate and commit; a change that is not a revision (``recorded``) may not touch
+        the history graph or a graph of an article with history (``ingest.covered``)."""
         if changes.empty:
             return
+        if not recorded:
+            covered.refuse_unrecorded(self._store, self._terms, changes)
         with metrics.timed_write():
             self._check_and_commit(staged, changes, what)
 
