@@ -125,7 +125,8 @@ def apply_rows(current: set[ox.Quad], graph: GraphName, patch: Patch) -> set[ox.
 def check_if_match(
     if_match: str | None, store: Store, graph: GraphName, covered: Covered | None, base_iri: str
 ) -> None:
-    """428 without ``If-Match`` (or with ``*`` on a graph with history), 412 when stale."""
+    """428 without ``If-Match`` (or with ``*`` on a graph with history), 412 when stale; the
+    graph exists (a missing one is a 404 whatever the preconditions say, RFC 9110 §13.2.1)."""
     if if_match is None:
         raise PreconditionRequiredError(
             f"PATCH needs If-Match with the ETag of {_name(graph)} as you last read it "
@@ -141,8 +142,7 @@ def check_if_match(
         matches = revision_matcher(covered.latest)
     else:
         matches = lambda tag: tag in content_etags(store, graph, base_iri)  # noqa: E731
-    exists = store.has_graph(graph)
-    preconditions.check(if_match, None, _name(graph), exists, matches)
+    preconditions.check(if_match, None, _name(graph), True, matches)
 
 
 def _revision(
@@ -192,10 +192,10 @@ def plan(
     """The change a PATCH makes (with its revision's record), checked; nothing is written here."""
     graph, patch, if_match = request
     refuse_history_graph([graph], terms)
+    if not store.has_graph(graph):  # before preconditions: RFC 9110 §13.2.1
+        raise GraphNotFoundError(f"the store has no graph {_name(graph)}")
     covered = covering(store, terms, graph)
     check_if_match(if_match, store, graph, covered, base_iri)
-    if not store.has_graph(graph):
-        raise GraphNotFoundError(f"the store has no graph {_name(graph)}")
     current = set(store.graph_quads(graph))
     after = apply_rows(current, graph, patch)
     changes = Changes(removed=tuple(current - after), added=tuple(after - current))
