@@ -48,14 +48,13 @@ from kgpub.errors import (
     ConfigurationError,
     GraphNotFoundError,
     MalformedRequestError,
-    QueryRefusedError,
     RdfSyntaxError,
     WriteRejectedError,
 )
 from kgpub.history.rdf_patch import Patch
 from kgpub.history.records import Terms
 from kgpub.ingest import auth, covered, graph_patch, store_seal, update_scope
-from kgpub.lexer import lex
+from kgpub.ingest.update_text import refuse_fetching, with_dataset
 from kgpub.rdf import representable
 from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
 from kgpub.search.index import SearchIndex
@@ -192,55 +191,6 @@ def validate_change(
     if report is None:
         return validate_state(staged, settings)
     return Conformance(previous.shapes, previous.ontology, report)
-
-
-def refuse_fetching(update: str) -> None:
-    """Refuse LOAD and SERVICE: pyoxigraph would fetch the URLs they name (HTTP 400)."""
-    words = lex(update).keywords
-    if "LOAD" in words:
-        raise QueryRefusedError(
-            "LOAD is refused: the server never fetches data from a URL; send the data "
-            "itself with the Graph Store Protocol (PUT or POST /graph-store) or INSERT DATA"
-        )
-    if "SERVICE" in words:
-        raise QueryRefusedError(
-            "SERVICE is refused in updates: the server never queries other endpoints"
-        )
-
-
-def with_dataset(update: str, params: Sequence[tuple[str, str]]) -> str:
-    """The update with ``using-graph-uri``/``using-named-graph-uri`` written in as USING clauses.
-
-    The protocol defines the parameters as equivalent to USING and USING NAMED
-    on every operation with a WHERE clause (``kgpub.sparql.protocol`` already refused a
-    request that also has USING or WITH in its text). DELETE WHERE has no room
-    for USING, so it is refused with them (HTTP 400).
-    """
-    clauses: list[str] = []
-    for name, keyword in (("using-graph-uri", "USING"), ("using-named-graph-uri", "USING NAMED")):
-        for value in (v for n, v in params if n == name):
-            try:
-                clauses.append(f"{keyword} {ox.NamedNode(value)}")
-            except ValueError as exc:
-                raise MalformedRequestError(
-                    f"{name}={value!r} is not an absolute IRI: {exc}"
-                ) from exc
-    if not clauses:
-        return update
-    using = " " + " ".join(clauses) + " "
-    out, last = [], 0
-    for token in lex(update).words:
-        if token.text != "WHERE" or token.depth:
-            continue
-        if token.previous == "DELETE":
-            raise MalformedRequestError(
-                "using-graph-uri and using-named-graph-uri cannot apply to DELETE WHERE; "
-                "write it as DELETE { … } WHERE { … }"
-            )
-        out += [update[last : token.start], using]
-        last = token.start
-    out.append(update[last:])
-    return "".join(out)
 
 
 class Writer:
