@@ -8,6 +8,7 @@ content hash.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pyoxigraph as ox
@@ -280,3 +281,28 @@ def test_an_absent_graph_is_404_whatever_the_preconditions(store: Store) -> None
     for if_match in (None, "*", '"x"'):
         with pytest.raises(GraphNotFoundError, match="graph/absent"):
             run(store, "TX .\nTC .\n", if_match, graph=absent)
+
+
+def test_two_patches_with_the_same_tag_make_one_revision(
+    project: RevisedProject, store: Store
+) -> None:
+    writer = Writer(store, project.settings)
+    third = ox.Quad(NEW_EN.subject, TEXT, ox.Literal("The festival ended.", language="en"), G)
+    bodies = [rows([NEW_EN], [OLD_EN]), rows([third], [OLD_EN])]
+    outcomes: list[object] = []
+
+    def send(body: str) -> None:
+        try:
+            outcomes.append(writer.patch(G, parse_patch(body), current_tag(project), META))
+        except PreconditionFailedError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    made = [o for o in outcomes if isinstance(o, Patched)]
+    assert len(made) == 1
+    assert sum(isinstance(o, PreconditionFailedError) for o in outcomes) == 1
+    assert [r.number for r in history(store)] == [1, 2, 3, 4]

@@ -253,3 +253,20 @@ def test_a_read_only_server_has_no_patch(tmp_path: Path) -> None:
         )
         assert answer.status_code == 405
         assert "PATCH" not in answer.headers["allow"]
+
+
+def test_the_default_graph_is_patched_too(client: TestClient) -> None:
+    tag = client.head("/graph-store", params={"default": ""}).headers["etag"]
+    body = 'A <urn:x:d> <urn:x:says> "in the default graph" .\n'
+    sent = {**AUTH, **PATCH, "if-match": tag}
+    done = client.patch("/graph-store", params={"default": ""}, content=body, headers=sent)
+    assert done.status_code == 204, done.text
+    read = client.get("/graph-store", params={"default": "", "format": "nt"})
+    assert "in the default graph" in read.text
+    assert (
+        done.headers["etag"] == client.head("/graph-store", params={"default": ""}).headers["etag"]
+    )
+    named = f'A <urn:x:d> <urn:x:says> "x" <{GRAPH}> .\n'
+    fresh = {**sent, "if-match": done.headers["etag"]}
+    refused = client.patch("/graph-store", params={"default": ""}, content=named, headers=fresh)
+    assert "the request patches the default graph" in problem(refused, 400)

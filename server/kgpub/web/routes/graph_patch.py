@@ -126,11 +126,16 @@ async def patch_graph(request: Request) -> Response:
     patch = await run_in_threadpool(parse_patch, text)
     writer = state.writes()
     if_match = request.headers.get("if-match")
-    patched = await graph_store.run_write(request, writer.patch, graph, patch, if_match, meta)
     store = state.store
     assert isinstance(store, Store)  # writes run on kgpub's own store only
-    base = state.settings.base_iri
-    headers = {"ETag": await run_in_threadpool(_new_etag, store, patched, graph, base)}
+
+    def write() -> tuple[Patched, str]:
+        # The new tag is read under the write lock, before another write can change the graph.
+        patched = writer.patch(graph, patch, if_match, meta)
+        return patched, _new_etag(store, patched, graph, state.settings.base_iri)
+
+    patched, tag = await graph_store.run_write(request, write)
+    headers = {"ETag": tag}
     if patched.revision is None:
         return Response(status_code=204, headers=headers)
     headers["Location"] = patched.revision.iri
