@@ -28,7 +28,7 @@ from kgpub.history.content_hash import content_hash
 from kgpub.history.rdf_patch import parse_patch, write_patch
 from kgpub.history.records import Kind, Revision, Terms, read_revisions
 from kgpub.history.replay import diff_patch, states
-from kgpub.ingest.graph_patch import Patched, RevisionMeta, plan
+from kgpub.ingest.graph_patch import Patched, RevisionMeta, plan, transaction
 from kgpub.ingest.graph_tags import content_etags, revision_etag
 from kgpub.ingest.writes import Writer
 from kgpub.rdf.sources import default_sources, read_all
@@ -89,7 +89,6 @@ def run(
         (graph, parse_patch(text), if_match),
         meta=meta,
         clock=lambda: now,
-        base_iri=BASE,
     )
 
 
@@ -249,7 +248,12 @@ def test_the_writer_commits_the_change_and_its_record_in_one_transaction(
         set(store.graph_quads(G)),
     )
     with pytest.raises(OSError, match="disk"):
-        writer.patch(G, parse_patch(rows([NEW_EN], [OLD_EN])), current_tag(project), META)
+        writer.transact(
+            transaction(
+                TERMS, (G, parse_patch(rows([NEW_EN], [OLD_EN])), current_tag(project)), META
+            ),
+            "PATCH",
+        )
     (changes,) = applied  # one commit holds both the change and the record
     assert NEW_EN in changes.added
     assert OLD_EN in changes.removed
@@ -270,7 +274,12 @@ def test_the_writer_refuses_a_revision_breaking_a_shape(
     )
     history_before = set(store.graph_quads(TERMS.history_graph))
     with pytest.raises(WriteRejectedError) as caught:
-        writer.patch(G, parse_patch(rows([second_body], [])), current_tag(project), META)
+        writer.transact(
+            transaction(
+                TERMS, (G, parse_patch(rows([second_body], [])), current_tag(project)), META
+            ),
+            "PATCH",
+        )
     assert any("articleBody" in str(r.path) for r in caught.value.report.violations)
     assert set(store.graph_quads(TERMS.history_graph)) == history_before
     assert second_body not in store
@@ -293,7 +302,11 @@ def test_two_patches_with_the_same_tag_make_one_revision(
 
     def send(body: str) -> None:
         try:
-            outcomes.append(writer.patch(G, parse_patch(body), current_tag(project), META))
+            outcomes.append(
+                writer.transact(
+                    transaction(TERMS, (G, parse_patch(body), current_tag(project)), META), "PATCH"
+                )
+            )
         except PreconditionFailedError as exc:
             outcomes.append(exc)
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
@@ -187,7 +187,6 @@ def plan(
     *,
     meta: RevisionMeta,
     clock: Callable[[], datetime],
-    base_iri: str,
 ) -> Patched:
     """The change a PATCH makes (with its revision's record), checked; nothing is written here."""
     graph, patch, if_match = request
@@ -195,7 +194,7 @@ def plan(
     if not store.has_graph(graph):  # before preconditions: RFC 9110 §13.2.1
         raise GraphNotFoundError(f"the store has no graph {_name(graph)}")
     covered = covering(store, terms, graph)
-    check_if_match(if_match, store, graph, covered, base_iri)
+    check_if_match(if_match, store, graph, covered, terms.base)
     current = set(store.graph_quads(graph))
     after = apply_rows(current, graph, patch)
     changes = Changes(removed=tuple(current - after), added=tuple(after - current))
@@ -207,3 +206,19 @@ def plan(
     return Patched(
         Changes(removed=changes.removed, added=(*changes.added, *record)), covered, revision
     )
+
+
+def transaction(
+    terms: Terms,
+    request: tuple[GraphName, Patch, str | None],
+    meta: RevisionMeta,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Callable[[Store], tuple[Changes, Patched]]:
+    """The PATCH as ``Writer.transact`` runs it: planned on the committed state, under the
+    write lock, so If-Match, the revision's number and its record all fit the state changed."""
+
+    def build(store: Store) -> tuple[Changes, Patched]:
+        patched = plan(store, terms, request, meta=meta, clock=clock)
+        return patched.changes, patched
+
+    return build

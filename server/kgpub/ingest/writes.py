@@ -38,7 +38,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -51,9 +51,8 @@ from kgpub.errors import (
     RdfSyntaxError,
     WriteRejectedError,
 )
-from kgpub.history.rdf_patch import Patch
 from kgpub.history.records import Terms
-from kgpub.ingest import auth, covered, graph_patch, store_seal, update_scope
+from kgpub.ingest import auth, covered, store_seal, update_scope
 from kgpub.ingest.update_text import refuse_fetching, with_dataset
 from kgpub.rdf import representable
 from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
@@ -66,6 +65,7 @@ from kgpub.store.oxigraph import Store
 from kgpub.store.staged import Staged
 
 GraphName = ox.NamedNode | ox.DefaultGraph
+_T = TypeVar("_T")
 
 _log = logging.getLogger(__name__)
 
@@ -291,24 +291,15 @@ class Writer:
             representable.check_quads(changes.added, "the update")
             self._validate_and_apply(self._store.staged(changes), changes, "SPARQL Update")
 
-    def patch(
-        self, graph: GraphName, patch: Patch, if_match: str | None, meta: graph_patch.RevisionMeta
-    ) -> graph_patch.Patched:
-        """Apply an RDF Patch to a graph (``graph_patch.plan``: If-Match, strict rows, and a
-        revision when an article with history covers the graph), committed with its record."""
+    def transact(self, build: Callable[[Store], tuple[Changes, _T]], what: str) -> _T:
+        """A revision: ``build`` reads the committed state under the write lock and returns
+        the change, with its record in the history graph, and a result; the change is
+        validated and committed as one write. Only here may a write touch a graph of an
+        article with history or the history graph (``ingest.covered``): ``build`` records it."""
         with self._lock:
-            patched = graph_patch.plan(
-                self._store,
-                self._terms,
-                (graph, patch, if_match),
-                meta=meta,
-                clock=lambda: datetime.now(UTC),
-                base_iri=self._settings.base_iri,
-            )
-            changes = patched.changes
-            staged = self._store.staged(changes)
-            self._validate_and_apply(staged, changes, f"PATCH {_name(graph)}", recorded=True)
-            return patched
+            changes, result = build(self._store)
+            self._validate_and_apply(self._store.staged(changes), changes, what, recorded=True)
+            return result
 
     def _parse(
         self, graph: GraphName, data: bytes, fmt: ox.RdfFormat, name: str = "the request body"

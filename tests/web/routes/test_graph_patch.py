@@ -172,6 +172,9 @@ def test_bad_patches_are_refused_naming_the_problem(client: TestClient) -> None:
     assert "Kgpub-Revision-Kind" in problem(
         patch(client, "TX .\nTC .\n", tag, **{"Kgpub-Revision-Kind": "original"}), 400
     )
+    assert "RFC 8187" in problem(
+        patch(client, "TX .\nTC .\n", tag, **{"Kgpub-Editor-Note": "no language"}), 400
+    )
     assert "no graph" in problem(patch(client, "TX .\nTC .\n", tag, graph=BASE + "graph/nope"), 404)
     assert "history graph" in problem(patch(client, "TX .\nTC .\n", tag, graph=HISTORY), 403)
     unauthenticated = client.patch(

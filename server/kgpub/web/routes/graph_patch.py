@@ -12,9 +12,9 @@ revision; 204 for a graph without history, or a patch that changed nothing
 Turtle representation; any format's tag of the same state matches ``If-Match``).
 
 The revision's kind is ``update`` unless ``Kgpub-Revision-Kind`` names
-another; ``Kgpub-Editor-Note`` is the editor's note, as an RFC 8187 value
-(``UTF-8'de'Korrigiert%3A%20…``) for text beyond ASCII and a language; the
-editor is ``KGPUB_WRITE_EDITOR`` (the token names no person).
+another; ``Kgpub-Editor-Note`` is the editor's note, as an RFC 8187 value with
+its language (``UTF-8'de'Korrigiert%3A%20…``); the editor is
+``KGPUB_WRITE_EDITOR`` (the token names no person).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from starlette.concurrency import run_in_threadpool
 
 from kgpub.errors import MalformedRequestError, UnsupportedMediaTypeError
 from kgpub.history.rdf_patch import MEDIA_TYPE, parse_patch
-from kgpub.history.records import Kind
-from kgpub.ingest.graph_patch import Patched, RevisionMeta
+from kgpub.history.records import Kind, Terms
+from kgpub.ingest.graph_patch import Patched, RevisionMeta, transaction
 from kgpub.ingest.graph_tags import revision_etag
 from kgpub.ingest.writes import GraphName
 from kgpub.rdf.formats import TURTLE
@@ -62,22 +62,24 @@ def _kind(value: str | None) -> Kind:
 
 
 def _note(value: str | None) -> tuple[str | None, str | None]:
-    """The editor's note and its language: an RFC 8187 ext-value, or plain (ASCII) text."""
+    """The editor's note and its language, from an RFC 8187 ext-value: a note is
+    language-tagged (``kgpub:editorNote`` is an ``rdf:langString``), and a header
+    carries text beyond ASCII only percent-encoded."""
     if value is None or not value.strip():
         return None, None
     match = _EXT_VALUE.match(value.strip())
-    if match is None:
-        if not value.isascii() or not value.isprintable():
-            raise MalformedRequestError(
-                f"{NOTE_HEADER}: write text beyond ASCII as an RFC 8187 value, "
-                "UTF-8'<language>'<percent-encoded UTF-8>"
-            )
-        return value.strip(), None
+    if match is None or not match.group(2):
+        raise MalformedRequestError(
+            f"{NOTE_HEADER}: write the note as an RFC 8187 value with its language, "
+            "UTF-8'<language>'<percent-encoded UTF-8>, e.g. UTF-8'de'Tippfehler%20korrigiert"
+        )
     try:
         note = unquote(match.group(3), encoding="utf-8", errors="strict")
     except UnicodeDecodeError as exc:
         raise MalformedRequestError(f"{NOTE_HEADER}: not percent-encoded UTF-8") from exc
-    return note, (match.group(2).lower() or None)
+    if not note.strip():
+        raise MalformedRequestError(f"{NOTE_HEADER}: the note is empty")
+    return note, match.group(2).lower()
 
 
 def revision_meta(request: Request) -> RevisionMeta:
@@ -131,7 +133,8 @@ async def patch_graph(request: Request) -> Response:
 
     def write() -> tuple[Patched, str]:
         # The new tag is read under the write lock, before another write can change the graph.
-        patched = writer.patch(graph, patch, if_match, meta)
+        build = transaction(Terms(state.settings.base_iri), (graph, patch, if_match), meta)
+        patched = writer.transact(build, f"PATCH {graph}")
         return patched, _new_etag(store, patched, graph, state.settings.base_iri)
 
     patched, tag = await graph_store.run_write(request, write)
@@ -184,7 +187,8 @@ _HEADERS: list[dict[str, Any]] = [
         "name": NOTE_HEADER,
         "in": "header",
         "required": False,
-        "description": "The editor's note: ASCII, or an RFC 8187 value (UTF-8'de'…).",
+        "description": "The editor's note, an RFC 8187 value with its language: "
+        "UTF-8'de'<percent-encoded UTF-8>.",
         "schema": {"type": "string"},
     },
 ]
