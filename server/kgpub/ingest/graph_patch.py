@@ -48,7 +48,7 @@ from kgpub.history.records import Kind, Revision, Terms, next_time, revision_qua
 from kgpub.history.replay import diff_patch
 from kgpub.ingest import preconditions
 from kgpub.ingest.covered import Covered, covering, refuse_history_graph
-from kgpub.ingest.graph_tags import content_etags, revision_matcher
+from kgpub.ingest.graph_tags import current_matcher, revision_matcher
 from kgpub.store.changes import Changes
 from kgpub.store.oxigraph import Store
 
@@ -137,11 +137,9 @@ def check_if_match(
             f"If-Match: * names no revision; {_name(graph)} belongs to <{covered.article}>, "
             "send the ETag of its latest revision (GET or HEAD /graph-store); nothing was written"
         )
-    matches: preconditions.Matcher
-    if covered is not None:
-        matches = revision_matcher(covered.latest)
-    else:
-        matches = lambda tag: tag in content_etags(store, graph, base_iri)  # noqa: E731
+    matches = (
+        revision_matcher(covered.latest) if covered else current_matcher(store, graph, base_iri)
+    )
     preconditions.check(if_match, None, _name(graph), True, matches)
 
 

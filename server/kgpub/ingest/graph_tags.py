@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from kgpub.errors import HistoryError
 from kgpub.history.content_hash import PREFIX
-from kgpub.history.records import Revision
+from kgpub.history.records import Revision, Terms
+from kgpub.ingest.covered import covering
 from kgpub.ingest.preconditions import Matcher
 from kgpub.rdf.formats import RDF_FORMATS
 from kgpub.rdf.serialization import serialize
@@ -44,3 +46,23 @@ def revision_matcher(revision: Revision) -> Matcher:
     """Matches the tag of any format of any graph of the article at ``revision``."""
     prefix = f'"{_state(revision)}-'
     return lambda tag: tag.startswith(prefix) and tag.endswith('"') and len(tag) > len(prefix) + 1
+
+
+def current_matcher(store: Store, graph: GraphName, base_iri: str) -> Matcher:
+    """Whether a tag is one of the graph's current ETags, as GET sends them: its latest
+    revision's where an article with history covers it, else its bytes' (computed once,
+    on the first tag asked about). A history that cannot be read falls back to the bytes'."""
+    try:
+        covered = covering(store, Terms(base_iri), graph)
+    except HistoryError:
+        covered = None
+    if covered is not None:
+        return revision_matcher(covered.latest)
+    current: set[str] = set()
+
+    def matches(tag: str) -> bool:
+        if not current:
+            current.update(content_etags(store, graph, base_iri))
+        return tag in current
+
+    return matches

@@ -205,6 +205,11 @@ def test_other_writes_to_a_covered_graph_or_the_history_are_refused(client: Test
             "/graph-store", params={"graph": GRAPH}, content=triple, headers=ttl
         )
         assert "PATCH /graph-store" in problem(answer, 409)
+    # The tag read by GET is current for a PUT's If-Match too: the refusal says why.
+    with_tag = client.put(
+        "/graph-store", params={"graph": GRAPH}, content=triple, headers={**ttl, "if-match": tag}
+    )
+    assert "PATCH /graph-store" in problem(with_tag, 409)
     assert "revision history" in problem(
         client.delete("/graph-store", params={"graph": GRAPH}, headers=AUTH), 409
     )

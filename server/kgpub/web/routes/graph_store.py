@@ -31,7 +31,7 @@ from kgpub.errors import (
 from kgpub.history.records import Terms
 from kgpub.ingest import auth, preconditions
 from kgpub.ingest.covered import covering
-from kgpub.ingest.graph_tags import content_etags, revision_etag
+from kgpub.ingest.graph_tags import current_matcher, revision_etag
 from kgpub.ingest.writes import Committed, GraphName, Part, Writer
 from kgpub.ld.ontology_docs import OntologyDocs
 from kgpub.rdf.conneg import choose
@@ -165,6 +165,12 @@ async def run_write(
         return await run_in_threadpool(write, *args)
 
 
+def _nothing(tag: str) -> bool:
+    """No tag is current: a graph not named yet has none."""
+    del tag
+    return False
+
+
 def _precondition(request: Request, graph: GraphName | None) -> Callable[[], None] | None:
     """The check of a write's If-Match/If-None-Match on ``graph``; ``None`` without them.
 
@@ -182,16 +188,8 @@ def _precondition(request: Request, graph: GraphName | None) -> Callable[[], Non
     target = "the new graph" if graph is None else f"<{_name(graph)}>"
 
     def check() -> None:
-        current: set[str] | None = None
-
-        def matches(tag: str) -> bool:
-            nonlocal current
-            if current is None:
-                assert graph is not None
-                current = content_etags(store, graph, base_iri)
-            return tag in current
-
         exists = graph is not None and store.has_graph(graph)
+        matches = current_matcher(store, graph, base_iri) if graph is not None else _nothing
         preconditions.check(if_match, if_none_match, target, exists, matches)
 
     return check
