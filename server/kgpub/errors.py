@@ -214,6 +214,17 @@ class ResourceNotFoundError(KgpubError):
         super().__init__(f"the dataset says nothing about <{iri}>")
 
 
+class NoHistoryError(ResourceNotFoundError):
+    """A TimeMap or memento asked of an IRI no article with recorded revisions covers (HTTP 404)."""
+
+    def __init__(self, iri: str) -> None:
+        super().__init__(iri)
+        self.args = (
+            f"<{iri}> has no history: no article with recorded revisions covers it, "
+            "so it has no TimeMap and no mementos",
+        )
+
+
 class BackendError(KgpubError):
     """The remote SPARQL backend failed, cannot be reached or answered nonsense (HTTP 502)."""
 

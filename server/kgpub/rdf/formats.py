@@ -176,6 +176,10 @@ ATOM = Representation("application/atom+xml", "atom")
 HISTORY_FORMATS: tuple[Representation, ...] = (RDF_PATCH, LINK_FORMAT, ATOM)
 """What a revision's history is published in besides RDF: changes, TimeMaps, feeds."""
 
+TIMEMAP_FORMATS: tuple[Representation, ...] = (LINK_FORMAT, JSON, TURTLE, JSON_LD)
+"""A Memento TimeMap (``/timemap/…``): link-format first (RFC 7089's normative format, and
+what ``*/*`` gets), the Memento guide's JSON, and PROV-O as Turtle or JSON-LD."""
+
 
 def _registered(media_type: str, name: str) -> Representation:
     for rep in (*SOURCE_FORMATS, *RESULT_FORMATS, *HISTORY_FORMATS, HTML, JSON):
