@@ -9,7 +9,7 @@ import pytest
 from kgpub.config import Settings
 from kgpub.errors import ArticleLayoutError
 from kgpub.rdf.articles import articles, find_article, mint_namespace, read_article
-from kgpub.rdf.sources import data_files
+from kgpub.rdf.sources import data_files, data_sources
 
 
 def _project(tmp_path: Path) -> Settings:
@@ -95,6 +95,35 @@ def test_data_files_are_the_shared_graphs_then_each_article(tmp_path: Path) -> N
     _article(settings, "a", {"a.de.txt": "", "a.ttl": "", "a-reported.ttl": ""})
     names = [p.name for p in data_files(settings)]
     assert names == ["background.ttl", "a-reported.ttl", "a.ttl", "b.ttl"]
+
+
+def test_every_articles_history_is_read_into_the_one_history_graph(tmp_path: Path) -> None:
+    settings = _project(tmp_path)
+    _article(settings, "b", {"b.de.txt": "", "b.ttl": "", "history.ttl": ""})
+    _article(settings, "a", {"a.de.txt": "", "a.ttl": "", "history.ttl": ""})
+    found = {a.slug: a for a in articles(settings)}
+    assert found["a"].graph_files == (settings.articles_dir / "a" / "a.ttl",)
+    assert found["a"].history_path == settings.articles_dir / "a" / "history.ttl"
+    graphs = [s.graph for s in data_sources(settings)]
+    assert graphs == [
+        "https://news.example.org/graph/a",
+        "https://news.example.org/graph/history",
+        "https://news.example.org/graph/b",
+        "https://news.example.org/graph/history",
+    ]
+
+
+def test_an_article_without_history_has_none(tmp_path: Path) -> None:
+    settings = _project(tmp_path)
+    _article(settings, "a", {"a.de.txt": "", "a.ttl": ""})
+    assert articles(settings)[0].history_path is None
+
+
+def test_no_graph_file_may_take_the_history_graphs_name(tmp_path: Path) -> None:
+    settings = _project(tmp_path)
+    (settings.data_dir / "history.ttl").write_text("", encoding="utf-8")
+    with pytest.raises(ArticleLayoutError, match="graph/history, which holds only"):
+        articles(settings)
 
 
 def test_an_article_is_found_by_slug_folder_or_text(tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ def test_every_article_folder_is_read(project: Path) -> None:
 
 def test_each_article_file_is_its_own_graph(project: Path) -> None:
     graphs = [s.graph.rsplit("/", 1)[1] for s in data_sources(Settings(project_dir=project))]
-    assert graphs == ["background", "hafenfest", "library", "article", "reported"]
+    assert graphs == ["background", "hafenfest", "library", "article", "reported", "history"]
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ every article may use) and one folder per article in ``articles/``::
     articles/<slug>/
         <name>.<lang>.txt   the article's text, byte for byte; anchors count its code points
         <name>.ttl          its graphs (one named graph per file, ``<base>graph/<stem>``)
+        history.ttl         optional: its revision records, read into ``<base>graph/history``
         article.toml        optional sidecar: iri, text, language, title, fictional
 
 Without a sidecar the article's IRI is ``<base>id/<slug>``, its text the one
@@ -13,7 +14,10 @@ Without a sidecar the article's IRI is ``<base>id/<slug>``, its text the one
 overrides any of them; the shipped story uses it to keep its IRI
 ``<base>id/article`` and its graphs ``graph/article`` and ``graph/reported``.
 Graph names come from file stems, so a stem may occur only once in a project:
-two ``article.ttl`` files would silently share one graph, and are refused.
+two ``article.ttl`` files would silently share one graph, and are refused. The one
+exception is ``history.ttl``: every article's records belong in the one history graph
+(docs/revisions.md), so it is no graph file of the article's, and the stem ``history``
+is reserved for it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ from kgpub.errors import ArticleLayoutError
 SIDECAR = "article.toml"
 """The file name of an article's optional metadata."""
 
+HISTORY = "history.ttl"
+"""The file name of an article's revision records (``kgpub.history.records``)."""
+
 _FIELDS = {"iri", "text", "language", "title", "fictional", "description"}
 
 
@@ -42,6 +49,7 @@ class Article:
     text_path: Path
     language: str
     graph_files: tuple[Path, ...]
+    history_path: Path | None = None
     title: str | None = None
     fictional: bool = False
     description: str | None = None
@@ -128,7 +136,8 @@ def read_article(settings: Settings, folder: Path) -> Article:
         iri=article_iri(settings, folder.name) if iri is None else _absolute(settings, iri),
         text_path=text_path,
         language=_language(text_path, _string(meta, "language", folder)),
-        graph_files=tuple(sorted(folder.glob("*.ttl"))),
+        graph_files=tuple(sorted(p for p in folder.glob("*.ttl") if p.name != HISTORY)),
+        history_path=folder / HISTORY if (folder / HISTORY).is_file() else None,
         title=_string(meta, "title", folder),
         fictional=fictional,
         description=_string(meta, "description", folder),
@@ -154,9 +163,18 @@ def _files(found: Iterable[Article]) -> list[Path]:
 
 
 def check_unique_graphs(files: Iterable[Path]) -> None:
-    """Refuse two files that would be published in the same graph (same stem)."""
+    """Refuse two files that would be published in the same graph (same stem).
+
+    Graph files may not be named ``history.ttl`` either: that graph holds the
+    revision records of every article and nothing else.
+    """
     seen: dict[str, Path] = {}
     for path in files:
+        if path.stem == Path(HISTORY).stem:
+            raise ArticleLayoutError(
+                f"{path} would be published in graph/history, which holds only the articles' "
+                f"revision records ({HISTORY} in an article's folder); rename it"
+            )
         other = seen.setdefault(path.stem, path)
         if other != path:
             raise ArticleLayoutError(

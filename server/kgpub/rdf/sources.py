@@ -21,7 +21,7 @@ from kgpub import guards
 from kgpub.config import Settings
 from kgpub.errors import NothingFoundError, RdfSyntaxError, SourceNotFoundError
 from kgpub.rdf import representable
-from kgpub.rdf.articles import articles
+from kgpub.rdf.articles import Article, articles
 from kgpub.rdf.formats import by_suffix, rdf_format
 
 # Every file read is logged here at INFO: the CLI shows these lines on stderr, so a
@@ -67,9 +67,18 @@ def graph_iri(settings: Settings, path: Path) -> str:
 
 
 def data_files(settings: Settings) -> list[Path]:
-    """The instance data's files: the shared graphs in ``data/``, then every article's."""
+    """The instance data's files: the shared graphs in ``data/``, then every article's.
+
+    An article's ``history.ttl`` comes last among its files; its stem makes it
+    ``<base>graph/history``, the one graph of every article's revision records.
+    """
     shared = sorted(settings.data_dir.glob("*.ttl"))
-    return shared + [p for a in articles(settings) for p in a.graph_files]
+    return shared + [p for a in articles(settings) for p in _article_files(a)]
+
+
+def _article_files(article: Article) -> list[Path]:
+    history = [] if article.history_path is None else [article.history_path]
+    return [*article.graph_files, *history]
 
 
 def data_sources(settings: Settings) -> list[Source]:
