@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,6 @@ def test_segments_of_an_insertion_and_a_deletion_keep_both_texts() -> None:
     parts = segments(old, new)
     assert text_of(parts, "old") == old
     assert text_of(parts, "new") == new
-    assert all(a.op != b.op for a, b in zip(parts, parts[1:], strict=False))  # neighbours joined
+    assert all(a.op != b.op for a, b in pairwise(parts))  # neighbours joined
     assert segments("", "") == []
     assert segments("", "neu") == [Segment("insert", "neu")]
