@@ -145,6 +145,12 @@ TEXT: dict[str, dict[str, str]] = {
         "deleted": "deleted",
         "inserted": "inserted",
         "long_text": "(the article text, shown above)",
+        "subject": "Subject",
+        "predicate": "Property",
+        "object": "Value",
+        "from_revision": "From",
+        "to_revision": "To",
+        "site_feed": "kgpub: every revision of every article",
     },
     "de": {
         "types": "Typ",
@@ -284,6 +290,12 @@ TEXT: dict[str, dict[str, str]] = {
         "deleted": "gelöscht",
         "inserted": "eingefügt",
         "long_text": "(der Artikeltext, oben gezeigt)",
+        "subject": "Subjekt",
+        "predicate": "Eigenschaft",
+        "object": "Wert",
+        "from_revision": "Von",
+        "to_revision": "Bis",
+        "site_feed": "kgpub: jede Revision jedes Artikels",
     },
 }
 

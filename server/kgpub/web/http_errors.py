@@ -30,6 +30,7 @@ from kgpub.errors import (
     HistoryError,
     KgpubError,
     MalformedRequestError,
+    NoHistoryError,
     NotAcceptableError,
     PatchSyntaxError,
     PreconditionFailedError,
@@ -87,6 +88,7 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     StorageFullError: HTTPStatus.INSUFFICIENT_STORAGE,
     AnchorMismatchError: HTTPStatus.UNPROCESSABLE_ENTITY,
     HistoryError: HTTPStatus.CONFLICT,
+    NoHistoryError: HTTPStatus.NOT_FOUND,
 }
 # A rejected write's SHACL report: problem+json unless the client asks for RDF.
 _REPORT_OFFERS = (_PROBLEM_REP, TURTLE, JSON_LD)
