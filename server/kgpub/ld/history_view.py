@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from kgpub.history.addresses import diff_iri, feed_iri, memento_iri
 from kgpub.history.compare import article_text
-from kgpub.history.records import Anchoring, Revision, Terms
+from kgpub.history.records import Anchoring, Revision, Terms, local_name
 from kgpub.ld import anchors
 from kgpub.ld.page_model import Page, Value
 from kgpub.ld.revision_log import Located, article_states
@@ -130,6 +130,8 @@ def wanted_iris(store: QueryStore, base: str, iri: str, located: Located | None)
             }
     for rev in located.revisions:
         found |= {rev.article, terms.kind(rev.kind).value}
+        if rev.number == located.revision:
+            found |= {item.claim for item in rev.anchorings}
         for item in rev.anchorings:
             found.add(terms.status(item.status).value)
             if item.decision is not None:
@@ -196,6 +198,15 @@ def _fate(store: QueryStore, page: Page, view: HistoryView, claim: str) -> None:
         )
 
 
+def _name_record(page: Page, rev: Revision) -> None:
+    """Labels for a revision's record and its anchorings, which carry none of their own."""
+    title = f"{page.t('revision')} {rev.number} · {page.label(rev.article)}"
+    page.label_index.setdefault(rev.iri, [(title, "")])
+    for item in rev.anchorings:
+        name = f"{page.t('anchoring')} · {page.label(item.claim)}"
+        page.label_index.setdefault(f"{rev.iri}#{local_name(item.claim)}", [(name, "")])
+
+
 def history_view(
     store: QueryStore,
     page: Page,
@@ -214,9 +225,8 @@ def history_view(
     """
     if located is None:
         return None
-    if located.revision is not None and iri not in page.label_index:
-        title = f"{page.t('revision')} {located.revision} · {page.label(located.article)}"
-        page.label_index[iri] = [(title, "")]
+    if located.revision is not None:
+        _name_record(page, located.revisions[located.revision - 1])
     is_claim = iri != located.article and located.revision is None
     replayed = (
         states if states is not None or not is_claim else article_states(store, located.revisions)

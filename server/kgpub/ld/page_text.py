@@ -151,6 +151,7 @@ TEXT: dict[str, dict[str, str]] = {
         "from_revision": "From",
         "to_revision": "To",
         "site_feed": "kgpub: every revision of every article",
+        "anchoring": "Anchoring",
     },
     "de": {
         "types": "Typ",
@@ -296,6 +297,7 @@ TEXT: dict[str, dict[str, str]] = {
         "from_revision": "Von",
         "to_revision": "Bis",
         "site_feed": "kgpub: jede Revision jedes Artikels",
+        "anchoring": "Verankerung",
     },
 }
 

@@ -245,3 +245,64 @@ def test_the_sitemap_lists_the_feeds(client: TestClient) -> None:
     sitemap = client.get("/sitemap.xml").text
     for path in ("/feed", "/feed/id/article", "/feed/id/hafenfest"):
         assert f"<loc>http://testserver{path}</loc>" in sitemap
+
+
+def _history_block(page: str) -> str:
+    found = re.search(r'<section id="history".*?</section>', page, re.S)
+    assert found is not None, "the page has no history block"
+    return found.group(0)
+
+
+def test_the_article_page_lists_its_revisions(client: TestClient) -> None:
+    block = _history_block(client.get("/id/hafenfest", headers={"Accept": "text/html"}).text)
+    rows = re.findall(r"<tr[ >].*?</tr>", block, re.S)[1:]
+    assert len(rows) == 3
+    assert 'href="/id/hafenfest/revision/1"' in rows[0]
+    assert 'href="/memento/20260110080000/id/hafenfest"' in rows[0]
+    assert "/diff/" not in rows[0]
+    assert 'href="/diff/id/hafenfest?from=2&amp;to=3"' in rows[2]
+    assert f'<span lang="de">{NOTES[2]}</span>' in rows[2]
+    assert ">correction</a>" in rows[2]
+
+
+def test_a_claim_page_shows_its_status_and_words_per_revision(client: TestClient) -> None:
+    block = _history_block(
+        client.get("/id/hafenfest/claim-1", headers={"Accept": "text/html"}).text
+    )
+    rows = re.findall(r"<tr[ >].*?</tr>", block, re.S)[1:]
+    assert [re.findall(r"anchor-status#(\w+)", row) for row in rows] == [[], ["shifted"], ["exact"]]
+    assert "as published" in rows[0]
+    for row in rows:
+        assert '<q lang="de">Das Fest endete mit einem Feuerwerk</q>' in row
+
+
+def test_a_revision_is_described_from_the_history_graph(
+    client: TestClient, project: RevisedProject
+) -> None:
+    page = client.get("/id/hafenfest/revision/2", headers={"Accept": "text/html"}).text
+    assert "<h1>Revision 2 · Hafenfest zieht Tausende an</h1>" in page
+    block = _history_block(page)
+    assert '<tr class="current">' in block
+    assert '<span aria-current="page">2</span>' in block
+    turtle = client.get("/id/hafenfest/revision/2", headers={"Accept": "application/n-quads"})
+    quads = set(ox.parse(turtle.content, format=ox.RdfFormat.N_QUADS))
+    history = ox.NamedNode(BASE + "graph/history")
+    record = ox.NamedNode(project.revision_iri(2))
+    assert {q.predicate.value.rsplit("#", 1)[-1] for q in quads if q.subject == record} >= {
+        "type",
+        "revisionOf",
+        "sequenceNumber",
+        "contentHash",
+        "patch",
+        "editorNote",
+        "anchoring",
+    }
+    assert all(q.graph_name == history for q in quads if q.subject == record)
+
+
+def test_pages_outside_the_history_have_no_history_block(client: TestClient) -> None:
+    for path in ("/id/elon-musk", "/ontology", "/graph/hafenfest"):
+        page = client.get(path, headers={"Accept": "text/html"})
+        assert page.status_code == 200
+        assert 'id="history"' not in page.text
+        assert "application/atom+xml" not in page.text
