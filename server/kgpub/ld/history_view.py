@@ -198,10 +198,13 @@ def _fate(store: QueryStore, page: Page, view: HistoryView, claim: str) -> None:
         )
 
 
-def _name_record(page: Page, rev: Revision) -> None:
-    """Labels for a revision's record and its anchorings, which carry none of their own."""
+def _name_record(page: Page, rev: Revision, *, anchorings: bool) -> None:
+    """Labels for a revision's record (and its anchorings), which carry none of their own:
+    wherever the page names it (pointing here, invalidated by) it reads as "Revision 2 · …"."""
     title = f"{page.t('revision')} {rev.number} · {page.label(rev.article)}"
     page.label_index.setdefault(rev.iri, [(title, "")])
+    if not anchorings:
+        return
     for item in rev.anchorings:
         name = f"{page.t('anchoring')} · {page.label(item.claim)}"
         page.label_index.setdefault(f"{rev.iri}#{local_name(item.claim)}", [(name, "")])
@@ -219,14 +222,15 @@ def history_view(
 
     The labels of what it shows must be in ``page``'s index already
     (:func:`wanted_iris` names them; ``resource_view`` adds them with its own);
-    ``states`` are the article's replayed states when the caller has them. A
-    revision's page is titled by its number and article: the record has no
-    label of its own. ``None`` (no history block) when ``located`` is.
+    ``states`` are the article's replayed states when the caller has them.
+    Revisions are labelled by number and article (a record has no label of its
+    own), for the page's title and every other mention. ``None`` (no history
+    block) when ``located`` is.
     """
     if located is None:
         return None
-    if located.revision is not None:
-        _name_record(page, located.revisions[located.revision - 1])
+    for rev in located.revisions:
+        _name_record(page, rev, anchorings=rev.number == located.revision)
     is_claim = iri != located.article and located.revision is None
     replayed = (
         states if states is not None or not is_claim else article_states(store, located.revisions)
