@@ -72,6 +72,7 @@ def test_the_view_marks_the_words_and_labels_the_statements(
     } < added
     (correction,) = [s for s in view.added if s.object.href == "/id/hafenfest/revision/3"]
     assert correction.subject.href == "/id/hafenfest"
+    assert correction.object.text == "Revision 3 · Hafenfest zieht Tausende an"
 
 
 def test_an_update_that_only_adds_text_deletes_nothing(

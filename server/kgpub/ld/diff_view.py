@@ -23,7 +23,7 @@ from kgpub.history.compare import ARTICLE_BODY, Span, article_text, choose_span,
 from kgpub.history.rdf_patch import parse_patch
 from kgpub.history.records import Revision
 from kgpub.history.text_diff import Segment, segments, unified
-from kgpub.ld.history_view import RevisionRow, revision_row, wanted_iris
+from kgpub.ld.history_view import RevisionRow, name_records, revision_row, wanted_iris
 from kgpub.ld.page_model import Page, Value
 from kgpub.ld.resource_view import add_labels
 from kgpub.ld.revision_log import Located, article_states, histories
@@ -146,6 +146,7 @@ def diff_view(store: QueryStore, page: Page, compared: Compared) -> DiffView:
         | _iris(patch.deleted)
         | wanted_iris(store, page.settings_base, article, compared.located),
     )
+    name_records(page, compared.located)
     return DiffView(
         title=page.label(article),
         article=page.value(ox.NamedNode(article)),

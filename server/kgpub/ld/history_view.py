@@ -198,6 +198,12 @@ def _fate(store: QueryStore, page: Page, view: HistoryView, claim: str) -> None:
         )
 
 
+def name_records(page: Page, located: Located) -> None:
+    """Label the revisions of ``located`` (and the anchorings of the one it is) on ``page``."""
+    for rev in located.revisions:
+        _name_record(page, rev, anchorings=rev.number == located.revision)
+
+
 def _name_record(page: Page, rev: Revision, *, anchorings: bool) -> None:
     """Labels for a revision's record (and its anchorings), which carry none of their own:
     wherever the page names it (pointing here, invalidated by) it reads as "Revision 2 · …"."""
@@ -229,8 +235,7 @@ def history_view(
     """
     if located is None:
         return None
-    for rev in located.revisions:
-        _name_record(page, rev, anchorings=rev.number == located.revision)
+    name_records(page, located)
     is_claim = iri != located.article and located.revision is None
     replayed = (
         states if states is not None or not is_claim else article_states(store, located.revisions)

@@ -70,12 +70,13 @@ def diff_page(
     compared: Compared,
     *,
     base_iri: str,
+    prefixes: dict[str, str],
     lang: str,
     lang_from_param: bool,
     formats: Sequence[tuple[Representation, str]],
 ) -> str:
     """The changes between two revisions of an article: its text marked, its statements listed."""
-    page = Page(base_iri, {}, lang, lang_from_param)
+    page = Page(base_iri, prefixes, lang, lang_from_param)
     view = diff_view(store, page, compared)
     return _env.get_template("diff.html").render(
         page=page, view=view, formats=formats, languages=LANGUAGES

@@ -27,6 +27,7 @@ from kgpub.ld.diff_view import compare
 from kgpub.ld.page_model import Page
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import ATOM, DIFF_FORMATS, RDF_PATCH, X_DIFF, Representation
+from kgpub.rdf.serialization import prefixes
 from kgpub.store.protocol import QueryStore
 from kgpub.web import conditional, openapi
 from kgpub.web.routes.resources import iri_of
@@ -88,6 +89,7 @@ async def diff(request: Request) -> Response:
                 store,
                 compared,
                 base_iri=settings.base_iri,
+                prefixes=prefixes(settings.base_iri),
                 lang=lang,
                 lang_from_param=from_param,
                 formats=formats,
