@@ -88,7 +88,11 @@ def test_a_revisions_page_marks_it_and_names_its_record(
     assert [r.current for r in view.rows] == [False, True, False]
     assert page.label(project.revision_iri(2)) == "Revision 2 · Hafenfest zieht Tausende an"
     anchoring = project.revision_iri(2) + "#claim-1"
-    assert page.label(anchoring).startswith("Anchoring · ")
+    assert (
+        page.label(anchoring)
+        == "Anchoring in revision 2 · The harbour festival ended with fireworks."
+    )
+    assert page.label(project.revision_iri(3) + "#claim-1").startswith("Anchoring in revision 3 · ")
 
 
 def test_a_claims_history_has_its_status_and_words_in_each_revision(

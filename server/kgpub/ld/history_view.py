@@ -130,8 +130,7 @@ def wanted_iris(store: QueryStore, base: str, iri: str, located: Located | None)
             }
     for rev in located.revisions:
         found |= {rev.article, terms.kind(rev.kind).value}
-        if rev.number == located.revision:
-            found |= {item.claim for item in rev.anchorings}
+        found |= {item.claim for item in rev.anchorings}
         for item in rev.anchorings:
             found.add(terms.status(item.status).value)
             if item.decision is not None:
@@ -199,21 +198,18 @@ def _fate(store: QueryStore, page: Page, view: HistoryView, claim: str) -> None:
 
 
 def name_records(page: Page, located: Located) -> None:
-    """Label the revisions of ``located`` (and the anchorings of the one it is) on ``page``."""
+    """Label the revisions of ``located`` and their anchorings on ``page``.
+
+    A record carries no label of its own; wherever a page names one (its title,
+    pointing here, invalidated by) it reads as "Revision 2 · <article>", an
+    anchoring as "Anchoring in revision 2 · <claim>".
+    """
     for rev in located.revisions:
-        _name_record(page, rev, anchorings=rev.number == located.revision)
-
-
-def _name_record(page: Page, rev: Revision, *, anchorings: bool) -> None:
-    """Labels for a revision's record (and its anchorings), which carry none of their own:
-    wherever the page names it (pointing here, invalidated by) it reads as "Revision 2 · …"."""
-    title = f"{page.t('revision')} {rev.number} · {page.label(rev.article)}"
-    page.label_index.setdefault(rev.iri, [(title, "")])
-    if not anchorings:
-        return
-    for item in rev.anchorings:
-        name = f"{page.t('anchoring')} · {page.label(item.claim)}"
-        page.label_index.setdefault(f"{rev.iri}#{local_name(item.claim)}", [(name, "")])
+        title = f"{page.t('revision')} {rev.number} · {page.label(rev.article)}"
+        page.label_index.setdefault(rev.iri, [(title, "")])
+        for item in rev.anchorings:
+            name = f"{page.t('anchoring').format(n=rev.number)} · {page.label(item.claim)}"
+            page.label_index.setdefault(f"{rev.iri}#{local_name(item.claim)}", [(name, "")])
 
 
 def history_view(

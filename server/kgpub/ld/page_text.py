@@ -151,7 +151,7 @@ TEXT: dict[str, dict[str, str]] = {
         "from_revision": "From",
         "to_revision": "To",
         "site_feed": "kgpub: every revision of every article",
-        "anchoring": "Anchoring",
+        "anchoring": "Anchoring in revision {n}",
     },
     "de": {
         "types": "Typ",
@@ -297,7 +297,7 @@ TEXT: dict[str, dict[str, str]] = {
         "from_revision": "Von",
         "to_revision": "Bis",
         "site_feed": "kgpub: jede Revision jedes Artikels",
-        "anchoring": "Verankerung",
+        "anchoring": "Verankerung in Revision {n}",
     },
 }
 
