@@ -87,6 +87,8 @@ def test_a_revisions_page_marks_it_and_names_its_record(
     assert view is not None
     assert [r.current for r in view.rows] == [False, True, False]
     assert page.label(project.revision_iri(2)) == "Revision 2 · Hafenfest zieht Tausende an"
+    _, german = _view(store, project.revision_iri(2), "de")
+    assert german.label(project.revision_iri(2)) == "Fassung 2 · Hafenfest zieht Tausende an"
     anchoring = project.revision_iri(2) + "#claim-1"
     assert (
         page.label(anchoring)

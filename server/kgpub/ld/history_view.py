@@ -129,7 +129,7 @@ def wanted_iris(store: QueryStore, base: str, iri: str, located: Located | None)
                 o.value for o in _objects(store, iri, predicate) if isinstance(o, ox.NamedNode)
             }
     for rev in located.revisions:
-        found |= {rev.article, terms.kind(rev.kind).value}
+        found |= {rev.article, rev.iri, terms.kind(rev.kind).value}
         found |= {item.claim for item in rev.anchorings}
         for item in rev.anchorings:
             found.add(terms.status(item.status).value)
@@ -200,13 +200,15 @@ def _fate(store: QueryStore, page: Page, view: HistoryView, claim: str) -> None:
 def name_records(page: Page, located: Located) -> None:
     """Label the revisions of ``located`` and their anchorings on ``page``.
 
-    A record carries no label of its own; wherever a page names one (its title,
-    pointing here, invalidated by) it reads as "Revision 2 · <article>", an
-    anchoring as "Anchoring in revision 2 · <claim>".
+    Wherever a page names a revision (its title, pointing here, invalidated by)
+    it reads as its label with its article's ("Revision 2 · <article>": a
+    record's own ``rdfs:label`` names no article), an anchoring, which has no
+    label, as "Anchoring in revision 2 · <claim>". Called once per page.
     """
     for rev in located.revisions:
-        title = f"{page.t('revision')} {rev.number} · {page.label(rev.article)}"
-        page.label_index.setdefault(rev.iri, [(title, "")])
+        own = page.label(rev.iri) if rev.iri in page.label_index else None
+        name = own or f"{page.t('revision')} {rev.number}"
+        page.label_index[rev.iri] = [(f"{name} · {page.label(rev.article)}", "")]
         for item in rev.anchorings:
             name = f"{page.t('anchoring').format(n=rev.number)} · {page.label(item.claim)}"
             page.label_index.setdefault(f"{rev.iri}#{local_name(item.claim)}", [(name, "")])

@@ -41,6 +41,7 @@ from kgpub.errors import (
     RequestTooLargeError,
     ResourceNotFoundError,
     ResultTooLargeError,
+    RevisionRefusedError,
     StorageFullError,
     UnrepresentableDataError,
     UnsafeInputError,
@@ -89,6 +90,7 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     AnchorMismatchError: HTTPStatus.UNPROCESSABLE_ENTITY,
     HistoryError: HTTPStatus.CONFLICT,
     NoHistoryError: HTTPStatus.NOT_FOUND,
+    RevisionRefusedError: HTTPStatus.CONFLICT,
 }
 # A rejected write's SHACL report: problem+json unless the client asks for RDF.
 _REPORT_OFFERS = (_PROBLEM_REP, TURTLE, JSON_LD)
