@@ -63,3 +63,32 @@ def test_the_patch_is_the_exact_difference() -> None:
     rows = [r for r in patch.splitlines() if r[:2] in ("A ", "D ")]
     old, new = _q("Die Brücke kostet 3 Millionen Euro."), _q("Die Brücke kostet 4 Millionen Euro.")
     assert rows == [f"D {old} .", f"A {new} ."]
+
+
+def test_states_replay_on_a_stores_canonical_literals() -> None:
+    """Patches and hashes made from files (``…+00:00``) replay on the graphs as the served
+    store gives them back (``…Z``): the same quads, compared by value."""
+    date = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+    modified = ox.NamedNode("https://schema.org/dateModified")
+    first = V1 | {ox.Quad(S, modified, ox.Literal("2026-12-01T10:00:00+00:00", datatype=date), G)}
+    second = V2 | {ox.Quad(S, modified, ox.Literal("2026-12-02T10:00:00+00:00", datatype=date), G)}
+    revs: list[Revision] = []
+    for number, state in enumerate((first, second), start=1):
+        rev = Revision(
+            A, number, content_hash(state), T + timedelta(hours=number), A, Kind.UPDATE, (G.value,)
+        )
+        if number > 1:
+            rev = Revision(**{**rev.__dict__, "patch": diff_patch(first, state, rev)})
+        revs.append(rev)
+    served = _stored(second)
+    assert ox.Literal("2026-12-02T10:00:00Z", datatype=date) in {q.object for q in served}
+    rebuilt = states(served, revs)
+    assert content_hash(rebuilt[1]) == revs[0].content_hash
+    assert rebuilt[1] == set(_stored(first))
+
+
+def _stored(quads: set[ox.Quad]) -> list[ox.Quad]:
+    """The quads as a pyoxigraph store gives them back."""
+    store = ox.Store()
+    store.extend(quads)
+    return list(store)

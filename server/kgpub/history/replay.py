@@ -8,7 +8,9 @@ put back. Every state rebuilt is checked against its record's content hash,
 so a history that no longer fits the graphs (edited outside a revision, a
 patch altered) is a :class:`HistoryError` naming the article and revision,
 never a wrong memento. Patches are exact (rows are the set difference of the
-two states), which is what makes undoing them well defined.
+two states), which is what makes undoing them well defined. States and patch
+rows are compared as a store holds them (``content_hash.canonical``): a
+``kgpub fmt`` file's ``…+00:00`` is the store's ``…Z``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Iterable, Sequence
 import pyoxigraph as ox
 
 from kgpub.errors import HistoryError
-from kgpub.history.content_hash import content_hash
+from kgpub.history.content_hash import canonical, content_hash
 from kgpub.history.rdf_patch import parse_patch, write_patch
 from kgpub.history.records import Revision
 
@@ -40,11 +42,11 @@ def undo(state: set[ox.Quad], rev: Revision) -> None:
     if rev.patch is None:
         raise HistoryError(f"<{rev.iri}> has no patch to undo")
     patch = parse_patch(rev.patch)
-    for quad in patch.added:
+    for quad in canonical(patch.added):
         if quad not in state:
             raise HistoryError(f"<{rev.iri}>: its patch adds {quad}, which its state lacks")
         state.discard(quad)
-    for quad in patch.deleted:
+    for quad in canonical(patch.deleted):
         if quad in state:
             raise HistoryError(f"<{rev.iri}>: its patch deletes {quad}, which its state still has")
         state.add(quad)
@@ -58,7 +60,7 @@ def states(
     ``current`` are the quads of the article's graphs now; they must be the
     latest revision's state.
     """
-    state = set(current)
+    state = canonical(current)
     rebuilt: dict[int, frozenset[ox.Quad]] = {}
     for rev in reversed(revisions):
         if content_hash(state) != rev.content_hash:

@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
 
+from kgpub.cli.main import main
 from kgpub.config import Settings
 from kgpub.history.atom import ATOM_NS
 from kgpub.history.rdf_patch import parse_patch
@@ -306,3 +307,60 @@ def test_pages_outside_the_history_have_no_history_block(client: TestClient) -> 
         assert page.status_code == 200
         assert 'id="history"' not in page.text
         assert "application/atom+xml" not in page.text
+
+
+# ------------------------------------------------------- after kgpub revise (end to end)
+
+_R4 = (
+    "Hafenfest zieht Tausende an\nDas Hafenfest in Beispielstadt zog am Samstag rund 9000 "
+    "Besucher an. Am Nachmittag spielte eine Blaskapelle. Am Abend tanzten die Gäste. "
+    "Das Fest endete mit einem Feuerwerk über dem Hafen.\n"
+)
+_R5 = _R4.replace("mit einem Feuerwerk", "mit keinem Feuerwerk")
+
+
+def test_a_claim_updated_by_a_committed_correction_shows_its_fate_and_its_successor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/revisions.md's walkthrough, its first two revisions, committed by ``kgpub revise``
+    and then served: the old claim is invalidated and replaced, the new one replaces it."""
+    project = revised_project(tmp_path / "project")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r4.txt").write_bytes(_R4.encode())
+    (tmp_path / "r5.txt").write_bytes(_R5.encode())
+    common = ["--project", str(project.root), "revise", "hafenfest"]
+    assert main([*common, "r4.txt", "--note", "Abendprogramm ergänzt."]) == 0
+    correction = ["--kind", "correction", "--note", "Korrigiert: Es gab kein Feuerwerk."]
+    assert main([*common, "r5.txt", *correction, "--decide", "claim-1=updated"]) == 0
+    settings = Settings(project_dir=project.root, validate_on_start=False)
+    with TestClient(create_app(settings)) as c:
+        old = c.get("/id/hafenfest/claim-1", headers={"Accept": "text/html"})
+        assert old.status_code == 200, old.text
+        block = _history_block(old.text)
+        assert "This claim is no longer current: invalidated on" in block
+        assert 'href="/id/hafenfest/revision/5"' in block
+        assert re.search(r'Replaced by: <a href="/id/hafenfest/claim-1-r5">', block)
+        rows = re.findall(r"<tr[ >].*?</tr>", block, re.S)[1:]
+        assert len(rows) == 5
+        assert "anchor-status#modified" in rows[4]
+        assert "claim-decision#updated" in rows[4]
+        assert '<q lang="de">Das Fest endete mit keinem Feuerwerk</q>' in rows[4]
+        new = _history_block(
+            c.get("/id/hafenfest/claim-1-r5", headers={"Accept": "text/html"}).text
+        )
+        assert re.search(r'Replaces: <a href="/id/hafenfest/claim-1">', new)
+        new_rows = re.findall(r"<tr[ >].*?</tr>", new, re.S)[1:]
+        assert ["not yet in this revision" in row for row in new_rows] == [True] * 4 + [False]
+        diff = c.get(DIFF, headers={"Accept": "text/html"}).text
+        assert re.search(
+            r'<del class="diff"[^>]*>einem</del><ins class="diff"[^>]*>keinem</ins>', diff
+        )
+        feed = etree.fromstring(c.get("/feed/id/hafenfest").content)
+        ATOM.assertValid(feed)
+        assert feed.xpath("a:entry/a:category/@term", namespaces=NS) == [
+            "correction",
+            "update",
+            "correction",
+            "update",
+            "original",
+        ]
