@@ -332,6 +332,18 @@ class HistoryError(KgpubError):
     """An article's revision history is inconsistent: a broken chain, a hash that does not match."""
 
 
+class NoHistoryError(KgpubError):
+    """An IRI asked for its history (a diff, a feed) that no recorded article is (HTTP 404).
+
+    Not :class:`ResourceNotFoundError`: the resource may well exist; it has no
+    revisions recorded, which the message says.
+    """
+
+    def __init__(self, iri: str) -> None:
+        self.iri = iri
+        super().__init__(f"<{iri}> has no recorded revisions (no article history names it)")
+
+
 class AnchorMismatchError(KgpubError):
     """A text anchor does not select its own quote in the text it claims to point into.
 

@@ -41,6 +41,7 @@ from kgpub.web.routes import crawlers as crawler_routes
 from kgpub.web.routes import graph_patch as graph_patch_routes
 from kgpub.web.routes import graph_store as graphstore_routes
 from kgpub.web.routes import mementos as memento_routes
+from kgpub.web.routes import history as history_routes
 from kgpub.web.routes import resources as resource_routes
 from kgpub.web.routes import search as search_routes
 from kgpub.web.routes import sparql as sparql_routes
@@ -172,6 +173,7 @@ def _install_routes(app: FastAPI, settings: Settings) -> None:
     claims_rdf12_routes.install(app)
     crawler_routes.install(app)
     search_routes.install(app)
+    history_routes.install(app)
     api_docs_routes.install(app)
     operations.install(
         app, enabled=settings.metrics_enabled, in_openapi=settings.operations_in_openapi
