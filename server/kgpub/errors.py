@@ -215,13 +215,23 @@ class ResourceNotFoundError(KgpubError):
 
 
 class NoHistoryError(ResourceNotFoundError):
-    """A TimeMap or memento asked of an IRI no article with recorded revisions covers (HTTP 404)."""
+    """An IRI asked for a history it does not have (HTTP 404): a TimeMap or memento of an
+    IRI no article with recorded revisions covers, a diff or feed of one that is no such
+    article.
 
-    def __init__(self, iri: str) -> None:
+    A :class:`ResourceNotFoundError`, answered like any 404 (a page for browsers,
+    problem+json for the rest); the resource itself may well exist, which ``reason`` says.
+    """
+
+    def __init__(self, iri: str, reason: str | None = None) -> None:
         super().__init__(iri)
         self.args = (
-            f"<{iri}> has no history: no article with recorded revisions covers it, "
-            "so it has no TimeMap and no mementos",
+            f"<{iri}> "
+            + (
+                reason
+                or "has no history: no article with recorded revisions covers it, "
+                "so it has no TimeMap and no mementos"
+            ),
         )
 
 
@@ -330,18 +340,6 @@ class StorageFullError(KgpubError):
 
 class HistoryError(KgpubError):
     """An article's revision history is inconsistent: a broken chain, a hash that does not match."""
-
-
-class NoHistoryError(KgpubError):
-    """An IRI asked for its history (a diff, a feed) that no recorded article is (HTTP 404).
-
-    Not :class:`ResourceNotFoundError`: the resource may well exist; it has no
-    revisions recorded, which the message says.
-    """
-
-    def __init__(self, iri: str) -> None:
-        self.iri = iri
-        super().__init__(f"<{iri}> has no recorded revisions (no article history names it)")
 
 
 class AnchorMismatchError(KgpubError):

@@ -40,8 +40,8 @@ from kgpub.web.routes import claims_rdf12 as claims_rdf12_routes
 from kgpub.web.routes import crawlers as crawler_routes
 from kgpub.web.routes import graph_patch as graph_patch_routes
 from kgpub.web.routes import graph_store as graphstore_routes
-from kgpub.web.routes import mementos as memento_routes
 from kgpub.web.routes import history as history_routes
+from kgpub.web.routes import mementos as memento_routes
 from kgpub.web.routes import resources as resource_routes
 from kgpub.web.routes import search as search_routes
 from kgpub.web.routes import sparql as sparql_routes
