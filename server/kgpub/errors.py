@@ -215,13 +215,23 @@ class ResourceNotFoundError(KgpubError):
 
 
 class NoHistoryError(ResourceNotFoundError):
-    """A TimeMap or memento asked of an IRI no article with recorded revisions covers (HTTP 404)."""
+    """An IRI asked for a history it does not have (HTTP 404): a TimeMap or memento of an
+    IRI no article with recorded revisions covers, a diff or feed of one that is no such
+    article.
 
-    def __init__(self, iri: str) -> None:
+    A :class:`ResourceNotFoundError`, answered like any 404 (a page for browsers,
+    problem+json for the rest); the resource itself may well exist, which ``reason`` says.
+    """
+
+    def __init__(self, iri: str, reason: str | None = None) -> None:
         super().__init__(iri)
         self.args = (
-            f"<{iri}> has no history: no article with recorded revisions covers it, "
-            "so it has no TimeMap and no mementos",
+            f"<{iri}> "
+            + (
+                reason
+                or "has no history: no article with recorded revisions covers it, "
+                "so it has no TimeMap and no mementos"
+            ),
         )
 
 
@@ -284,6 +294,28 @@ class WriteRejectedError(KgpubError):
 
 class PreconditionFailedError(KgpubError):
     """A write whose ``If-Match``/``If-None-Match`` does not hold (HTTP 412); nothing written."""
+
+
+class PreconditionRequiredError(KgpubError):
+    """A write that must name the state it changes and did not: a ``PATCH`` without
+    ``If-Match`` (HTTP 428, RFC 6585 §3); nothing was written."""
+
+
+class PatchConflictError(KgpubError):
+    """An RDF Patch whose rows do not fit the graph it is applied to (HTTP 409): a ``D`` of a
+    quad the graph lacks, an ``A`` of one it has, a row for another graph, a blank node in an
+    article's graph. The message names the row; nothing was written."""
+
+
+class UnrecordedWriteError(KgpubError):
+    """A Graph Store PUT, POST or DELETE or a SPARQL Update that would change a graph of an
+    article with history (HTTP 409): such graphs change only by a revision (``PATCH`` with
+    ``If-Match``, or ``kgpub revise``), so no change is ever left without its record."""
+
+
+class ProtectedGraphError(KgpubError):
+    """A write to the history graph itself (HTTP 403): its records are written only together
+    with the revisions they record."""
 
 
 class UnrepresentableDataError(KgpubError):

@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kgpub.ld.dataset_view import dataset_view
 from kgpub.ld.describe import Description
+from kgpub.ld.diff_view import Compared, diff_view
 from kgpub.ld.home import home_view
 from kgpub.ld.mementos import Notice
 from kgpub.ld.page_model import Page, inline
@@ -68,6 +69,24 @@ def resource_page(
     )
 
 
+def diff_page(
+    store: QueryStore,
+    compared: Compared,
+    *,
+    base_iri: str,
+    prefixes: dict[str, str],
+    lang: str,
+    lang_from_param: bool,
+    formats: Sequence[tuple[Representation, str]],
+) -> str:
+    """The changes between two revisions of an article: its text marked, its statements listed."""
+    page = Page(base_iri, prefixes, lang, lang_from_param)
+    view = diff_view(store, page, compared)
+    return _env.get_template("diff.html").render(
+        page=page, view=view, formats=formats, languages=LANGUAGES
+    )
+
+
 def search_page(
     answer: SearchAnswer | None, page: Page, *, query: str, lang: str | None, max_chars: int
 ) -> str:
@@ -101,7 +120,11 @@ def home_page(store: QueryStore, *, base_iri: str, lang: str, lang_from_param: b
     page = Page(base_iri, {}, lang, lang_from_param)
     view = home_view(store, page)
     return _env.get_template("home.html").render(
-        page=page, articles=view.articles, groups=view.groups, languages=LANGUAGES
+        page=page,
+        articles=view.articles,
+        groups=view.groups,
+        feed_href=view.feed_href,
+        languages=LANGUAGES,
     )
 
 
