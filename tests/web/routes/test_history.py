@@ -16,14 +16,16 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
+from pydantic import SecretStr
 
 from kgpub.cli.main import main
 from kgpub.config import Settings
 from kgpub.history.atom import ATOM_NS
-from kgpub.history.rdf_patch import parse_patch
+from kgpub.history.rdf_patch import parse_patch, write_patch
 from kgpub.web.app import create_app
 from tests.history_fixtures import BASE, NOTES, TIMES, RevisedProject, revised_project
 from tests.paths import FIXTURES
+from tests.writes_fixtures import AUTH, TOKEN
 
 ATOM = etree.RelaxNG(etree.parse(str(FIXTURES / "atom" / "atom.rng")))
 NS = {"a": ATOM_NS}
@@ -364,3 +366,53 @@ def test_a_claim_updated_by_a_committed_correction_shows_its_fate_and_its_succes
             "update",
             "original",
         ]
+
+
+def test_a_revision_written_by_patch_is_in_the_feed_and_its_diff_is_the_patch(
+    tmp_path: Path,
+) -> None:
+    """``PATCH /graph-store`` (writes speak revisions) makes revision 4: the served feed and
+    diff follow the store at once, with no restart."""
+    project = revised_project(tmp_path / "project")
+    settings = Settings(
+        project_dir=project.root,
+        validate_on_start=False,
+        writes_enabled=True,
+        write_token=SecretStr(TOKEN),
+        write_editor=BASE + "id/hafenfest/desk",
+        query_workers=1,
+    )
+    graph = ox.NamedNode(project.graph)
+    claim, text = ox.NamedNode(project.claim), ox.NamedNode("https://schema.org/text")
+    old = ox.Quad(
+        claim, text, ox.Literal("The harbour festival ended with fireworks.", language="en"), graph
+    )
+    new = ox.Quad(
+        claim, text, ox.Literal("The harbour festival closed with fireworks.", language="en"), graph
+    )
+    with TestClient(create_app(settings)) as c:
+        assert (
+            len(
+                etree.fromstring(c.get("/feed/id/hafenfest").content).xpath(
+                    "a:entry", namespaces=NS
+                )
+            )
+            == 3
+        )
+        tag = c.head("/graph-store", params={"graph": project.graph}).headers["etag"]
+        made = c.patch(
+            "/graph-store",
+            params={"graph": project.graph},
+            content=write_patch([new], [old]),
+            headers={**AUTH, "content-type": "text/rdf-patch", "if-match": tag},
+        )
+        assert made.status_code == 201, made.text
+        feed = etree.fromstring(c.get("/feed/id/hafenfest").content)
+        ATOM.assertValid(feed)
+        assert feed.xpath("a:entry[1]/a:link[@rel='alternate']/@href", namespaces=NS) == [
+            project.revision_iri(4)
+        ]
+        diff = parse_patch(c.get(DIFF).text)
+        assert (diff.added, diff.deleted) == ((new,), (old,))
+        page = c.get("/id/hafenfest/claim-1", headers={"Accept": "text/html"}).text
+        assert 'href="/diff/id/hafenfest?from=3&amp;to=4"' in _history_block(page)
