@@ -8,13 +8,6 @@ term in pyoxigraph's N-Triples form, the graph name last), joined by ``\\n``:
 independent of the order quads were read or stored in. Blank nodes are refused
 (``HistoryError``): their labels change with every load, so a hash over them
 would not identify anything, and a patch naming them could not be replayed.
-
-The quads are hashed as a store holds them (:func:`canonical`): pyoxigraph
-keeps literals of the XSD types it knows by value and gives back their
-canonical form (``"2026-12-07T13:09:12+00:00"^^xsd:dateTime`` comes back
-``…Z``, ``"0.9830"^^xsd:decimal`` ``0.983``), so graphs read from files (in
-the form ``kgpub fmt`` writes) and the same graphs read from the served store
-have one hash, and a patch undone on the store finds the quads it names.
 """
 
 from __future__ import annotations
@@ -40,15 +33,24 @@ def nquads_line(quad: ox.Quad) -> str:
     return f"{quad.subject} {quad.predicate} {quad.object} {quad.graph_name} ."
 
 
-def canonical(quads: Iterable[ox.Quad]) -> set[ox.Quad]:
-    """The quads as a pyoxigraph store gives them back: typed literals in canonical form."""
+def canonical(quads: Iterable[ox.Quad]) -> frozenset[ox.Quad]:
+    """The quads as a pyoxigraph store keeps them, which is how the server reads them.
+
+    A store keeps a typed literal as its value and gives back the canonical form:
+    ``"2026-12-07T13:03:07+00:00"^^xsd:dateTime`` comes back ending in ``Z``,
+    ``"007"^^xsd:integer`` as ``"7"``, ``"3.0"^^xsd:decimal`` as ``"3"``. A hash or a
+    patch over the quads as a file spells them would then not match the same graphs
+    served (a revision written with ``+00:00`` made every memento of its article a
+    ``HistoryError``), so both are computed over this form.
+    """
     store = ox.Store()
     store.extend(quads)
-    return set(store)
+    return frozenset(store)
 
 
 def content_hash(quads: Iterable[ox.Quad]) -> str:
-    """``sha256:<hex>`` of the quads as a store holds them, in canonical order."""
+    """``sha256:<hex>`` of the quads in their canonical form (``canonical``), in canonical
+    order."""
     digest = hashlib.sha256()
     for line in sorted({nquads_line(q) for q in canonical(quads)}):
         digest.update(line.encode("utf-8"))

@@ -4,13 +4,12 @@ The store holds each article's graphs once, as they are now (the latest
 revision); each later revision's record carries the change from the one
 before as RDF Patch. An earlier state is the current one with the patches
 undone, newest first: a patch's ``A`` rows are removed and its ``D`` rows
-put back. Every state rebuilt is checked against its record's content hash,
-so a history that no longer fits the graphs (edited outside a revision, a
-patch altered) is a :class:`HistoryError` naming the article and revision,
-never a wrong memento. Patches are exact (rows are the set difference of the
-two states), which is what makes undoing them well defined. States and patch
-rows are compared as a store holds them (``content_hash.canonical``): a
-``kgpub fmt`` file's ``…+00:00`` is the store's ``…Z``.
+put back, all in the canonical form a store keeps literals in. Every state
+rebuilt is checked against its record's content hash, so a history that no
+longer fits the graphs (edited outside a revision, a patch altered) is a
+:class:`HistoryError` naming the article and revision, never a wrong memento.
+Patches are exact (rows are the set difference of the two states), which is
+what makes undoing them well defined.
 """
 
 from __future__ import annotations
@@ -30,6 +29,8 @@ def diff_patch(before: Iterable[ox.Quad], after: Iterable[ox.Quad], rev: Revisio
 
     ``D`` rows are the quads only ``before`` has, ``A`` rows those only
     ``after`` has, each sorted, so the same change always writes the same text.
+    Rows keep the spelling of the files (``kgpub fmt`` writes ``+00:00``);
+    :func:`undo` reads them in the canonical form a store keeps.
     """
     old, new = set(before), set(after)
     return write_patch(
@@ -58,9 +59,10 @@ def states(
     """Every revision's state by number, each checked against its content hash.
 
     ``current`` are the quads of the article's graphs now; they must be the
-    latest revision's state.
+    latest revision's state. States are in canonical form (``content_hash.canonical``):
+    as a store keeps them, whatever spelling a file or a patch row used.
     """
-    state = canonical(current)
+    state = set(canonical(current))
     rebuilt: dict[int, frozenset[ox.Quad]] = {}
     for rev in reversed(revisions):
         if content_hash(state) != rev.content_hash:

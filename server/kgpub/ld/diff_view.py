@@ -26,7 +26,7 @@ from kgpub.history.text_diff import Segment, segments, unified
 from kgpub.ld.history_view import RevisionRow, name_records, revision_row, wanted_iris
 from kgpub.ld.page_model import Page, Value
 from kgpub.ld.resource_view import add_labels
-from kgpub.ld.revision_log import Located, article_states, histories
+from kgpub.ld.revision_log import NO_REVISIONS, Located, article_states, histories
 from kgpub.store.protocol import QueryStore
 
 _LONG = 300
@@ -64,7 +64,7 @@ def compare(
     """The revisions ``from`` and ``to`` name of ``article`` (raw query values), compared."""
     revisions = histories(store, base).get(article)
     if not revisions:
-        raise NoHistoryError(article)
+        raise NoHistoryError(article, NO_REVISIONS)
     located = Located(article, tuple(revisions))
     span = choose_span(len(revisions), start, end)
     states = article_states(store, located.revisions)

@@ -23,7 +23,7 @@ from kgpub.history.atom import EntryLink, Feed, FeedEntry, tag_uri
 from kgpub.history.records import Revision, Terms
 from kgpub.ld.page_model import Page
 from kgpub.ld.resource_view import add_labels
-from kgpub.ld.revision_log import histories
+from kgpub.ld.revision_log import NO_REVISIONS, histories
 from kgpub.rdf.formats import HTML
 from kgpub.store.protocol import QueryStore
 
@@ -80,7 +80,7 @@ def article_feed(store: QueryStore, page: Page, article: str) -> Feed:
     """Every revision of ``article``; :class:`NoHistoryError` when it has none recorded."""
     revisions = histories(store, page.settings_base).get(article)
     if not revisions:
-        raise NoHistoryError(article)
+        raise NoHistoryError(article, NO_REVISIONS)
     _labelled(store, page, revisions)
     return _feed(
         page, revisions, article=article, title=f"{page.label(article)}: {page.t('history')}"
@@ -91,7 +91,7 @@ def site_feed(store: QueryStore, page: Page) -> Feed:
     """Every revision of every article; :class:`NoHistoryError` when no article has one."""
     revisions = [rev for revs in histories(store, page.settings_base).values() for rev in revs]
     if not revisions:
-        raise NoHistoryError(page.settings_base)
+        raise NoHistoryError(page.settings_base, NO_REVISIONS)
     _labelled(store, page, revisions)
     return _feed(page, revisions, article=None, title=page.t("site_feed"))
 

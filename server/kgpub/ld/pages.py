@@ -22,6 +22,7 @@ from kgpub.ld.dataset_view import dataset_view
 from kgpub.ld.describe import Description
 from kgpub.ld.diff_view import Compared, diff_view
 from kgpub.ld.home import home_view
+from kgpub.ld.mementos import Notice
 from kgpub.ld.page_model import Page, inline
 from kgpub.ld.page_text import LANGUAGES
 from kgpub.ld.resource_view import resource_view
@@ -51,8 +52,10 @@ def resource_page(
     lang_from_param: bool,
     formats: Sequence[tuple[Representation, str]],
     jsonld: dict[str, Any] | None,
+    memento: Notice | None = None,
 ) -> str:
-    """The HTML page of a described resource, document or graph."""
+    """The HTML page of a described resource, document or graph; ``memento``: it is the
+    page as it was at a revision (``/memento/…``), and says so above everything."""
     page = Page(base_iri, prefixes, lang, lang_from_param)
     view = resource_view(store, description, conformance, page)
     return _env.get_template("resource.html").render(
@@ -61,6 +64,7 @@ def resource_page(
         formats=formats,
         jsonld=jsonld,
         languages=LANGUAGES,
+        memento=memento,
         **view.template_context(),
     )
 

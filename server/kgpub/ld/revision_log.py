@@ -29,6 +29,10 @@ class Located:
     revision: int | None = None
 
 
+NO_REVISIONS = "has no recorded revisions (no article history names it)"
+"""Why a diff or feed of an IRI is a 404 (``NoHistoryError``): it is no article with a history."""
+
+
 def histories(store: QueryStore, base: str) -> dict[str, list[Revision]]:
     """Every article's revisions, oldest first, by article IRI (empty without a history graph)."""
     terms = Terms(base)
