@@ -266,6 +266,9 @@ def test_the_article_page_lists_its_revisions(client: TestClient) -> None:
     assert 'href="/diff/id/hafenfest?from=2&amp;to=3"' in rows[2]
     assert f'<span lang="de">{NOTES[2]}</span>' in rows[2]
     assert ">correction</a>" in rows[2]
+    for link in re.findall(r'href="(/(?:memento|diff)/[^"]+)"', block):
+        followed = client.get(link.replace("&amp;", "&"), headers={"Accept": "text/html"})
+        assert followed.status_code == 200, link
 
 
 def test_a_claim_page_shows_its_status_and_words_per_revision(client: TestClient) -> None:
