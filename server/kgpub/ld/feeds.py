@@ -18,9 +18,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from kgpub.errors import NoHistoryError
-from kgpub.history.addresses import diff_iri, feed_iri, path_below
+from kgpub.history.addresses import diff_iri, feed_iri, memento_iri, path_below
 from kgpub.history.atom import EntryLink, Feed, FeedEntry, tag_uri
-from kgpub.history.memento import memento_iri
 from kgpub.history.records import Revision, Terms
 from kgpub.ld.page_model import Page
 from kgpub.ld.resource_view import add_labels

@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kgpub.history.addresses import diff_iri, feed_iri
+from kgpub.history.addresses import diff_iri, feed_iri, memento_iri
 from kgpub.history.compare import article_text
-from kgpub.history.memento import memento_iri
 from kgpub.history.records import Anchoring, Revision, Terms, local_name
 from kgpub.ld import anchors
 from kgpub.ld.page_model import Page, Value

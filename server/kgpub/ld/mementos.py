@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 import pyoxigraph as ox
 
 from kgpub.errors import MalformedRequestError
-from kgpub.history.addresses import path_below
 from kgpub.history.memento import Memento, memento_iri
 from kgpub.store.as_of import AsOfCache, History, Selection
 from kgpub.store.oxigraph import Store
@@ -48,6 +47,13 @@ def parse_stamp(text: str) -> datetime:
         return datetime.strptime(text, STAMP_FORMAT).replace(tzinfo=UTC)
     except ValueError as exc:
         raise MalformedRequestError(f"memento datetime {text!r} is no real time: {exc}") from None
+
+
+def path_below(base: str, iri: str) -> str:
+    """The part of ``iri`` after the base IRI (an IRI elsewhere has no memento address)."""
+    if not iri.startswith(base):
+        raise ValueError(f"<{iri}> is not below the base IRI <{base}>")
+    return iri[len(base) :]
 
 
 def timemap_iri(base: str, iri: str) -> str:
