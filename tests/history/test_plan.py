@@ -12,8 +12,8 @@ import pyoxigraph as ox
 import pytest
 
 from kgpub.errors import HistoryError, RevisionRefusedError, UndecidedClaimsError
+from kgpub.history.addresses import memento_iri
 from kgpub.history.content_hash import content_hash
-from kgpub.history.memento import memento_iri
 from kgpub.history.plan import Plan, Request, plan_revision, resolve_claims
 from kgpub.history.rdf_patch import parse_patch
 from kgpub.history.records import AnchorStatus, Decision, Kind, Terms
