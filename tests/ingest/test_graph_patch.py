@@ -266,23 +266,21 @@ def test_the_writer_refuses_a_revision_breaking_a_shape(
     project: RevisedProject, store: Store
 ) -> None:
     writer = Writer(store, project.settings)
-    second_body = ox.Quad(
-        ox.NamedNode(BASE + "id/hafenfest"),
-        ox.NamedNode("https://schema.org/articleBody"),
-        ox.Literal("zweiter Text"),
+    second_start = ox.Quad(
+        ox.NamedNode(BASE + "id/hafenfest/anchor-1-position"),
+        ox.NamedNode("http://www.w3.org/ns/oa#start"),
+        ox.Literal("5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
         G,
     )
     history_before = set(store.graph_quads(TERMS.history_graph))
+    build = transaction(
+        TERMS, (G, parse_patch(rows([second_start], [])), current_tag(project)), META
+    )
     with pytest.raises(WriteRejectedError) as caught:
-        writer.transact(
-            transaction(
-                TERMS, (G, parse_patch(rows([second_body], [])), current_tag(project)), META
-            ),
-            "PATCH",
-        )
-    assert any("articleBody" in str(r.path) for r in caught.value.report.violations)
+        writer.transact(build, "PATCH")
+    assert any(str(r.path).endswith("#start") for r in caught.value.report.violations)
     assert set(store.graph_quads(TERMS.history_graph)) == history_before
-    assert second_body not in store
+    assert second_start not in store
 
 
 def test_an_absent_graph_is_404_whatever_the_preconditions(store: Store) -> None:
@@ -319,3 +317,13 @@ def test_two_patches_with_the_same_tag_make_one_revision(
     assert len(made) == 1
     assert sum(isinstance(o, PreconditionFailedError) for o in outcomes) == 1
     assert [r.number for r in history(store)] == [1, 2, 3, 4]
+
+
+def test_a_patch_may_not_change_the_article_text(project: RevisedProject, store: Store) -> None:
+    body = ox.NamedNode("https://schema.org/articleBody")
+    article = ox.NamedNode(BASE + "id/hafenfest")
+    (old,) = [q for q in store.graph_quads(G) if q.subject == article and q.predicate == body]
+    assert isinstance(old.object, ox.Literal)
+    new = ox.Quad(article, body, ox.Literal(old.object.value.replace("9000", "9500")), G)
+    with pytest.raises(PatchConflictError, match=r"changes the schema:articleBody .*kgpub revise"):
+        run(store, rows([new], [old]), current_tag(project))

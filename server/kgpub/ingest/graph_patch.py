@@ -14,7 +14,10 @@ taken) is applied row by row to the graph's quads, strictly:
 - blank nodes are refused (HTTP 400): a patch's labels are not the store's,
   and an article's graphs may not hold them at all (``content_hash``);
 - ``PA``/``PD`` prefix rows change no quad and are ignored; the ``H`` header
-  is not trusted (the recorded patch gets its own ``id`` and ``prev``).
+  is not trusted (the recorded patch gets its own ``id`` and ``prev``);
+- on an article with history, a patch may not change the article's text
+  (``schema:articleBody``, HTTP 409): a text revision re-anchors every claim's
+  evidence, which is ``kgpub revise``'s work.
 
 ``If-Match`` is required (428 without, 412 when stale), checked on the state
 the write changes. When an article with history covers the graph
@@ -49,6 +52,7 @@ from kgpub.history.replay import diff_patch
 from kgpub.ingest import preconditions
 from kgpub.ingest.covered import Covered, covering, refuse_history_graph
 from kgpub.ingest.graph_tags import current_matcher, revision_matcher
+from kgpub.namespaces import SCHEMA
 from kgpub.store.changes import Changes
 from kgpub.store.oxigraph import Store
 
@@ -143,6 +147,23 @@ def check_if_match(
     preconditions.check(if_match, None, _name(graph), True, matches)
 
 
+def _refuse_text_change(article: str, before: list[ox.Quad], after: list[ox.Quad]) -> None:
+    """409 when the patch changes the article's text: a text revision moves every claim's
+    evidence with the text (re-anchoring, with the editor's decisions), which rows of a
+    patch cannot do; ``kgpub revise`` makes it."""
+    subject, body = ox.NamedNode(article), ox.NamedNode(SCHEMA + "articleBody")
+
+    def text(quads: list[ox.Quad]) -> set[ox.Quad]:
+        return {q for q in quads if q.subject == subject and q.predicate == body}
+
+    if text(before) != text(after):
+        raise PatchConflictError(
+            f"the patch changes the schema:articleBody of <{article}>: a revision of the text "
+            "re-anchors every claim's evidence in it, which a patch cannot do; revise the "
+            "text with kgpub revise; nothing was written"
+        )
+
+
 def _revision(
     store: Store,
     terms: Terms,
@@ -163,6 +184,7 @@ def _revision(
             "hash; they were changed outside a revision, so no revision can follow it"
         )
     after = [q for q in before if q.graph_name != graph] + sorted(quads, key=str)
+    _refuse_text_change(covered.article, before, after)
     revision = Revision(
         article=covered.article,
         number=latest.number + 1,

@@ -188,11 +188,15 @@ def test_a_patch_breaking_a_shape_gets_the_report_and_makes_no_revision(
     client: TestClient,
 ) -> None:
     before = len(revisions(client))
-    body = f'A <{ARTICLE}> <https://schema.org/articleBody> "zweiter Text" .\n'
+    position = f"<{ARTICLE}/anchor-1-position> <http://www.w3.org/ns/oa#start>"
+    body = f'A {position} "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
     refused = patch(client, body, etag(client))
     assert problem(refused, 422).startswith("the write would leave")
     paths = {v["resultPath"] for v in refused.json()["violations"]}
-    assert "https://schema.org/articleBody" in paths
+    assert "http://www.w3.org/ns/oa#start" in paths
+    text = f'D <{ARTICLE}> <https://schema.org/name> "Hafenfest zieht Tausende an"@de .\n'
+    text += f'A <{ARTICLE}> <https://schema.org/articleBody> "zweiter Text" .\n'
+    assert "kgpub revise" in problem(patch(client, text, etag(client)), 409)
     assert len(revisions(client)) == before
 
 
