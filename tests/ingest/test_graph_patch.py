@@ -327,3 +327,15 @@ def test_a_patch_may_not_change_the_article_text(project: RevisedProject, store:
     new = ox.Quad(article, body, ox.Literal(old.object.value.replace("9000", "9500")), G)
     with pytest.raises(PatchConflictError, match=r"changes the schema:articleBody .*kgpub revise"):
         run(store, rows([new], [old]), current_tag(project))
+
+
+def test_h_prev_must_name_the_latest_revision(project: RevisedProject, store: Store) -> None:
+    stale = write_patch([NEW_EN], [OLD_EN], prev=project.revision_iri(2))
+    with pytest.raises(PreconditionFailedError, match=r"H prev <.*/revision/2> is not the latest"):
+        run(store, stale, current_tag(project))
+    current = write_patch([NEW_EN], [OLD_EN], patch_id="urn:uuid:1", prev=project.revision_iri(3))
+    patched = run(store, current, current_tag(project))
+    assert patched.revision is not None
+    assert patched.revision.patch is not None
+    assert "urn:uuid:1" not in patched.revision.patch  # the record's own id and prev
+    assert f"H prev <{project.revision_iri(3)}> ." in patched.revision.patch

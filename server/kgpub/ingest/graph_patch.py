@@ -13,8 +13,10 @@ taken) is applied row by row to the graph's quads, strictly:
   revision's recorded patch is exact, ``replay.diff_patch``);
 - blank nodes are refused (HTTP 400): a patch's labels are not the store's,
   and an article's graphs may not hold them at all (``content_hash``);
-- ``PA``/``PD`` prefix rows change no quad and are ignored; the ``H`` header
-  is not trusted (the recorded patch gets its own ``id`` and ``prev``);
+- ``PA``/``PD`` prefix rows change no quad and are ignored; of the ``H``
+  header only ``prev`` is read: on a graph with history it must name the
+  latest revision (else 412, as a stale If-Match); the recorded patch gets
+  its own ``id`` and ``prev``;
 - on an article with history, a patch may not change the article's text
   (``schema:articleBody``, HTTP 409): a text revision re-anchors every claim's
   evidence, which is ``kgpub revise``'s work.
@@ -43,6 +45,7 @@ from kgpub.errors import (
     HistoryError,
     MalformedRequestError,
     PatchConflictError,
+    PreconditionFailedError,
     PreconditionRequiredError,
 )
 from kgpub.history.content_hash import content_hash
@@ -147,6 +150,18 @@ def check_if_match(
     preconditions.check(if_match, None, _name(graph), True, matches)
 
 
+def _check_prev(patch: Patch, covered: Covered) -> None:
+    """412 when the patch's ``H prev`` names a revision that is not the latest: RDF Patch's
+    own way of saying which state a patch follows, checked like If-Match."""
+    prev = patch.header_value("prev")
+    latest = covered.latest.iri
+    if prev is not None and prev != ox.NamedNode(latest):
+        raise PreconditionFailedError(
+            f"the patch's H prev {prev} is not the latest revision of <{covered.article}>, "
+            f"<{latest}>; nothing was written"
+        )
+
+
 def _refuse_text_change(article: str, before: list[ox.Quad], after: list[ox.Quad]) -> None:
     """409 when the patch changes the article's text: a text revision moves every claim's
     evidence with the text (re-anchoring, with the editor's decisions), which rows of a
@@ -215,6 +230,8 @@ def plan(
         raise GraphNotFoundError(f"the store has no graph {_name(graph)}")
     covered = covering(store, terms, graph)
     check_if_match(if_match, store, graph, covered, terms.base)
+    if covered is not None:
+        _check_prev(patch, covered)
     current = set(store.graph_quads(graph))
     after = apply_rows(current, graph, patch)
     changes = Changes(removed=tuple(current - after), added=tuple(after - current))
