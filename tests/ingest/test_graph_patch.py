@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -339,3 +340,20 @@ def test_h_prev_must_name_the_latest_revision(project: RevisedProject, store: St
     assert patched.revision.patch is not None
     assert "urn:uuid:1" not in patched.revision.patch  # the record's own id and prev
     assert f"H prev <{project.revision_iri(3)}> ." in patched.revision.patch
+
+
+def test_a_revision_in_an_on_disk_store_is_there_after_reopening(
+    project: RevisedProject, tmp_path: Path
+) -> None:
+    disk = Store(tmp_path / "store")
+    disk.add_quads(read_all(default_sources(project.settings)))
+    writer = Writer(disk, project.settings)
+    build = transaction(
+        TERMS, (G, parse_patch(rows([NEW_EN], [OLD_EN])), current_tag(project)), META
+    )
+    made = writer.transact(build, "PATCH")
+    assert made.revision is not None
+    reopened = Store(tmp_path / "store", read_only=True)  # what a restarted server reads
+    revisions = history(reopened)
+    assert revisions[-1] == made.revision
+    assert states(reopened.graph_quads(G), revisions)[3] == project.states[2]
