@@ -328,3 +328,24 @@ class AnchorMismatchError(KgpubError):
     and quote disagree in the old text has no defined old span to follow, so it
     is refused rather than re-anchored from a guess.
     """
+
+
+class RevisionRefusedError(KgpubError):
+    """A revision that cannot be committed as asked: a no-op, a decision for a claim that
+    needs none or on an unknown claim, a correction without a note, an article without a
+    history to continue. Nothing was written."""
+
+
+class UndecidedClaimsError(RevisionRefusedError):
+    """Claims whose evidence was modified or orphaned and that have no editor's decision.
+
+    A revision never decides for the editor whether a changed claim still holds:
+    it is refused until every such claim is decided ``updated``, ``retracted`` or
+    ``kept`` (docs/revisions.md, "The model")."""
+
+    def __init__(self, claims: list[str]) -> None:
+        self.claims = claims
+        names = ", ".join(f"<{c}>" for c in claims)
+        super().__init__(
+            f"{len(claims)} claim(s) need a decision (updated, retracted or kept): {names}"
+        )

@@ -43,6 +43,7 @@ from kgpub.errors import (
     RequestTooLargeError,
     ResourceNotFoundError,
     ResultTooLargeError,
+    RevisionRefusedError,
     StorageFullError,
     UnrecordedWriteError,
     UnrepresentableDataError,
@@ -95,6 +96,7 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     StorageFullError: HTTPStatus.INSUFFICIENT_STORAGE,
     AnchorMismatchError: HTTPStatus.UNPROCESSABLE_ENTITY,
     HistoryError: HTTPStatus.CONFLICT,
+    RevisionRefusedError: HTTPStatus.CONFLICT,
 }
 # A rejected write's SHACL report: problem+json unless the client asks for RDF.
 _REPORT_OFFERS = (_PROBLEM_REP, TURTLE, JSON_LD)
