@@ -27,7 +27,14 @@ from kgpub.errors import (
 )
 from kgpub.history.content_hash import content_hash
 from kgpub.history.rdf_patch import parse_patch, write_patch
-from kgpub.history.records import Kind, Revision, Terms, read_revisions
+from kgpub.history.records import (
+    Anchoring,
+    AnchorStatus,
+    Kind,
+    Revision,
+    Terms,
+    read_revisions,
+)
 from kgpub.history.replay import diff_patch, states
 from kgpub.ingest.graph_patch import Patched, RevisionMeta, plan, transaction
 from kgpub.ingest.graph_tags import content_etags, revision_etag
@@ -116,6 +123,8 @@ def test_a_patch_makes_the_next_revision_with_its_record_in_the_same_change_set(
     assert rev.patch == diff_patch(before, after, rev)
     assert parse_patch(rev.patch).deleted == (OLD_EN,)
     assert parse_patch(rev.patch).added == (NEW_EN,)
+    # The text is unchanged: the claim's evidence stands where it stood, exact.
+    assert rev.anchorings == (Anchoring(CLAIM, AnchorStatus.EXACT, *project.span(3)),)
     in_history = [q for q in patched.changes.added if q.graph_name == TERMS.history_graph]
     in_graph = [q for q in patched.changes.added if q.graph_name == G]
     assert in_graph == [NEW_EN]
@@ -267,21 +276,18 @@ def test_the_writer_refuses_a_revision_breaking_a_shape(
     project: RevisedProject, store: Store
 ) -> None:
     writer = Writer(store, project.settings)
-    second_start = ox.Quad(
-        ox.NamedNode(BASE + "id/hafenfest/anchor-1-position"),
-        ox.NamedNode("http://www.w3.org/ns/oa#start"),
-        ox.Literal("5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
-        G,
-    )
+    status = ox.NamedNode(BASE + "ontology#epistemicStatus")
+    statuses = BASE + "ontology/epistemic-status#"
+    narrated = ox.Quad(ox.NamedNode(CLAIM), status, ox.NamedNode(statuses + "narrated"), G)
+    bogus = ox.Quad(ox.NamedNode(CLAIM), status, ox.NamedNode(statuses + "rumoured"), G)
     history_before = set(store.graph_quads(TERMS.history_graph))
-    build = transaction(
-        TERMS, (G, parse_patch(rows([second_start], [])), current_tag(project)), META
-    )
+    patch = parse_patch(rows([bogus], [narrated]))
+    build = transaction(TERMS, (G, patch, current_tag(project)), META)
     with pytest.raises(WriteRejectedError) as caught:
         writer.transact(build, "PATCH")
-    assert any(str(r.path).endswith("#start") for r in caught.value.report.violations)
+    assert any(str(r.path).endswith("#epistemicStatus") for r in caught.value.report.violations)
     assert set(store.graph_quads(TERMS.history_graph)) == history_before
-    assert second_start not in store
+    assert bogus not in store
 
 
 def test_an_absent_graph_is_404_whatever_the_preconditions(store: Store) -> None:

@@ -49,8 +49,16 @@ from kgpub.errors import (
     PreconditionRequiredError,
 )
 from kgpub.history.content_hash import content_hash
+from kgpub.history.evidence import find_evidence, move_all, per_claim
 from kgpub.history.rdf_patch import Change, Patch
-from kgpub.history.records import Kind, Revision, Terms, next_time, revision_quads
+from kgpub.history.records import (
+    Anchoring,
+    Kind,
+    Revision,
+    Terms,
+    next_time,
+    revision_quads,
+)
 from kgpub.history.replay import diff_patch
 from kgpub.ingest import preconditions
 from kgpub.ingest.covered import Covered, covering, refuse_history_graph
@@ -179,6 +187,27 @@ def _refuse_text_change(article: str, before: list[ox.Quad], after: list[ox.Quad
         )
 
 
+def _anchorings(article: str, after: list[ox.Quad], terms: Terms) -> tuple[Anchoring, ...]:
+    """Where each claim's evidence stands in the new revision's text, found and grouped as
+    ``kgpub revise`` finds them (``history.evidence``). The text is the latest revision's
+    (a patch may not change it), so each anchor is re-anchored into the same text: where
+    its selectors, as the patch leaves them, say it is."""
+    subject, body = ox.NamedNode(article), ox.NamedNode(SCHEMA + "articleBody")
+    texts = [
+        q.object.value
+        for q in after
+        if q.subject == subject and q.predicate == body and isinstance(q.object, ox.Literal)
+    ]
+    if len(texts) != 1:  # an article without its one text has no anchors to record
+        return ()
+    text = texts[0]
+    claims = per_claim(move_all(text, text, find_evidence(after, article, terms)))
+    return tuple(
+        Anchoring(c.claim, c.status, start=c.worst.answer.start, end=c.worst.answer.end)
+        for c in claims
+    )
+
+
 def _revision(
     store: Store,
     terms: Terms,
@@ -210,6 +239,7 @@ def _revision(
         graphs=latest.graphs,
         note=meta.note,
         note_language=meta.note_language,
+        anchorings=_anchorings(covered.article, after, terms),
     )
     revision = replace(revision, patch=diff_patch(before, after, revision))
     return revision, list(revision_quads(revision, terms))
