@@ -214,6 +214,27 @@ class ResourceNotFoundError(KgpubError):
         super().__init__(f"the dataset says nothing about <{iri}>")
 
 
+class NoHistoryError(ResourceNotFoundError):
+    """An IRI asked for a history it does not have (HTTP 404): a TimeMap or memento of an
+    IRI no article with recorded revisions covers, a diff or feed of one that is no such
+    article.
+
+    A :class:`ResourceNotFoundError`, answered like any 404 (a page for browsers,
+    problem+json for the rest); the resource itself may well exist, which ``reason`` says.
+    """
+
+    def __init__(self, iri: str, reason: str | None = None) -> None:
+        super().__init__(iri)
+        self.args = (
+            f"<{iri}> "
+            + (
+                reason
+                or "has no history: no article with recorded revisions covers it, "
+                "so it has no TimeMap and no mementos"
+            ),
+        )
+
+
 class BackendError(KgpubError):
     """The remote SPARQL backend failed, cannot be reached or answered nonsense (HTTP 502)."""
 

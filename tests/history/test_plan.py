@@ -13,7 +13,8 @@ import pytest
 
 from kgpub.errors import HistoryError, RevisionRefusedError, UndecidedClaimsError
 from kgpub.history.content_hash import content_hash
-from kgpub.history.plan import Plan, Request, memento_iri, plan_revision, resolve_claims
+from kgpub.history.memento import memento_iri
+from kgpub.history.plan import Plan, Request, plan_revision, resolve_claims
 from kgpub.history.rdf_patch import parse_patch
 from kgpub.history.records import AnchorStatus, Decision, Kind, Terms
 from kgpub.history.replay import states

@@ -26,6 +26,7 @@ from kgpub.errors import HistoryError, RevisionRefusedError, UndecidedClaimsErro
 from kgpub.history import claim_edits as edits
 from kgpub.history.content_hash import content_hash
 from kgpub.history.evidence import ClaimAnchors, Evidence, Moved, find_evidence, move_all, per_claim
+from kgpub.history.memento import memento_iri
 from kgpub.history.records import (
     Anchoring,
     AnchorStatus,
@@ -64,11 +65,6 @@ class Plan:
     graphs: frozenset[ox.Quad]
     claims: tuple[ClaimAnchors, ...]
     successors: Mapping[str, str]
-
-
-def memento_iri(base: str, resource: str, moment: datetime) -> str:
-    """``<base>memento/<YYYYMMDDhhmmss>/<path of resource below base>``."""
-    return f"{base}memento/{moment:%Y%m%d%H%M%S}/{resource.removeprefix(base)}"
 
 
 def resolve_claims(names: Iterable[str], claims: Sequence[ClaimAnchors]) -> dict[str, str]:

@@ -30,6 +30,7 @@ from kgpub.errors import (
     HistoryError,
     KgpubError,
     MalformedRequestError,
+    NoHistoryError,
     NotAcceptableError,
     PatchConflictError,
     PatchSyntaxError,
@@ -96,6 +97,7 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     StorageFullError: HTTPStatus.INSUFFICIENT_STORAGE,
     AnchorMismatchError: HTTPStatus.UNPROCESSABLE_ENTITY,
     HistoryError: HTTPStatus.CONFLICT,
+    NoHistoryError: HTTPStatus.NOT_FOUND,
     RevisionRefusedError: HTTPStatus.CONFLICT,
 }
 # A rejected write's SHACL report: problem+json unless the client asks for RDF.
