@@ -40,6 +40,7 @@ from kgpub.errors import (
     RequestTooLargeError,
     ResourceNotFoundError,
     ResultTooLargeError,
+    RevisionInputError,
     RevisionRefusedError,
     StorageFullError,
     UnrepresentableDataError,
@@ -89,6 +90,7 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     AnchorMismatchError: HTTPStatus.UNPROCESSABLE_ENTITY,
     HistoryError: HTTPStatus.CONFLICT,
     RevisionRefusedError: HTTPStatus.CONFLICT,
+    RevisionInputError: HTTPStatus.BAD_REQUEST,
 }
 # A rejected write's SHACL report: problem+json unless the client asks for RDF.
 _REPORT_OFFERS = (_PROBLEM_REP, TURTLE, JSON_LD)
