@@ -38,6 +38,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -64,6 +65,7 @@ from kgpub.store.oxigraph import Store
 from kgpub.store.staged import Staged
 
 GraphName = ox.NamedNode | ox.DefaultGraph
+_T = TypeVar("_T")
 
 _log = logging.getLogger(__name__)
 
@@ -336,6 +338,14 @@ class Writer:
             changes = update_scope.staged_changes(self._store, text, base_iri)
             representable.check_quads(changes.added, "the update")
             self._validate_and_apply(self._store.staged(changes), changes, "SPARQL Update")
+
+    def transact(self, build: Callable[[Store], tuple[Changes, _T]], what: str) -> _T:
+        """A write computed from the committed state under the write lock (a revision):
+        ``build`` reads the store and returns the change and its result."""
+        with self._lock:
+            changes, result = build(self._store)
+            self._commit(changes, what)
+            return result
 
     def _parse(
         self, graph: GraphName, data: bytes, fmt: ox.RdfFormat, name: str = "the request body"
