@@ -275,6 +275,28 @@ class PreconditionFailedError(KgpubError):
     """A write whose ``If-Match``/``If-None-Match`` does not hold (HTTP 412); nothing written."""
 
 
+class PreconditionRequiredError(KgpubError):
+    """A write that must name the state it changes and did not: a ``PATCH`` without
+    ``If-Match`` (HTTP 428, RFC 6585 §3); nothing was written."""
+
+
+class PatchConflictError(KgpubError):
+    """An RDF Patch whose rows do not fit the graph it is applied to (HTTP 409): a ``D`` of a
+    quad the graph lacks, an ``A`` of one it has, a row for another graph, a blank node in an
+    article's graph. The message names the row; nothing was written."""
+
+
+class UnrecordedWriteError(KgpubError):
+    """A Graph Store PUT, POST or DELETE or a SPARQL Update that would change a graph of an
+    article with history (HTTP 409): such graphs change only by a revision (``PATCH`` with
+    ``If-Match``, or ``kgpub revise``), so no change is ever left without its record."""
+
+
+class ProtectedGraphError(KgpubError):
+    """A write to the history graph itself (HTTP 403): its records are written only together
+    with the revisions they record."""
+
+
 class UnrepresentableDataError(KgpubError):
     """Input holding a character XML 1.0 cannot carry (U+0000, most C0 controls,
     U+FFFE/U+FFFF, lone surrogates): refused, since no RDF/XML or SPARQL XML

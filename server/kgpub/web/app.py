@@ -38,6 +38,7 @@ from kgpub.web.openapi import add_problem_schema
 from kgpub.web.routes import api_docs as api_docs_routes
 from kgpub.web.routes import claims_rdf12 as claims_rdf12_routes
 from kgpub.web.routes import crawlers as crawler_routes
+from kgpub.web.routes import graph_patch as graph_patch_routes
 from kgpub.web.routes import graph_store as graphstore_routes
 from kgpub.web.routes import resources as resource_routes
 from kgpub.web.routes import revisions as revision_routes
@@ -158,6 +159,7 @@ def _install_routes(app: FastAPI, settings: Settings) -> None:
     void_routes.install(app)
     validate_routes.install(app)
     graphstore_routes.install(app)
+    graph_patch_routes.install(app)
     update_routes.install(app)
     claims_rdf12_routes.install(app)
     crawler_routes.install(app)

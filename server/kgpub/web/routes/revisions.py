@@ -65,7 +65,10 @@ def _request_for(
         return RevisionRequest(
             new_text=new_text,
             kind=editor_input.kind(params.get("kind", Kind.UPDATE.value)),
-            editor=editor_input.iri(settings.base_iri, params.get("editor", "kgpub-team")),
+            editor=editor_input.iri(
+                settings.base_iri,
+                params.get("editor") or settings.write_editor or "kgpub-team",
+            ),
             now=datetime.now(UTC),
             note=params.get("note"),
             language=language or "de",
