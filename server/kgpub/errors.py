@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kgpub.shacl.validate import ValidationReport
+    from kgpub.shacl.report import ValidationReport
 
 
 class KgpubError(Exception):
