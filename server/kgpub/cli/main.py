@@ -109,6 +109,18 @@ def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_INVALID if args.check and unformatted else EXIT_OK
 
 
+def _start_query_forkserver(settings: Settings) -> None:
+    """When this process will run query workers (one HTTP process, an embedded store),
+    their forkserver starts now and imports on another core while this one loads the
+    data and imports the web stack (``sparql.executor.start_forkserver``)."""
+    from kgpub.cli import http_workers  # noqa: PLC0415 - see _cmd_serve
+
+    if http_workers.worker_count(settings) == 1 and settings.backend_url is None:
+        from kgpub.sparql.executor import start_forkserver  # noqa: PLC0415
+
+        start_forkserver()
+
+
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # The web stack costs most of a second to import; only serving needs it,
     # so validate, fmt, load and query start fast.
@@ -135,6 +147,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     except KgpubError as exc:
         print(f"kgpub serve: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
+    _start_query_forkserver(settings)
     try:
         dataset = load_dataset(settings)
     except DataNotConformingError as exc:
