@@ -290,6 +290,11 @@ class ValidationTimeoutError(QueryTimeoutError):
     """A ``/validate`` that did not finish by ``KGPUB_VALIDATE_TIMEOUT`` (HTTP 503)."""
 
 
+class SearchIndexUnavailableError(QueryTimeoutError):
+    """The search index is still being built after start-up, or could not be (HTTP 503,
+    with ``Retry-After``)."""
+
+
 class StorageFullError(KgpubError):
     """A write the disk has no room for (HTTP 507 Insufficient Storage); nothing was
     written, the store is intact and reads go on."""

@@ -21,6 +21,7 @@ from kgpub.rdf.formats import UPLOAD_FORMATS, by_media_type, media_types, rdf_fo
 from kgpub.rdf.sources import graph_iri, ontology_sources, parse_quads, shapes_sources
 from kgpub.shacl.report import ValidationReport, ValidationResult
 from kgpub.shacl.report_cache import validate_cached
+from kgpub.store.oxigraph import Store
 from kgpub.store.protocol import QueryStore
 
 # rdflib and pySHACL (``shacl.validate``) are imported where they are first needed: a
@@ -65,6 +66,8 @@ def _graph_quads(store: QueryStore, graphs: list[str], exclude: bool) -> list[ox
     chosen = [g for g in served if (g in graphs) != exclude]
     if not chosen:
         return []
+    if isinstance(store, Store):  # read straight from the graphs: no query, no rows to convert
+        return [quad for g in chosen for quad in store.quads(g)]
     values = " ".join(f"<{g}>" for g in chosen)
     result = store.query(
         f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
