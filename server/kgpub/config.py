@@ -186,6 +186,10 @@ class Settings(BaseSettings):
     """The bearer token every write must carry (``Authorization: Bearer …``), at least 16
     characters; only from the environment. Writes enabled without one refuse to start."""
 
+    write_editor: str | None = None
+    """The agent (an IRI) a revision made over HTTP (``PATCH /graph-store``) is attributed to
+    (``prov:wasAttributedTo``): the token names no person. Default ``<base>id/kgpub-team``."""
+
     # Operations (docs/operations.md): /healthz, /readyz and /metrics.
     metrics_enabled: bool = True
     """Serve Prometheus metrics at ``/metrics`` (requests, query latency, cache, workers

@@ -214,6 +214,27 @@ class ResourceNotFoundError(KgpubError):
         super().__init__(f"the dataset says nothing about <{iri}>")
 
 
+class NoHistoryError(ResourceNotFoundError):
+    """An IRI asked for a history it does not have (HTTP 404): a TimeMap or memento of an
+    IRI no article with recorded revisions covers, a diff or feed of one that is no such
+    article.
+
+    A :class:`ResourceNotFoundError`, answered like any 404 (a page for browsers,
+    problem+json for the rest); the resource itself may well exist, which ``reason`` says.
+    """
+
+    def __init__(self, iri: str, reason: str | None = None) -> None:
+        super().__init__(iri)
+        self.args = (
+            f"<{iri}> "
+            + (
+                reason
+                or "has no history: no article with recorded revisions covers it, "
+                "so it has no TimeMap and no mementos"
+            ),
+        )
+
+
 class BackendError(KgpubError):
     """The remote SPARQL backend failed, cannot be reached or answered nonsense (HTTP 502)."""
 
@@ -275,6 +296,28 @@ class PreconditionFailedError(KgpubError):
     """A write whose ``If-Match``/``If-None-Match`` does not hold (HTTP 412); nothing written."""
 
 
+class PreconditionRequiredError(KgpubError):
+    """A write that must name the state it changes and did not: a ``PATCH`` without
+    ``If-Match`` (HTTP 428, RFC 6585 §3); nothing was written."""
+
+
+class PatchConflictError(KgpubError):
+    """An RDF Patch whose rows do not fit the graph it is applied to (HTTP 409): a ``D`` of a
+    quad the graph lacks, an ``A`` of one it has, a row for another graph, a blank node in an
+    article's graph. The message names the row; nothing was written."""
+
+
+class UnrecordedWriteError(KgpubError):
+    """A Graph Store PUT, POST or DELETE or a SPARQL Update that would change a graph of an
+    article with history (HTTP 409): such graphs change only by a revision (``PATCH`` with
+    ``If-Match``, or ``kgpub revise``), so no change is ever left without its record."""
+
+
+class ProtectedGraphError(KgpubError):
+    """A write to the history graph itself (HTTP 403): its records are written only together
+    with the revisions they record."""
+
+
 class UnrepresentableDataError(KgpubError):
     """Input holding a character XML 1.0 cannot carry (U+0000, most C0 controls,
     U+FFFE/U+FFFF, lone surrogates): refused, since no RDF/XML or SPARQL XML
@@ -311,3 +354,24 @@ class AnchorMismatchError(KgpubError):
     and quote disagree in the old text has no defined old span to follow, so it
     is refused rather than re-anchored from a guess.
     """
+
+
+class RevisionRefusedError(KgpubError):
+    """A revision that cannot be committed as asked: a no-op, a decision for a claim that
+    needs none or on an unknown claim, a correction without a note, an article without a
+    history to continue. Nothing was written."""
+
+
+class UndecidedClaimsError(RevisionRefusedError):
+    """Claims whose evidence was modified or orphaned and that have no editor's decision.
+
+    A revision never decides for the editor whether a changed claim still holds:
+    it is refused until every such claim is decided ``updated``, ``retracted`` or
+    ``kept`` (docs/revisions.md, "The model")."""
+
+    def __init__(self, claims: list[str]) -> None:
+        self.claims = claims
+        names = ", ".join(f"<{c}>" for c in claims)
+        super().__init__(
+            f"{len(claims)} claim(s) need a decision (updated, retracted or kept): {names}"
+        )

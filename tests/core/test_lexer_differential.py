@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kgpub.errors import QueryRefusedError
-from kgpub.ingest.writes import refuse_fetching
+from kgpub.ingest.update_text import refuse_fetching
 from kgpub.lexer import lex
 from kgpub.sparql.protocol import check_allowed
 from tests.sparql_fixtures import EX, app_for, write_project

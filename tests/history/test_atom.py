@@ -20,6 +20,7 @@ from lxml import etree
 from kgpub.history.atom import (
     ATOM_NS,
     KINDS,
+    EntryLink,
     Feed,
     FeedEntry,
     atom_datetime,
@@ -129,7 +130,37 @@ def test_an_unknown_kind_or_an_empty_feed_is_refused() -> None:
         feed_xml(feed(entry(1, "kill")))
     with pytest.raises(ValueError, match="at least one entry"):
         feed_xml(feed())
-    assert KINDS == ("update", "correction", "clarification", "retraction")
+    assert KINDS == ("original", "update", "correction", "clarification", "retraction")
+
+
+def test_an_entry_carries_its_note_as_text_content_and_its_further_links() -> None:
+    one = FeedEntry(
+        f"{ARTICLE}/revision/2",
+        "Korrektur: Testgeschichte",
+        datetime(2026, 12, 1, 9, tzinfo=UTC),
+        f"{ARTICLE}/revision/2",
+        "correction",
+        content="Die Zahl war falsch: <b>12</b> & nicht 21.",
+        links=(
+            EntryLink(f"{ARTICLE}/diff?from=1&to=2", "related", "text/html", "Änderungen"),
+            EntryLink("https://example.org/memento/20261201090000/story", "memento"),
+        ),
+    )
+    root = parsed(feed_xml(feed(one, entry(1, "original"))))
+    (content,) = root.xpath("a:entry[1]/a:content", namespaces=NS)
+    assert content.get("type") == "text"
+    assert content.text == "Die Zahl war falsch: <b>12</b> & nicht 21."
+    assert root.xpath("a:entry[1]/a:summary", namespaces=NS) == []
+    related = root.xpath("a:entry[1]/a:link[@rel='related']", namespaces=NS)
+    assert [(x.get("href"), x.get("type"), x.get("title")) for x in related] == [
+        (f"{ARTICLE}/diff?from=1&to=2", "text/html", "Änderungen")
+    ]
+    memento = root.xpath("a:entry[1]/a:link[@rel='memento']", namespaces=NS)
+    assert [(x.get("href"), x.get("type")) for x in memento] == [
+        ("https://example.org/memento/20261201090000/story", None)
+    ]
+    assert root.xpath("a:entry[2]/a:category/@term", namespaces=NS) == ["original"]
+    assert root.xpath("a:entry[2]/a:content", namespaces=NS) == []
 
 
 @pytest.mark.slow

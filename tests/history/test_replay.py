@@ -63,3 +63,25 @@ def test_the_patch_is_the_exact_difference() -> None:
     rows = [r for r in patch.splitlines() if r[:2] in ("A ", "D ")]
     old, new = _q("Die Brücke kostet 3 Millionen Euro."), _q("Die Brücke kostet 4 Millionen Euro.")
     assert rows == [f"D {old} .", f"A {new} ."]
+
+
+def test_states_rebuild_from_served_graphs_whatever_the_files_spelled() -> None:
+    """The patch rows spell a time ``+00:00`` (as ``kgpub fmt`` writes it); the served
+    graphs say ``Z``: the states still replay, in the store's canonical form."""
+    moment = ox.NamedNode("https://schema.org/dateModified")
+    xsd_date_time = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+
+    def modified(text: str) -> ox.Quad:
+        return ox.Quad(S, moment, ox.Literal(text, datatype=xsd_date_time), G)
+
+    written = V2 | {modified("2026-12-02T09:00:00+00:00")}
+    revs = _history()[:2]
+    third = Revision(
+        A, 3, content_hash(written), T + timedelta(hours=3), A, Kind.UPDATE, (G.value,)
+    )
+    third = Revision(**{**third.__dict__, "patch": diff_patch(V2, written, third)})
+    served = V2 | {modified("2026-12-02T09:00:00Z")}
+    rebuilt = states(served, [*revs, third])
+    assert rebuilt[3] == frozenset(served)
+    assert rebuilt[2] == frozenset(V2)
+    assert rebuilt[1] == frozenset(V1)

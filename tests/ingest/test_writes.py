@@ -30,13 +30,12 @@ from kgpub.errors import (
 )
 from kgpub.ingest import writes
 from kgpub.ingest.dataset import load_dataset
+from kgpub.ingest.update_text import refuse_fetching, with_dataset
 from kgpub.ingest.writes import (
     Committed,
     Writer,
     check_settings,
     parse_graph,
-    refuse_fetching,
-    with_dataset,
 )
 from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.store.changes import Changes

@@ -12,6 +12,7 @@ from html5lib.html5parser import ParseError
 
 from kgpub.config import Settings
 from kgpub.web.app import create_app
+from tests.history_fixtures import revised_project
 
 HTML = {"Accept": "text/html"}
 
@@ -60,5 +61,33 @@ def test_the_strict_parser_finds_errors() -> None:
 def test_page_parses_without_errors(client: TestClient, path: str, status: int, lang: str) -> None:
     response = client.get(path, params={"lang": lang}, headers=HTML)
     assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert _errors(response.text) == []
+
+
+@pytest.fixture(scope="module")
+def revised_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The shared revised project (fictional Hafenfest, 3 revisions): pages with history."""
+    project = revised_project(tmp_path_factory.mktemp("html-valid") / "project")
+    with TestClient(create_app(Settings(project_dir=project.root, validate_on_start=False))) as c:
+        yield c
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/hafenfest",  # article with its history
+        "/id/hafenfest/claim-1",  # claim with its status per revision
+        "/id/hafenfest/revision/2",  # a revision's record
+        "/diff/id/hafenfest",  # the changes of the latest revision
+        "/diff/id/hafenfest?from=1&to=3",  # over two revisions
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_history_pages_parse_without_errors(
+    revised_client: TestClient, path: str, lang: str
+) -> None:
+    response = revised_client.get(path, params={"lang": lang}, headers=HTML)
+    assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert _errors(response.text) == []

@@ -95,3 +95,20 @@ def test_rendering_fetches_nothing(store: Store, monkeypatch: pytest.MonkeyPatch
     turtle = serialize(description.quads, "ttl", BASE).decode()
     page = ontology_docs.render(turtle, ONTOLOGY, "en")
     assert 'id="ReportedClaim"' in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "heading"),
+    [("en", "time travel", "Named Individuals"), ("de", "Zeitreise", "Benannte Individuen")],
+)
+def test_named_individuals_have_their_section(
+    client: TestClient, lang: str, label: str, heading: str
+) -> None:
+    """pyLODE shows classes and properties only; kgpub:TimeTravel gets a section of its own."""
+    page = client.get("/ontology", params={"lang": lang}, headers=HTML).text
+    elements = _by_id(page)
+    text = " ".join("".join(elements["TimeTravel"].itertext()).split())
+    assert text.startswith(label)
+    assert "http://www.w3.org/ns/sparql-service-description#Feature" in text
+    assert heading in "".join(elements["individuals"].itertext())
+    assert f'<a href="#TimeTravel">{label}</a>' in page

@@ -19,9 +19,11 @@ def key(
     named_graphs: tuple[str, ...] = (),
     base_iri: str = "http://testserver/sparql",
     media_type: str = JSON,
+    as_of: tuple[tuple[str, int], ...] | None = None,
 ) -> CacheKey:
     return CacheKey.of(
         query,
+        as_of=as_of,
         default_graphs=default_graphs,
         named_graphs=named_graphs,
         base_iri=base_iri,
@@ -39,7 +41,7 @@ def test_a_stored_result_is_found_with_its_headers() -> None:
     assert found.headers == {
         "Content-Type": JSON,
         "ETag": make_etag(JSON, b"{}"),
-        "Vary": "Accept",
+        "Vary": "Accept, Accept-Datetime",
         "Cache-Control": "public, max-age=30",
     }
     assert (b"content-length", b"2") in found.raw_headers
@@ -54,6 +56,7 @@ def test_a_stored_result_is_found_with_its_headers() -> None:
         {"named_graphs": ("http://example.org/g",)},
         {"base_iri": "http://elsewhere/sparql"},
         {"query": "SELECT ?s { ?s ?p ?o }"},
+        {"as_of": (("http://example.org/a", 1),)},
     ],
 )
 def test_every_part_of_the_key_separates_entries(other: dict[str, Any]) -> None:

@@ -66,7 +66,9 @@ def test_describes_the_endpoint_languages_formats_and_features(description: Grap
             "N-Quads",
         )
     }
-    assert set(description.objects(ENDPOINT, SD.feature)) == {SD.UnionDefaultGraph}
+    time_travel = URIRef("https://kgpub.example/ontology#TimeTravel")
+    assert set(description.objects(ENDPOINT, SD.feature)) == {SD.UnionDefaultGraph, time_travel}
+    assert (time_travel, RDF.type, SD.Feature) in description
     # Read-only: no update language, no input formats.
     assert set(description.objects(ENDPOINT, SD.inputFormat)) == set()
 

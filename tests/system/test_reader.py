@@ -27,6 +27,7 @@ import websockets
 from kgpub.config import Settings
 from kgpub.ld.query_editor import assets_installed
 from kgpub.web.app import create_app
+from tests.history_fixtures import revised_project
 from tests.paths import ARTIFACTS, CLIENTS
 from tests.sparql_fixtures import live_server
 from tests.system.cdp import CHROMIUM, Page, launch
@@ -61,7 +62,15 @@ PAGES = {
     "shapes": "/shapes",
     "ontology": "/ontology",
     "not-found": "/id/nobody",
+    "revision": "/id/article/revision/1",
 }
+HISTORY_PAGES = {
+    "history-article": "/id/hafenfest",
+    "history-claim": "/id/hafenfest/claim-1",
+    "history-revision": "/id/hafenfest/revision/3",
+    "history-diff": "/diff/id/hafenfest?from=1&to=3",
+}
+"""Pages of the shared revised project (tests/history_fixtures.py: fictional, 3 revisions)."""
 
 
 @pytest.fixture(scope="module")
@@ -314,7 +323,9 @@ async def _axe(page: Page) -> list[dict[str, Any]]:
     return violations
 
 
-def test_every_page_passes_axe_and_fits_a_phone(site: str, devtools: str) -> None:
+def _pages_checked(site: str, devtools: str, pages: dict[str, str]) -> dict[str, Any]:
+    """Each page's horizontal overflow at both widths and its axe violations at desktop width."""
+
     async def scenario() -> dict[str, Any]:
         found: dict[str, Any] = {}
         async with websockets.connect(devtools, max_size=2**25) as ws:
@@ -327,7 +338,7 @@ def test_every_page_passes_axe_and_fits_a_phone(site: str, devtools: str) -> Non
                     deviceScaleFactor=1,
                     mobile=mobile,
                 )
-                for name, path in PAGES.items():
+                for name, path in pages.items():
                     ready = "window.yasgui" if name == "editor" else "document.querySelector('h1')"
                     await page.open(site + path, ready)
                     await asyncio.sleep(0.2)
@@ -346,7 +357,20 @@ def test_every_page_passes_axe_and_fits_a_phone(site: str, devtools: str) -> Non
         return found
 
     found = asyncio.run(scenario())
-    problems = {key: found for key, found in found.items() if found[0] > 0 or found[1]}
+    return {key: found for key, found in found.items() if found[0] > 0 or found[1]}
+
+
+def test_every_page_passes_axe_and_fits_a_phone(site: str, devtools: str) -> None:
+    problems = _pages_checked(site, devtools, PAGES)
+    assert problems == {}, json.dumps(problems, indent=1)
+
+
+def test_history_pages_pass_axe_and_fit_a_phone(
+    devtools: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    project = revised_project(tmp_path_factory.mktemp("reader-history") / "project")
+    with live_server(create_app(Settings(project_dir=project.root))) as url:
+        problems = _pages_checked(url, devtools, HISTORY_PAGES)
     assert problems == {}, json.dumps(problems, indent=1)
 
 

@@ -192,7 +192,10 @@ def test_openapi_describes_every_parameter_and_media_type(client: TestClient) ->
         "named-graph-uri",
         "format",
         "timeout",
+        "at",
+        "Accept-Datetime",
     }
+    assert {p["in"] for p in get["parameters"] if p["name"] == "Accept-Datetime"} == {"header"}
     assert "requestBody" not in get
     assert set(post["requestBody"]["content"]) == {
         "application/sparql-query",

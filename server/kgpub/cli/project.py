@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kgpub.config import Settings, holds_project, shipped_story
 from kgpub.errors import NothingFoundError
+from kgpub.ingest import journal
 from kgpub.rdf import sources
 
 
@@ -62,3 +63,7 @@ def announce(command: str, settings: Settings, *, named: bool) -> None:
     print(f"{prefix}: project {folder} ({origin(settings, named)})", file=sys.stderr)
     if not folder.is_dir():
         raise NothingFoundError(f"project folder {folder} does not exist")
+    # A revision a crash interrupted is finished (or undone) before anything is read.
+    done = journal.recover(folder)
+    if done is not None:
+        print(f"{prefix}: an interrupted revision was {done}", file=sys.stderr)

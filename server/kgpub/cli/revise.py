@@ -1,13 +1,16 @@
-"""``kgpub revise ARTICLE NEW_TEXT --dry-run``: what a revision would do to each claim's evidence.
+"""``kgpub revise ARTICLE NEW_TEXT``: commit a revision of an article, or show one (``--dry-run``).
 
-Reads the project's data (``data/*.ttl`` and every article's graphs), takes the article's text
-(``schema:articleBody``) and the anchors of its claims' evidence, and
-re-anchors each into the new text (``kgpub.revisions.reanchor``), printing per
-claim its status as a table, or as JSON with ``--json`` (one object per claim:
-``claim``, ``status``, the worst of its anchors', and ``anchors``). It changes
-nothing: revisions are not stored yet (issue 17), so without ``--dry-run`` the
-command refuses (exit 2). Exit 2 also for an unreadable text, an article the
-data lacks, or one without anchored claims.
+Reads the article's files (its text, its graph files and ``history.ttl``),
+re-anchors every claim's evidence into the new text (``kgpub.revisions``) and
+prints per claim its status, as a table or as JSON with ``--json`` (one object
+per claim: ``claim``, ``status``, the worst of its anchors', ``anchors`` and,
+when committing, the ``decision``). With ``--dry-run`` it changes nothing.
+Without, it commits the revision (``kgpub.ingest.revision_commit``): refused
+(exit 2, the table says which) while a modified or orphaned claim has no
+``--decide CLAIM=updated|retracted|kept``; refused with the SHACL report
+(exit 1) when the new data breaks a shape; nothing is written in either case.
+Exit 2 also for an unreadable text, an unknown article, one without anchored
+claims, a no-op (the same text) or a bad option.
 """
 
 from __future__ import annotations
@@ -15,67 +18,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
-
-from kgpub.cli.exit_codes import EXIT_OK, EXIT_UNREADABLE
+from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings
-from kgpub.errors import KgpubError
-from kgpub.namespaces import OA, SCHEMA
-from kgpub.rdf.sources import data_sources, read_all
-from kgpub.revisions.reanchor import Anchor, Reanchored, Reanchorer, Status
-
-_WORST_FIRST = (Status.ORPHANED, Status.MODIFIED, Status.FUZZY, Status.SHIFTED, Status.EXACT)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One claim's evidence anchor in the article's current text."""
-
-    claim: str
-    anchor: str
-    selector: Anchor
-
-
-def _query(settings: Settings, article: str) -> tuple[str | None, list[Evidence]]:
-    store = ox.Store()
-    store.extend(read_all(data_sources(settings)))
-    kgpub = f"{settings.base_iri}ontology#"
-    result = store.query(
-        f"PREFIX oa: <{OA}> PREFIX schema: <{SCHEMA}> PREFIX kgpub: <{kgpub}> "
-        "SELECT ?body ?claim ?anchor ?exact ?prefix ?suffix ?start ?end WHERE { "
-        f"VALUES ?article {{ {ox.NamedNode(article)} }} ?article schema:articleBody ?body . "
-        "OPTIONAL { ?claim a kgpub:ReportedClaim ; kgpub:evidence ?anchor . "
-        "?anchor oa:hasSource ?article ; oa:hasSelector ?q , ?p . "
-        "?q a oa:TextQuoteSelector ; oa:exact ?exact . "
-        "OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix } "
-        "?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end . } "
-        "} ORDER BY ?start ?claim",
-        use_default_graph_as_union=True,
-    )
-    assert isinstance(result, ox.QuerySolutions)
-    body: str | None = None
-    evidence = []
-    for row in result:
-        body = row["body"].value if row["body"] is not None else body
-        if row["claim"] is None or row["anchor"] is None:
-            continue
-        text = {
-            name: (row[name].value if row[name] is not None else "")
-            for name in ("exact", "prefix", "suffix", "start", "end")
-        }
-        selector = Anchor(
-            text["exact"], int(text["start"]), int(text["end"]), text["prefix"], text["suffix"]
-        )
-        evidence.append(Evidence(row["claim"].value, str(row["anchor"].value), selector))
-    return body, evidence
-
-
-def _article_iri(settings: Settings, name: str) -> str:
-    return name if ":" in name else f"{settings.base_iri}id/{name}"
+from kgpub.errors import DataNotConformingError, KgpubError, UndecidedClaimsError
+from kgpub.history.evidence import ClaimAnchors, Moved
+from kgpub.history.plan import Request, resolve_claims
+from kgpub.history.records import Decision, Kind
+from kgpub.ingest import revision_commit
 
 
 def _read_text(path: Path) -> str:
@@ -88,11 +41,12 @@ def _read_text(path: Path) -> str:
         raise KgpubError(f"{path} is not UTF-8 (byte {exc.start})") from exc
 
 
-def _answer(evidence: Evidence, answer: Reanchored) -> dict[str, Any]:
+def _answer(moved: Moved) -> dict[str, Any]:
+    selector, answer = moved.evidence.selector, moved.answer
     return {
-        "anchor": evidence.anchor,
+        "anchor": moved.evidence.anchor,
         "status": str(answer.status),
-        "old": [evidence.selector.start, evidence.selector.end],
+        "old": [selector.start, selector.end],
         "new": None if answer.start is None else [answer.start, answer.end],
         "score": answer.score,
         "changes": list(answer.changes),
@@ -103,72 +57,152 @@ def _answer(evidence: Evidence, answer: Reanchored) -> dict[str, Any]:
     }
 
 
-def _per_claim(answers: list[tuple[Evidence, Reanchored]]) -> list[dict[str, Any]]:
-    claims: dict[str, list[tuple[Evidence, Reanchored]]] = {}
-    for evidence, answer in answers:
-        claims.setdefault(evidence.claim, []).append((evidence, answer))
+def _per_claim(claims: list[ClaimAnchors], decisions: dict[str, Decision]) -> list[dict[str, Any]]:
     out = []
-    for claim, pairs in claims.items():
-        worst = min((a.status for _, a in pairs), key=_WORST_FIRST.index)
-        out.append(
-            {"claim": claim, "status": str(worst), "anchors": [_answer(e, a) for e, a in pairs]}
-        )
+    for claim in claims:
+        item: dict[str, Any] = {
+            "claim": claim.claim,
+            "status": str(claim.status),
+            "anchors": [_answer(m) for m in claim.moved],
+        }
+        decision = decisions.get(claim.claim)
+        if decision is not None:
+            item["decision"] = str(decision)
+        elif claim.needs_decision:
+            item["decision"] = None
+        out.append(item)
     return out
 
 
 def _table(claims: list[dict[str, Any]], base: str) -> str:
-    lines = [f"{'claim':<48} {'status':<9} {'score':>5}  {'old':>11}  {'new':>11}  note"]
+    head = (
+        f"{'claim':<48} {'status':<9} {'score':>5}  {'old':>11}  {'new':>11}  {'decision':<16} note"
+    )
+    lines = [head]
     for claim in claims:
         name = claim["claim"].removeprefix(f"{base}id/")
+        decision = claim.get("decision", "-") or "NEEDED"
         for anchor in claim["anchors"]:
             old = "{}-{}".format(*anchor["old"])
             new = "{}-{}".format(*anchor["new"]) if anchor["new"] else "-"
             score = f"{anchor['score']:.3f}" if anchor["score"] is not None else "-"
             note = ", ".join(anchor["changes"]) or anchor["reason"]
             status = anchor["status"]
-            lines.append(f"{name:<48} {status:<9} {score:>5}  {old:>11}  {new:>11}  {note}")
+            lines.append(
+                f"{name:<48} {status:<9} {score:>5}  {old:>11}  {new:>11}  {decision:<16} {note}"
+            )
     return "\n".join(lines)
 
 
-def cmd_revise(args: argparse.Namespace, settings: Settings) -> int:
-    """The command: re-anchor every claim's evidence into the new text and print it."""
-    if not args.dry_run:
-        print(
-            "kgpub revise: only --dry-run exists yet: revisions are not stored (issue 17)",
-            file=sys.stderr,
-        )
-        return EXIT_UNREADABLE
-    article = _article_iri(settings, args.article)
+def _pairs(values: list[str], what: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, sep, answer = value.rpartition("=")
+        if not sep or not name or not answer:
+            raise KgpubError(f"--{what} {value!r}: expected CLAIM=VALUE")
+        pairs[name] = answer
+    return pairs
+
+
+def _decisions(args: argparse.Namespace, claims: list[ClaimAnchors]) -> dict[str, Decision]:
+    asked = _pairs(args.decide, "decide")
+    names = resolve_claims(asked, claims)
     try:
-        new = _read_text(args.new_text)
-        old, evidence = _query(settings, article)
-    except KgpubError as exc:
-        print(f"kgpub revise: {exc}", file=sys.stderr)
-        return EXIT_UNREADABLE
-    if old is None:
-        print(f"kgpub revise: the data has no article <{article}> with a text", file=sys.stderr)
-        return EXIT_UNREADABLE
-    if not evidence:
-        print(f"kgpub revise: no claim of <{article}> has an anchored evidence", file=sys.stderr)
-        return EXIT_UNREADABLE
-    reanchorer = Reanchorer(old, new)
-    try:
-        answers = [(e, reanchorer.reanchor(e.selector)) for e in evidence]
-    except KgpubError as exc:
-        print(f"kgpub revise: {exc}", file=sys.stderr)
-        return EXIT_UNREADABLE
-    claims = _per_claim(answers)
+        return {names[n]: Decision(a) for n, a in asked.items()}
+    except ValueError as exc:
+        raise KgpubError(f"--decide: {exc}; choose updated, retracted or kept") from exc
+
+
+def _spans(args: argparse.Namespace, claims: list[ClaimAnchors]) -> dict[str, tuple[int, int]]:
+    asked = _pairs(args.span, "span")
+    names = resolve_claims(asked, claims)
+    spans = {}
+    for name, span in asked.items():
+        start, sep, end = span.partition("-")
+        if not sep or not start.isdigit() or not end.isdigit():
+            raise KgpubError(f"--span {name}={span}: expected START-END (code points)")
+        spans[names[name]] = (int(start), int(end))
+    return spans
+
+
+def _editor(settings: Settings, name: str) -> str:
+    return name if ":" in name else f"{settings.base_iri}id/{name}"
+
+
+def _request(
+    args: argparse.Namespace,
+    settings: Settings,
+    new: str,
+    claims: list[ClaimAnchors],
+    language: str,
+) -> Request:
+    return Request(
+        language=language,
+        new_text=new,
+        kind=Kind(args.kind),
+        editor=_editor(settings, args.editor),
+        now=datetime.now(UTC),
+        note=args.note,
+        decisions=_decisions(args, claims),
+        spans=_spans(args, claims),
+    )
+
+
+def _print(args: argparse.Namespace, settings: Settings, claims: list[dict[str, Any]]) -> None:
     if args.json:
         print(json.dumps(claims, ensure_ascii=False, indent=2))
     else:
         print(_table(claims, settings.base_iri))
+
+
+def _commit(
+    args: argparse.Namespace, settings: Settings, state: revision_commit.ArticleState, new: str
+) -> int:
+    claims = revision_commit.dry_run(settings, state, new)
+    request = _request(args, settings, new, claims, state.article.language)
+    _print(args, settings, _per_claim(claims, dict(request.decisions)))
+    try:
+        plan = revision_commit.commit(settings, state, request)
+    except UndecidedClaimsError as exc:
+        print(f"kgpub revise: nothing committed: {exc} (--decide CLAIM=…)", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except DataNotConformingError as exc:
+        print(
+            f"kgpub revise: nothing committed, the new data breaks a shape:\n{exc.report_text}",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    rev = plan.revision
+    print(
+        f"kgpub revise: committed revision {rev.number} ({rev.kind}) <{rev.iri}>", file=sys.stderr
+    )
+    for old, new_claim in plan.successors.items():
+        print(f"kgpub revise: <{new_claim}> replaces <{old}>", file=sys.stderr)
     return EXIT_OK
+
+
+def cmd_revise(args: argparse.Namespace, settings: Settings) -> int:
+    """The command: show or commit the revision of an article to a new text."""
+    try:
+        new = _read_text(args.new_text)
+        article = revision_commit.find(settings, args.article)
+        state = revision_commit.read_state(settings, article)
+        if args.dry_run:
+            claims = revision_commit.dry_run(settings, state, new)
+            if not claims:
+                raise KgpubError(f"no claim of <{article.iri}> has an anchored evidence")
+            _print(args, settings, _per_claim(claims, {}))
+            return EXIT_OK
+        return _commit(args, settings, state, new)
+    except KgpubError as exc:
+        print(f"kgpub revise: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
 
 
 def add_command(sub: Any) -> None:
     """Add ``revise`` to the ``kgpub`` command's subparsers."""
     revise = sub.add_parser(
-        "revise", help="re-anchor each claim's evidence into a revised text (--dry-run)"
+        "revise", help="revise an article's text: re-anchor its claims and record the revision"
     )
     revise.add_argument("article", help="the article: its IRI or its name under <base>id/")
     revise.add_argument("new_text", type=Path, help="the revised text (UTF-8)")
@@ -176,4 +210,30 @@ def add_command(sub: Any) -> None:
         "--dry-run", action="store_true", help="show each claim's status, change nothing"
     )
     revise.add_argument("--json", action="store_true", help="one JSON object per claim")
+    revise.add_argument(
+        "--kind",
+        choices=[k.value for k in Kind if k is not Kind.ORIGINAL],
+        default=Kind.UPDATE.value,
+        help="what the revision does (default update); a correction needs --note",
+    )
+    revise.add_argument("--note", help="the editor's note for readers (in the article's language)")
+    revise.add_argument(
+        "--editor",
+        default="kgpub-team",
+        help="who revises: an IRI or a name under <base>id/ (default kgpub-team)",
+    )
+    revise.add_argument(
+        "--decide",
+        action="append",
+        default=[],
+        metavar="CLAIM=DECISION",
+        help="updated, retracted or kept, for a modified or orphaned claim (IRI or local name)",
+    )
+    revise.add_argument(
+        "--span",
+        action="append",
+        default=[],
+        metavar="CLAIM=START-END",
+        help="the successor's evidence span in the new text, for a claim decided updated",
+    )
     revise.set_defaults(handler=cmd_revise)

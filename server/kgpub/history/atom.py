@@ -2,11 +2,13 @@
 
 A reader or an aggregator follows a developing story through its feed: one
 entry per revision, its ``atom:id`` the revision's IRI (or a ``tag:`` URI),
-``atom:updated`` its time, ``link rel="alternate"`` its page, ``atom:summary``
-the editor's note, and ``atom:category`` its kind (``update``, ``correction``,
-``clarification``, ``retraction``) under the feed's ``kind_scheme`` (the IRI
-of the ontology's revision kinds, which depends on the configured base IRI),
-so that a client can pick out corrections. The XML is built with lxml (no string
+``atom:updated`` its time, ``link rel="alternate"`` its page and further links
+(its diff, its memento) as ``related`` links, ``atom:content`` (or
+``atom:summary``) the editor's note, and ``atom:category`` its kind (``original``,
+``update``, ``correction``, ``clarification``, ``retraction``: the revision
+kinds of ``records.Kind``) under the feed's ``kind_scheme`` (the IRI of the
+ontology's revision kinds, which depends on the configured base IRI), so that
+a client can pick out corrections. The XML is built with lxml (no string
 templates: every text is escaped by the serializer), and the tests validate it
 against RFC 4287's RELAX NG schema (Appendix B).
 """
@@ -20,18 +22,34 @@ from typing import Final
 
 from lxml import etree
 
+from kgpub.history.records import Kind
 from kgpub.rdf.formats import ATOM
 
 ATOM_NS: Final = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE: Final = ATOM.media_type
-KINDS: Final = ("update", "correction", "clarification", "retraction")
+KINDS: Final = tuple(kind.value for kind in Kind)
+"""Every revision kind: the first publication (``original``) is an entry of the feed too."""
 
 _A = f"{{{ATOM_NS}}}"
 
 
 @dataclass(frozen=True)
+class EntryLink:
+    """A further link of an entry (``rel`` a registered relation or an IRI), with its type."""
+
+    href: str
+    rel: str
+    media_type: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
 class FeedEntry:
-    """One revision as a feed entry."""
+    """One revision as a feed entry.
+
+    ``summary`` and ``content`` are plain text; an entry with neither is valid,
+    since its alternate link stands for its content (RFC 4287, 4.1.1).
+    """
 
     id: str
     title: str
@@ -40,6 +58,8 @@ class FeedEntry:
     kind: str
     summary: str = ""
     language: str | None = None
+    content: str = ""
+    links: tuple[EntryLink, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,10 +90,18 @@ def _text(parent: etree._Element, name: str, value: str) -> etree._Element:
     return element
 
 
-def _link(parent: etree._Element, href: str, rel: str, media_type: str | None = None) -> None:
+def _link(
+    parent: etree._Element,
+    href: str,
+    rel: str,
+    media_type: str | None = None,
+    title: str | None = None,
+) -> None:
     element = etree.SubElement(parent, _A + "link", href=href, rel=rel)
     if media_type is not None:
         element.set("type", media_type)
+    if title is not None:
+        element.set("title", title)
 
 
 def _entry(feed: etree._Element, entry: FeedEntry, scheme: str) -> None:
@@ -86,8 +114,12 @@ def _entry(feed: etree._Element, entry: FeedEntry, scheme: str) -> None:
     _text(element, "title", entry.title)
     _text(element, "updated", atom_datetime(entry.updated))
     _link(element, entry.link, "alternate", "text/html")
+    for extra in entry.links:
+        _link(element, extra.href, extra.rel, extra.media_type, extra.title)
     if entry.summary:
         _text(element, "summary", entry.summary)
+    if entry.content:
+        _text(element, "content", entry.content).set("type", "text")
     etree.SubElement(element, _A + "category", term=entry.kind, scheme=scheme, label=entry.kind)
 
 

@@ -33,10 +33,26 @@ def nquads_line(quad: ox.Quad) -> str:
     return f"{quad.subject} {quad.predicate} {quad.object} {quad.graph_name} ."
 
 
+def canonical(quads: Iterable[ox.Quad]) -> frozenset[ox.Quad]:
+    """The quads as a pyoxigraph store keeps them, which is how the server reads them.
+
+    A store keeps a typed literal as its value and gives back the canonical form:
+    ``"2026-12-07T13:03:07+00:00"^^xsd:dateTime`` comes back ending in ``Z``,
+    ``"007"^^xsd:integer`` as ``"7"``, ``"3.0"^^xsd:decimal`` as ``"3"``. A hash or a
+    patch over the quads as a file spells them would then not match the same graphs
+    served (a revision written with ``+00:00`` made every memento of its article a
+    ``HistoryError``), so both are computed over this form.
+    """
+    store = ox.Store()
+    store.extend(quads)
+    return frozenset(store)
+
+
 def content_hash(quads: Iterable[ox.Quad]) -> str:
-    """``sha256:<hex>`` of the quads, in canonical order."""
+    """``sha256:<hex>`` of the quads in their canonical form (``canonical``), in canonical
+    order."""
     digest = hashlib.sha256()
-    for line in sorted({nquads_line(q) for q in quads}):
+    for line in sorted({nquads_line(q) for q in canonical(quads)}):
         digest.update(line.encode("utf-8"))
         digest.update(b"\n")
     return PREFIX + digest.hexdigest()

@@ -7,10 +7,13 @@ transaction, ``PA``/``PD`` prefix add/delete, ``A``/``D`` quad add/delete
 (three terms for the default graph, four for a named graph).
 
 The writer takes each term's N-Triples form from pyoxigraph; the parser is a
-tokenizer of its own, written against the spec and not against the writer, so
-a round trip checks two implementations. No Java RDF Patch reader can be run
-offline here (Debian's Jena 4.5 lacks jena-rdfpatch, Maven Central is out of
-reach); this independent parser is the second implementation the issue asks for.
+tokenizer of its own, written against the spec and not against the writer. No
+RDF Patch reader of another project can be run here (Debian's Jena 4.5 lacks
+jena-rdfpatch, Maven Central is out of reach, none is packaged on PyPI, npm or
+Debian), so the second implementation is Apache Jena's RIOT on the rows' terms:
+it reads every row the writer writes, and this parser reads rows Jena's
+N-Triples formatter writes (tests/history/test_rdf_patch_jena.py); the row
+codes and transactions are checked by this parser alone.
 Input that breaks the grammar raises :class:`kgpub.errors.PatchSyntaxError`
 naming the line and column. RDF 1.2 triple terms are written ``<<( s p o )>>``;
 the RDF-star form ``<< s p o >>`` is read too.

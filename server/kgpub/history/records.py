@@ -5,7 +5,8 @@ revisions, the writes that record them, the Memento and feed routes that read
 them and the history pages all agree on it (docs/revisions.md, "The model").
 A record lives in the history graph (``<base>graph/history``)::
 
-    <A/revision/n> a kgpub:Revision ; kgpub:revisionOf <A> ; kgpub:sequenceNumber n ;
+    <A/revision/n> a kgpub:Revision ; rdfs:label "Revision n"@en, "Fassung n"@de ;
+        kgpub:revisionOf <A> ; kgpub:sequenceNumber n ;
         kgpub:contentHash "sha256:…" ; kgpub:coversGraph <g> … ;
         prov:generatedAtTime T ; prov:wasAttributedTo <editor> ;
         kgpub:revisionKind kind:correction ; kgpub:editorNote "…"@de ;
@@ -33,7 +34,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from kgpub.errors import HistoryError
-from kgpub.namespaces import OA, PROV, RDF_TYPE, XSD
+from kgpub.namespaces import OA, PROV, RDF_TYPE, RDFS, XSD
 
 
 class Kind(StrEnum):
@@ -190,6 +191,10 @@ def revision_quads(rev: Revision, terms: Terms) -> Iterator[ox.Quad]:
     g = terms.history_graph
     s = ox.NamedNode(rev.iri)
     yield ox.Quad(s, ox.NamedNode(RDF_TYPE), terms.term("Revision"), g)
+    # Every resource a reader may meet is labelled (a revision is listed on its
+    # article's page): by its number, in the page languages.
+    for text, language in ((f"Revision {rev.number}", "en"), (f"Fassung {rev.number}", "de")):
+        yield ox.Quad(s, ox.NamedNode(RDFS + "label"), ox.Literal(text, language=language), g)
     yield ox.Quad(s, terms.term("revisionOf"), ox.NamedNode(rev.article), g)
     yield ox.Quad(s, terms.term("sequenceNumber"), _lit(rev.number, "integer"), g)
     yield ox.Quad(s, terms.term("contentHash"), ox.Literal(rev.content_hash), g)

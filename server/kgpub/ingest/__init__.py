@@ -6,7 +6,12 @@
 - ``remote_load``: ``kgpub load --backend`` through the Graph Store Protocol.
 - ``writes``: staged, SHACL-validated, atomic writes; ``auth``: who may write;
   ``preconditions``: If-Match/If-None-Match on writes.
-- ``update_scope``: the IRIs a SPARQL Update is bounded to, so only their quads are staged.
+- ``update_scope``: the IRIs a SPARQL Update is bounded to, so only their quads are staged;
+  ``update_text``: an update's text before it runs (LOAD/SERVICE refused, USING written in).
+- ``graph_patch``: ``PATCH /graph-store``, an RDF Patch applied strictly, and the revision
+  it records; ``covered``: the graphs of articles with history, and the writes refused on
+  them and on the history graph; ``graph_tags``: a graph's ETags (its latest revision's
+  where it has history).
 - ``store_seal``: what kgpub last validated in an on-disk store; ``serve --store``'s check.
 - ``validation_pool``, ``validation_worker``: ``/validate`` in killable, bounded processes.
 """

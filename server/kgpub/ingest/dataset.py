@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from kgpub.config import Settings
 from kgpub.errors import DataNotConformingError, SourceNotFoundError
-from kgpub.ingest import store_seal
+from kgpub.ingest import journal, store_seal
 from kgpub.rdf.sources import Source, default_sources, read_all, sources_for_files
 from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.shacl.text import render_report
@@ -50,6 +50,9 @@ def load_dataset(settings: Settings) -> LoadedDataset:
         return open_backend(settings)
     if settings.store_dir is not None:
         return open_store(settings)
+    if settings.project_dir.is_dir():
+        # A revision a crash interrupted is finished (or undone) before the files are read.
+        journal.recover(settings.project_dir)
     store = Store()
     store.add_quads(read_all(served_sources(settings)))
     conformance = check_store(store, settings, validate=settings.validate_on_start)

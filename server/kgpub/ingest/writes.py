@@ -38,7 +38,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
 
@@ -48,12 +48,12 @@ from kgpub.errors import (
     ConfigurationError,
     GraphNotFoundError,
     MalformedRequestError,
-    QueryRefusedError,
     RdfSyntaxError,
     WriteRejectedError,
 )
-from kgpub.ingest import auth, store_seal, update_scope
-from kgpub.lexer import lex
+from kgpub.history.records import Terms
+from kgpub.ingest import auth, covered, store_seal, update_scope
+from kgpub.ingest.update_text import refuse_fetching, with_dataset
 from kgpub.rdf import representable
 from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
 from kgpub.search.index import SearchIndex
@@ -63,6 +63,7 @@ from kgpub.store.oxigraph import Store
 from kgpub.store.staged import Staged
 
 GraphName = ox.NamedNode | ox.DefaultGraph
+_T = TypeVar("_T")
 
 # The validator (``shacl.validate``, ``shacl.incremental``: rdflib, pySHACL) is imported
 # by the first validated write: a server with writes on starts and answers reads without it.
@@ -200,55 +201,6 @@ def validate_change(
     return Conformance(previous.shapes, previous.ontology, report)
 
 
-def refuse_fetching(update: str) -> None:
-    """Refuse LOAD and SERVICE: pyoxigraph would fetch the URLs they name (HTTP 400)."""
-    words = lex(update).keywords
-    if "LOAD" in words:
-        raise QueryRefusedError(
-            "LOAD is refused: the server never fetches data from a URL; send the data "
-            "itself with the Graph Store Protocol (PUT or POST /graph-store) or INSERT DATA"
-        )
-    if "SERVICE" in words:
-        raise QueryRefusedError(
-            "SERVICE is refused in updates: the server never queries other endpoints"
-        )
-
-
-def with_dataset(update: str, params: Sequence[tuple[str, str]]) -> str:
-    """The update with ``using-graph-uri``/``using-named-graph-uri`` written in as USING clauses.
-
-    The protocol defines the parameters as equivalent to USING and USING NAMED
-    on every operation with a WHERE clause (``kgpub.sparql.protocol`` already refused a
-    request that also has USING or WITH in its text). DELETE WHERE has no room
-    for USING, so it is refused with them (HTTP 400).
-    """
-    clauses: list[str] = []
-    for name, keyword in (("using-graph-uri", "USING"), ("using-named-graph-uri", "USING NAMED")):
-        for value in (v for n, v in params if n == name):
-            try:
-                clauses.append(f"{keyword} {ox.NamedNode(value)}")
-            except ValueError as exc:
-                raise MalformedRequestError(
-                    f"{name}={value!r} is not an absolute IRI: {exc}"
-                ) from exc
-    if not clauses:
-        return update
-    using = " " + " ".join(clauses) + " "
-    out, last = [], 0
-    for token in lex(update).words:
-        if token.text != "WHERE" or token.depth:
-            continue
-        if token.previous == "DELETE":
-            raise MalformedRequestError(
-                "using-graph-uri and using-named-graph-uri cannot apply to DELETE WHERE; "
-                "write it as DELETE { … } WHERE { … }"
-            )
-        out += [update[last : token.start], using]
-        last = token.start
-    out.append(update[last:])
-    return "".join(out)
-
-
 class Writer:
     """Every write to one store: staged, validated, committed atomically, one at a time.
 
@@ -276,6 +228,7 @@ class Writer:
         self._ontology_graphs = {
             ox.NamedNode(graph_iri(settings, s.path)) for s in ontology_sources(settings)
         }
+        self._terms = Terms(settings.base_iri)
 
     def put(self, graph: GraphName, data: bytes, fmt: ox.RdfFormat) -> bool:
         """Replace a graph's content with the body's (creating it); True when it is new."""
@@ -346,6 +299,16 @@ class Writer:
             representable.check_quads(changes.added, "the update")
             self._validate_and_apply(self._store.staged(changes), changes, "SPARQL Update")
 
+    def transact(self, build: Callable[[Store], tuple[Changes, _T]], what: str) -> _T:
+        """A revision: ``build`` reads the committed state under the write lock and returns
+        the change, with its record in the history graph, and a result; the change is
+        validated and committed as one write. Only here may a write touch a graph of an
+        article with history or the history graph (``ingest.covered``): ``build`` records it."""
+        with self._lock:
+            changes, result = build(self._store)
+            self._validate_and_apply(self._store.staged(changes), changes, what, recorded=True)
+            return result
+
     def _parse(
         self, graph: GraphName, data: bytes, fmt: ox.RdfFormat, name: str = "the request body"
     ) -> list[ox.Triple]:
@@ -361,9 +324,15 @@ class Writer:
     def _commit(self, changes: Changes, what: str) -> None:
         self._validate_and_apply(self._store.staged(changes), changes, what)
 
-    def _validate_and_apply(self, staged: Store | Staged, changes: Changes, what: str) -> None:
+    def _validate_and_apply(
+        self, staged: Store | Staged, changes: Changes, what: str, recorded: bool = False
+    ) -> None:
+        """Validate and commit; a change that is not a revision (``recorded``) may not touch
+        the history graph or a graph of an article with history (``ingest.covered``)."""
         if changes.empty:
             return
+        if not recorded:
+            covered.refuse_unrecorded(self._store, self._terms, changes)
         with metrics.timed_write():
             self._check_and_commit(staged, changes, what)
 

@@ -131,7 +131,10 @@ SELECT ?anchor ?body ?start ?end ?exact ?prefix ?suffix WHERE {{
   ?quote a oa:TextQuoteSelector ; oa:exact ?exact .
   OPTIONAL {{ ?quote oa:prefix ?prefix }}
   OPTIONAL {{ ?quote oa:suffix ?suffix }}
+  FILTER NOT EXISTS {{ ?anchor oa:hasState ?state }}
 }} ORDER BY ?anchor"""
+"""Anchors into a current text: one with an ``oa:hasState`` points into an earlier
+revision (docs/revisions.md) and is not checked against today's text."""
 
 
 def _value(row: ox.QuerySolution, name: str) -> str:

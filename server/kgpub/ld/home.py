@@ -5,6 +5,7 @@ people, organisations and places with the number of claims about each, most
 discussed first, then the ways into the data for machines and the curious:
 the ontology, the shapes, VoID, the query editor and the API docs. Everything
 is queried from the store, so a project holding many articles lists them all.
+When articles have recorded revisions, the page links the site's Atom feed of them.
 A search box posts to ``/search`` (served by the search module when present).
 """
 
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kgpub.history.addresses import feed_iri
 from kgpub.ld import articles
 from kgpub.ld.describe import labels
 from kgpub.ld.page_model import Page, Value
+from kgpub.ld.revision_log import histories
 from kgpub.store.protocol import QueryStore
 
 
@@ -32,6 +35,8 @@ class HomeView:
 
     articles: list[tuple[articles.Article, str]]
     groups: list[EntityGroup]
+    feed_href: str | None = None
+    """The site's feed of revisions, when any article has recorded revisions."""
 
 
 def home_view(store: QueryStore, page: Page) -> HomeView:
@@ -49,4 +54,7 @@ def home_view(store: QueryStore, page: Page) -> HomeView:
         members.sort(key=lambda m: (-m[1], m[0].text.lower()))
         if members:
             groups.append(EntityGroup(kind, members))
-    return HomeView([(a, page.anchor(a.iri)) for a in found], groups)
+    feed = (
+        page.anchor(feed_iri(page.settings_base)) if histories(store, page.settings_base) else None
+    )
+    return HomeView([(a, page.anchor(a.iri)) for a in found], groups, feed)

@@ -11,6 +11,10 @@ and its CSS is inlined, so rendering fetches nothing. Two things are adapted:
   (``berichteteBehauptung``), while the term IRI's fragment is its local name
   (``<…/ontology#ReportedClaim>``). Each term's ``id`` and every ``href="#…"``
   to it are rewritten to the local name, so a term IRI lands at its place.
+- **Named individuals.** pyLODE's OntPub profile shows classes and
+  properties only; the ontology's named individuals (the endpoint feature
+  ``kgpub:TimeTravel``) get a section of their own, in pyLODE's markup, before
+  the namespaces, and a line in the table of contents.
 - **No markup from literals.** pyLODE passes every description through
   Markdown, which lets raw HTML through, and embeds the ontology's metadata as
   JSON-LD in a ``<script>`` element without escaping ``</script>``; so a
@@ -25,6 +29,7 @@ while the server runs.
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 import warnings
@@ -98,9 +103,61 @@ def render(turtle: str, document: str, lang: str) -> str:
         return f'{attribute}="{hash_}{renamed.get(value, value)}"'
 
     page = _ID.sub(rename, page)
+    page = _with_individuals(page, graph, document, lang)
     page = page.replace("<body>", "<body>" + _SITE_HEADER, 1)
     page = page.replace("<head>", "<head>" + _PHONE, 1)
     return page.replace("<html>", f'<html lang="{lang}">', 1)
+
+
+_INDIVIDUALS = {"en": "Named Individuals", "de": "Benannte Individuen"}
+_TYPE = {"en": "Type", "de": "Typ"}
+_DESCRIPTION = {"en": "Description", "de": "Beschreibung"}
+
+
+def _text(graph: rdflib.Graph, node: rdflib.URIRef, predicate: rdflib.URIRef) -> str:
+    """One value as HTML text (``_one_language`` already chose the language); ``<`` is
+    ``&lt;`` already (``_inert``), so only ``&`` and quotes are left to escape."""
+    value = next(iter(graph.objects(node, predicate)), None)
+    return html.escape(str(value), quote=True).replace("&amp;lt;", "&lt;") if value else ""
+
+
+def _with_individuals(page: str, graph: rdflib.Graph, document: str, lang: str) -> str:
+    """``page`` with a section (and a table-of-contents entry) for each named individual
+    of ``document``, as pyLODE lays out a term; ``page`` unchanged when there is none."""
+    nodes = sorted(
+        n
+        for n in graph.subjects(rdflib.RDF.type, rdflib.OWL.NamedIndividual)
+        if isinstance(n, rdflib.URIRef) and str(n).startswith(document + "#")
+    )
+    words = "de" if lang == "de" else "en"
+    entries, toc = [], []
+    for node in nodes:
+        local = str(node)[len(document) + 1 :]
+        label = _text(graph, node, rdflib.RDFS.label) or local
+        types = ", ".join(
+            f"<code>{html.escape(str(t))}</code>"
+            for t in sorted(str(t) for t in graph.objects(node, rdflib.RDF.type))
+            if t != str(rdflib.OWL.NamedIndividual)
+        )
+        entries.append(
+            f'<div class="entity" id="{html.escape(local)}"><h3>{label}</h3><table>'
+            f"<tr><th>IRI</th><td><code>{html.escape(str(node))}</code></td></tr>"
+            f"<tr><th>{_TYPE[words]}</th><td>{types}</td></tr>"
+            f"<tr><th>{_DESCRIPTION[words]}</th>"
+            f"<td><p>{_text(graph, node, rdflib.RDFS.comment)}</p></td></tr></table></div>"
+        )
+        toc.append(f'<li><a href="#{html.escape(local)}">{label}</a></li>')
+    if not entries:
+        return page
+    title = _INDIVIDUALS[words]
+    section = f'<div class="section" id="individuals"><h2>{title}</h2>{"".join(entries)}</div>'
+    item = (
+        f'<li><h4><a href="#individuals">{title}</a></h4>'
+        f'<ul class="second">{"".join(toc)}</ul></li>'
+    )
+    page = page.replace('<div id="namespaces">', section + '<div id="namespaces">', 1)
+    marker = '<li>\n          <h4>\n            <a href="#namespaces">'
+    return page.replace(marker, item + marker, 1)
 
 
 # pyLODE's page has no viewport and a fixed table of contents: on a phone the contents

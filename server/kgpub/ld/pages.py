@@ -20,7 +20,9 @@ import pyoxigraph as ox
 
 from kgpub.ld.dataset_view import dataset_view
 from kgpub.ld.describe import Description
+from kgpub.ld.diff_view import Compared, diff_view
 from kgpub.ld.home import home_view
+from kgpub.ld.mementos import Notice
 from kgpub.ld.page_model import Page, inline
 from kgpub.ld.page_text import LANGUAGES
 from kgpub.ld.resource_view import resource_view
@@ -69,8 +71,10 @@ def resource_page(
     lang_from_param: bool,
     formats: Sequence[tuple[Representation, str]],
     jsonld: dict[str, Any] | None,
+    memento: Notice | None = None,
 ) -> str:
-    """The HTML page of a described resource, document or graph."""
+    """The HTML page of a described resource, document or graph; ``memento``: it is the
+    page as it was at a revision (``/memento/…``), and says so above everything."""
     page = Page(base_iri, prefixes, lang, lang_from_param)
     view = resource_view(store, description, conformance, page)
     return _env.get_template("resource.html").render(
@@ -79,7 +83,26 @@ def resource_page(
         formats=formats,
         jsonld=jsonld,
         languages=LANGUAGES,
+        memento=memento,
         **view.template_context(),
+    )
+
+
+def diff_page(
+    store: QueryStore,
+    compared: Compared,
+    *,
+    base_iri: str,
+    prefixes: dict[str, str],
+    lang: str,
+    lang_from_param: bool,
+    formats: Sequence[tuple[Representation, str]],
+) -> str:
+    """The changes between two revisions of an article: its text marked, its statements listed."""
+    page = Page(base_iri, prefixes, lang, lang_from_param)
+    view = diff_view(store, page, compared)
+    return _env.get_template("diff.html").render(
+        page=page, view=view, formats=formats, languages=LANGUAGES
     )
 
 
@@ -116,7 +139,11 @@ def home_page(store: QueryStore, *, base_iri: str, lang: str, lang_from_param: b
     page = Page(base_iri, {}, lang, lang_from_param)
     view = home_view(store, page)
     return _env.get_template("home.html").render(
-        page=page, articles=view.articles, groups=view.groups, languages=LANGUAGES
+        page=page,
+        articles=view.articles,
+        groups=view.groups,
+        feed_href=view.feed_href,
+        languages=LANGUAGES,
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pyoxigraph as ox
 from markupsafe import Markup
 
-from kgpub.ld import anchors, articles, claim_list, neighbourhood
+from kgpub.ld import anchors, articles, claim_list, history_view, neighbourhood, revision_log
 from kgpub.ld.describe import (
     FALLBACK_LABEL_PREDICATES,
     LABEL_PREDICATES,
@@ -59,6 +59,7 @@ class ResourceView:
     shapes_loaded: bool = False
     validated: bool = False
     results: list[tuple[str, str, str]] = field(default_factory=list)
+    history: history_view.HistoryView | None = None
 
     def template_context(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -87,6 +88,7 @@ def resource_view(
     about = claim_list.claims_about(store, main, kgpub_ns) if entity else []
     made = claim_list.claims_by(store, main, kgpub_ns) if entity else []
     listed = [s.claim for s in article_spans] or about + made
+    located = None if is_graph else revision_log.locate(store, page.settings_base, main)
     wanted = (
         _iris_in(description.quads)
         | {link.subject for link in links}
@@ -95,9 +97,11 @@ def resource_view(
         | {description.iri}
         | {s.claim for s in spans + article_spans}
         | set(listed)
+        | history_view.wanted_iris(store, page.settings_base, main, located)
     )
     facts = claim_list.claim_facts(store, sorted(set(listed)), kgpub_ns)
     add_labels(store, page, wanted | claim_list.iris_in(facts))
+    history = history_view.history_view(store, page, main, located)
     items = claim_list.describe_claims(sorted(set(listed)), facts, page)
     if body is not None:
         numbers = anchors.claim_numbers(article_spans, len(body))
@@ -132,6 +136,7 @@ def resource_view(
             (page.curie(str(r.severity)), page.curie(str(r.path or "")), r.message_in([page.lang]))
             for r in results
         ],
+        history=history,
     )
 
 

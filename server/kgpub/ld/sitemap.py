@@ -9,7 +9,8 @@ reader lands on. Text anchors, selectors and statement nodes carry no name of
 their own: their pages exist but are parts of a claim's, not entries of
 the site. The sitemap follows https://www.sitemaps.org/protocol.html: page
 addresses at the serving host (a sitemap may only list its own host's pages),
-each with ``lastmod``, the date the served data last changed.
+each with ``lastmod``, the date the served data last changed. The Atom feeds
+of revisions (the site's and each article's with a history) are listed too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
+from kgpub.history.addresses import feed_iri
+from kgpub.ld.revision_log import histories
 from kgpub.namespaces import RDFS, SCHEMA
 from kgpub.store.protocol import QueryStore
 
@@ -85,6 +88,14 @@ def entities(store: QueryStore, base_iri: str) -> list[str]:
         f"{_minted(base_iri)} }}",
     )
     return sorted({*named, *articles(store, base_iri)})
+
+
+def feeds(store: QueryStore, base_iri: str) -> list[str]:
+    """The feeds' IRIs: the site's and each article's, when any article has recorded revisions."""
+    articles_with_history = sorted(histories(store, base_iri))
+    if not articles_with_history:
+        return []
+    return [feed_iri(base_iri), *(feed_iri(base_iri, a) for a in articles_with_history)]
 
 
 def page_url(iri: str, base_iri: str, site: str) -> str:

@@ -173,8 +173,18 @@ LINK_FORMAT = Representation("application/link-format", "link-format")
 ATOM = Representation("application/atom+xml", "atom")
 """An Atom feed of revisions (RFC 4287; ``kgpub.history.atom``)."""
 
-HISTORY_FORMATS: tuple[Representation, ...] = (RDF_PATCH, LINK_FORMAT, ATOM)
+X_DIFF = Representation("text/x-diff", "diff", ("text/x-patch",), charset=True)
+"""An article's text change between revisions, a unified diff (``kgpub.history.text_diff``)."""
+
+HISTORY_FORMATS: tuple[Representation, ...] = (RDF_PATCH, LINK_FORMAT, ATOM, X_DIFF)
 """What a revision's history is published in besides RDF: changes, TimeMaps, feeds."""
+
+TIMEMAP_FORMATS: tuple[Representation, ...] = (LINK_FORMAT, JSON, TURTLE, JSON_LD)
+"""A Memento TimeMap (``/timemap/…``): link-format first (RFC 7089's normative format, and
+what ``*/*`` gets), the Memento guide's JSON, and PROV-O as Turtle or JSON-LD."""
+DIFF_FORMATS: tuple[Representation, ...] = (RDF_PATCH, X_DIFF, HTML)
+"""``/diff/…`` answers, in the server's order of preference: the graph change as RDF Patch
+(``*/*`` too), the text change as a unified diff, a page showing both."""
 
 
 def _registered(media_type: str, name: str) -> Representation:

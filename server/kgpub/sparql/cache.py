@@ -66,6 +66,9 @@ class CacheKey:
     base_iri: str | None
     media_type: str
     version: int
+    as_of: tuple[tuple[str, int], ...] | None = None
+    """For time travel, the revisions the dataset was read at (``store.as_of.Selection.key``):
+    every instant between two revisions shares one entry. None: the dataset as it is now."""
 
     @classmethod
     def of(
@@ -77,10 +80,17 @@ class CacheKey:
         base_iri: str | None,
         media_type: str,
         version: int,
+        as_of: tuple[tuple[str, int], ...] | None = None,
     ) -> CacheKey:
         """The key with the query normalised (``normalize_query``)."""
         return cls(
-            normalize_query(query), default_graphs, named_graphs, base_iri, media_type, version
+            normalize_query(query),
+            default_graphs,
+            named_graphs,
+            base_iri,
+            media_type,
+            version,
+            as_of,
         )
 
     @property
@@ -135,11 +145,20 @@ class Entry:
         return len(self.body) + _OVERHEAD
 
 
-def make_entry(body: bytes, content_type: str, max_age: int) -> Entry:
-    """The entry for a result, with its headers computed once."""
+VARY = "Accept, Accept-Datetime"
+"""Results depend on the format asked for and on the instant (time travel)."""
+
+
+def make_entry(
+    body: bytes, content_type: str, max_age: int, memento_datetime: str | None = None
+) -> Entry:
+    """The entry for a result, with its headers computed once; a time-travel answer carries
+    its ``Memento-Datetime`` (in the 304 too, so a hit is the same answer)."""
     media_type = content_type.partition(";")[0].strip()
     etag = make_etag(media_type, body)
-    validators = {"ETag": etag, "Vary": "Accept", "Cache-Control": f"public, max-age={max_age}"}
+    validators = {"ETag": etag, "Vary": VARY, "Cache-Control": f"public, max-age={max_age}"}
+    if memento_datetime is not None:
+        validators["Memento-Datetime"] = memento_datetime
     headers = {"Content-Type": content_type, **validators}
     raw = [(name.lower().encode(), value.encode("latin-1")) for name, value in headers.items()]
     raw.append((b"content-length", str(len(body)).encode()))
@@ -223,9 +242,11 @@ class ResultCache:
             metrics.CACHE_LOOKUPS.labels("miss").inc()
         return None
 
-    def put(self, key: CacheKey, body: bytes, content_type: str) -> Entry:
+    def put(
+        self, key: CacheKey, body: bytes, content_type: str, memento_datetime: str | None = None
+    ) -> Entry:
         """The entry for this result, stored when it fits; returned either way."""
-        entry = make_entry(body, content_type, self.max_age)
+        entry = make_entry(body, content_type, self.max_age, memento_datetime)
         cost = entry.size + key.size
         if not self.enabled or cost > self.max_entry_bytes:
             return entry
@@ -277,7 +298,8 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
 
 
 def request_signature(scope: Scope) -> tuple[Any, ...]:
-    """What decides a GET's answer besides the store: the URL, its host and Accept.
+    """What decides a GET's answer besides the store: the URL, its host, Accept and
+    Accept-Datetime (time travel).
 
     The host, scheme and root path give the base IRI relative IRIs resolve
     against; the query string holds the query, the dataset and ``format``.
@@ -289,6 +311,7 @@ def request_signature(scope: Scope) -> tuple[Any, ...]:
         scope["path"].rstrip("/"),
         scope.get("query_string", b""),
         _header(scope, b"accept"),
+        _header(scope, b"accept-datetime"),
     )
 
 

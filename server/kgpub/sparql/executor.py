@@ -112,9 +112,12 @@ class QueryPool:
         timeout: float,
         limits: ResultLimits,
         search: IndexFile | None = None,
+        *,
+        base_iri: str | None = None,
     ) -> None:
         self._store = store
         self._search = search
+        self._base_iri = base_iri
         self._workers = max(1, workers)
         self._timeout = timeout
         self._limits = limits
@@ -264,7 +267,7 @@ class QueryPool:
     def _snapshot(self) -> Snapshot:
         store, version = self._store, self._store.version
         if store.path is not None and store.read_only:
-            return Snapshot("store", store.path, version, self._search)
+            return Snapshot("store", store.path, version, self._search, self._base_iri)
         if store.path is not None:
             target = self._spool / f"snapshot-{version}"
             try:
@@ -272,7 +275,7 @@ class QueryPool:
             except OSError:
                 shutil.rmtree(target, ignore_errors=True)  # a partial checkpoint
                 raise
-            return Snapshot("store", target, version, self._search)
+            return Snapshot("store", target, version, self._search, self._base_iri)
         dump = self._spool / f"snapshot-{version}.nq"
         try:
             with dump.open("wb") as output:
@@ -280,7 +283,7 @@ class QueryPool:
         except OSError:
             dump.unlink(missing_ok=True)
             raise
-        return Snapshot("nquads", dump, version, self._search)
+        return Snapshot("nquads", dump, version, self._search, self._base_iri)
 
     async def _start_worker(self, snapshot: Snapshot) -> _Worker:
         parent, child = PROCESS_CONTEXT.Pipe()

@@ -11,6 +11,7 @@ nothing heavy: the query workers receive operations.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from kgpub.lexer import lex
 from kgpub.store.protocol import OWN_DEFAULT, UNION, Dataset
@@ -27,6 +28,9 @@ class QueryOperation:
     """What relative IRIs in the query resolve against: the endpoint's URL."""
     timeout: float | None = None
     """The client's own deadline in seconds (``timeout=``); the server's bounds it."""
+    at: datetime | None = None
+    """The instant the dataset is read as of (``at=`` or ``Accept-Datetime``; time travel,
+    ``kgpub.sparql.time_travel``); None: as it is now."""
 
     def __post_init__(self) -> None:
         if self.dataset == UNION and "FROM" in lex(self.query).keywords:
@@ -40,7 +44,9 @@ class QueryOperation:
         named_graphs: tuple[str, ...] = (),
         base_iri: str | None = None,
         timeout: float | None = None,
+        *,
+        at: datetime | None = None,
     ) -> QueryOperation:
         """The operation a protocol request carries: its graphs, if any, are the dataset."""
         dataset = Dataset(default_graphs, named_graphs, union_default=False)
-        return cls(query, dataset if dataset.named_by_protocol else UNION, base_iri, timeout)
+        return cls(query, dataset if dataset.named_by_protocol else UNION, base_iri, timeout, at=at)

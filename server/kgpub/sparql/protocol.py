@@ -30,6 +30,7 @@ from kgpub.rdf.formats import Representation
 from kgpub.rdflib_grammar import GRAMMAR_LOCK
 from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.results import ResultLimits, write_query
+from kgpub.sparql.time_travel import at_parameter
 from kgpub.store.oxigraph import Store
 
 QUERY_TYPE = "application/sparql-query"
@@ -87,7 +88,8 @@ def parse_request(
             raise MalformedRequestError("the request has no query parameter")
         return None
     timeout = _timeout(params)
-    return QueryOperation.of(queries[0], default_graphs, named_graphs, base_iri, timeout)
+    at = at_parameter(params)
+    return QueryOperation.of(queries[0], default_graphs, named_graphs, base_iri, timeout, at=at)
 
 
 def _operations(

@@ -24,6 +24,7 @@ from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.protocol import check_allowed
 from kgpub.sparql.results import ResultLimits, write_query
 from kgpub.sparql.worker import Done
+from kgpub.store.as_of import AsOfCache
 from kgpub.store.oxigraph import Store
 from kgpub.store.protocol import QueryStore
 
@@ -36,10 +37,13 @@ class InlineRunner:
     same 503 as from the pool, and the abandoned thread ends with that timeout.
     """
 
-    def __init__(self, store: QueryStore, timeout: float, limits: ResultLimits) -> None:
+    def __init__(
+        self, store: QueryStore, timeout: float, limits: ResultLimits, base_iri: str | None = None
+    ) -> None:
         self._store = store
         self._timeout = timeout
         self._limits = limits
+        self._past = AsOfCache(base_iri) if base_iri else None
 
     @property
     def timeout(self) -> float:
@@ -66,7 +70,7 @@ class InlineRunner:
         def work() -> Done:
             output = io.BytesIO()
             written = write_query(
-                self._store, operation, accept, format_param, output, limits=self._limits
+                self._as_of(operation), operation, accept, format_param, output, limits=self._limits
             )
             body = output.getvalue()
             return Done(written.representation, body, None, len(body), written.engine_seconds)
@@ -82,6 +86,14 @@ class InlineRunner:
             ) from None
         return Outcome(done, version)
 
+    def _as_of(self, operation: QueryOperation) -> QueryStore:
+        """The store, or for time travel a copy of it as of the instant (read once into
+        memory from the backend: time travel over a large remote store is slow)."""
+        if operation.at is None or self._past is None:
+            return self._store
+        history = self._past.history(self._store)
+        return self._past.store_at(self._store, history.select(operation.at))
+
 
 Runner = QueryPool | InlineRunner
 """What the endpoint awaits for a query's answer."""
@@ -92,8 +104,15 @@ def runner_for(store: QueryStore, settings: Settings, search: IndexFile | None =
     a thread for a remote one (whose engine knows no kgpub function)."""
     limits = ResultLimits(settings.max_result_rows, settings.max_result_bytes)
     if isinstance(store, Store):
-        return QueryPool(store, settings.query_workers, settings.query_timeout, limits, search)
-    return InlineRunner(store, settings.query_timeout, limits)
+        return QueryPool(
+            store,
+            settings.query_workers,
+            settings.query_timeout,
+            limits,
+            search,
+            base_iri=settings.base_iri,
+        )
+    return InlineRunner(store, settings.query_timeout, limits, settings.base_iri)
 
 
 def _seconds(value: float) -> str:

@@ -56,6 +56,7 @@ def describe(
     updates: bool = False,
     functions: Sequence[str] = (),
     articles: Sequence[str] = (),
+    features: Sequence[str] = (),
 ) -> list[ox.Triple]:
     """The service description of the endpoint at ``endpoint`` as triples.
 
@@ -66,7 +67,8 @@ def describe(
     RDF syntaxes it reads (``sd:inputFormat``). ``functions``: the IRIs of the
     extension functions queries may call (``kgpub:search``).
     ``articles``: the dataset's articles, each a ``void:rootResource`` of it,
-    as in the VoID description.
+    as in the VoID description. ``features``: IRIs of kgpub's own features
+    (``kgpub:TimeTravel``), each an ``sd:Feature``.
     """
     service = ox.NamedNode(endpoint)
     dataset: ox.NamedNode | ox.BlankNode = (
@@ -105,6 +107,11 @@ def describe(
         for name in _RESULT_FORMATS
     ]
     triples += [ox.Triple(service, _sd("feature"), _sd(name)) for name in _FEATURES]
+    for feature in features:
+        triples += [
+            ox.Triple(service, _sd("feature"), ox.NamedNode(feature)),
+            ox.Triple(ox.NamedNode(feature), RDF_TYPE_NODE, _sd("Feature")),
+        ]
     for function in functions:
         triples += [
             ox.Triple(service, _sd("extensionFunction"), ox.NamedNode(function)),

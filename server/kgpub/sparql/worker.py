@@ -34,6 +34,7 @@ from kgpub.rdf.formats import Representation
 from kgpub.search.sparql_function import IndexFile, SparqlSearch
 from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.results import ResultLimits, write_query
+from kgpub.store.as_of import AsOfCache
 from kgpub.store.oxigraph import Store
 
 
@@ -46,6 +47,8 @@ class Snapshot:
     version: int
     search: IndexFile | None = None
     """The search index ``kgpub:search`` reads; None: the function is not offered."""
+    base_iri: str | None = None
+    """The base IRI the history graph is under, for time travel (None: not offered)."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,22 @@ def die_with_server(lifeline: Connection) -> None:
     threading.Thread(target=wait, name="kgpub-lifeline", daemon=True).start()
 
 
+def store_for(store: Store, job: Job, past: AsOfCache | None, search: SparqlSearch | None) -> Store:
+    """The snapshot, or for a time-travel query the snapshot as of its instant.
+
+    The as-of store is built here, in the worker, from the snapshot's own
+    history graph (kept for the next query of the same state), so the server
+    sends only the instant. ``kgpub:search`` still searches the index as it is
+    now: the index keeps no history.
+    """
+    if job.operation.at is None or past is None:
+        return store
+    target = past.store_at(store, past.history(store).select(job.operation.at))
+    if search is not None:
+        target.use_functions(search.functions())
+    return target
+
+
 def run_job(
     store: Store, job: Job, limits: ResultLimits, spool: Path, inline_bytes: int
 ) -> Done | Failed:
@@ -189,6 +208,7 @@ def serve(  # noqa: PLR0917 - the process's arguments, passed by multiprocessing
     search = SparqlSearch(snapshot.search, snapshot.version) if snapshot.search else None
     if search is not None:
         store.use_functions(search.functions())
+    past = AsOfCache(snapshot.base_iri) if snapshot.base_iri else None
     conn.send(Ready(os.getpid()))
     while True:
         try:
@@ -197,4 +217,9 @@ def serve(  # noqa: PLR0917 - the process's arguments, passed by multiprocessing
             return
         if search is not None:
             search.reset()  # each query searches the index as it is now
-        conn.send(run_job(store, job, limits, spool, inline_bytes))
+        try:
+            target = store_for(store, job, past, search)
+        except KgpubError as exc:
+            conn.send(Failed(type(exc).__name__, str(exc)))
+            continue
+        conn.send(run_job(target, job, limits, spool, inline_bytes))

@@ -42,7 +42,10 @@ from kgpub.web.openapi import add_problem_schema
 from kgpub.web.routes import api_docs as api_docs_routes
 from kgpub.web.routes import claims_rdf12 as claims_rdf12_routes
 from kgpub.web.routes import crawlers as crawler_routes
+from kgpub.web.routes import graph_patch as graph_patch_routes
 from kgpub.web.routes import graph_store as graphstore_routes
+from kgpub.web.routes import history as history_routes
+from kgpub.web.routes import mementos as memento_routes
 from kgpub.web.routes import resources as resource_routes
 from kgpub.web.routes import search as search_routes
 from kgpub.web.routes import sparql as sparql_routes
@@ -133,7 +136,13 @@ def create_app(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type", "Accept", "If-None-Match", "If-Modified-Since"],
+        allow_headers=[
+            "Content-Type",
+            "Accept",
+            "If-None-Match",
+            "If-Modified-Since",
+            "Accept-Datetime",
+        ],
         # Readable by scripts on other origins: how a Linked Data client follows
         # alternates and descriptions, revalidates, and finds a created graph.
         expose_headers=[
@@ -144,6 +153,8 @@ def create_app(
             "ETag",
             "Last-Modified",
             "Location",
+            "Memento-Datetime",
+            "Vary",
         ],
         max_age=3600,
     )
@@ -167,14 +178,17 @@ def _install_routes(app: FastAPI, settings: Settings) -> None:
     void_routes.install(app)
     validate_routes.install(app)
     graphstore_routes.install(app)
+    graph_patch_routes.install(app)
     update_routes.install(app)
     claims_rdf12_routes.install(app)
     crawler_routes.install(app)
     search_routes.install(app)
+    history_routes.install(app)
     api_docs_routes.install(app)
     operations.install(
         app, enabled=settings.metrics_enabled, in_openapi=settings.operations_in_openapi
     )
+    memento_routes.install(app)
     resource_routes.install(app)
     if STATIC_DIR.is_dir():
         # Built into the package (setup.py); absent only in a checkout without npm.

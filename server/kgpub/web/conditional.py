@@ -63,28 +63,45 @@ def not_modified(request: Request, etag: str, modified: datetime) -> bool:
     return since is not None and modified.astimezone(UTC).replace(microsecond=0) <= since
 
 
-def validators(request: Request, etag: str) -> dict[str, str]:
-    """``ETag``, ``Last-Modified`` and ``Cache-Control`` for an answer with ``etag``."""
+def validators(
+    request: Request,
+    etag: str,
+    *,
+    modified: datetime | None = None,
+    cache_control: str | None = None,
+) -> dict[str, str]:
+    """``ETag``, ``Last-Modified`` and ``Cache-Control`` for an answer with ``etag``.
+
+    ``modified`` and ``cache_control`` replace the served data's for an answer
+    that does not change with it (a memento: its own datetime, ``immutable``).
+    """
     state = services(request)
     return {
         "ETag": etag,
-        "Last-Modified": http_date(state.modified),
-        "Cache-Control": f"public, max-age={state.settings.cache_max_age}",
+        "Last-Modified": http_date(modified or state.modified),
+        "Cache-Control": cache_control or f"public, max-age={state.settings.cache_max_age}",
     }
 
 
 def answer(
-    request: Request, body: bytes, content_type: str, headers: Mapping[str, str] | None = None
+    request: Request,
+    body: bytes,
+    content_type: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    modified: datetime | None = None,
+    cache_control: str | None = None,
 ) -> Response:
     """200 with ``body`` (headers only for HEAD), or 304 when the client's copy is current.
 
     ``headers`` may carry an ``ETag`` already (a cached page's); otherwise it is
-    computed here from the body.
+    computed here from the body. ``modified`` and ``cache_control``: see
+    :func:`validators`.
     """
     all_headers = dict(headers or {})
     etag = all_headers.get("ETag") or make_etag(content_type.partition(";")[0].strip(), body)
-    all_headers.update(validators(request, etag))
-    if not_modified(request, etag, services(request).modified):
+    all_headers.update(validators(request, etag, modified=modified, cache_control=cache_control))
+    if not_modified(request, etag, modified or services(request).modified):
         return Response(status_code=304, headers=all_headers)
     if request.method == "HEAD":
         all_headers["Content-Length"] = str(len(body))

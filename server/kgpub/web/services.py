@@ -24,6 +24,7 @@ from starlette.responses import Response
 
 from kgpub.config import Settings
 from kgpub.ingest.validation_pool import ValidationPool
+from kgpub.ld.mementos import Past
 from kgpub.ld.ontology_docs import OntologyDocs
 from kgpub.search.index import SearchIndex
 from kgpub.shacl.conformance import Conformance
@@ -71,9 +72,14 @@ class Services:
     write_lock: anyio.Lock = field(default_factory=anyio.Lock)
     search_index: SearchIndex | None = None
     """The full-text index of the served store, built at start-up (``kgpub.search``)."""
+    past: Past = field(init=False)
+    """Mementos and as-of stores of the served store's history (``kgpub.ld.mementos``)."""
     _store: QueryStore | None = None
     _pool: Runner | None = None
     _conformance: Conformance | None = None
+
+    def __post_init__(self) -> None:
+        self.past = Past(self.settings.base_iri)
 
     def start(self, store: QueryStore, conformance: Conformance, pool: Runner) -> None:
         """What the lifespan loaded: from now on every route may use it."""

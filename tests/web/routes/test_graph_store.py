@@ -556,7 +556,7 @@ def test_pages_show_the_new_validation(client: TestClient) -> None:
 def test_openapi_describes_the_graph_store(client: TestClient, read_only: TestClient) -> None:
     writable = client.get("/openapi.json").json()
     operations = writable["paths"]["/graph-store"]
-    assert set(operations) == {"get", "put", "post", "delete"}
+    assert set(operations) == {"get", "put", "post", "delete", "patch"}
     assert operations["put"]["security"] == [{"writeToken": []}]
     assert {"201", "204", "401", "403", "413", "415", "422"} <= set(operations["put"]["responses"])
     assert writable["components"]["securitySchemes"]["writeToken"]["scheme"] == "bearer"
@@ -591,6 +591,7 @@ FUZZ_CHECKS = [
     "application/x-turtle",
     "application/sparql-query",
     "application/sparql-update",
+    "text/rdf-patch",
 )
 def _text(context: schemathesis.SerializationContext, value: object) -> bytes:
     """Bodies of text syntaxes Schemathesis has no serializer for: a string's bytes, anything
@@ -607,7 +608,7 @@ def _text(context: schemathesis.SerializationContext, value: object) -> bytes:
 writable_schema = schemathesis.openapi.from_dict(
     create_app(Settings(writes_enabled=True, write_token=SecretStr(TOKEN))).openapi(),
     config=FUZZ_CONFIG,
-).include(path_regex="^/graph-store$|^/sparql$", method_regex="^(GET|PUT|POST|DELETE)$")
+).include(path_regex="^/graph-store$|^/sparql$", method_regex="^(GET|PUT|POST|DELETE|PATCH)$")
 
 
 @pytest.fixture(scope="module")

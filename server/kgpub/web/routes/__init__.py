@@ -3,6 +3,7 @@
 - ``sparql``: the query operation, the service description and the editor.
 - ``update``: SPARQL Update (only where writes are on).
 - ``graph_store``: the Graph Store HTTP Protocol.
+- ``graph_patch``: ``PATCH /graph-store``, an RDF Patch; a revision where the graph has history.
 - ``validate``: ``POST /validate``.
 - ``void``: ``/.well-known/void`` (a page for browsers).
 - ``pages``: the home page at ``/`` and query results as a table, for browsers.

@@ -39,12 +39,13 @@ async def robots(request: Request) -> Response:
 
 
 def _sitemap_body(store: QueryStore, base_iri: str, site: str, modified: datetime) -> bytes:
-    urls = [sitemap.page_url(iri, base_iri, site) for iri in sitemap.entities(store, base_iri)]
+    iris = [*sitemap.entities(store, base_iri), *sitemap.feeds(store, base_iri)]
+    urls = [sitemap.page_url(iri, base_iri, site) for iri in iris]
     return sitemap.sitemap_xml(urls, modified)
 
 
 async def sitemap_document(request: Request) -> Response:
-    """``/sitemap.xml``: every article and entity page, with ``lastmod``."""
+    """``/sitemap.xml``: every article and entity page and the revision feeds, with ``lastmod``."""
     state = services(request)
     body = await run_in_threadpool(
         partial(_sitemap_body, state.store, state.settings.base_iri, _site(request), state.modified)

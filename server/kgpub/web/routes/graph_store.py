@@ -25,9 +25,13 @@ from kgpub.errors import (
     AccessDeniedError,
     ConfigurationError,
     GraphNotFoundError,
+    HistoryError,
     MalformedRequestError,
 )
+from kgpub.history.records import Terms
 from kgpub.ingest import auth, preconditions
+from kgpub.ingest.covered import covering
+from kgpub.ingest.graph_tags import current_matcher, revision_etag
 from kgpub.ingest.writes import Committed, GraphName, Part, Writer
 from kgpub.ld.ontology_docs import OntologyDocs
 from kgpub.rdf.conneg import choose
@@ -77,7 +81,7 @@ def _target(request: Request) -> GraphName | None:
         raise MalformedRequestError(f"graph={graphs[0]!r} is not an absolute IRI: {exc}") from exc
 
 
-def _named_target(request: Request) -> GraphName:
+def named_target(request: Request) -> GraphName:
     target = _target(request)
     if target is None:
         raise MalformedRequestError("name the graph: ?graph=<absolute IRI> or ?default")
@@ -102,12 +106,28 @@ def _graph_body(store: QueryStore, graph: GraphName, rep: Representation, base_i
 
 async def read_graph(request: Request) -> Response:
     """GET and HEAD: a graph's triples in the negotiated RDF format."""
-    graph = _named_target(request)
+    graph = named_target(request)
     state = services(request)
     rep = choose(request.headers.get("accept"), request.query_params.get("format"), RDF_FORMATS)
     body = await run_in_threadpool(_graph_body, state.store, graph, rep, state.settings.base_iri)
-    headers = {"Vary": "Accept", "ETag": make_etag(rep.media_type, body)}
+    etag = await run_in_threadpool(_etag, state.store, graph, rep, body, state.settings.base_iri)
+    headers = {"Vary": "Accept", "ETag": etag}
     return conditional.answer(request, body, rep.content_type, headers)
+
+
+def _etag(store: QueryStore, graph: GraphName, rep: Representation, body: bytes, base: str) -> str:
+    """Blocking: a graph's ETag: its latest revision's where an article with history covers it
+    (``ingest.graph_tags``; what PATCH's If-Match is compared with), else its bytes'. A
+    history that cannot be read leaves the graph readable, tagged by its bytes (PATCH says
+    what is wrong)."""
+    if isinstance(store, Store):
+        try:
+            covered = covering(store, Terms(base), graph)
+        except HistoryError:
+            covered = None
+        if covered is not None:
+            return revision_etag(covered.latest, rep.name)
+    return make_etag(rep.media_type, body)
 
 
 def check_write_access(request: Request) -> None:
@@ -119,7 +139,7 @@ def check_write_access(request: Request) -> None:
     auth.check_bearer(request.headers.get("authorization"), token)
 
 
-async def _authorize(
+async def authorize(
     request: Request,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)],
 ) -> None:
@@ -145,10 +165,10 @@ async def run_write(
         return await run_in_threadpool(write, *args)
 
 
-def graph_etags(store: Store, graph: GraphName, base_iri: str) -> set[str]:
-    """Blocking: the ETags ``read_graph`` sends for a graph, one per RDF format."""
-    quads = store.graph_quads(graph)
-    return {make_etag(rep.media_type, serialize(quads, rep.name, base_iri)) for rep in RDF_FORMATS}
+def _nothing(tag: str) -> bool:
+    """No tag is current: a graph not named yet has none."""
+    del tag
+    return False
 
 
 def _precondition(request: Request, graph: GraphName | None) -> Callable[[], None] | None:
@@ -168,16 +188,8 @@ def _precondition(request: Request, graph: GraphName | None) -> Callable[[], Non
     target = "the new graph" if graph is None else f"<{_name(graph)}>"
 
     def check() -> None:
-        current: set[str] | None = None
-
-        def matches(tag: str) -> bool:
-            nonlocal current
-            if current is None:
-                assert graph is not None
-                current = graph_etags(store, graph, base_iri)
-            return tag in current
-
         exists = graph is not None and store.has_graph(graph)
+        matches = current_matcher(store, graph, base_iri) if graph is not None else _nothing
         preconditions.check(if_match, if_none_match, target, exists, matches)
 
     return check
@@ -190,7 +202,7 @@ async def _rdf_body(request: Request) -> tuple[bytes, ox.RdfFormat]:
 
 async def put_graph(request: Request) -> Response:
     """Replace a graph's content: 201 when the graph is new, else 204."""
-    graph = _named_target(request)
+    graph = named_target(request)
     body, fmt = await _rdf_body(request)
     check = _precondition(request, graph)
     writer = services(request).writes()
@@ -222,7 +234,7 @@ async def post_graph(request: Request) -> Response:
 
 async def delete_graph(request: Request) -> Response:
     """Remove a named graph (404 when absent) or empty the default graph: 204."""
-    graph = _named_target(request)
+    graph = named_target(request)
     check = _precondition(request, graph)
     await run_write(request, services(request).writes().delete, graph, precondition=check)
     return Response(status_code=204)
@@ -261,7 +273,7 @@ def install(app: FastAPI) -> None:
             summary="Graph Store Protocol: read a graph",
             include_in_schema=method == "GET",
             responses=_READ_RESPONSES,
-            openapi_extra={"parameters": [*_TARGET_PARAMS, _FORMAT_PARAM]},
+            openapi_extra={"parameters": [*TARGET_PARAMS, _FORMAT_PARAM]},
         )
     if app_services(app).write_token is None:
         return
@@ -271,7 +283,7 @@ def install(app: FastAPI) -> None:
         ("DELETE", delete_graph, "remove a graph"),
     )
     for method, endpoint, summary in writes:
-        extra: dict[str, Any] = {"parameters": _TARGET_PARAMS}
+        extra: dict[str, Any] = {"parameters": TARGET_PARAMS}
         if method != "DELETE":
             extra["requestBody"] = _POST_BODY if method == "POST" else _RDF_BODY
         app.add_api_route(
@@ -280,7 +292,7 @@ def install(app: FastAPI) -> None:
             methods=[method],
             operation_id=f"graph_store_{method.lower()}",
             summary=f"Graph Store Protocol: {summary}",
-            dependencies=[Security(_authorize)],
+            dependencies=[Security(authorize)],
             responses=_WRITE_RESPONSES[method],
             openapi_extra=extra,
         )
@@ -293,7 +305,7 @@ _IRI: dict[str, Any] = {
     "format": "iri",
     "pattern": r'^[A-Za-z][A-Za-z0-9+.-]*:(?:[^\s<>"{}|\\^`%]|%[0-9A-Fa-f]{2})*$',
 }
-_TARGET_PARAMS: list[dict[str, Any]] = [
+TARGET_PARAMS: list[dict[str, Any]] = [
     {
         "name": "graph",
         "in": "query",

@@ -79,8 +79,11 @@ def _read(done: Done) -> bytes:
         path.unlink(missing_ok=True)
 
 
-async def results_page(request: Request, operation: QueryOperation, endpoint: str) -> Response:
-    """A query's results as a table page, for a browser that asked with ``Accept: text/html``."""
+async def results_page(
+    request: Request, operation: QueryOperation, endpoint: str, memento: str | None = None
+) -> Response:
+    """A query's results as a table page, for a browser that asked with ``Accept: text/html``;
+    ``memento``: the ``Memento-Datetime`` of a time-travel query's answer."""
     state = services(request)
     graph = query_form(operation.query) in ("CONSTRUCT", "DESCRIBE")
     accept = "application/n-triples" if graph else "application/sparql-results+json"
@@ -107,5 +110,8 @@ async def results_page(request: Request, operation: QueryOperation, endpoint: st
     )
     # The table changes only with the store (or with the query's own NOW()/RAND(), which
     # changes its bytes and so its ETag): validators and 304 as for every GET answer.
-    headers = {"Vary": VARY, "Content-Language": lang}
+    # The table depends on the instant too (time travel: at= or Accept-Datetime).
+    headers = {"Vary": VARY + ", Accept-Datetime", "Content-Language": lang}
+    if memento is not None:
+        headers["Memento-Datetime"] = memento
     return conditional.answer(request, page.encode(), HTML.content_type, headers)

@@ -31,6 +31,7 @@ from kgpub.config import Settings
 from kgpub.errors import ResourceNotFoundError
 from kgpub.ld import page_text, pages
 from kgpub.ld.describe import Description, Kind, describe
+from kgpub.ld.mementos import Notice
 from kgpub.ld.ontology_docs import OntologyDocs
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, JSON_LD, RDF_FORMATS, Representation
@@ -38,7 +39,7 @@ from kgpub.rdf.serialization import compact, context, prefixes, serialize
 from kgpub.shacl.conformance import Conformance
 from kgpub.sparql.cache import make_etag
 from kgpub.store.protocol import QueryStore
-from kgpub.web import conditional, openapi
+from kgpub.web import conditional, openapi, time_gate
 from kgpub.web.page_cache import Page, PageKey
 from kgpub.web.services import services
 
@@ -47,11 +48,14 @@ PATHS = ("/id/{rest:path}", "/graph/{rest:path}", "/ontology", "/ontology/{rest:
 VARY = "Accept, Accept-Language"
 
 
-def iri_of(request: Request, settings: Settings) -> str:
-    """The IRI a request path stands for: the base IRI plus the (still encoded) path."""
+def iri_of(request: Request, settings: Settings, *, skip: int = 0) -> str:
+    """The IRI a request path stands for: the base IRI plus the (still encoded) path,
+    without its first ``skip`` segments (``/memento/<stamp>/id/x`` stands for ``id/x``)."""
     raw: bytes = request.scope.get("raw_path") or request.url.path.encode()
-    path = raw.decode("latin-1").split("?", 1)[0]
-    return settings.base_iri + quote(path.lstrip("/"), safe="/%:@!$&'()*+,;=-._~")
+    path = raw.decode("latin-1").split("?", 1)[0].lstrip("/")
+    if skip:
+        path = path.split("/", skip)[-1] if path.count("/") >= skip else ""
+    return settings.base_iri + quote(path, safe="/%:@!$&'()*+,;=-._~")
 
 
 def _format_url(path: str, rep: Representation, lang: str | None = None) -> str:
@@ -83,6 +87,7 @@ def _page(
     lang_from_param: bool,
     path: str,
     ontology_docs: OntologyDocs,
+    memento: Notice | None = None,
 ) -> str:
     ontology = settings.base_iri + "ontology"
     if description.roots[0] == ontology:
@@ -103,46 +108,79 @@ def _page(
         lang_from_param=lang_from_param,
         formats=[(rep, _format_url(path, rep)) for rep in RDF_FORMATS],
         jsonld=jsonld,
+        memento=memento,
     )
 
 
 async def resource(request: Request) -> Response:
     """A resource's answer: from the page cache when this store version has it rendered."""
-    rep = choose(request.headers.get("accept"), request.query_params.get("format"), OFFERS)
-    lang_param = request.query_params.get("lang")
-    lang = None
-    if rep is HTML:
-        lang = page_text.choose_language(lang_param, request.headers.get("accept-language"))
-    raw: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    rep, lang, lang_param = negotiated(request)
     state = services(request)
-    # Read before rendering, and rendered with exactly these: a write meanwhile
-    # files nothing stale under the new version.
-    conformance, docs = state.conformance, state.ontology_docs
-    key = PageKey(
+    iri = iri_of(request, settings=state.settings)
+    if request.headers.get("accept-datetime") is not None:
+        redirect = await time_gate.negotiate(request, iri)
+        if redirect is not None:
+            return redirect
+    published = state.conformance, state.ontology_docs
+    key = page_key(request, rep, lang, lang_param, published)
+    answer = state.pages.get(key)
+    if answer is None:
+        answer = await render(request, rep, key, (state.store, iri), published)
+        answer = await time_gate.as_original(request, iri, answer)
+        state.pages.put(key, answer)
+    return conditional.answer(request, answer.body, answer.content_type, answer.headers)
+
+
+def page_key(
+    request: Request,
+    rep: Representation,
+    lang: str | None,
+    lang_param: str | None,
+    published: tuple[Conformance, OntologyDocs],
+) -> PageKey:
+    """Everything this request's answer depends on, the store version included.
+
+    The validation results and ontology docs (``published``) are read before
+    rendering, and the page is rendered with exactly these: a write meanwhile
+    files nothing stale under the new version.
+    """
+    state = services(request)
+    raw: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    return PageKey(
         raw,
         rep.name,
         lang,
         lang_param is not None and lang_param == lang,
         state.store.version,
-        (id(conformance), id(docs)),
+        (id(published[0]), id(published[1])),
     )
-    answer = state.pages.get(key)
-    if answer is None:
-        answer = await _render(request, rep, key, conformance, docs)
-        state.pages.put(key, answer)
-    return conditional.answer(request, answer.body, answer.content_type, answer.headers)
 
 
-async def _render(
+def negotiated(request: Request) -> tuple[Representation, str | None, str | None]:
+    """The representation asked for, the page language (HTML only) and ``?lang``."""
+    rep = choose(request.headers.get("accept"), request.query_params.get("format"), OFFERS)
+    lang_param = request.query_params.get("lang")
+    lang = None
+    if rep is HTML:
+        lang = page_text.choose_language(lang_param, request.headers.get("accept-language"))
+    return rep, lang, lang_param
+
+
+async def render(
     request: Request,
     rep: Representation,
     key: PageKey,
-    conformance: Conformance,
-    ontology_docs: OntologyDocs,
+    target: tuple[QueryStore, str],
+    published: tuple[Conformance, OntologyDocs],
+    *,
+    memento: Notice | None = None,
 ) -> Page:
+    """The answer for IRI ``target[1]`` from store ``target[0]`` (the served store, or a
+    memento's as-of store), with the validation results and ontology docs ``published``;
+    a memento's page says which one it is (``memento``)."""
     settings: Settings = services(request).settings
-    store: QueryStore = services(request).store
-    iri = iri_of(request, settings)
+    store, iri = target
+    conformance, ontology_docs = published
     description = await run_in_threadpool(describe, store, iri)
     if description is None:
         raise ResourceNotFoundError(iri)
@@ -160,6 +198,7 @@ async def _render(
                 lang_from_param=key.lang_from_param,
                 path=path,
                 ontology_docs=ontology_docs,
+                memento=memento,
             )
         )
         body = page.encode()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,8 @@ from kgpub.ld.sitemap import published_articles
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, rdf_format
 from kgpub.search.sparql_function import index_file
-from kgpub.sparql import service_description
+from kgpub.sparql import service_description, time_travel
+from kgpub.sparql.cache import VARY as RESULTS_VARY
 from kgpub.sparql.cache import (
     CacheKey,
     Entry,
@@ -45,13 +47,14 @@ from kgpub.sparql.runners import Runner
 from kgpub.sparql.worker import Done
 from kgpub.store.oxigraph import Store
 from kgpub.store.protocol import QueryStore
-from kgpub.web import conditional
+from kgpub.web import conditional, time_gate
 from kgpub.web.body import read_body
 from kgpub.web.liveness import CLIENT_CLOSED, unless_disconnected
 from kgpub.web.openapi import PROBLEM_CONTENT, content
 from kgpub.web.routes.pages import home_page, results_page, wants_page
 from kgpub.web.server_timing import CACHE
 from kgpub.web.services import app_services, services
+from kgpub.web.time_gate import Travel
 
 """Runs a well-formed SPARQL Update (its text and the request's parameters)."""
 
@@ -105,6 +108,7 @@ def _describe_or_page(request: Request) -> Response:
         updates=state.update_handler is not None,
         functions=functions,
         articles=published_articles(state.store, state.settings.base_iri),
+        features=[state.settings.base_iri + "ontology#TimeTravel"],
     )
     body = service_description.serialize(triples, rdf_format(rep))
     headers["ETag"] = make_etag(rep.media_type, body)
@@ -114,7 +118,11 @@ def _describe_or_page(request: Request) -> Response:
 
 
 def _candidate_keys(
-    operation: QueryOperation, accept: str | None, format_param: str | None, version: int
+    operation: QueryOperation,
+    accept: str | None,
+    format_param: str | None,
+    version: int,
+    travel: Travel | None,
 ) -> list[CacheKey]:
     """The keys the answer may be under: one per kind of result, as the form is not known yet.
 
@@ -126,11 +134,13 @@ def _candidate_keys(
             media_type = choose(accept, format_param, offers).media_type
         except NotAcceptableError:
             continue
-        keys.append(_key(operation, media_type, version))
+        keys.append(_key(operation, media_type, version, travel))
     return keys
 
 
-def _key(operation: QueryOperation, media_type: str, version: int) -> CacheKey:
+def _key(
+    operation: QueryOperation, media_type: str, version: int, travel: Travel | None
+) -> CacheKey:
     return CacheKey.of(
         operation.query,
         default_graphs=operation.dataset.default_graphs,
@@ -138,6 +148,7 @@ def _key(operation: QueryOperation, media_type: str, version: int) -> CacheKey:
         base_iri=operation.base_iri,
         media_type=media_type,
         version=version,
+        as_of=travel.as_of if travel is not None else None,
     )
 
 
@@ -181,11 +192,15 @@ async def sparql(request: Request) -> Response:
         return await handler(request, refused.update, refused.params)
     if operation is None:
         return await run_in_threadpool(_describe_or_page, request)
+    at = time_travel.requested(operation.at, request.headers.get("accept-datetime"))
+    operation = replace(operation, at=at)
+    travel = await time_gate.travel(request, operation)
     accept, format_param = request.headers.get("accept"), _format_param(request)
     if wants_page(accept, format_param):
-        return await results_page(request, operation, ENDPOINT)
+        memento = travel.memento_datetime if travel is not None else None
+        return await results_page(request, operation, ENDPOINT, memento)
     cache: ResultCache = services(request).cache
-    found = cache.lookup(_candidate_keys(operation, accept, format_param, store.version))
+    found = cache.lookup(_candidate_keys(operation, accept, format_param, store.version, travel))
     if found is None:
         check_acceptable(accept, format_param, query_form(operation.query))
         pool: Runner = services(request).pool
@@ -195,11 +210,12 @@ async def sparql(request: Request) -> Response:
             return Response(status_code=CLIENT_CLOSED)
         done = outcome.done
         request.state.engine_seconds = done.engine_seconds  # read by ServerTimingMiddleware
+        memento = travel.memento_datetime if travel is not None else None
         if done.body is None:
             assert done.path is not None
-            return _stream(request, done, cache.max_age)
-        key = _key(operation, done.representation.media_type, outcome.version)
-        entry = cache.put(key, done.body, done.representation.content_type)
+            return _stream(request, done, cache.max_age, memento)
+        key = _key(operation, done.representation.media_type, outcome.version, travel)
+        entry = cache.put(key, done.body, done.representation.content_type, memento)
     else:
         key, entry = found
     if request.method != "POST":
@@ -207,7 +223,7 @@ async def sparql(request: Request) -> Response:
     return _respond(request, entry, found is not None)
 
 
-def _stream(request: Request, done: Done, max_age: int) -> Response:
+def _stream(request: Request, done: Done, max_age: int, memento: str | None) -> Response:
     """A result too large to cache, sent from the worker's spool file and then deleted.
 
     The query has finished before the first byte is sent, so a deadline can
@@ -216,9 +232,11 @@ def _stream(request: Request, done: Done, max_age: int) -> Response:
     path = Path(done.path or "")
     headers = {
         "Content-Length": str(done.size),
-        "Vary": "Accept",
+        "Vary": RESULTS_VARY,
         "Cache-Control": f"public, max-age={max_age}",
     }
+    if memento is not None:
+        headers["Memento-Datetime"] = memento
     media_type = done.representation.content_type
     if request.method == "HEAD":
         path.unlink(missing_ok=True)
@@ -318,6 +336,7 @@ POST_BODY: dict[str, Any] = {
                 "properties": {
                     "query": _SPARQL,
                     "timeout": {"type": "number", "exclusiveMinimum": 0},
+                    "at": {"type": "string"},
                     "default-graph-uri": {"type": "array", "items": _IRI},
                     "named-graph-uri": {"type": "array", "items": _IRI},
                 },
@@ -347,11 +366,24 @@ def install(app: FastAPI) -> None:
                 include_in_schema=path == ENDPOINT and method != "HEAD",
                 responses=_RESPONSES,
                 openapi_extra={
-                    "parameters": [*_GRAPH_PARAMS, _FORMAT_PARAM, _TIMEOUT_PARAM],
+                    "parameters": [
+                        *_GRAPH_PARAMS,
+                        _FORMAT_PARAM,
+                        _TIMEOUT_PARAM,
+                        *time_gate.SPARQL_PARAMETERS,
+                    ],
                     "requestBody": POST_BODY,
                 }
                 if method == "POST"
-                else {"parameters": [_QUERY_PARAM, *_GRAPH_PARAMS, _FORMAT_PARAM, _TIMEOUT_PARAM]},
+                else {
+                    "parameters": [
+                        _QUERY_PARAM,
+                        *_GRAPH_PARAMS,
+                        _FORMAT_PARAM,
+                        _TIMEOUT_PARAM,
+                        *time_gate.SPARQL_PARAMETERS,
+                    ]
+                },
             )
     for method in ("GET", "HEAD"):
         app.add_api_route(
