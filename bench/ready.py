@@ -15,6 +15,7 @@ Without it, a checkout in an environment with ``PYTHONDONTWRITEBYTECODE=1``
 
     python -m bench.ready --rounds 5           # prints a table
     python -m bench.ready --rounds 5 --append  # and appends it to bench/RESULTS.md
+    python -m bench.ready --baseline ../main   # also another checkout's kgpub, same data
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -64,8 +65,14 @@ def _ready(
         return wall, _cpu_seconds(proc.pid)
 
 
-def rounds(settings: Settings, workdir: Path, count: int) -> dict[str, list[float]]:
-    """Seconds until ready, per round: kgpub with its cached report, and the minimal app."""
+Starter = Callable[[], tuple[float, float]]
+
+
+def rounds(
+    settings: Settings, workdir: Path, count: int, baseline: Path | None = None
+) -> dict[str, list[float]]:
+    """Seconds until ready and CPU seconds by then, per round: kgpub with its cached
+    report, the minimal app and, given a ``baseline`` checkout, kgpub as it is there."""
     nquads = workdir / "story.nq"
     ox.serialize(read_all(default_sources(settings)), nquads, ox.RdfFormat.N_QUADS)
     env = {
@@ -75,29 +82,35 @@ def rounds(settings: Settings, workdir: Path, count: int) -> dict[str, list[floa
     }
     python = sys.executable
 
-    def kgpub() -> tuple[float, float]:
-        port = free_port()
-        return _ready(
-            "kgpub", [python, "-m", "kgpub", "serve", "--port", str(port)], port, workdir, env
-        )
+    def kgpub(name: str, environment: dict[str, str]) -> Starter:
+        def start() -> tuple[float, float]:
+            port = free_port()
+            cmd = [python, "-m", "kgpub", "serve", "--port", str(port)]
+            return _ready(name, cmd, port, workdir, environment)
+
+        return start
 
     def minimal() -> tuple[float, float]:
         port = free_port()
         cmd = [python, "-m", "bench.minimal_app", "--corpus", str(nquads), "--port", str(port)]
         return _ready("minimal", cmd, port, workdir, dict(os.environ))
 
-    out: dict[str, list[float]] = {"cold": [kgpub()[0]]}
-    for key in ("kgpub", "minimal", "kgpub_cpu", "minimal_cpu"):
-        out[key] = []
+    starters: dict[str, Starter] = {"kgpub": kgpub("kgpub", env), "minimal": minimal}
+    if baseline is not None:
+        # The baseline's package first on the path; the same project, data and cache folder.
+        compileall.compile_dir(baseline / "server" / "kgpub", quiet=1)
+        base_env = {**env, "PYTHONPATH": str(baseline / "server")}
+        base_env["KGPUB_REPORT_CACHE_DIR"] = str(workdir / "baseline-reports")
+        starters["baseline"] = kgpub("baseline", base_env)
+        starters["baseline"]()  # fills its report cache, untimed
+    out: dict[str, list[float]] = {"cold": [starters["kgpub"]()[0]]}
+    names = list(starters)
     for turn in range(count):
-        # Alternate which goes first, so neither always follows the other's exit.
-        first, second = (kgpub, minimal) if turn % 2 == 0 else (minimal, kgpub)
-        a, b = first(), second()
-        kg, mini = (a, b) if turn % 2 == 0 else (b, a)
-        out["kgpub"].append(kg[0])
-        out["minimal"].append(mini[0])
-        out["kgpub_cpu"].append(kg[1])
-        out["minimal_cpu"].append(mini[1])
+        # Rotate which goes first, so none always follows another's exit.
+        for name in names[turn % len(names) :] + names[: turn % len(names)]:
+            wall, cpu = starters[name]()
+            out.setdefault(name, []).append(wall)
+            out.setdefault(f"{name}_cpu", []).append(cpu)
     return out
 
 
@@ -105,33 +118,44 @@ def _spread(values: list[float]) -> str:
     return f"{_s(min(values))} to {_s(max(values))}"
 
 
+def _row(what: str, values: list[float]) -> str:
+    return f"| {what} | {_s(statistics.median(values))} | {_spread(values)} |"
+
+
 def report(results: dict[str, list[float]], commit: str, load: tuple[str, str]) -> str:
     kg, mini = results["kgpub"], results["minimal"]
     ratios = [a / b for a, b in zip(kg, mini, strict=True)]
     median_ratio = statistics.median(ratios)
     verdict = "met" if max(ratios) < 2 else ("met in the median" if median_ratio < 2 else "not met")
+    rows = [
+        _row("`kgpub serve` ready, cached report", kg),
+        _row("minimal FastAPI + pyoxigraph app", mini),
+        f"| ratio, per round | {median_ratio:.2f}x | {min(ratios):.2f}x to {max(ratios):.2f}x |",
+        _row("CPU time until ready, kgpub (all its processes)", results["kgpub_cpu"]),
+        _row("CPU time until ready, minimal app", results["minimal_cpu"]),
+    ]
+    if "baseline" in results:
+        base = results["baseline"]
+        base_ratios = [a / b for a, b in zip(base, mini, strict=True)]
+        rows += [
+            _row("baseline `kgpub serve` ready (`--baseline`)", base),
+            f"| baseline ratio, per round | {statistics.median(base_ratios):.2f}x "
+            f"| {min(base_ratios):.2f}x to {max(base_ratios):.2f}x |",
+            _row("CPU time until ready, baseline", results["baseline_cpu"]),
+        ]
+    rows.append(f"| (`kgpub serve` ready, empty report cache, once) | {_s(results['cold'][0])} | |")
     return "\n".join(
         [
             f"### `kgpub serve` ready against the minimal app: {dt.date.today()}, commit {commit}",
             "",
             f"`python -m bench.ready --rounds {len(kg)}`; load average before {load[0]},",
-            f"after {load[1]}. Each round starts both servers on the shipped story, one after",
-            "the other (alternating which first), until `/sparql` answers `ASK {}`; kgpub",
+            f"after {load[1]}. Each round starts every server on the shipped story, one after",
+            "the other (rotating which first), until `/sparql` answers `ASK {}`; kgpub",
             "with the report cached by an untimed first start and one query worker.",
             "",
             "| what | median | spread (lowest to highest) |",
             "|---|---|---|",
-            f"| `kgpub serve` ready, cached report | {_s(statistics.median(kg))} | {_spread(kg)} |",
-            f"| minimal FastAPI + pyoxigraph app | {_s(statistics.median(mini))} "
-            f"| {_spread(mini)} |",
-            f"| ratio, per round | {median_ratio:.2f}x "
-            f"| {min(ratios):.2f}x to {max(ratios):.2f}x |",
-            f"| CPU time until ready, kgpub (all its processes) "
-            f"| {_s(statistics.median(results['kgpub_cpu']))} | {_spread(results['kgpub_cpu'])} |",
-            f"| CPU time until ready, minimal app "
-            f"| {_s(statistics.median(results['minimal_cpu']))} "
-            f"| {_spread(results['minimal_cpu'])} |",
-            f"| (`kgpub serve` ready, empty report cache, once) | {_s(results['cold'][0])} | |",
+            *rows,
             "",
             f"Issue 13's < 2x target: {verdict} in this run.",
             "",
@@ -143,6 +167,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ready", description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--append", action="store_true", help="append to bench/RESULTS.md")
+    parser.add_argument(
+        "--baseline", type=Path, help="another kgpub checkout to start too, e.g. the main branch"
+    )
     args = parser.parse_args(argv)
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"],
@@ -154,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     compileall.compile_dir(REPO / "server" / "kgpub", quiet=1)
     before = loadavg()
     with tempfile.TemporaryDirectory(prefix="kgpub-ready-") as tmp:
-        results = rounds(Settings(), Path(tmp), args.rounds)
+        results = rounds(Settings(), Path(tmp), args.rounds, args.baseline)
     text = report(results, commit, (before, loadavg()))
     print(text)
     if args.append:
