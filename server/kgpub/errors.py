@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kgpub.shacl.validate import ValidationReport
+    from kgpub.shacl.report import ValidationReport
 
 
 class KgpubError(Exception):
@@ -331,6 +331,11 @@ class ValidationLimitError(KgpubError):
 
 class ValidationTimeoutError(QueryTimeoutError):
     """A ``/validate`` that did not finish by ``KGPUB_VALIDATE_TIMEOUT`` (HTTP 503)."""
+
+
+class SearchIndexUnavailableError(QueryTimeoutError):
+    """The search index is still being built after start-up, or could not be (HTTP 503,
+    with ``Retry-After``)."""
 
 
 class StorageFullError(KgpubError):
