@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kgpub.shacl.validate import ValidationReport
+    from kgpub.shacl.report import ValidationReport
 
 
 class KgpubError(Exception):
@@ -333,6 +333,11 @@ class ValidationTimeoutError(QueryTimeoutError):
     """A ``/validate`` that did not finish by ``KGPUB_VALIDATE_TIMEOUT`` (HTTP 503)."""
 
 
+class SearchIndexUnavailableError(QueryTimeoutError):
+    """The search index is still being built after start-up, or could not be (HTTP 503,
+    with ``Retry-After``)."""
+
+
 class StorageFullError(KgpubError):
     """A write the disk has no room for (HTTP 507 Insufficient Storage); nothing was
     written, the store is intact and reads go on."""
@@ -370,3 +375,8 @@ class UndecidedClaimsError(RevisionRefusedError):
         super().__init__(
             f"{len(claims)} claim(s) need a decision (updated, retracted or kept): {names}"
         )
+
+
+class RevisionInputError(KgpubError):
+    """An editor's revision request that cannot be read: a decision or a span not written
+    ``CLAIM=VALUE``, an unknown decision or kind, a text that is not UTF-8 (HTTP 400)."""

@@ -23,9 +23,9 @@ from kgpub.cli import http_workers, serving
 from kgpub.cli.serving import WorkerHeadTimeoutProtocol, worker_uvicorn_options
 from kgpub.config import Settings, to_environment
 from kgpub.ingest.dataset import load_dataset
-from kgpub.shacl import conformance
+from kgpub.shacl import validate
+from kgpub.shacl.report import ValidationReport
 from kgpub.shacl.report_file import read_report, write_report
-from kgpub.shacl.validate import ValidationReport
 
 DATA_TTL = """\
 @prefix schema: <https://schema.org/> .
@@ -108,7 +108,7 @@ def test_worker_app_shows_the_handed_report_without_validating(
     def no_validation(*args: object, **kwargs: object) -> ValidationReport:
         raise AssertionError("a worker must not run pySHACL")
 
-    monkeypatch.setattr(conformance, "validate_quads", no_validation)
+    monkeypatch.setattr(validate, "validate_quads", no_validation)
     with TestClient(http_workers.create_worker_app()) as client:
         anna = client.get("/id/anna", headers={"Accept": "text/html"})
         bob = client.get("/id/bob", headers={"Accept": "text/html"})

@@ -139,3 +139,15 @@ def test_fmt_refuses_a_file_with_a_comment_and_keeps_it(
     assert f"kgpub fmt: {src}:3:1: has a comment" in err
     assert "Traceback" not in err
     assert src.read_text(encoding="utf-8") == text
+
+
+def test_the_command_is_found_past_the_top_level_options() -> None:
+    """``serve`` builds only its own parsers: the command word must be read exactly."""
+    from kgpub.cli.main import _command_of  # noqa: PLC0415 - a private helper, tested here
+
+    assert _command_of(["serve", "--port", "1"]) == "serve"
+    assert _command_of(["--project", "serve", "load", "--store", "x"]) == "load"
+    assert _command_of(["--proj", "serve", "load"]) == "load"
+    assert _command_of(["--project=serve", "load"]) == "load"
+    assert _command_of(["--version"]) is None
+    assert _command_of([]) is None

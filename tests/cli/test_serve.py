@@ -109,6 +109,71 @@ def test_readme_serve_command_serves_the_article(tmp_path: Path) -> None:
     scratch.rmdir()
 
 
+# -- what start-up imports (issue 13: ready in under 2x a minimal app) --------------------
+
+# Imported on first use only: validating (rdflib, pySHACL), the ontology page (pyLODE),
+# the shapes' reach (networkx), other pages (jinja2), re-anchoring (rapidfuzz).
+NOT_AT_START = ("rdflib", "pyshacl", "pylode", "networkx", "jinja2", "rapidfuzz")
+
+# ``kgpub serve`` exactly as run, with uvicorn.run replaced by a client that starts the
+# app (its lifespan), asks the first question, and then lists what the process imported.
+_SERVE_PROBE = """
+import sys
+import uvicorn
+from fastapi.testclient import TestClient
+from kgpub.cli.main import main
+
+def run(app, **options):
+    with TestClient(app) as client:
+        answer = client.get("/sparql", params={"query": "ASK {}"})
+        assert answer.status_code == 200, answer.text
+    print("imported:", " ".join(m for m in NAMES if m in sys.modules))
+
+uvicorn.run = run
+sys.exit(main(["serve", "--port", sys.argv[1]]))
+""".replace("NAMES", repr(NOT_AT_START))
+
+
+def _serve_imports(cache: Path) -> tuple[set[str], str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
+    env.update(KGPUB_REPORT_CACHE_DIR=str(cache), KGPUB_QUERY_WORKERS="1")
+    done = subprocess.run(
+        [sys.executable, "-c", _SERVE_PROBE, str(free_port())],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    (line,) = [x for x in done.stdout.splitlines() if x.startswith("imported:")]
+    return set(line.removeprefix("imported:").split()), done.stderr
+
+
+def test_serve_on_unchanged_data_answers_without_importing_the_validator(
+    tmp_path: Path,
+) -> None:
+    """With the report cached, nothing heavy is imported before the first answer."""
+    cold, _ = _serve_imports(tmp_path / "reports")
+    assert {"rdflib", "pyshacl"} <= cold  # the first start validates (the probe sees it)
+    warm, printed = _serve_imports(tmp_path / "reports")
+    assert warm == set()
+    # The cached report still names the shipped story's Warning, as validating does.
+    assert "kgpub serve: Warning: https://kgpub.example/id/dmitry-peskov path" in printed
+    assert "accepted, no violations" in printed
+
+
+def test_the_app_module_imports_nothing_heavy() -> None:
+    probe = (
+        "import sys, kgpub.web.app, kgpub.cli.main\n"
+        f"print(' '.join(m for m in {NOT_AT_START!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
 # -- kgpub serve --workers ----------------------------------------------------------------
 
 WARNED = "/id/dmitry-peskov"  # the shipped article's one SHACL Warning is about him

@@ -18,6 +18,7 @@ from kgpub.errors import DataNotConformingError, StoreUnverifiedError
 from kgpub.ingest import bulkload, new_store, store_seal
 from kgpub.ingest.dataset import load_dataset
 from kgpub.ingest.writes import Writer
+from kgpub.shacl import validate
 from kgpub.store.oxigraph import Store
 from tests.sparql_fixtures import EX
 from tests.writes_fixtures import NAMED, NAMELESS, PEOPLE, SCHEMA, writable_project
@@ -38,7 +39,8 @@ def _no_validation(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: object) -> None:
         raise AssertionError("validated, but the store is the data its seal describes")
 
-    monkeypatch.setattr(store_seal, "validate_quads", refuse)
+    # Every validation of the data goes through it (imported where it is used).
+    monkeypatch.setattr(validate, "validate_quads", refuse)
 
 
 def _change_outside_kgpub(directory: Path, turtle: str) -> None:

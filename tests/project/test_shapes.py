@@ -30,7 +30,8 @@ from kgpub.cli.main import main
 from kgpub.config import Settings
 from kgpub.rdf.rdflib_bridge import to_rdflib
 from kgpub.rdf.sources import ontology_sources, read_all, shapes_sources
-from kgpub.shacl.validate import ValidationResult, validate_graphs
+from kgpub.shacl.report import ValidationResult
+from kgpub.shacl.validate import validate_graphs
 from tests.paths import FIXTURES
 
 KGSH = Namespace("https://kgpub.example/shapes#")

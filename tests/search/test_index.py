@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
+from kgpub.errors import SearchIndexUnavailableError
 from kgpub.search.documents import Scope, affected, documents
 from kgpub.search.index import SearchIndex, beside, build_beside, connect
 from kgpub.search.query import search
@@ -104,3 +107,36 @@ def test_a_write_to_an_on_disk_store_drops_the_index_beside_it(tmp_path: Path) -
     store.add_quads([ox.Quad(ox.NamedNode(ID + "x"), ox.NamedNode(ID + "p"), ox.Literal("y"))])
     assert not (tmp_path / "st" / SEARCH_FILE).exists()
     assert beside(store) is None
+
+
+def test_a_prepared_index_is_filled_later_and_a_reindex_waits_for_it() -> None:
+    """The server's index: made at start-up, built in a thread after it (``fill``)."""
+    store = fictional_store()
+    index = SearchIndex.prepared(BASE)
+    try:
+        assert not index.path.exists()
+        assert index.wait_built(0.01) is False
+        # A write's re-index right after start-up waits for the build, then applies.
+        reindexed = threading.Thread(target=index.reindex, args=(store, [ID + "x"], 7))
+        reindexed.start()
+        reindexed.join(0.2)
+        assert reindexed.is_alive()
+        built = index.fill(store)
+        reindexed.join(10)
+        assert not reindexed.is_alive()
+        assert built.documents > 0
+        assert index.wait_built(0) is True
+        assert index.version() == 7
+    finally:
+        index.remove()
+
+
+def test_a_failed_fill_is_reported_to_whoever_waits() -> None:
+    index = SearchIndex.prepared(BASE)
+    try:
+        index.path.parent.rmdir()  # nowhere to write the file
+        index.fill_logged(fictional_store())
+        with pytest.raises(SearchIndexUnavailableError, match="could not be built"):
+            index.wait_built(0)
+    finally:
+        index.remove()

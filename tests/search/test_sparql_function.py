@@ -96,3 +96,17 @@ def test_a_worker_on_a_newer_snapshot_waits_for_the_index_to_catch_up(tmp_path: 
     writer.join()
     assert [s for s, _ in rows] == [ID + "ada-beispiel"]
     search.reset()
+
+
+def test_a_query_before_the_index_is_built_waits_for_it(tmp_path: Path) -> None:
+    """The server builds the index after start-up: a query in between waits, then finds."""
+    store = fictional_store()
+    index = SearchIndex(tmp_path / "later.sqlite", Scope.for_base(BASE))
+    store.use_functions(SparqlSearch(index_file(index), 1).functions())
+    timer = threading.Timer(0.3, index.build, args=(store, 1))
+    timer.start()
+    started = time.monotonic()
+    rows = _rows(store, '?s a ?type . FILTER(kgpub:search(?s, "Verhandlungen", "de"))')
+    timer.join()
+    assert time.monotonic() - started >= 0.25
+    assert [s for s, _ in rows] == [ID + "test-article", ID + "test-claim"]

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kgpub.shacl.incremental import Match, affected_nodes, revalidate
-from kgpub.shacl.validate import ValidationReport, Validator, validate_quads, validator_for
+from kgpub.shacl.report import ValidationReport
+from kgpub.shacl.validate import Validator, validate_quads, validator_for
 from tests.shacl import inputs
 
 

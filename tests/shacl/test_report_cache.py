@@ -9,8 +9,9 @@ import pyoxigraph as ox
 import pytest
 
 from kgpub.shacl import report_cache
+from kgpub.shacl.report import ValidationReport
 from kgpub.shacl.report_cache import report_key, validate_cached
-from kgpub.shacl.validate import ValidationReport, validate_quads
+from kgpub.shacl.validate import validate_quads
 
 SHAPES = """\
 @prefix sh: <http://www.w3.org/ns/shacl#> .

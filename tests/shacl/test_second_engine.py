@@ -24,7 +24,8 @@ from rdflib import BNode, Graph
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from kgpub.shacl.validate import ValidationReport, validate_quads
+from kgpub.shacl.report import ValidationReport
+from kgpub.shacl.validate import validate_quads
 from tests.paths import REPO
 from tests.shacl import inputs
 

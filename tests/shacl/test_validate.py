@@ -14,13 +14,8 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from kgpub.shacl.validate import (
-    ValidationReport,
-    ValidationResult,
-    reference_report,
-    validate_quads,
-    validator_for,
-)
+from kgpub.shacl.report import ValidationReport, ValidationResult
+from kgpub.shacl.validate import reference_report, validate_quads, validator_for
 from tests.shacl import inputs
 
 

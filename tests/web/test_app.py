@@ -255,7 +255,7 @@ def test_validation_switched_off_runs_no_shacl_and_pages_say_so(
     def refuse(*_: object) -> None:
         raise AssertionError("pySHACL ran although validation is off")
 
-    monkeypatch.setattr("kgpub.shacl.conformance.validate_quads", refuse)
+    monkeypatch.setattr("kgpub.shacl.validate.validate_quads", refuse)
     settings = Settings(validate_on_start=False)
     with TestClient(create_app(settings)) as c:
         page = c.get("/id/elon-musk", headers={"Accept": "text/html", "Accept-Language": "en"})

@@ -33,8 +33,8 @@ from kgpub.config import Settings, export_to_environment
 from kgpub.errors import KgpubError
 from kgpub.ingest.dataset import load_dataset
 from kgpub.metrics import MULTIPROCESS_ENV
+from kgpub.shacl.report import ValidationReport
 from kgpub.shacl.report_file import read_report, write_report
-from kgpub.shacl.validate import ValidationReport
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

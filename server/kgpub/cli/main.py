@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kgpub import __version__
-from kgpub.cli import authoring, project, revise, store_commands
+from kgpub.cli import project
 from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings
 from kgpub.errors import (
@@ -25,7 +25,6 @@ from kgpub.errors import (
 )
 from kgpub.ingest.dataset import load_dataset
 from kgpub.ingest.writes import check_settings
-from kgpub.rdf.formatting import format_file
 from kgpub.rdf.serialization import serialize
 from kgpub.rdf.sources import (
     data_files,
@@ -36,13 +35,17 @@ from kgpub.rdf.sources import (
     required_sources,
     sources_for_files,
 )
-from kgpub.shacl.conformance import to_quads
 from kgpub.shacl.messages import requested_languages
 from kgpub.shacl.text import render_report, verdict
-from kgpub.shacl.validate import in_languages, validate_quads
 
 
 def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    # rdflib and pySHACL only for the commands that validate: ``serve`` on unchanged data
+    # answers without them (its report comes from the cache).
+    from kgpub.cli import authoring  # noqa: PLC0415
+    from kgpub.shacl.conformance import to_quads  # noqa: PLC0415
+    from kgpub.shacl.validate import in_languages, validate_quads  # noqa: PLC0415
+
     files: list[Path] = args.files
     try:
         data = sources_for_files(settings, files) if files else required_data(settings)
@@ -88,6 +91,8 @@ def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
     except KgpubError as exc:
         print(f"kgpub fmt: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
+    from kgpub.rdf.formatting import format_file  # noqa: PLC0415 - rdflib, for fmt alone
+
     unformatted = []
     for path in files:
         try:
@@ -102,6 +107,18 @@ def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
     for path in unformatted:
         print(f"{'would reformat' if args.check else 'reformatted'} {path}")
     return EXIT_INVALID if args.check and unformatted else EXIT_OK
+
+
+def _start_query_forkserver(settings: Settings) -> None:
+    """When this process will run query workers (one HTTP process, an embedded store),
+    their forkserver starts now and imports on another core while this one loads the
+    data and imports the web stack (``sparql.executor.start_forkserver``)."""
+    from kgpub.cli import http_workers  # noqa: PLC0415 - see _cmd_serve
+
+    if http_workers.worker_count(settings) == 1 and settings.backend_url is None:
+        from kgpub.sparql.executor import start_forkserver  # noqa: PLC0415
+
+        start_forkserver()
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -130,6 +147,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     except KgpubError as exc:
         print(f"kgpub serve: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
+    _start_query_forkserver(settings)
     try:
         dataset = load_dataset(settings)
     except DataNotConformingError as exc:
@@ -176,7 +194,9 @@ def _positive(text: str) -> int:
     return number
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(running: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; given the command about to run (``running``), when it is one of
+    this module's own, only their parsers (``_command_of``)."""
     parser = argparse.ArgumentParser(
         prog="kgpub", description="Publish news articles as Linked Data."
     )
@@ -235,9 +255,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(handler=_cmd_serve)
 
-    store_commands.add_commands(sub)
-    authoring.add_commands(sub)
-    revise.add_command(sub)
+    if running not in _OWN_COMMANDS:
+        # The other commands' modules import what they run (the re-anchoring's fuzzy
+        # matching, the bulk loader): not needed to start a server, so not imported for it.
+        from kgpub.cli import authoring, revise, store_commands  # noqa: PLC0415
+
+        store_commands.add_commands(sub)
+        authoring.add_commands(sub)
+        revise.add_command(sub)
     # --project before or after the command's name; after it, it wins.
     for command in sub.choices.values():
         command.add_argument(
@@ -252,8 +277,27 @@ _PROJECT_HELP = (
 )
 
 
+_OWN_COMMANDS = frozenset({"validate", "fmt", "serve"})
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names: its first argument that is not an option of the
+    top-level parser (``--project DIR``, also abbreviated, ``--version``, ``--help``)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg.startswith("-"):
+            name = arg.split("=", 1)[0]
+            skip = "=" not in arg and len(name) > 2 and "--project".startswith(name)
+        else:
+            return arg
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(_command_of(arguments)).parse_args(arguments)
     settings = project.settings_for(args.project)
     try:
         project.announce(args.command, settings, named=args.project is not None)

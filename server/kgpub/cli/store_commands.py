@@ -22,7 +22,6 @@ from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.cli.export import DUMP_FORMATS, dump, run_query
 from kgpub.config import Settings
 from kgpub.errors import KgpubError
-from kgpub.ingest import bulkload, new_store
 from kgpub.ingest.dataset import served_sources
 from kgpub.rdf.sources import read_all, required_shapes, required_sources
 from kgpub.search.documents import Scope
@@ -62,6 +61,9 @@ class ProgressLine:
 
 
 def _cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported by the commands that load, not by every ``kgpub`` run (``serve`` starts faster).
+    from kgpub.ingest import bulkload, new_store  # noqa: PLC0415
+
     if args.backend is not None:
         return _cmd_load_backend(args, settings)
     progress: ProgressLine | None = None
@@ -126,7 +128,7 @@ def _index(directory: Path, settings: Settings) -> None:
 def _cmd_load_backend(args: argparse.Namespace, settings: Settings) -> int:
     """``kgpub load --backend``: the same checks, then one Graph Store PUT per graph."""
     from kgpub.errors import BackendError  # noqa: PLC0415
-    from kgpub.ingest import remote_load  # noqa: PLC0415 - httpx only when a backend is used
+    from kgpub.ingest import bulkload, remote_load  # noqa: PLC0415 - httpx only when a backend is used
     from kgpub.store.remote import RemoteStore  # noqa: PLC0415
 
     settings = settings.model_copy(

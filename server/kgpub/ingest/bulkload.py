@@ -33,7 +33,8 @@ from kgpub.rdf.sources import (
     required_shapes,
     syntax_error,
 )
-from kgpub.shacl.validate import ValidationReport, validate_quads
+from kgpub.shacl.report import ValidationReport
+from kgpub.shacl.validate import validate_quads
 from kgpub.store.oxigraph import Store
 
 

@@ -48,7 +48,7 @@ from kgpub.errors import KgpubError, RdfSyntaxError
 from kgpub.ingest import bulkload, store_seal
 from kgpub.ingest.bulkload import InputFile, LoadSummary, Progress
 from kgpub.rdf.sources import syntax_error
-from kgpub.shacl.validate import ValidationReport
+from kgpub.shacl.report import ValidationReport
 from kgpub.store.oxigraph import Store
 
 _LINE_BASED = frozenset({ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS})

@@ -29,7 +29,7 @@ from kgpub.config import Settings
 from kgpub.errors import BackendError
 from kgpub.ingest import bulkload
 from kgpub.ingest.bulkload import InputFile, LoadSummary, Progress
-from kgpub.shacl.validate import ValidationReport
+from kgpub.shacl.report import ValidationReport
 from kgpub.store.remote import RemoteStore
 
 UploadProgress = Callable[[int, int, int], None]

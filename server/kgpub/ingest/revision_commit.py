@@ -38,8 +38,9 @@ from kgpub.rdf.sources import (
     read_quads,
 )
 from kgpub.rdf.sources import shapes_sources as shapes_of
+from kgpub.shacl.report import ValidationReport
 from kgpub.shacl.text import render_report
-from kgpub.shacl.validate import ValidationReport, validate_quads
+from kgpub.shacl.validate import validate_quads
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,10 @@ from kgpub.config import Settings
 from kgpub.errors import DataNotConformingError, StoreUnverifiedError
 from kgpub.rdf.sources import Source, graph_iri, ontology_sources, read_all, shapes_sources
 from kgpub.shacl.conformance import Conformance
+from kgpub.shacl.report import ValidationReport
 from kgpub.shacl.report_cache import report_key
 from kgpub.shacl.report_file import read_report, write_report
 from kgpub.shacl.text import render_report
-from kgpub.shacl.validate import ValidationReport, validate_quads
 from kgpub.store.oxigraph import Store
 
 SEAL_FILE = "kgpub-seal.json"
@@ -199,6 +199,9 @@ def _checked(
         return Conformance(shapes, ontology, None), notice
     schema = {ox.NamedNode(graph_iri(settings, s.path)) for s in _schema_sources(settings)}
     data = [q for q in store if q.graph_name not in schema]
+    # pySHACL only when the store must be validated again, not for a sealed one.
+    from kgpub.shacl.validate import validate_quads  # noqa: PLC0415
+
     report = validate_quads(data, shapes, ontology)
     if not report.accepted:
         raise DataNotConformingError(render_report(report))

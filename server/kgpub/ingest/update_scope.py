@@ -25,7 +25,6 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import BNode, URIRef, Variable
 
 from kgpub.errors import UpdateFailedError
 from kgpub.rdflib_grammar import GRAMMAR_LOCK
@@ -70,6 +69,8 @@ def _is_triple(node: Any) -> bool:
 
 def _read(triples: Iterable[tuple[Any, Any, Any]], found: set[str]) -> None:
     """Patterns that are read or deleted: an IRI subject and a plain predicate, each."""
+    from rdflib import URIRef, Variable  # noqa: PLC0415 - see the imports
+
     for subject, predicate, _ in triples:
         if not isinstance(subject, URIRef) or not isinstance(predicate, URIRef | Variable):
             raise _UnboundedError
@@ -77,6 +78,8 @@ def _read(triples: Iterable[tuple[Any, Any, Any]], found: set[str]) -> None:
 
 
 def _inserted(triples: Iterable[tuple[Any, Any, Any]], found: set[str]) -> None:
+    from rdflib import BNode, URIRef, Variable  # noqa: PLC0415 - see the imports
+
     for subject, predicate, _ in triples:
         if not isinstance(predicate, URIRef | Variable):
             raise _UnboundedError

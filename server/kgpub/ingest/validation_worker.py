@@ -35,7 +35,7 @@ from kgpub.ld import pages
 from kgpub.rdf.formats import HTML, JSON_LD, TURTLE, named
 from kgpub.rdf.serialization import serialize
 from kgpub.shacl.conformance import Conformance, report_quads, upload_format, validate_upload
-from kgpub.shacl.validate import ValidationReport
+from kgpub.shacl.report import ValidationReport
 from kgpub.sparql.worker import die_with_server
 
 # Deep class hierarchies and long lists make pySHACL and rdflib recurse: give

@@ -38,7 +38,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
 
@@ -58,14 +58,17 @@ from kgpub.rdf import representable
 from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
 from kgpub.search.index import SearchIndex
 from kgpub.shacl.conformance import Conformance
-from kgpub.shacl.incremental import Match, revalidate
-from kgpub.shacl.validate import validate_quads, validator_for
 from kgpub.store.changes import Changes
 from kgpub.store.oxigraph import Store
 from kgpub.store.staged import Staged
 
 GraphName = ox.NamedNode | ox.DefaultGraph
 _T = TypeVar("_T")
+
+# The validator (``shacl.validate``, ``shacl.incremental``: rdflib, pySHACL) is imported
+# by the first validated write: a server with writes on starts and answers reads without it.
+if TYPE_CHECKING:
+    from kgpub.shacl.incremental import Match
 
 _log = logging.getLogger(__name__)
 
@@ -158,6 +161,8 @@ def validate_state(store: Store | Staged, settings: Settings) -> Conformance:
             ontology.append(quad)
         else:
             data.append(quad)
+    from kgpub.shacl.validate import validate_quads  # noqa: PLC0415 - see the imports
+
     report = validate_quads(data, shapes, ontology)
     return Conformance(tuple(shapes), tuple(ontology), report)
 
@@ -185,6 +190,9 @@ def validate_change(
     schema |= {ox.NamedNode(graph_iri(settings, s.path)) for s in ontology_sources(settings)}
     if previous is None or previous.report is None or Writer.touches(changes, schema):
         return validate_state(staged, settings)
+    from kgpub.shacl.incremental import revalidate  # noqa: PLC0415 - see the imports
+    from kgpub.shacl.validate import validator_for  # noqa: PLC0415
+
     validator = validator_for(previous.shapes, previous.ontology)
     changed = list(dict.fromkeys(q.triple for q in (*changes.removed, *changes.added)))
     report = revalidate(validator, previous.report, changed, data_match(staged, schema))

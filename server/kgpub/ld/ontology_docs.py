@@ -33,8 +33,10 @@ import html
 import re
 import threading
 import warnings
+from typing import TYPE_CHECKING
 
-import rdflib
+if TYPE_CHECKING:
+    import rdflib
 
 _ID = re.compile(r'\b(id|href)="(#?)([^"]*)"')
 
@@ -42,6 +44,8 @@ _ID = re.compile(r'\b(id|href)="(#?)([^"]*)"')
 def _one_language(graph: rdflib.Graph, lang: str) -> rdflib.Graph:
     """``graph`` with each property's tagged literals kept in ``lang`` (else ``en``) only,
     and every literal made inert (``_inert``)."""
+    import rdflib  # noqa: PLC0415 - like pyLODE, only for the first ontology page
+
     out = rdflib.Graph()
     for prefix, namespace in graph.namespaces():
         out.bind(prefix, namespace)
@@ -61,6 +65,8 @@ def _one_language(graph: rdflib.Graph, lang: str) -> rdflib.Graph:
 
 def _inert(term: rdflib.term.Node) -> rdflib.term.Node:
     """A literal with no ``<`` (``&lt;`` instead), so pyLODE's Markdown cannot emit a tag."""
+    import rdflib  # noqa: PLC0415 - see _one_language
+
     if not isinstance(term, rdflib.Literal) or "<" not in str(term):
         return term
     text = str(term).replace("<", "&lt;")
@@ -73,6 +79,7 @@ def render(turtle: str, document: str, lang: str) -> str:
     """The pyLODE page of the ontology ``document`` (given as Turtle) in ``lang``."""
     # pyLODE takes about 0.1 s to import; only the first ontology page needs it, not
     # every server process at start.
+    import rdflib  # noqa: PLC0415
     from pylode import OntPub  # noqa: PLC0415
 
     graph = _one_language(rdflib.Graph().parse(data=turtle, format="turtle"), lang)

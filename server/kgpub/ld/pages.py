@@ -11,12 +11,12 @@ from the news, not markup.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kgpub.ld.dataset_view import dataset_view
 from kgpub.ld.describe import Description
@@ -32,13 +32,32 @@ from kgpub.rdf.formats import Representation
 from kgpub.shacl.conformance import Conformance
 from kgpub.store.protocol import QueryStore
 
-_env = Environment(
-    loader=PackageLoader("kgpub", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_env.tests["inline"] = inline
+if TYPE_CHECKING:
+    from jinja2 import Environment, Template
+
+
+class _Templates:
+    """The templates' jinja2 environment, made when the first page is rendered: jinja2 is
+    not imported on the way to a server's first answer (most answers are not pages)."""
+
+    @functools.cached_property
+    def environment(self) -> Environment:
+        from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: PLC0415
+
+        env = Environment(
+            loader=PackageLoader("kgpub", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.tests["inline"] = inline
+        return env
+
+    def get_template(self, name: str) -> Template:
+        return self.environment.get_template(name)
+
+
+_env = _Templates()
 
 
 def resource_page(

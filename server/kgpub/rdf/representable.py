@@ -13,7 +13,7 @@ an XML document), so the client gets a clear error instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 
@@ -65,9 +65,41 @@ def _short(term: object) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
+def _texts(term: object) -> Iterator[str]:
+    """Every string of a term that ``_check_term`` checks."""
+    if isinstance(term, ox.Literal):
+        yield term.value
+        yield term.datatype.value
+    elif isinstance(term, ox.NamedNode):
+        yield term.value
+    elif isinstance(term, ox.Triple):
+        yield from _texts(term.subject)
+        yield from _texts(term.object)
+
+
+def _any_offence(quads: Sequence[ox.Quad]) -> bool:
+    """Whether any term holds a forbidden character: one search over all their strings
+    (joined by a tab, which XML allows), so clean data (nearly all) is checked fast."""
+    texts: list[str] = []
+    add = texts.append
+    for quad in quads:
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+            if isinstance(term, ox.NamedNode):
+                add(term.value)
+            elif isinstance(term, ox.Literal):
+                add(term.value)
+                add(term.datatype.value)
+            elif isinstance(term, ox.Triple):
+                texts.extend(_texts(term))
+    return _NOT_XML.search("\t".join(texts)) is not None
+
+
 def check_quads(quads: Iterable[ox.Quad], source: str) -> None:
     """``UnrepresentableDataError`` naming the first term holding a character XML
     cannot carry: the character, the term and the triple it is in."""
+    quads = quads if isinstance(quads, Sequence) else list(quads)
+    if not _any_offence(quads):
+        return
     for quad in quads:
         for term, role in (
             (quad.subject, "subject"),

@@ -9,9 +9,12 @@ its language. Beside them, ``entries`` keeps each document as it was (its
 kind, resource, language, text and place in the article) and ``spans`` the
 claims' evidence spans.
 
-The index is one file. The server builds it at start-up from whatever it
-serves, and after each committed write re-indexes the resources the write
-touched (``reindex``). Query workers open it read-only (WAL mode lets them
+The index is one file. The server builds it from whatever it serves right
+after start-up, in a thread, so it is not on the way to the first answer
+(``prepared``, then ``fill``): until it is there, ``/search`` waits for it
+(``wait_built``) and ``kgpub:search`` in a query waits too (``sparql_function``).
+After each committed write the server re-indexes the resources the write
+touched (``reindex``), after the build. Query workers open it read-only (WAL mode lets them
 read while the server writes); ``meta.version`` says which store version
 the index reflects, so a worker on a newer snapshot can wait for it.
 """
@@ -31,6 +34,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kgpub.errors import SearchIndexUnavailableError
 from kgpub.search.analysis import LANGUAGES, stems
 from kgpub.search.documents import Document, Scope, Span, affected, claim_spans, documents
 from kgpub.store.oxigraph import SEARCH_FILE, Store
@@ -84,9 +88,30 @@ class SearchIndex:
         self.path = path
         self.scope = scope
         self._lock = threading.Lock()
+        # Set unless ``prepared`` made this index to be filled: an index over an existing
+        # file, or one built in the caller's thread, never makes anyone wait.
+        self._built = threading.Event()
+        self._built.set()
+        self._failure: str | None = None
+
+    def wait_built(self, timeout: float | None = None) -> bool:
+        """Whether the index is built (waiting up to ``timeout`` seconds for ``fill``);
+        ``SearchIndexUnavailableError`` if building it failed."""
+        built = self._built.wait(timeout)
+        if self._failure is not None:
+            raise SearchIndexUnavailableError(
+                f"the search index could not be built: {self._failure}", retry_after=60
+            )
+        return built
 
     def build(self, store: QueryStore, version: int) -> Built:
         """Index the whole store anew (the file is replaced)."""
+        try:
+            return self._build(store, version)
+        finally:
+            self._built.set()
+
+    def _build(self, store: QueryStore, version: int) -> Built:
         started = time.perf_counter()
         with self._lock:
             for suffix in ("", "-wal", "-shm"):
@@ -108,6 +133,7 @@ class SearchIndex:
     def reindex(self, store: QueryStore, subjects: Sequence[str], version: int) -> Built:
         """Index ``subjects`` again from the store (what a committed write touched), in one
         transaction: a search sees the index before or after, never half of it."""
+        self._built.wait()  # a write right after start-up waits for the first build
         started = time.perf_counter()
         with self._lock, contextlib.closing(connect(self.path)) as conn, conn:
             for chunk in _chunks(subjects, 500):
@@ -142,16 +168,42 @@ class SearchIndex:
     def served(cls, store: QueryStore, base_iri: str) -> tuple[SearchIndex, Built]:
         """The index of a served store, in a folder of its own (``remove`` deletes it): a copy
         of the one ``kgpub load`` left beside a read-only store, else built now."""
+        index = cls.prepared(base_iri)
+        try:
+            return index, index.fill(store)
+        except BaseException:
+            index.remove()
+            raise
+
+    @classmethod
+    def prepared(cls, base_iri: str) -> SearchIndex:
+        """An index in a folder of its own, not built yet: ``fill`` builds it."""
         folder = Path(tempfile.mkdtemp(prefix="kgpub-search-"))
         index = cls(folder / "search.sqlite", Scope.for_base(base_iri))
+        index._built.clear()
+        return index
+
+    def fill(self, store: QueryStore) -> Built:
+        """Copy the index ``kgpub load`` left beside a read-only store, else build it."""
         try:
             prebuilt = beside(store)
             if prebuilt is not None:
-                return index, index._copy(prebuilt, store.version)
-            return index, index.build(store, store.version)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
+                return self._copy(prebuilt, store.version)
+            return self._build(store, store.version)
+        except BaseException as exc:
+            self._failure = str(exc) or type(exc).__name__
             raise
+        finally:
+            self._built.set()
+
+    def fill_logged(self, store: QueryStore) -> None:
+        """``fill``, for a thread of its own: a failure is logged (and ``wait_built`` says it)."""
+        try:
+            built = self.fill(store)
+        except Exception as exc:
+            _log.error("the search index could not be built: %s", exc)
+            return
+        _log.info("search index built: %s documents in %.2f s", built.documents, built.seconds)
 
     def _copy(self, source: Path, version: int) -> Built:
         """This index as a copy of ``source`` (SQLite's online backup), at ``version``."""

@@ -17,7 +17,8 @@ words hold nothing to search for, or the language is not indexed. The words
 are searched once per query and remembered, so calling the function on
 every row costs a dictionary look-up. A worker's snapshot may be newer than
 the index for the few milliseconds a write takes to re-index; the first call
-of a query then waits for the index to catch up (``meta.version``).
+of a query then waits for the index to catch up (``meta.version``). Right
+after start-up the index may not be built yet: the call waits for it.
 """
 
 from __future__ import annotations
@@ -93,13 +94,28 @@ class SparqlSearch:
         return ox.Literal(repr(score), datatype=_DOUBLE) if score is not None else None
 
     def _search(self, words: str, lang: str | None) -> dict[str, float]:
+        if not self._caught_up:
+            self._wait_for_version()
         with contextlib.closing(connect(self.index.path, read_only=True)) as conn:
-            if not self._caught_up:
-                self._wait_for_version(conn)
             return scores(conn, words, lang)
 
-    def _wait_for_version(self, conn: sqlite3.Connection) -> None:
+    def _wait_for_version(self) -> None:
+        """Wait for the index to reflect this worker's snapshot: up to ``_CATCH_UP_SECONDS``
+        for a re-index after a write; while the index is not built yet (the server builds
+        it after start-up), as long as it takes: the query's deadline bounds the wait."""
         deadline = time.monotonic() + _CATCH_UP_SECONDS
-        while stored_version(conn) < self.version and time.monotonic() < deadline:
+        while True:
+            found = _version_of(self.index.path)
+            if found >= self.version or (found >= 0 and time.monotonic() >= deadline):
+                break
             time.sleep(0.005)
-        self._caught_up = stored_version(conn) >= self.version
+        self._caught_up = found >= self.version
+
+
+def _version_of(path: Path) -> int:
+    """The version the index file reflects; -1 while it is not there or not built yet."""
+    try:
+        with contextlib.closing(connect(path, read_only=True)) as conn:
+            return stored_version(conn)
+    except sqlite3.Error:
+        return -1

@@ -1,7 +1,8 @@
 """SHACL validation, with the report kept as data (docs/validation.md).
 
-- ``validate``: the entry point (``validate_quads``); ``ValidationReport`` with
-  SHACL's ``conforms`` and kgpub's ``accepted``; plain pySHACL as the reference.
+- ``validate``: the entry point (``validate_quads``); plain pySHACL as the reference.
+- ``report``: ``ValidationReport`` with SHACL's ``conforms`` and kgpub's ``accepted``,
+  importable without rdflib; a report read from a file is deferred.
 - ``compiled``: the shapes compiled once, split into pyoxigraph's and pySHACL's parts.
 - ``sparql_constraints``: SHACL-SPARQL constraints and targets evaluated by pyoxigraph.
 - ``terms``: rdflib ↔ pyoxigraph terms, blank node labels kept.

@@ -13,21 +13,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import URIRef
 
 from kgpub import metrics
 from kgpub.config import Settings
 from kgpub.errors import UnsupportedMediaTypeError
 from kgpub.rdf.formats import UPLOAD_FORMATS, by_media_type, media_types, rdf_format
 from kgpub.rdf.sources import graph_iri, ontology_sources, parse_quads, shapes_sources
+from kgpub.shacl.report import ValidationReport, ValidationResult
 from kgpub.shacl.report_cache import validate_cached
-from kgpub.shacl.validate import (
-    ValidationReport,
-    ValidationResult,
-    in_languages,
-    validate_quads,
-)
+from kgpub.store.oxigraph import Store
 from kgpub.store.protocol import QueryStore
+
+# rdflib and pySHACL (``shacl.validate``) are imported where they are first needed: a
+# server whose report comes from the cache starts and answers without them.
 
 
 @dataclass(frozen=True)
@@ -55,9 +53,12 @@ class Conformance:
         """The results whose focus node is ``iri`` (blank node foci are not attributed)."""
         if self.report is None:
             return []
-        return [
-            r for r in self.report.results if isinstance(r.focus, URIRef) and str(r.focus) == iri
-        ]
+        # Matched on the text first, so a resource without results builds no rdflib terms.
+        found = [i for i, t in enumerate(self.report.texts) if t.focus.iri and t.focus.text == iri]
+        if not found:
+            return []
+        results = self.report.results
+        return [results[i] for i in found]
 
 
 def _graph_quads(store: QueryStore, graphs: list[str], exclude: bool) -> list[ox.Quad]:
@@ -65,6 +66,8 @@ def _graph_quads(store: QueryStore, graphs: list[str], exclude: bool) -> list[ox
     chosen = [g for g in served if (g in graphs) != exclude]
     if not chosen:
         return []
+    if isinstance(store, Store):  # read straight from the graphs: no query, no rows to convert
+        return [quad for g in chosen for quad in store.quads(g)]
     values = " ".join(f"<{g}>" for g in chosen)
     result = store.query(
         f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
@@ -101,6 +104,8 @@ def _timed_validate(
     data: Iterable[ox.Quad], shapes: Iterable[ox.Quad], ontology: Iterable[ox.Quad]
 ) -> ValidationReport:
     """``validate_quads``, timed as the served data's validation (a cached report is not)."""
+    from kgpub.shacl.validate import validate_quads  # noqa: PLC0415 - see the imports
+
     with metrics.VALIDATION_SECONDS.labels("startup").time():
         return validate_quads(data, shapes, ontology)
 
@@ -124,6 +129,8 @@ def validate_upload(
 
     ``UnsafeInputError`` for input refused unparsed (``kgpub.guards``).
     """
+    from kgpub.shacl.validate import validate_quads  # noqa: PLC0415 - see the imports
+
     fmt = upload_format(content_type)
     quads = parse_quads(data, fmt, "request body", ox.DefaultGraph(), max_depth=max_depth)
     return validate_quads(quads, against.shapes, against.ontology)
@@ -131,6 +138,8 @@ def validate_upload(
 
 def report_quads(report: ValidationReport, languages: Sequence[str] = ("en",)) -> list[ox.Quad]:
     """A report's graph as pyoxigraph quads (default graph), one message per result."""
+    from kgpub.shacl.validate import in_languages  # noqa: PLC0415 - see the imports
+
     return to_quads(in_languages(report, languages).serialize(format="nt", encoding="utf-8"))
 
 

@@ -38,15 +38,10 @@ from rdflib.term import Node
 
 from kgpub.shacl.compiled import target_queries
 from kgpub.shacl.reach import Edge, Reach
+from kgpub.shacl.report import ValidationReport, ValidationResult
 from kgpub.shacl.sparql_constraints import focus_nodes
 from kgpub.shacl.terms import OxTerm, TermBridge
-from kgpub.shacl.validate import (
-    ValidationReport,
-    ValidationResult,
-    Validator,
-    make_report,
-    run_pyshacl,
-)
+from kgpub.shacl.validate import Validator, make_report, run_pyshacl
 
 Subject = ox.NamedNode | ox.BlankNode
 # The data after the write: triples matching (subject, predicate, object), None a wildcard.

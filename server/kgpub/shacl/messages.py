@@ -14,10 +14,31 @@ then the first by language and text. The request says which languages
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-
-from rdflib import Literal
+from typing import Protocol, TypeVar
 
 FALLBACK = ("en", "")
+
+
+class Message(Protocol):
+    """A message: its text (``str()``) and language tag. rdflib's ``Literal`` is one, and so
+    is ``Text``, which a report read from a file uses without importing rdflib."""
+
+    @property
+    def language(self) -> str | None: ...
+
+
+M = TypeVar("M", bound=Message)
+
+
+class Text(str):
+    """A message's text with its language tag, without rdflib."""
+
+    language: str | None
+
+    def __new__(cls, text: str, language: str | None) -> Text:
+        made = super().__new__(cls, text)
+        made.language = language
+        return made
 
 
 def requested_languages(
@@ -45,7 +66,7 @@ def requested_languages(
     return tuple(dict.fromkeys(wanted))
 
 
-def choose(messages: Iterable[Literal], languages: Sequence[str] = ("en",)) -> Literal | None:
+def choose(messages: Iterable[M], languages: Sequence[str] = ("en",)) -> M | None:
     """The message in the first of ``languages`` there is one in (tag, then primary subtag)."""
     ordered = sorted(messages, key=lambda m: ((m.language or "").lower(), str(m)))
     if not ordered:
@@ -58,7 +79,7 @@ def choose(messages: Iterable[Literal], languages: Sequence[str] = ("en",)) -> L
     return ordered[0]
 
 
-def choose_message(messages: Iterable[Literal], languages: Sequence[str] = ("en",)) -> str:
+def choose_message(messages: Iterable[Message], languages: Sequence[str] = ("en",)) -> str:
     """The text of ``choose``'s message ("" when there is none)."""
     chosen = choose(messages, languages)
     return "" if chosen is None else str(chosen)

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kgpub.shacl.report import ValidationReport
 from kgpub.shacl.report_file import read_report, write_report
-from kgpub.shacl.validate import ValidationReport
 
 Validator = Callable[[Iterable[ox.Quad], Iterable[ox.Quad], Iterable[ox.Quad]], ValidationReport]
 

@@ -10,22 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rdflib.namespace import SH
-from rdflib.term import Node, URIRef
-
-from kgpub.shacl.validate import ValidationReport, ValidationResult
+from kgpub.shacl.report import VIOLATION, ResultText, Shown, ValidationReport
 
 
-def _short(node: Node | None) -> str:
-    if node is None:
-        return "-"
-    text = str(node)
-    if isinstance(node, URIRef) and text.startswith(str(SH)):
-        return "sh:" + text[len(str(SH)) :]
-    return text
+def _short(term: Shown | None) -> str:
+    return "-" if term is None else term.short()
 
 
-def render_result(result: ValidationResult, languages: Sequence[str] = ("en",)) -> str:
+def render_result(result: ResultText, languages: Sequence[str] = ("en",)) -> str:
+    """One result (as ``ValidationReport.texts`` holds it): a line, then its message."""
     severity = _short(result.severity).removeprefix("sh:")
     line = (
         f"{severity}: {_short(result.focus)} path {_short(result.path)} "
@@ -40,8 +33,8 @@ def verdict(report: ValidationReport) -> str:
     """One line: SHACL's conformance, the counts and kgpub's decision."""
     if report.conforms:
         return "Conforms: the data passes every shape."
-    violations = len(report.violations)
-    others = len(report.results) - violations
+    violations = sum(1 for t in report.texts if t.severity.text == VIOLATION)
+    others = len(report.texts) - violations
     counts = f"{violations} violation(s), {others} warning(s)/info(s)"
     if report.accepted:
         return f"Does not conform (sh:conforms false): {counts}; accepted, no violations."
@@ -49,10 +42,10 @@ def verdict(report: ValidationReport) -> str:
 
 
 def render_report(report: ValidationReport, languages: Sequence[str] = ("en",)) -> str:
-    lines = [render_result(r, languages) for r in sorted(report.results, key=_sort_key)]
+    lines = [render_result(r, languages) for r in sorted(report.texts, key=_sort_key)]
     lines.append(verdict(report))
     return "\n".join(lines)
 
 
-def _sort_key(result: ValidationResult) -> tuple[str, str, str]:
-    return (str(result.severity), str(result.focus), str(result.path))
+def _sort_key(result: ResultText) -> tuple[str, str, str]:
+    return (result.severity.text, result.focus.text, str(result.path.text if result.path else None))

@@ -9,8 +9,9 @@ one query each instead of one rdflib query per focus node. The results are
 merged into one report in pySHACL's form. The shapes are compiled once per
 process and kept (``validator_for``).
 
-``conforms`` is SHACL's (§3.6.1: no result at all); ``accepted`` is kgpub's
-policy (no Violation: Warnings and Infos are published and shown).
+The report's classes live in ``shacl.report``, importable without rdflib.
+``conforms`` is SHACL's (§3.6.1: no result at all);
+``accepted`` is kgpub's policy (no Violation: Warnings and Infos are published).
 ``reference_report`` is plain pySHACL on the whole shapes graph, which the
 tests hold the fast path to.
 """
@@ -20,7 +21,6 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 
 import pyoxigraph as ox
@@ -30,60 +30,13 @@ from rdflib.term import Node
 
 from kgpub.rdf.rdflib_bridge import to_rdflib
 from kgpub.shacl.compiled import Compiled, compile_shapes
-from kgpub.shacl.messages import choose, choose_message
+from kgpub.shacl.messages import choose
 from kgpub.shacl.reach import Reach, reach_of
+from kgpub.shacl.report import ValidationReport, ValidationResult
 from kgpub.shacl.sparql_constraints import SparqlResult, sparql_results
 from kgpub.shacl.terms import OxTerm, TermBridge
 
 _KEPT_VALIDATORS = 4
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """One ``sh:ValidationResult``: what failed, where, and under which constraint."""
-
-    focus: Node
-    path: Node | None
-    component: URIRef
-    severity: URIRef
-    source_shape: Node
-    value: Node | None = None
-    messages: tuple[Literal, ...] = ()
-    source_constraint: Node | None = None
-
-    def message_in(self, languages: Sequence[str] = ("en",)) -> str:
-        """The message in the first of ``languages`` it has (``shacl.messages``)."""
-        return choose_message(self.messages, languages)
-
-    @property
-    def message(self) -> str:
-        """The English message (or the nearest one ``choose_message`` falls back to)."""
-        return self.message_in()
-
-    def key(self) -> tuple[str, ...]:
-        """Focus, path, component, severity, source shape and value, as N3 (for comparing)."""
-        parts = (self.focus, self.path, self.component, self.severity, self.source_shape)
-        return tuple("" if x is None else x.n3() for x in (*parts, self.value))
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    results: tuple[ValidationResult, ...]
-    graph: Graph
-
-    @property
-    def conforms(self) -> bool:
-        """SHACL 1.0 §3.6.1: true if and only if there is no validation result at all."""
-        return not self.results
-
-    @property
-    def accepted(self) -> bool:
-        """kgpub's policy: the data may be published unless a result is a Violation."""
-        return not self.violations
-
-    @property
-    def violations(self) -> tuple[ValidationResult, ...]:
-        return tuple(r for r in self.results if r.severity == SH.Violation)
 
 
 def results_of(report: Graph) -> list[ValidationResult]:

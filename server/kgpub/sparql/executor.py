@@ -64,6 +64,19 @@ PROCESS_CONTEXT = multiprocessing.get_context("forkserver")
 PROCESS_CONTEXT.set_forkserver_preload(["kgpub.sparql.worker"])
 
 
+def start_forkserver() -> None:
+    """Start the forkserver now rather than at the first worker (``QueryPool.start``).
+
+    Starting it is a fork and exec; the forkserver then imports the worker module in
+    its own process, on another core, while the caller goes on loading the data and
+    importing the web stack: ``kgpub serve`` calls it first thing, so the first query
+    worker is a cheap fork by the time the app starts its pool.
+    """
+    from multiprocessing import forkserver  # noqa: PLC0415 - the module PROCESS_CONTEXT uses
+
+    forkserver.ensure_running()
+
+
 @dataclass(frozen=True)
 class Outcome:
     """A finished query: its bytes (or spool file) and the store version it saw."""

@@ -2,14 +2,18 @@
 
 A factory rather than a module-level app, so tests and the CLI build apps
 from explicit settings. The lifespan loads and validates the data in a worker
-thread before the first request and refuses to start on invalid data; an
-already loaded store can be passed in (the CLI validates first so it can
-print the report and exit cleanly; tests pass fixture datasets).
+thread before the first request and refuses to start on invalid data, starts
+the query workers, and then builds the search index in a thread of its own
+while the app already answers (``/search`` waits for it; docs/architecture.md,
+"How start-up works"). An already loaded store can be passed in (the CLI
+validates first so it can print the report and exit cleanly; tests pass
+fixture datasets).
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -43,6 +47,7 @@ from kgpub.web.routes import graph_store as graphstore_routes
 from kgpub.web.routes import history as history_routes
 from kgpub.web.routes import mementos as memento_routes
 from kgpub.web.routes import resources as resource_routes
+from kgpub.web.routes import revisions as revision_routes
 from kgpub.web.routes import search as search_routes
 from kgpub.web.routes import sparql as sparql_routes
 from kgpub.web.routes import update as update_routes
@@ -53,9 +58,10 @@ from kgpub.web.services import Services
 
 
 async def _start_queries(store: QueryStore, settings: Settings) -> tuple[SearchIndex, Runner]:
-    """The search index of ``store`` and the query runner that answers ``kgpub:search`` from
-    it, started; the index is removed again if the workers do not start."""
-    search, _ = await anyio.to_thread.run_sync(SearchIndex.served, store, settings.base_iri)
+    """The query runner, started, answering ``kgpub:search`` from a search index of ``store``
+    that is built after start-up (``SearchIndex.fill``, in a thread: not on the way to
+    the first answer); the index's folder is removed again if the workers do not start."""
+    search = SearchIndex.prepared(settings.base_iri)
     pool = runner_for(store, settings, index_file(search))
     try:
         await pool.start()
@@ -96,6 +102,10 @@ def create_app(
         search, pool = await _start_queries(loaded, settings)
         state.search_index = search
         state.start(loaded, checked, pool)
+        building = threading.Thread(
+            target=search.fill_logged, args=(loaded,), name="kgpub-search-index", daemon=True
+        )
+        building.start()
         if settings.writes_enabled:
             state.writer = graphstore_routes.writer_for(state)
             state.dataset_nonce = secrets.token_hex(8)
@@ -103,6 +113,7 @@ def create_app(
             yield
         finally:
             await pool.close()
+            await anyio.to_thread.run_sync(building.join)  # then its folder can go
             search.remove()
             await state.validation_pool.close()
             if store is None:  # the app opened it, so the app closes it
@@ -175,6 +186,7 @@ def _install_routes(app: FastAPI, settings: Settings) -> None:
     search_routes.install(app)
     history_routes.install(app)
     api_docs_routes.install(app)
+    revision_routes.install(app)  # POST /id/{article}/revisions, before /id/{rest:path}
     operations.install(
         app, enabled=settings.metrics_enabled, in_openapi=settings.operations_in_openapi
     )

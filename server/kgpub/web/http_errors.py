@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from rdflib.term import Node, URIRef
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -44,6 +43,7 @@ from kgpub.errors import (
     RequestTooLargeError,
     ResourceNotFoundError,
     ResultTooLargeError,
+    RevisionInputError,
     RevisionRefusedError,
     StorageFullError,
     UnrecordedWriteError,
@@ -63,6 +63,9 @@ from kgpub.shacl.conformance import report_quads
 from kgpub.shacl.messages import requested_languages
 from kgpub.web.openapi import PROBLEM_JSON
 from kgpub.web.services import services
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
 
 _PROBLEM_REP = Representation(PROBLEM_JSON, "json", ("application/json",))
 
@@ -99,6 +102,7 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     HistoryError: HTTPStatus.CONFLICT,
     NoHistoryError: HTTPStatus.NOT_FOUND,
     RevisionRefusedError: HTTPStatus.CONFLICT,
+    RevisionInputError: HTTPStatus.BAD_REQUEST,
 }
 # A rejected write's SHACL report: problem+json unless the client asks for RDF.
 _REPORT_OFFERS = (_PROBLEM_REP, TURTLE, JSON_LD)
@@ -181,6 +185,9 @@ async def _write_refused(
 
 
 def _term(node: Node | None) -> str | None:
+    # A rejected write's report has rdflib terms already: importing it here costs nothing.
+    from rdflib.term import URIRef  # noqa: PLC0415 - not on the way to the first answer
+
     if node is None:
         return None
     return str(node) if isinstance(node, URIRef) else node.n3()

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kgpub.config import Settings
+from kgpub.search.index import Built, SearchIndex
+from kgpub.store.protocol import QueryStore
 from kgpub.web.app import create_app
+from kgpub.web.routes import search as search_route
 from tests.search_fixtures import SPAN_END, SPAN_START, article_turtle
 from tests.writes_fixtures import AUTH, writable_project
 
@@ -211,3 +216,67 @@ def test_kgpub_search_sees_a_committed_write(writable: TestClient) -> None:
     _post_article(writable, "-sparql")
     after = writable.get("/sparql", params={"query": query}, headers={"accept": "text/csv"})
     assert ID + "test-claim-sparql," in after.text
+
+
+# -- the index is built after start-up (issue 13: start-up off the critical path) ---------
+
+
+@pytest.fixture
+def held_build(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The start-up build of the search index held until the test sets the event."""
+    release = threading.Event()
+    fill = SearchIndex.fill
+
+    def held(self: SearchIndex, store: QueryStore) -> Built:
+        release.wait(30)
+        return fill(self, store)
+
+    monkeypatch.setattr(SearchIndex, "fill", held)
+    yield release
+    release.set()
+
+
+def test_the_app_answers_before_the_index_is_built_and_search_waits_for_it(
+    held_build: threading.Event,
+) -> None:
+    settings = Settings(validate_on_start=False, query_workers=1)
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+        threading.Timer(0.3, held_build.set).start()
+        response = c.get("/search", params={"q": "Starlink"})  # waits for the build
+        assert response.status_code == 200
+        assert response.json()["total"] >= 3
+        # kgpub:search in a query also sees the index, once it is there.
+        found = c.get(
+            "/sparql",
+            params={"query": CLAIMS_ABOUT.format(words="Starlink")},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert found.json()["results"]["bindings"]
+
+
+def test_a_search_that_outwaits_the_build_gets_503_with_retry_after(
+    held_build: threading.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_route, "BUILD_WAIT_SECONDS", 0.05)
+    settings = Settings(validate_on_start=False, query_workers=1)
+    with TestClient(create_app(settings)) as c:
+        response = c.get("/search", params={"q": "Starlink"})
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == str(search_route.RETRY_AFTER_SECONDS)
+        assert "still being built" in response.json()["detail"]
+        held_build.set()
+        assert c.get("/search", params={"q": "Starlink"}).status_code == 200
+
+
+def test_a_failed_build_is_a_503_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: SearchIndex, store: QueryStore, version: int) -> Built:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(SearchIndex, "_build", broken)
+    settings = Settings(validate_on_start=False, query_workers=1)
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+        response = c.get("/search", params={"q": "Starlink"})
+        assert response.status_code == 503
+        assert "could not be built: disk I/O error" in response.json()["detail"]

@@ -17,17 +17,36 @@ from typing import Annotated
 from fastapi import FastAPI, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from kgpub.errors import SearchIndexUnavailableError
 from kgpub.ld import page_text, pages
 from kgpub.ld.page_model import Page
 from kgpub.ld.search_results import SearchAnswer, search_answer
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import HTML, SEARCH_FORMATS
 from kgpub.rdf.serialization import prefixes
+from kgpub.search.index import SearchIndex
 from kgpub.search.query import check_query
 from kgpub.web import conditional, openapi
 from kgpub.web.services import services
 
 PATH = "/search"
+
+
+# How long a search right after start-up waits for the index (built in the background,
+# well under a second for the shipped story) before it answers 503 with Retry-After.
+BUILD_WAIT_SECONDS = 10.0
+RETRY_AFTER_SECONDS = 5
+
+
+async def _index_built(index: SearchIndex) -> None:
+    """Wait for the search index the server builds after start-up; a person searching
+    gets the answer a moment later rather than an error. ``SearchIndexUnavailableError``
+    (503, Retry-After) if it takes longer than ``BUILD_WAIT_SECONDS`` or failed."""
+    if not await run_in_threadpool(index.wait_built, BUILD_WAIT_SECONDS):
+        raise SearchIndexUnavailableError(
+            "the search index is still being built after start-up; try again shortly",
+            retry_after=RETRY_AFTER_SECONDS,
+        )
 
 
 async def search(
@@ -57,6 +76,7 @@ async def search(
         )
         return conditional.answer(request, form.encode(), rep.content_type, headers)
     query = check_query(q or "", settings.search_max_chars)
+    await _index_built(state.search)
     answer = await run_in_threadpool(
         partial(
             search_answer,
@@ -99,5 +119,8 @@ def install(app: FastAPI) -> None:
                 304: {"description": "Not modified: the client's copy (If-None-Match) is current."},
                 400: openapi.problem("q empty, too long or without words; lang not de or en."),
                 406: openapi.NOT_ACCEPTABLE,
+                503: openapi.problem(
+                    "The search index is still being built after start-up (see Retry-After)."
+                ),
             },
         )
