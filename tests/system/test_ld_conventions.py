@@ -317,9 +317,14 @@ def test_sitemap_lastmod_is_when_the_data_changed_and_every_page_answers(
     urls = _sitemap(http)
     modified = parsedate_to_datetime(http.get("/sitemap.xml").headers["last-modified"])
     assert set(urls.values()) == {modified.date().isoformat()}
+    feeds = [url for url in urls if url.startswith(server + "/feed")]
+    # The Atom feeds of articles with revisions (issue 17): the site's and the story's.
+    assert feeds == [server + "/feed", server + "/feed/id/article"]
     for url in urls:
-        assert url.startswith(server + "/id/")
-        answer = http.head(url.removeprefix(server), headers={"Accept": "text/turtle"})
+        feed = url in feeds
+        assert feed or url.startswith(server + "/id/")
+        accept = "application/atom+xml" if feed else "text/turtle"
+        answer = http.head(url.removeprefix(server), headers={"Accept": accept})
         assert answer.status_code == 200, url
 
 

@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from typing import Final
 
 from diff_match_patch import diff_match_patch
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
 
 CONTEXT: Final = 32
 """Code points of context compared on each side (the data's prefix/suffix length)."""
@@ -202,6 +200,10 @@ def moved_whole(old: str, start: int, end: int, new: str, new_start: int) -> boo
 
 def similarity(a: str, b: str) -> float:
     """1 minus the edit distance over the longer length; 1.0 for two empty strings."""
+    # rapidfuzz is imported where it is first used: the web app reaches this module
+    # (revisions over HTTP) and must start without it (docs/architecture.md, start-up).
+    from rapidfuzz.distance import Levenshtein  # noqa: PLC0415
+
     return float(Levenshtein.normalized_similarity(a, b))
 
 
@@ -216,6 +218,8 @@ def exact_places(quote: str, text: str) -> list[tuple[int, int]]:
 
 def search_places(quote: str, text: str, limit: int = _SEARCH_PLACES) -> list[tuple[int, int]]:
     """Up to ``limit`` non-overlapping places where ``quote`` fits best, best first."""
+    from rapidfuzz import fuzz  # noqa: PLC0415  (first use: see ``similarity``)
+
     free = [(0, len(text))]
     found: list[tuple[int, int]] = []
     while len(found) < limit:

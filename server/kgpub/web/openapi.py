@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kgpub.rdf.formats import Representation
+from kgpub.rdf.formats import HTML, Representation
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_CONTENT: dict[str, Any] = {
@@ -54,6 +54,15 @@ _JSON_SCHEMAS: dict[str, dict[str, Any]] = {
 def problem(description: str) -> dict[str, Any]:
     """An error answer: ``application/problem+json``."""
     return {"description": description, "content": PROBLEM_CONTENT}
+
+
+def not_found(description: str) -> dict[str, Any]:
+    """A 404 of a missing resource: problem+json, or a page for browsers (``http_errors``
+    answers every ``ResourceNotFoundError`` so)."""
+    return {
+        "description": f"{description} A page for browsers.",
+        "content": {**PROBLEM_CONTENT, HTML.media_type: {"schema": {"type": "string"}}},
+    }
 
 
 def representations(description: str, reps: Iterable[Representation]) -> dict[str, Any]:

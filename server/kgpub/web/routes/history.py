@@ -145,7 +145,7 @@ _DIFF_PARAMETERS: list[dict[str, Any]] = [
         "schema": {"type": "string"},
     },
 ]
-_NO_HISTORY = openapi.problem("No article with recorded revisions has this IRI.")
+_NO_HISTORY = openapi.not_found("No article with recorded revisions has this IRI.")
 
 
 def install(app: FastAPI) -> None:

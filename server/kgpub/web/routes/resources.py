@@ -225,13 +225,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "If-Modified-Since is not older than Last-Modified."
     },
     400: openapi.problem("A path that cannot be part of an IRI."),
-    404: {
-        "description": "The dataset says nothing about this IRI: a page for browsers.",
-        "content": {
-            **openapi.PROBLEM_CONTENT,
-            HTML.media_type: {"schema": {"type": "string"}},
-        },
-    },
+    404: openapi.not_found("The dataset says nothing about this IRI."),
     406: openapi.NOT_ACCEPTABLE,
 }
 _PARAMETERS: list[dict[str, Any]] = [
