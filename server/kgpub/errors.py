@@ -375,3 +375,8 @@ class UndecidedClaimsError(RevisionRefusedError):
         super().__init__(
             f"{len(claims)} claim(s) need a decision (updated, retracted or kept): {names}"
         )
+
+
+class RevisionInputError(KgpubError):
+    """An editor's revision request that cannot be read: a decision or a span not written
+    ``CLAIM=VALUE``, an unknown decision or kind, a text that is not UTF-8 (HTTP 400)."""

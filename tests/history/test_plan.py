@@ -6,19 +6,20 @@ The edits are test edits of a fictional article (tests/history_fixtures.py); non
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
 import pytest
 
 from kgpub.errors import HistoryError, RevisionRefusedError, UndecidedClaimsError
+from kgpub.history.addresses import memento_iri
 from kgpub.history.content_hash import content_hash
-from kgpub.history.memento import memento_iri
 from kgpub.history.plan import Plan, Request, plan_revision, resolve_claims
 from kgpub.history.rdf_patch import parse_patch
-from kgpub.history.records import AnchorStatus, Decision, Kind, Terms
+from kgpub.history.records import AnchorStatus, Decision, Kind, Revision, Terms
 from kgpub.history.replay import states
-from kgpub.namespaces import DCTERMS, OA, PROV, RDF_TYPE, SCHEMA
+from kgpub.namespaces import DCTERMS, OA, PROV, RDF_TYPE, SCHEMA, XSD
 from tests.history_fixtures import (
     ARTICLE,
     BASE,
@@ -257,3 +258,40 @@ def test_claims_are_named_by_iri_or_local_name(project: RevisedProject) -> None:
 def test_memento_iri() -> None:
     moment = datetime(2026, 1, 11, 9, 30, tzinfo=UTC)
     assert memento_iri(BASE, ARTICLE, moment) == BASE + "memento/20260111093000/id/hafenfest"
+
+
+def _with_title_anchor(project: RevisedProject) -> tuple[set[ox.Quad], list[Revision]]:
+    """The article's own anchor on its title added to revision 3's state (and hash)."""
+    graph = ox.NamedNode(project.graph)
+    anchor, quote, position = (ID + "hafenfest/title" + s for s in ("", "-quote", "-position"))
+    title = "Hafenfest zieht Tausende an"
+    rows: list[tuple[str, str, ox.NamedNode | ox.Literal]] = [
+        (ARTICLE, TERMS.kgpub + "evidence", ox.NamedNode(anchor)),
+        (anchor, RDF_TYPE, ox.NamedNode(OA + "SpecificResource")),
+        (anchor, OA + "hasSource", ox.NamedNode(ARTICLE)),
+        (anchor, OA + "hasSelector", ox.NamedNode(quote)),
+        (anchor, OA + "hasSelector", ox.NamedNode(position)),
+        (quote, RDF_TYPE, ox.NamedNode(OA + "TextQuoteSelector")),
+        (quote, OA + "exact", ox.Literal(title)),
+        (position, RDF_TYPE, ox.NamedNode(OA + "TextPositionSelector")),
+        (position, OA + "start", ox.Literal("0", datatype=ox.NamedNode(XSD + "integer"))),
+        (position, OA + "end", ox.Literal(str(len(title)), datatype=ox.NamedNode(XSD + "integer"))),
+    ]
+    state = {*project.states[-1]} | {
+        ox.Quad(ox.NamedNode(s), ox.NamedNode(p), o, graph) for s, p, o in rows
+    }
+    latest = replace(project.revisions[-1], content_hash=content_hash(state))
+    return state, [*project.revisions[:-1], latest]
+
+
+def test_anchors_of_the_article_itself_move_or_refuse(project: RevisedProject) -> None:
+    state, revisions = _with_title_anchor(project)
+    moved = "Vorab: " + OLD
+    request = Request(moved, Kind.UPDATE, EDITOR, NOW)
+    plan = plan_revision(state, revisions, OLD, request, TERMS)
+    assert _span(plan.graphs, ID + "hafenfest/title") == (7, 34, "Hafenfest zieht Tausende an")
+    assert [a.claim for a in plan.revision.anchorings] == [CLAIM]
+    untitled = OLD.removeprefix("Hafenfest zieht Tausende an\n")
+    request = Request(untitled, Kind.UPDATE, EDITOR, NOW)
+    with pytest.raises(RevisionRefusedError, match="edit it by hand"):
+        plan_revision(state, revisions, OLD, request, TERMS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -26,7 +27,14 @@ from kgpub.errors import (
 )
 from kgpub.history.content_hash import content_hash
 from kgpub.history.rdf_patch import parse_patch, write_patch
-from kgpub.history.records import Kind, Revision, Terms, read_revisions
+from kgpub.history.records import (
+    Anchoring,
+    AnchorStatus,
+    Kind,
+    Revision,
+    Terms,
+    read_revisions,
+)
 from kgpub.history.replay import diff_patch, states
 from kgpub.ingest.graph_patch import Patched, RevisionMeta, plan, transaction
 from kgpub.ingest.graph_tags import content_etags, revision_etag
@@ -115,6 +123,8 @@ def test_a_patch_makes_the_next_revision_with_its_record_in_the_same_change_set(
     assert rev.patch == diff_patch(before, after, rev)
     assert parse_patch(rev.patch).deleted == (OLD_EN,)
     assert parse_patch(rev.patch).added == (NEW_EN,)
+    # The text is unchanged: the claim's evidence stands where it stood, exact.
+    assert rev.anchorings == (Anchoring(CLAIM, AnchorStatus.EXACT, *project.span(3)),)
     in_history = [q for q in patched.changes.added if q.graph_name == TERMS.history_graph]
     in_graph = [q for q in patched.changes.added if q.graph_name == G]
     assert in_graph == [NEW_EN]
@@ -266,23 +276,18 @@ def test_the_writer_refuses_a_revision_breaking_a_shape(
     project: RevisedProject, store: Store
 ) -> None:
     writer = Writer(store, project.settings)
-    second_body = ox.Quad(
-        ox.NamedNode(BASE + "id/hafenfest"),
-        ox.NamedNode("https://schema.org/articleBody"),
-        ox.Literal("zweiter Text"),
-        G,
-    )
+    status = ox.NamedNode(BASE + "ontology#epistemicStatus")
+    statuses = BASE + "ontology/epistemic-status#"
+    narrated = ox.Quad(ox.NamedNode(CLAIM), status, ox.NamedNode(statuses + "narrated"), G)
+    bogus = ox.Quad(ox.NamedNode(CLAIM), status, ox.NamedNode(statuses + "rumoured"), G)
     history_before = set(store.graph_quads(TERMS.history_graph))
+    patch = parse_patch(rows([bogus], [narrated]))
+    build = transaction(TERMS, (G, patch, current_tag(project)), META)
     with pytest.raises(WriteRejectedError) as caught:
-        writer.transact(
-            transaction(
-                TERMS, (G, parse_patch(rows([second_body], [])), current_tag(project)), META
-            ),
-            "PATCH",
-        )
-    assert any("articleBody" in str(r.path) for r in caught.value.report.violations)
+        writer.transact(build, "PATCH")
+    assert any(str(r.path).endswith("#epistemicStatus") for r in caught.value.report.violations)
     assert set(store.graph_quads(TERMS.history_graph)) == history_before
-    assert second_body not in store
+    assert bogus not in store
 
 
 def test_an_absent_graph_is_404_whatever_the_preconditions(store: Store) -> None:
@@ -319,3 +324,42 @@ def test_two_patches_with_the_same_tag_make_one_revision(
     assert len(made) == 1
     assert sum(isinstance(o, PreconditionFailedError) for o in outcomes) == 1
     assert [r.number for r in history(store)] == [1, 2, 3, 4]
+
+
+def test_a_patch_may_not_change_the_article_text(project: RevisedProject, store: Store) -> None:
+    body = ox.NamedNode("https://schema.org/articleBody")
+    article = ox.NamedNode(BASE + "id/hafenfest")
+    (old,) = [q for q in store.graph_quads(G) if q.subject == article and q.predicate == body]
+    assert isinstance(old.object, ox.Literal)
+    new = ox.Quad(article, body, ox.Literal(old.object.value.replace("9000", "9500")), G)
+    with pytest.raises(PatchConflictError, match=r"changes the schema:articleBody .*kgpub revise"):
+        run(store, rows([new], [old]), current_tag(project))
+
+
+def test_h_prev_must_name_the_latest_revision(project: RevisedProject, store: Store) -> None:
+    stale = write_patch([NEW_EN], [OLD_EN], prev=project.revision_iri(2))
+    with pytest.raises(PreconditionFailedError, match=r"H prev <.*/revision/2> is not the latest"):
+        run(store, stale, current_tag(project))
+    current = write_patch([NEW_EN], [OLD_EN], patch_id="urn:uuid:1", prev=project.revision_iri(3))
+    patched = run(store, current, current_tag(project))
+    assert patched.revision is not None
+    assert patched.revision.patch is not None
+    assert "urn:uuid:1" not in patched.revision.patch  # the record's own id and prev
+    assert f"H prev <{project.revision_iri(3)}> ." in patched.revision.patch
+
+
+def test_a_revision_in_an_on_disk_store_is_there_after_reopening(
+    project: RevisedProject, tmp_path: Path
+) -> None:
+    disk = Store(tmp_path / "store")
+    disk.add_quads(read_all(default_sources(project.settings)))
+    writer = Writer(disk, project.settings)
+    build = transaction(
+        TERMS, (G, parse_patch(rows([NEW_EN], [OLD_EN])), current_tag(project)), META
+    )
+    made = writer.transact(build, "PATCH")
+    assert made.revision is not None
+    reopened = Store(tmp_path / "store", read_only=True)  # what a restarted server reads
+    revisions = history(reopened)
+    assert revisions[-1] == made.revision
+    assert states(reopened.graph_quads(G), revisions)[3] == project.states[2]

@@ -195,3 +195,28 @@ def test_links_keep_the_language_parameter_and_the_query() -> None:
         "/diff/id/hafenfest?lang=de&from=1&to=2"
     )
     assert link(_page(), BASE + "id/hafenfest") == "/id/hafenfest"
+
+
+def test_a_claim_invalidated_earlier_has_no_span_in_later_revisions(
+    store: Store, project: RevisedProject
+) -> None:
+    """Revision 3 records no anchoring for a claim invalidated before it; the claim's frozen
+    selectors point into an older text, so no words are read from revision 3's."""
+    located = locate(store, BASE, project.claim)
+    assert located is not None
+    third = replace(located.revisions[2], anchorings=())
+    changed = Located(located.article, (*located.revisions[:2], third))
+    states = dict(enumerate(project.states, start=1))
+    invalidated = ox.Quad(
+        ox.NamedNode(project.claim),
+        ox.NamedNode(PROV + "invalidatedAtTime"),
+        ox.Literal("2026-01-10T12:00:00Z", datatype=ox.NamedNode(XSD + "dateTime")),
+        ox.NamedNode(project.graph),
+    )
+    states[3] = states[3] | {invalidated}
+    page = _page()
+    add_labels(store, page, wanted_iris(store, BASE, project.claim, changed))
+    view = history_view(store, page, project.claim, changed, states=states)
+    assert view is not None
+    assert view.rows[2].claim == ClaimAt(present=True, invalidated=True)
+    assert view.rows[0].claim == ClaimAt(True, span=QUOTE)

@@ -8,10 +8,10 @@ import pyoxigraph as ox
 import pytest
 
 from kgpub.errors import MalformedRequestError
+from kgpub.history.addresses import memento_iri, parse_stamp, stamp, timemap_iri
 from kgpub.history.content_hash import content_hash
-from kgpub.history.memento import memento_iri
 from kgpub.history.records import Kind, Revision, revision_quads
-from kgpub.ld.mementos import Past, parse_stamp, stamp, timemap_iri
+from kgpub.ld.mementos import Past
 from tests.store.test_as_of import BASE, MENTIONS, OTHER, TERMS, TIMES, A, E, G, revised_store
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from kgpub.ld import sitemap
+from kgpub.rdf.sources import default_sources, read_all
 from kgpub.store.oxigraph import Store
+from tests.history_fixtures import revised_project
 from tests.sparql_fixtures import store_of
 
 BASE = "https://kgpub.example/"
@@ -89,3 +92,16 @@ def test_robots_txt_disallows_and_names_the_sitemap() -> None:
         "",
         "Sitemap: http://h/sitemap.xml",
     ]
+
+
+def test_the_feeds_are_listed_when_articles_have_revisions(tmp_path: Path) -> None:
+    """The shared revised project (fictional Hafenfest, 3 revisions) with the shipped story."""
+    project = revised_project(tmp_path / "project", with_shipped_story=True)
+    store = Store()
+    store.add_quads(read_all(default_sources(project.settings)))
+    assert sitemap.feeds(store, BASE) == [
+        BASE + "feed",
+        BASE + "feed/id/article",
+        BASE + "feed/id/hafenfest",
+    ]
+    assert sitemap.feeds(store_of(STORE_GRAPHS), BASE) == []

@@ -45,7 +45,7 @@ SELECT = "/sparql?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20a%20%3Fo%20%7D%20LI
 PAGES = (
     ("/", "Accept, Accept-Language"),
     ("/sparql", "Accept"),
-    (SELECT, "Accept, Accept-Language"),
+    (SELECT, "Accept, Accept-Language, Accept-Datetime"),  # results depend on the instant too
     ("/search", "Accept, Accept-Language"),
     ("/search?q=Starlink", "Accept, Accept-Language"),
     ("/.well-known/void", "Accept, Accept-Language"),

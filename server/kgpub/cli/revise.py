@@ -25,53 +25,20 @@ from typing import Any
 from kgpub.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE
 from kgpub.config import Settings
 from kgpub.errors import DataNotConformingError, KgpubError, UndecidedClaimsError
-from kgpub.history.evidence import ClaimAnchors, Moved
-from kgpub.history.plan import Request, resolve_claims
-from kgpub.history.records import Decision, Kind
+from kgpub.history import editor_input
+from kgpub.history.evidence import ClaimAnchors, claims_json
+from kgpub.history.plan import Request
+from kgpub.history.records import Kind
 from kgpub.ingest import revision_commit
 
 
 def _read_text(path: Path) -> str:
     """The file's text exactly as it is: no newline translation, UTF-8 or refused."""
     try:
-        return path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise KgpubError(f"cannot read {path}: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise KgpubError(f"{path} is not UTF-8 (byte {exc.start})") from exc
-
-
-def _answer(moved: Moved) -> dict[str, Any]:
-    selector, answer = moved.evidence.selector, moved.answer
-    return {
-        "anchor": moved.evidence.anchor,
-        "status": str(answer.status),
-        "old": [selector.start, selector.end],
-        "new": None if answer.start is None else [answer.start, answer.end],
-        "score": answer.score,
-        "changes": list(answer.changes),
-        "reason": answer.reason,
-        "exact": answer.exact,
-        "prefix": answer.prefix,
-        "suffix": answer.suffix,
-    }
-
-
-def _per_claim(claims: list[ClaimAnchors], decisions: dict[str, Decision]) -> list[dict[str, Any]]:
-    out = []
-    for claim in claims:
-        item: dict[str, Any] = {
-            "claim": claim.claim,
-            "status": str(claim.status),
-            "anchors": [_answer(m) for m in claim.moved],
-        }
-        decision = decisions.get(claim.claim)
-        if decision is not None:
-            item["decision"] = str(decision)
-        elif claim.needs_decision:
-            item["decision"] = None
-        out.append(item)
-    return out
+    return editor_input.text(data, str(path))
 
 
 def _table(claims: list[dict[str, Any]], base: str) -> str:
@@ -94,41 +61,6 @@ def _table(claims: list[dict[str, Any]], base: str) -> str:
     return "\n".join(lines)
 
 
-def _pairs(values: list[str], what: str) -> dict[str, str]:
-    pairs = {}
-    for value in values:
-        name, sep, answer = value.rpartition("=")
-        if not sep or not name or not answer:
-            raise KgpubError(f"--{what} {value!r}: expected CLAIM=VALUE")
-        pairs[name] = answer
-    return pairs
-
-
-def _decisions(args: argparse.Namespace, claims: list[ClaimAnchors]) -> dict[str, Decision]:
-    asked = _pairs(args.decide, "decide")
-    names = resolve_claims(asked, claims)
-    try:
-        return {names[n]: Decision(a) for n, a in asked.items()}
-    except ValueError as exc:
-        raise KgpubError(f"--decide: {exc}; choose updated, retracted or kept") from exc
-
-
-def _spans(args: argparse.Namespace, claims: list[ClaimAnchors]) -> dict[str, tuple[int, int]]:
-    asked = _pairs(args.span, "span")
-    names = resolve_claims(asked, claims)
-    spans = {}
-    for name, span in asked.items():
-        start, sep, end = span.partition("-")
-        if not sep or not start.isdigit() or not end.isdigit():
-            raise KgpubError(f"--span {name}={span}: expected START-END (code points)")
-        spans[names[name]] = (int(start), int(end))
-    return spans
-
-
-def _editor(settings: Settings, name: str) -> str:
-    return name if ":" in name else f"{settings.base_iri}id/{name}"
-
-
 def _request(
     args: argparse.Namespace,
     settings: Settings,
@@ -139,12 +71,12 @@ def _request(
     return Request(
         language=language,
         new_text=new,
-        kind=Kind(args.kind),
-        editor=_editor(settings, args.editor),
+        kind=editor_input.kind(args.kind),
+        editor=editor_input.iri(settings.base_iri, args.editor),
         now=datetime.now(UTC),
         note=args.note,
-        decisions=_decisions(args, claims),
-        spans=_spans(args, claims),
+        decisions=editor_input.decisions(args.decide, claims),
+        spans=editor_input.spans(args.span, claims),
     )
 
 
@@ -160,7 +92,7 @@ def _commit(
 ) -> int:
     claims = revision_commit.dry_run(settings, state, new)
     request = _request(args, settings, new, claims, state.article.language)
-    _print(args, settings, _per_claim(claims, dict(request.decisions)))
+    _print(args, settings, claims_json(claims, request.decisions))
     try:
         plan = revision_commit.commit(settings, state, request)
     except UndecidedClaimsError as exc:
@@ -191,7 +123,7 @@ def cmd_revise(args: argparse.Namespace, settings: Settings) -> int:
             claims = revision_commit.dry_run(settings, state, new)
             if not claims:
                 raise KgpubError(f"no claim of <{article.iri}> has an anchored evidence")
-            _print(args, settings, _per_claim(claims, {}))
+            _print(args, settings, claims_json(claims))
             return EXIT_OK
         return _commit(args, settings, state, new)
     except KgpubError as exc:

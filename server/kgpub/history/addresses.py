@@ -2,7 +2,7 @@
 
 One place builds them, so the pages, the feeds and the routes link the same
 addresses: ``<base>memento/<YYYYMMDDhhmmss>/<path>`` (the path of the IRI
-below the base), ``<base>diff/<path of A>?from=n&to=m`` and
+below the base), ``<base>timemap/<path>``, ``<base>diff/<path of A>?from=n&to=m`` and
 ``<base>feed`` / ``<base>feed/<path of A>``. An IRI outside the base has no
 such address here (``ValueError``): kgpub publishes the history of its own
 IRIs only.
@@ -11,6 +11,11 @@ IRIs only.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
+from kgpub.errors import MalformedRequestError
+
+STAMP_FORMAT = "%Y%m%d%H%M%S"
+"""A memento's datetime in its address: ``YYYYMMDDhhmmss``, UTC."""
 
 
 def path_below(base: str, iri: str) -> str:
@@ -24,7 +29,24 @@ def stamp(moment: datetime) -> str:
     """A memento's 14-digit UTC time (``20260110080000``); whole seconds."""
     if moment.tzinfo is None:
         raise ValueError("a memento time must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+    return moment.astimezone(UTC).strftime(STAMP_FORMAT)
+
+
+def parse_stamp(text: str) -> datetime:
+    """The instant of a memento address's stamp; not 14 digits of a real UTC time: 400."""
+    if len(text) != 14 or not text.isascii() or not text.isdigit():
+        raise MalformedRequestError(
+            f"memento datetime {text!r} is not YYYYMMDDhhmmss (14 digits, UTC)"
+        )
+    try:
+        return datetime.strptime(text, STAMP_FORMAT).replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise MalformedRequestError(f"memento datetime {text!r} is no real time: {exc}") from None
+
+
+def timemap_iri(base: str, iri: str) -> str:
+    """``<base>timemap/<path of iri>``: the TimeMap of ``iri``."""
+    return f"{base}timemap/{path_below(base, iri)}"
 
 
 def memento_iri(base: str, iri: str, moment: datetime) -> str:

@@ -11,8 +11,9 @@ claim's. Anchors of invalidated claims and anchors that already carry an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -138,3 +139,42 @@ def per_claim(moved: Sequence[Moved]) -> list[ClaimAnchors]:
         if item.evidence.is_claim:
             claims.setdefault(item.evidence.holder, []).append(item)
     return [ClaimAnchors(claim, tuple(items)) for claim, items in claims.items()]
+
+
+def _anchor_json(moved: Moved) -> dict[str, Any]:
+    selector, answer = moved.evidence.selector, moved.answer
+    return {
+        "anchor": moved.evidence.anchor,
+        "status": str(answer.status),
+        "old": [selector.start, selector.end],
+        "new": None if answer.start is None else [answer.start, answer.end],
+        "score": answer.score,
+        "changes": list(answer.changes),
+        "reason": answer.reason,
+        "exact": answer.exact,
+        "prefix": answer.prefix,
+        "suffix": answer.suffix,
+    }
+
+
+def claims_json(
+    claims: Sequence[ClaimAnchors], decisions: Mapping[str, object] | None = None
+) -> list[dict[str, Any]]:
+    """Each claim as JSON (``claim``, ``status``, ``anchors``), the way ``kgpub revise
+    --json`` and the revisions route answer; with ``decisions``, also ``decision``
+    (``None`` where a modified or orphaned claim still lacks one)."""
+    out = []
+    for claim in claims:
+        item: dict[str, Any] = {
+            "claim": claim.claim,
+            "status": str(claim.status),
+            "anchors": [_anchor_json(m) for m in claim.moved],
+        }
+        if decisions is not None:
+            decision = decisions.get(claim.claim)
+            if decision is not None:
+                item["decision"] = str(decision)
+            elif claim.needs_decision:
+                item["decision"] = None
+        out.append(item)
+    return out

@@ -43,12 +43,6 @@ class Memento:
     attributes: tuple[tuple[str, str], ...] = ()
 
 
-def memento_iri(base: str, resource: str, moment: datetime) -> str:
-    """``<base>memento/<YYYYMMDDhhmmss>/<path of resource below base>``, the time in UTC:
-    the address of ``resource``'s memento at ``moment`` (docs/revisions.md, "IRIs")."""
-    return f"{base}memento/{moment.astimezone(UTC):%Y%m%d%H%M%S}/{resource.removeprefix(base)}"
-
-
 def http_date(moment: datetime) -> str:
     """``moment`` as an RFC 1123 date in GMT (``Tue, 20 Jun 2000 18:02:59 GMT``)."""
     if moment.tzinfo is None:

@@ -24,9 +24,9 @@ import pyoxigraph as ox
 
 from kgpub.errors import HistoryError, RevisionRefusedError, UndecidedClaimsError
 from kgpub.history import claim_edits as edits
+from kgpub.history.addresses import memento_iri
 from kgpub.history.content_hash import content_hash
 from kgpub.history.evidence import ClaimAnchors, Evidence, Moved, find_evidence, move_all, per_claim
-from kgpub.history.memento import memento_iri
 from kgpub.history.records import (
     Anchoring,
     AnchorStatus,

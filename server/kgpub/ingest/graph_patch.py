@@ -13,8 +13,13 @@ taken) is applied row by row to the graph's quads, strictly:
   revision's recorded patch is exact, ``replay.diff_patch``);
 - blank nodes are refused (HTTP 400): a patch's labels are not the store's,
   and an article's graphs may not hold them at all (``content_hash``);
-- ``PA``/``PD`` prefix rows change no quad and are ignored; the ``H`` header
-  is not trusted (the recorded patch gets its own ``id`` and ``prev``).
+- ``PA``/``PD`` prefix rows change no quad and are ignored; of the ``H``
+  header only ``prev`` is read: on a graph with history it must name the
+  latest revision (else 412, as a stale If-Match); the recorded patch gets
+  its own ``id`` and ``prev``;
+- on an article with history, a patch may not change the article's text
+  (``schema:articleBody``, HTTP 409): a text revision re-anchors every claim's
+  evidence, which is ``kgpub revise``'s work.
 
 ``If-Match`` is required (428 without, 412 when stale), checked on the state
 the write changes. When an article with history covers the graph
@@ -40,15 +45,25 @@ from kgpub.errors import (
     HistoryError,
     MalformedRequestError,
     PatchConflictError,
+    PreconditionFailedError,
     PreconditionRequiredError,
 )
 from kgpub.history.content_hash import content_hash
+from kgpub.history.evidence import find_evidence, move_all, per_claim
 from kgpub.history.rdf_patch import Change, Patch
-from kgpub.history.records import Kind, Revision, Terms, next_time, revision_quads
+from kgpub.history.records import (
+    Anchoring,
+    Kind,
+    Revision,
+    Terms,
+    next_time,
+    revision_quads,
+)
 from kgpub.history.replay import diff_patch
 from kgpub.ingest import preconditions
 from kgpub.ingest.covered import Covered, covering, refuse_history_graph
 from kgpub.ingest.graph_tags import current_matcher, revision_matcher
+from kgpub.namespaces import SCHEMA
 from kgpub.store.changes import Changes
 from kgpub.store.oxigraph import Store
 
@@ -143,6 +158,56 @@ def check_if_match(
     preconditions.check(if_match, None, _name(graph), True, matches)
 
 
+def _check_prev(patch: Patch, covered: Covered) -> None:
+    """412 when the patch's ``H prev`` names a revision that is not the latest: RDF Patch's
+    own way of saying which state a patch follows, checked like If-Match."""
+    prev = patch.header_value("prev")
+    latest = covered.latest.iri
+    if prev is not None and prev != ox.NamedNode(latest):
+        raise PreconditionFailedError(
+            f"the patch's H prev {prev} is not the latest revision of <{covered.article}>, "
+            f"<{latest}>; nothing was written"
+        )
+
+
+def _refuse_text_change(article: str, before: list[ox.Quad], after: list[ox.Quad]) -> None:
+    """409 when the patch changes the article's text: a text revision moves every claim's
+    evidence with the text (re-anchoring, with the editor's decisions), which rows of a
+    patch cannot do; ``kgpub revise`` makes it."""
+    subject, body = ox.NamedNode(article), ox.NamedNode(SCHEMA + "articleBody")
+
+    def text(quads: list[ox.Quad]) -> set[ox.Quad]:
+        return {q for q in quads if q.subject == subject and q.predicate == body}
+
+    if text(before) != text(after):
+        raise PatchConflictError(
+            f"the patch changes the schema:articleBody of <{article}>: a revision of the text "
+            "re-anchors every claim's evidence in it, which a patch cannot do; revise the "
+            "text with kgpub revise; nothing was written"
+        )
+
+
+def _anchorings(article: str, after: list[ox.Quad], terms: Terms) -> tuple[Anchoring, ...]:
+    """Where each claim's evidence stands in the new revision's text, found and grouped as
+    ``kgpub revise`` finds them (``history.evidence``). The text is the latest revision's
+    (a patch may not change it), so each anchor is re-anchored into the same text: where
+    its selectors, as the patch leaves them, say it is."""
+    subject, body = ox.NamedNode(article), ox.NamedNode(SCHEMA + "articleBody")
+    texts = [
+        q.object.value
+        for q in after
+        if q.subject == subject and q.predicate == body and isinstance(q.object, ox.Literal)
+    ]
+    if len(texts) != 1:  # an article without its one text has no anchors to record
+        return ()
+    text = texts[0]
+    claims = per_claim(move_all(text, text, find_evidence(after, article, terms)))
+    return tuple(
+        Anchoring(c.claim, c.status, start=c.worst.answer.start, end=c.worst.answer.end)
+        for c in claims
+    )
+
+
 def _revision(
     store: Store,
     terms: Terms,
@@ -163,6 +228,7 @@ def _revision(
             "hash; they were changed outside a revision, so no revision can follow it"
         )
     after = [q for q in before if q.graph_name != graph] + sorted(quads, key=str)
+    _refuse_text_change(covered.article, before, after)
     revision = Revision(
         article=covered.article,
         number=latest.number + 1,
@@ -173,6 +239,7 @@ def _revision(
         graphs=latest.graphs,
         note=meta.note,
         note_language=meta.note_language,
+        anchorings=_anchorings(covered.article, after, terms),
     )
     revision = replace(revision, patch=diff_patch(before, after, revision))
     return revision, list(revision_quads(revision, terms))
@@ -193,6 +260,8 @@ def plan(
         raise GraphNotFoundError(f"the store has no graph {_name(graph)}")
     covered = covering(store, terms, graph)
     check_if_match(if_match, store, graph, covered, terms.base)
+    if covered is not None:
+        _check_prev(patch, covered)
     current = set(store.graph_quads(graph))
     after = apply_rows(current, graph, patch)
     changes = Changes(removed=tuple(current - after), added=tuple(after - current))

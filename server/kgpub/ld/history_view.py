@@ -37,6 +37,8 @@ class ClaimAt:
     """A claim in one revision: whether it is there, its status and the words its span selects."""
 
     present: bool
+    invalidated: bool = False
+    """Invalidated by an earlier revision: no longer anchored in this one's text."""
     status: Value | None = None
     score: float | None = None
     decision: Value | None = None
@@ -147,6 +149,9 @@ def _state_span(state: frozenset[ox.Quad], claim: str, article: str, ns: str) ->
     return text[spans[0].start : spans[0].end] if spans else None
 
 
+_INVALIDATED_AT = ox.NamedNode(PROV + "invalidatedAtTime")
+
+
 def _claim_at(page: Page, rev: Revision, state: frozenset[ox.Quad], claim: str) -> ClaimAt:
     node = ox.NamedNode(claim)
     if not any(q.subject == node for q in state):
@@ -154,6 +159,10 @@ def _claim_at(page: Page, rev: Revision, state: frozenset[ox.Quad], claim: str) 
     terms = Terms(page.settings_base)
     record: Anchoring | None = next((a for a in rev.anchorings if a.claim == claim), None)
     if record is None:
+        # No anchoring recorded: revision 1 (its own selectors hold), or a claim an earlier
+        # revision invalidated (its selectors point into an older text: no span here).
+        if any(q.subject == node and q.predicate == _INVALIDATED_AT for q in state):
+            return ClaimAt(True, invalidated=True)
         return ClaimAt(True, span=_state_span(state, claim, rev.article, terms.kgpub))
     text = article_text(state, rev.article)
     span = (
@@ -227,9 +236,9 @@ def history_view(
     The labels of what it shows must be in ``page``'s index already
     (:func:`wanted_iris` names them; ``resource_view`` adds them with its own);
     ``states`` are the article's replayed states when the caller has them.
-    Revisions are labelled by number and article (a record has no label of its
-    own), for the page's title and every other mention. ``None`` (no history
-    block) when ``located`` is.
+    Revisions are named with their article (:func:`name_records`) for the
+    page's title and every other mention. ``None`` (no history block) when
+    ``located`` is.
     """
     if located is None:
         return None

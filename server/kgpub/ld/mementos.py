@@ -23,42 +23,11 @@ from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
-from kgpub.errors import MalformedRequestError
-from kgpub.history.memento import Memento, memento_iri
+from kgpub.history.addresses import memento_iri
+from kgpub.history.memento import Memento
 from kgpub.store.as_of import AsOfCache, History, Selection
 from kgpub.store.oxigraph import Store
 from kgpub.store.protocol import QueryStore
-
-STAMP_FORMAT = "%Y%m%d%H%M%S"
-
-
-def stamp(moment: datetime) -> str:
-    """``YYYYMMDDhhmmss`` in UTC: a memento's datetime in its address."""
-    return moment.astimezone(UTC).strftime(STAMP_FORMAT)
-
-
-def parse_stamp(text: str) -> datetime:
-    """The instant of a memento address's stamp; not 14 digits of a real UTC time: 400."""
-    if len(text) != 14 or not text.isascii() or not text.isdigit():
-        raise MalformedRequestError(
-            f"memento datetime {text!r} is not YYYYMMDDhhmmss (14 digits, UTC)"
-        )
-    try:
-        return datetime.strptime(text, STAMP_FORMAT).replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise MalformedRequestError(f"memento datetime {text!r} is no real time: {exc}") from None
-
-
-def path_below(base: str, iri: str) -> str:
-    """The part of ``iri`` after the base IRI (an IRI elsewhere has no memento address)."""
-    if not iri.startswith(base):
-        raise ValueError(f"<{iri}> is not below the base IRI <{base}>")
-    return iri[len(base) :]
-
-
-def timemap_iri(base: str, iri: str) -> str:
-    """``<base>timemap/<path of iri>``."""
-    return f"{base}timemap/{path_below(base, iri)}"
 
 
 @dataclass(frozen=True)

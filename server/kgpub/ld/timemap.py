@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
+from kgpub.history.addresses import timemap_iri
 from kgpub.history.memento import Memento, timemap_json, timemap_link_format
-from kgpub.ld.mementos import timemap_iri
 from kgpub.namespaces import PROV, RDF_TYPE, XSD
 from kgpub.rdf.formats import JSON, LINK_FORMAT, Representation
 from kgpub.rdf.serialization import serialize

@@ -47,6 +47,7 @@ from kgpub.web.routes import graph_store as graphstore_routes
 from kgpub.web.routes import history as history_routes
 from kgpub.web.routes import mementos as memento_routes
 from kgpub.web.routes import resources as resource_routes
+from kgpub.web.routes import revisions as revision_routes
 from kgpub.web.routes import search as search_routes
 from kgpub.web.routes import sparql as sparql_routes
 from kgpub.web.routes import update as update_routes
@@ -185,6 +186,7 @@ def _install_routes(app: FastAPI, settings: Settings) -> None:
     search_routes.install(app)
     history_routes.install(app)
     api_docs_routes.install(app)
+    revision_routes.install(app)  # POST /id/{article}/revisions, before /id/{rest:path}
     operations.install(
         app, enabled=settings.metrics_enabled, in_openapi=settings.operations_in_openapi
     )

@@ -43,6 +43,7 @@ from kgpub.errors import (
     RequestTooLargeError,
     ResourceNotFoundError,
     ResultTooLargeError,
+    RevisionInputError,
     RevisionRefusedError,
     StorageFullError,
     UnrecordedWriteError,
@@ -101,6 +102,7 @@ _STATUS: dict[type[KgpubError], HTTPStatus] = {
     HistoryError: HTTPStatus.CONFLICT,
     NoHistoryError: HTTPStatus.NOT_FOUND,
     RevisionRefusedError: HTTPStatus.CONFLICT,
+    RevisionInputError: HTTPStatus.BAD_REQUEST,
 }
 # A rejected write's SHACL report: problem+json unless the client asks for RDF.
 _REPORT_OFFERS = (_PROBLEM_REP, TURTLE, JSON_LD)

@@ -32,8 +32,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kgpub.errors import HistoryError
+from kgpub.history.addresses import path_below, timemap_iri
 from kgpub.history.memento import Memento, http_date, link_header, parse_accept_datetime, select
-from kgpub.ld.mementos import path_below, timemap_iri
 from kgpub.sparql.operation import QueryOperation
 from kgpub.web.page_cache import Page
 from kgpub.web.services import services

@@ -188,11 +188,19 @@ def test_a_patch_breaking_a_shape_gets_the_report_and_makes_no_revision(
     client: TestClient,
 ) -> None:
     before = len(revisions(client))
-    body = f'A <{ARTICLE}> <https://schema.org/articleBody> "zweiter Text" .\n'
+    status = f"<{CLAIM}> <{BASE}ontology#epistemicStatus>"
+    statuses = f"{BASE}ontology/epistemic-status#"
+    body = f"D {status} <{statuses}narrated> .\nA {status} <{statuses}rumoured> .\n"
     refused = patch(client, body, etag(client))
     assert problem(refused, 422).startswith("the write would leave")
     paths = {v["resultPath"] for v in refused.json()["violations"]}
-    assert "https://schema.org/articleBody" in paths
+    assert f"{BASE}ontology#epistemicStatus" in paths
+    position = f"<{ARTICLE}/anchor-1-position> <http://www.w3.org/ns/oa#start>"
+    moved = f'A {position} "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+    assert "not its quote" in problem(patch(client, moved, etag(client)), 422)
+    text = f'D <{ARTICLE}> <https://schema.org/name> "Hafenfest zieht Tausende an"@de .\n'
+    text += f'A <{ARTICLE}> <https://schema.org/articleBody> "zweiter Text" .\n'
+    assert "kgpub revise" in problem(patch(client, text, etag(client)), 409)
     assert len(revisions(client)) == before
 
 

@@ -16,14 +16,16 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
+from pydantic import SecretStr
 
 from kgpub.cli.main import main
 from kgpub.config import Settings
 from kgpub.history.atom import ATOM_NS
-from kgpub.history.rdf_patch import parse_patch
+from kgpub.history.rdf_patch import parse_patch, write_patch
 from kgpub.web.app import create_app
 from tests.history_fixtures import BASE, NOTES, TIMES, RevisedProject, revised_project
 from tests.paths import FIXTURES
+from tests.writes_fixtures import AUTH, TOKEN
 
 ATOM = etree.RelaxNG(etree.parse(str(FIXTURES / "atom" / "atom.rng")))
 NS = {"a": ATOM_NS}
@@ -264,6 +266,9 @@ def test_the_article_page_lists_its_revisions(client: TestClient) -> None:
     assert 'href="/diff/id/hafenfest?from=2&amp;to=3"' in rows[2]
     assert f'<span lang="de">{NOTES[2]}</span>' in rows[2]
     assert ">correction</a>" in rows[2]
+    for link in re.findall(r'href="(/(?:memento|diff)/[^"]+)"', block):
+        followed = client.get(link.replace("&amp;", "&"), headers={"Accept": "text/html"})
+        assert followed.status_code == 200, link
 
 
 def test_a_claim_page_shows_its_status_and_words_per_revision(client: TestClient) -> None:
@@ -317,21 +322,26 @@ _R4 = (
     "Das Fest endete mit einem Feuerwerk über dem Hafen.\n"
 )
 _R5 = _R4.replace("mit einem Feuerwerk", "mit keinem Feuerwerk")
+_R6 = _R5.replace(" Das Fest endete mit keinem Feuerwerk über dem Hafen.", "")
 
 
 def test_a_claim_updated_by_a_committed_correction_shows_its_fate_and_its_successor(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """docs/revisions.md's walkthrough, its first two revisions, committed by ``kgpub revise``
-    and then served: the old claim is invalidated and replaced, the new one replaces it."""
+    """docs/revisions.md's walkthrough (revisions 4 to 6), committed by ``kgpub revise`` and
+    then served: the old claim is invalidated and replaced, the new one replaces it and is
+    retracted in turn."""
     project = revised_project(tmp_path / "project")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "r4.txt").write_bytes(_R4.encode())
     (tmp_path / "r5.txt").write_bytes(_R5.encode())
+    (tmp_path / "r6.txt").write_bytes(_R6.encode())
     common = ["--project", str(project.root), "revise", "hafenfest"]
     assert main([*common, "r4.txt", "--note", "Abendprogramm ergänzt."]) == 0
     correction = ["--kind", "correction", "--note", "Korrigiert: Es gab kein Feuerwerk."]
     assert main([*common, "r5.txt", *correction, "--decide", "claim-1=updated"]) == 0
+    retract = ["--note", "Satz zum Feuerwerk gestrichen.", "--decide", "claim-1-r5=retracted"]
+    assert main([*common, "r6.txt", *retract]) == 0
     settings = Settings(project_dir=project.root, validate_on_start=False)
     with TestClient(create_app(settings)) as c:
         old = c.get("/id/hafenfest/claim-1", headers={"Accept": "text/html"})
@@ -341,26 +351,82 @@ def test_a_claim_updated_by_a_committed_correction_shows_its_fate_and_its_succes
         assert 'href="/id/hafenfest/revision/5"' in block
         assert re.search(r'Replaced by: <a href="/id/hafenfest/claim-1-r5">', block)
         rows = re.findall(r"<tr[ >].*?</tr>", block, re.S)[1:]
-        assert len(rows) == 5
+        assert len(rows) == 6
         assert "anchor-status#modified" in rows[4]
         assert "claim-decision#updated" in rows[4]
         assert '<q lang="de">Das Fest endete mit keinem Feuerwerk</q>' in rows[4]
+        assert "no longer current: invalidated by an earlier revision" in rows[5]
+        assert "<q" not in rows[5]  # its frozen selectors point into an older text
         new = _history_block(
             c.get("/id/hafenfest/claim-1-r5", headers={"Accept": "text/html"}).text
         )
         assert re.search(r'Replaces: <a href="/id/hafenfest/claim-1">', new)
         new_rows = re.findall(r"<tr[ >].*?</tr>", new, re.S)[1:]
-        assert ["not yet in this revision" in row for row in new_rows] == [True] * 4 + [False]
-        diff = c.get(DIFF, headers={"Accept": "text/html"}).text
+        assert ["not yet in this revision" in row for row in new_rows] == [True] * 4 + [False] * 2
+        assert "anchor-status#orphaned" in new_rows[5]
+        assert "claim-decision#retracted" in new_rows[5]
+        assert "no span: the evidence was not found in this text" in new_rows[5]
+        diff = c.get(DIFF, params={"to": 5}, headers={"Accept": "text/html"}).text
         assert re.search(
             r'<del class="diff"[^>]*>einem</del><ins class="diff"[^>]*>keinem</ins>', diff
         )
         feed = etree.fromstring(c.get("/feed/id/hafenfest").content)
         ATOM.assertValid(feed)
         assert feed.xpath("a:entry/a:category/@term", namespaces=NS) == [
+            "update",
             "correction",
             "update",
             "correction",
             "update",
             "original",
         ]
+
+
+def test_a_revision_written_by_patch_is_in_the_feed_and_its_diff_is_the_patch(
+    tmp_path: Path,
+) -> None:
+    """``PATCH /graph-store`` (writes speak revisions) makes revision 4: the served feed and
+    diff follow the store at once, with no restart."""
+    project = revised_project(tmp_path / "project")
+    settings = Settings(
+        project_dir=project.root,
+        validate_on_start=False,
+        writes_enabled=True,
+        write_token=SecretStr(TOKEN),
+        write_editor=BASE + "id/hafenfest/desk",
+        query_workers=1,
+    )
+    graph = ox.NamedNode(project.graph)
+    claim, text = ox.NamedNode(project.claim), ox.NamedNode("https://schema.org/text")
+    old = ox.Quad(
+        claim, text, ox.Literal("The harbour festival ended with fireworks.", language="en"), graph
+    )
+    new = ox.Quad(
+        claim, text, ox.Literal("The harbour festival closed with fireworks.", language="en"), graph
+    )
+    with TestClient(create_app(settings)) as c:
+        assert (
+            len(
+                etree.fromstring(c.get("/feed/id/hafenfest").content).xpath(
+                    "a:entry", namespaces=NS
+                )
+            )
+            == 3
+        )
+        tag = c.head("/graph-store", params={"graph": project.graph}).headers["etag"]
+        made = c.patch(
+            "/graph-store",
+            params={"graph": project.graph},
+            content=write_patch([new], [old]),
+            headers={**AUTH, "content-type": "text/rdf-patch", "if-match": tag},
+        )
+        assert made.status_code == 201, made.text
+        feed = etree.fromstring(c.get("/feed/id/hafenfest").content)
+        ATOM.assertValid(feed)
+        assert feed.xpath("a:entry[1]/a:link[@rel='alternate']/@href", namespaces=NS) == [
+            project.revision_iri(4)
+        ]
+        diff = parse_patch(c.get(DIFF).text)
+        assert (diff.added, diff.deleted) == ((new,), (old,))
+        page = c.get("/id/hafenfest/claim-1", headers={"Accept": "text/html"}).text
+        assert 'href="/diff/id/hafenfest?from=3&amp;to=4"' in _history_block(page)

@@ -16,12 +16,16 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from pydantic import SecretStr
 
 from kgpub.cli.main import main
 from kgpub.config import Settings
 from kgpub.history.memento import http_date
+from kgpub.history.rdf_patch import write_patch
 from kgpub.web.app import create_app
 from tests.history_fixtures import BASE, TIMES, RevisedProject, revised_project
+from tests.web.routes.test_graph_patch import FIRST, SECOND, etag, patch
+from tests.writes_fixtures import TOKEN
 
 ARTICLE_PATH = "/id/hafenfest"
 STAMPS = ("20260110080000", "20260110120000", "20260111093000")
@@ -309,3 +313,42 @@ def test_revisions_committed_by_kgpub_revise_have_mementos(tmp_path: Path) -> No
         assert [m["uri"].split("/")[4] for m in successor.json()["mementos"]["list"]] == stamps[4:]
         old = revised.get("/timemap/id/hafenfest/claim-1", headers={"Accept": "application/json"})
         assert len(old.json()["mementos"]["list"]) == 5  # never deleted: in every revision
+
+
+def test_a_live_patch_is_a_new_memento_at_once(tmp_path: Path) -> None:
+    """A revision made over HTTP (PATCH with RDF Patch) is in the TimeMap, its memento and
+    time-travel queries at once; the mementos before it still show the old text."""
+    project = revised_project(tmp_path / "project")
+    settings = Settings(
+        project_dir=project.root,
+        writes_enabled=True,
+        write_token=SecretStr(TOKEN),
+        write_editor=BASE + "id/hafenfest/desk",
+        query_workers=1,
+    )
+    claim_path = "/" + project.claim.removeprefix(BASE)
+    text = f"<{project.claim}> <https://schema.org/text> ?t"
+    query = f'SELECT ?t WHERE {{ {text} FILTER(lang(?t) = "en") }}'
+    with TestClient(create_app(settings)) as live:
+        before = live.get("/timemap" + claim_path, headers={"Accept": "application/json"}).json()
+        assert len(before["mementos"]["list"]) == 3
+        made = patch(live, write_patch([SECOND], [FIRST]), etag(live))
+        assert made.status_code == 201, made.text
+        after = live.get("/timemap" + claim_path, headers={"Accept": "application/json"}).json()
+        stamps = [m["uri"].split("/")[4] for m in after["mementos"]["list"]]
+        assert stamps[:3] == list(STAMPS)
+        assert len(stamps) == 4
+        nt = {"Accept": "application/n-triples"}
+        newest = live.get(f"/memento/{stamps[3]}{claim_path}", headers=nt).text
+        oldest = live.get(f"/memento/{STAMPS[2]}{claim_path}", headers=nt).text
+        assert "closed with fireworks" in newest
+        assert "ended with fireworks" not in newest
+        assert "ended with fireworks" in oldest
+        json_results = {"Accept": "application/sparql-results+json"}
+        at = {"query": query, "at": "2026-01-12T00:00:00Z"}
+        then = live.get("/sparql", params=at, headers=json_results)
+        now = live.get("/sparql", params={"query": query}, headers=json_results)
+        assert isinstance(FIRST.object, ox.Literal)
+        assert isinstance(SECOND.object, ox.Literal)
+        assert [b["t"]["value"] for b in then.json()["results"]["bindings"]] == [FIRST.object.value]
+        assert [b["t"]["value"] for b in now.json()["results"]["bindings"]] == [SECOND.object.value]

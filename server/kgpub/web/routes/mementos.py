@@ -22,8 +22,9 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from kgpub.errors import NoHistoryError
+from kgpub.history.addresses import parse_stamp, timemap_iri
 from kgpub.history.memento import memento_headers, select
-from kgpub.ld.mementos import Notice, parse_stamp, timemap_iri
+from kgpub.ld.mementos import Notice
 from kgpub.ld.timemap import timemap
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import TIMEMAP_FORMATS
