@@ -124,6 +124,8 @@ def _text(graph: rdflib.Graph, node: rdflib.URIRef, predicate: rdflib.URIRef) ->
 def _with_individuals(page: str, graph: rdflib.Graph, document: str, lang: str) -> str:
     """``page`` with a section (and a table-of-contents entry) for each named individual
     of ``document``, as pyLODE lays out a term; ``page`` unchanged when there is none."""
+    import rdflib  # noqa: PLC0415 - see _one_language
+
     nodes = sorted(
         n
         for n in graph.subjects(rdflib.RDF.type, rdflib.OWL.NamedIndividual)
