@@ -14,4 +14,12 @@ store and no web framework, for the revision model to wire into its routes:
   with its chain checked; ``content_hash``: the digest that identifies what a
   revision contains; ``replay``: earlier states rebuilt from the current
   graphs by undoing patches, each checked against its hash.
+- ``addresses``: the memento, TimeMap, diff and feed IRIs, built in one place.
+- ``compare``: two revisions compared (their numbers, the patch between them,
+  their texts); ``text_diff``: a text change as a unified diff and as marked words.
+- ``evidence``: an article's anchors and where each goes in a new text, per
+  claim; ``plan``: the next revision planned from the graphs, the texts and the
+  editor's decisions, through ``claim_edits`` (one function per graph edit);
+  ``editor_input``: an editor's words (decisions, spans, kind) read once for
+  the CLI and the web.
 """

@@ -20,4 +20,9 @@
 - ``home``: the home page's view; ``claim_list``: claims as listed (claimant, how
   reported, contradictions; by article and claimant); ``dataset_view``: VoID as a
   page; ``results_view``: SPARQL results as a table.
+- ``revision_log``: the revisions a store records and which history a page shows;
+  ``history_view``: the History block of article, claim and revision pages;
+  ``diff_view``: a diff between two revisions; ``feeds``: the Atom feeds of revisions;
+  ``mementos``: which IRIs have a past and their mementos; ``timemap``: an IRI's
+  TimeMap in every format.
 """

@@ -10,4 +10,5 @@ Empty of imports: the query workers import ``sparql.worker`` and must stay small
 - ``worker``: the worker process itself, one snapshot, one query at a time.
 - ``cache``: the memory-bounded result cache with HTTP validators.
 - ``service_description``: the endpoint's W3C Service Description.
+- ``time_travel``: which instant a time-travel query reads (``at=``, ``Accept-Datetime``).
 """

@@ -8,4 +8,5 @@
 - ``staged``: the store as it would be after a change set, read without copying it.
 - ``counts``: graph sizes and distinct triples, kept current by each commit.
 - ``fingerprint``: a hash of the store's content that a change set updates.
+- ``as_of``: the store as of an instant: every article with history at its revision then.
 """

@@ -12,4 +12,5 @@
   required, answer schemas.
 - ``operations``: ``/healthz``, ``/readyz``, ``/metrics`` and the request counter.
 - ``routes``: thin adapters from requests to the layers below.
+- ``time_gate``: every IRI with history is its own Memento TimeGate (``Accept-Datetime``).
 """

@@ -286,3 +286,32 @@ def test_the_default_graph_is_patched_too(client: TestClient) -> None:
     fresh = {**sent, "if-match": done.headers["etag"]}
     refused = client.patch("/graph-store", params={"default": ""}, content=named, headers=fresh)
     assert "the request patches the default graph" in problem(refused, 400)
+
+
+def test_a_patch_revision_is_served_as_history(tmp_path: Path) -> None:
+    """The revision PATCH records is the one the history routes serve: its diff is its
+    patch, it heads the article's feed and its TimeMap has a fourth memento."""
+    project = revised_project(tmp_path / "served")
+    settings = Settings(
+        project_dir=project.root,
+        writes_enabled=True,
+        write_token=SecretStr(TOKEN),
+        query_workers=1,
+    )
+    with TestClient(create_app(settings)) as c:
+        note = "UTF-8'de'" + quote("Übersetzung berichtigt.", safe="")
+        made = patch(c, write_patch([SECOND], [FIRST]), etag(c), **{"Kgpub-Editor-Note": note})
+        assert made.status_code == 201, made.text
+        (fourth,) = [r for r in revisions(c) if r.number == 4]
+        diff = c.get("/diff/id/hafenfest")
+        assert diff.status_code == 200
+        assert diff.text == fourth.patch
+        feed = c.get("/feed/id/hafenfest")
+        assert feed.status_code == 200
+        assert feed.text.count("<entry") == 4
+        assert "Übersetzung berichtigt." in feed.text
+        timemap = c.get("/timemap/id/hafenfest")
+        assert timemap.status_code == 200
+        stamps = [r.generated.strftime("%Y%m%d%H%M%S") for r in revisions(c)]
+        assert len(stamps) == 4
+        assert all(f"/memento/{stamp}/id/hafenfest>" in timemap.text for stamp in stamps)

@@ -11,5 +11,8 @@
 - ``crawlers``: ``/robots.txt``, ``/sitemap.xml`` and the IRI lookup ``/lookup?uri=``.
 - ``search``: ``GET /search``, full-text search (JSON or a page).
 - ``api_docs``: ``/docs``, Swagger UI from the package's own files.
+- ``history``: ``/diff/…`` and the Atom feeds ``/feed``, ``/feed/…``.
+- ``mementos``: ``/memento/{stamp}/…`` and ``/timemap/…`` (Memento, RFC 7089).
+- ``revisions``: ``POST /id/{article}/revisions`` on a writable server (before ``resources``).
 - ``resources``: every minted IRI (the catch-all ``/id/{rest:path}``: last).
 """

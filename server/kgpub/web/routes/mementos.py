@@ -27,7 +27,7 @@ from kgpub.history.memento import memento_headers, select
 from kgpub.ld.mementos import Notice
 from kgpub.ld.timemap import timemap
 from kgpub.rdf.conneg import choose
-from kgpub.rdf.formats import TIMEMAP_FORMATS
+from kgpub.rdf.formats import HTML, TIMEMAP_FORMATS
 from kgpub.web import conditional, openapi, time_gate
 from kgpub.web.page_cache import Page
 from kgpub.web.routes.resources import OFFERS, iri_of, negotiated, page_key, render
@@ -89,7 +89,10 @@ async def timemap_document(request: Request) -> Response:
     return conditional.answer(request, body, rep.content_type, {"Vary": "Accept"})
 
 
-_NO_HISTORY = openapi.problem("No article with recorded revisions covers this IRI.")
+_NO_HISTORY: dict[str, Any] = {
+    "description": "No article with recorded revisions covers this IRI: a page for browsers.",
+    "content": {**openapi.PROBLEM_CONTENT, HTML.media_type: {"schema": {"type": "string"}}},
+}
 _PATH_PARAMETER: dict[str, Any] = {
     "name": "rest",
     "in": "path",
