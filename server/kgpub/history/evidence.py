@@ -13,13 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kgpub.history.records import AnchorStatus, Terms
 from kgpub.namespaces import OA, PROV
-from kgpub.revisions.reanchor import Anchor, Reanchored, Reanchorer
+
+if TYPE_CHECKING:
+    # The re-anchoring (rapidfuzz) is imported where a revision is made, not when the
+    # server, whose PATCH route reaches this module, starts (docs/architecture.md).
+    from kgpub.revisions.reanchor import Anchor, Reanchored
 
 WORST_FIRST = (
     AnchorStatus.ORPHANED,
@@ -97,6 +101,8 @@ def find_evidence(quads: Iterable[ox.Quad], article: str, terms: Terms) -> list[
     """Every current anchor into ``article``'s text in its graphs, by position."""
     store = ox.Store()
     store.extend(quads)
+    from kgpub.revisions.reanchor import Anchor  # noqa: PLC0415 - see the imports
+
     result = store.query(_query(article, terms), use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
     found = []
@@ -128,6 +134,8 @@ def find_evidence(quads: Iterable[ox.Quad], article: str, terms: Terms) -> list[
 def move_all(old: str, new: str, evidence: Sequence[Evidence]) -> list[Moved]:
     """Each anchor re-anchored from ``old`` into ``new`` (``AnchorMismatchError`` if one
     does not select its own quote in ``old``)."""
+    from kgpub.revisions.reanchor import Reanchorer  # noqa: PLC0415 - see the imports
+
     reanchorer = Reanchorer(old, new)
     return [Moved(e, reanchorer.reanchor(e.selector)) for e in evidence]
 
