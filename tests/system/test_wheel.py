@@ -119,7 +119,17 @@ def _get(url: str, accept: str = "*/*") -> tuple[int, str, bytes]:
 
 def _local_assets(base: str, html: str) -> list[str]:
     """Every script and stylesheet the page loads, each checked to come from ``base``."""
-    found = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"', html)
+    scripts = re.findall(r'<script[^>]*\ssrc="([^"]+)"', html)
+    # A <link> loads something only as a stylesheet, icon or preload; an alternate
+    # (the Atom feed, another format) is a link to follow, not an asset.
+    loaded = re.compile(r'\srel="[^"]*\b(?:stylesheet|icon|preload|modulepreload)\b')
+    links = [
+        href
+        for tag in re.findall(r"<link\b[^>]*>", html)
+        if loaded.search(tag)
+        for href in re.findall(r'\shref="([^"]+)"', tag)
+    ]
+    found = scripts + links
     urls = [urllib.parse.urljoin(base + "/", url) for url in found]
     for url in urls:
         assert url.startswith(base + "/"), f"the page loads {url} from elsewhere"
