@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pyoxigraph as ox
+
 from kgpub.ld import anchors
 from kgpub.search.documents import Span
 from kgpub.store.oxigraph import Store
@@ -89,3 +91,27 @@ def test_text_and_titles_are_escaped() -> None:
 def test_offset_places_spans_in_an_excerpt() -> None:
     html = anchors.highlight("defg", [_span("a", 4, 6)], _href, _title, offset=3)
     assert re.sub(r"<a [^>]+>\[\d\]</a>", "", html).startswith('d<mark class="claim"')
+
+
+def test_a_frozen_anchor_marks_no_span_of_the_current_text() -> None:
+    """An invalidated claim's evidence keeps its old selectors with an ``oa:hasState``
+    (docs/revisions.md): they point into an earlier revision's text, never into today's."""
+    oa = "http://www.w3.org/ns/oa#"
+    turtle = f"""
+    @prefix oa: <{oa}> . @prefix kgpub: <{KGPUB}> .
+    <urn:live> a kgpub:ReportedClaim ; kgpub:evidence <urn:a1> .
+    <urn:old> a kgpub:ReportedClaim ; kgpub:evidence <urn:a2> .
+    <urn:a1> oa:hasSource <urn:src> ; oa:hasSelector <urn:p1> .
+    <urn:p1> a oa:TextPositionSelector ; oa:start 0 ; oa:end 4 .
+    <urn:a2> oa:hasSource <urn:src> ; oa:hasSelector <urn:p2> ; oa:hasState <urn:a2-state> .
+    <urn:p2> a oa:TextPositionSelector ; oa:start 5 ; oa:end 9 .
+    """
+    store = Store()
+    store.add_quads(
+        [
+            ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+            for t in ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE)
+        ]
+    )
+    assert [s.claim for s in anchors.claim_spans(store, "urn:src", KGPUB)] == ["urn:live"]
+    assert anchors.evidence_spans(store, "urn:old", KGPUB) == []

@@ -35,9 +35,12 @@ def test_every_term_has_one_english_and_one_german_label() -> None:
                 "http://rdfs.org/ns/void#",
                 "http://purl.org/dc/terms/",
                 "http://xmlns.com/foaf/",
+                # The provenance of revisions, shown on claim and revision pages.
+                "http://www.w3.org/ns/prov#",
             )
         )
         assert sorted(lang for _, lang in found) == ["de", "en"], term
+    assert ("invalidated at", "en") in labels["http://www.w3.org/ns/prov#invalidatedAtTime"]
 
 
 def test_every_schema_org_term_the_shipped_data_uses_is_labelled(client: TestClient) -> None:

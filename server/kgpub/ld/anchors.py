@@ -35,6 +35,9 @@ def _spans(store: QueryStore, where: str, kgpub_ns: str) -> list[Span]:
         f"{where} ?claim a kgpub:ReportedClaim ; kgpub:evidence ?anchor . "
         "?anchor oa:hasSource ?source ; oa:hasSelector ?sel . "
         "?sel a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end . "
+        # An anchor with a state points into an earlier revision's text (an
+        # invalidated claim's evidence, frozen): no span of the current text.
+        "FILTER NOT EXISTS { ?anchor oa:hasState ?state } "
         "} ORDER BY ?start DESC(?end) ?claim"
     )
     result = store.query(query)

@@ -237,7 +237,9 @@ def claim_spans(
         f"SELECT DISTINCT ?s ?anchor ?source ?start ?end WHERE {{ {_values(subjects)} "
         "?s a kgpub:ReportedClaim ; kgpub:evidence ?anchor . FILTER(isIRI(?s)) "
         "?anchor oa:hasSource ?source ; oa:hasSelector ?sel . "
-        "?sel a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }"
+        "?sel a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end "
+        # A frozen anchor (oa:hasState) points into an earlier revision's text.
+        "FILTER NOT EXISTS { ?anchor oa:hasState ?state } }"
     )
     for row in _rows(store, query):
         subject, anchor, source = row["s"], row["anchor"], row["source"]
