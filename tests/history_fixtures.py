@@ -38,6 +38,8 @@ from kgpub.history.records import (
     revision_quads,
 )
 from kgpub.history.replay import diff_patch
+from kgpub.rdf.sources import default_sources, read_all
+from kgpub.store.oxigraph import Store
 
 BASE = "https://kgpub.example/"
 ID = BASE + "id/"
@@ -91,6 +93,12 @@ class RevisedProject:
     @property
     def settings(self) -> Settings:
         return Settings(project_dir=self.root)
+
+    def store(self) -> Store:
+        """A store holding the project as the server reads it (vocabulary, data, shapes)."""
+        store = Store()
+        store.add_quads(read_all(default_sources(self.settings)))
+        return store
 
     def revision_iri(self, number: int) -> str:
         return revision_iri(self.article, number)

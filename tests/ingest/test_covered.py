@@ -10,7 +10,6 @@ import pytest
 from kgpub.errors import HistoryError, ProtectedGraphError, UnrecordedWriteError
 from kgpub.history.records import Terms, revision_quads
 from kgpub.ingest.covered import covered_graphs, covering, refuse_unrecorded, touched
-from kgpub.rdf.sources import default_sources, read_all
 from kgpub.store.changes import Changes
 from kgpub.store.oxigraph import Store
 from tests.history_fixtures import ARTICLE, BASE, GRAPH, RevisedProject, revised_project
@@ -28,9 +27,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> RevisedProject:
 
 @pytest.fixture
 def store(project: RevisedProject) -> Store:
-    s = Store()
-    s.add_quads(read_all(default_sources(project.settings)))
-    return s
+    return project.store()
 
 
 def test_the_article_graph_is_covered_by_its_article(project: RevisedProject, store: Store) -> None:

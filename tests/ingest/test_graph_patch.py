@@ -73,9 +73,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> RevisedProject:
 
 @pytest.fixture
 def store(project: RevisedProject) -> Store:
-    s = Store()
-    s.add_quads(read_all(default_sources(project.settings)))
-    return s
+    return project.store()
 
 
 def current_tag(project: RevisedProject, fmt: str = "ttl") -> str:

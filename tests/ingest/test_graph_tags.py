@@ -6,7 +6,6 @@ import pyoxigraph as ox
 import pytest
 
 from kgpub.ingest.graph_tags import content_etags, current_matcher, revision_etag, revision_matcher
-from kgpub.rdf.sources import default_sources, read_all
 from kgpub.store.changes import Changes
 from kgpub.store.oxigraph import Store
 from tests.history_fixtures import BASE, GRAPH, RevisedProject, revised_project
@@ -19,9 +18,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> RevisedProject:
 
 @pytest.fixture
 def store(project: RevisedProject) -> Store:
-    s = Store()
-    s.add_quads(read_all(default_sources(project.settings)))
-    return s
+    return project.store()
 
 
 def test_a_revision_tag_names_its_number_hash_and_format(project: RevisedProject) -> None:

@@ -8,7 +8,6 @@ from kgpub.errors import MalformedRequestError, NoHistoryError
 from kgpub.history.text_diff import Segment
 from kgpub.ld.diff_view import compare, diff_view
 from kgpub.ld.page_model import Page
-from kgpub.rdf.sources import default_sources, read_all
 from kgpub.store.oxigraph import Store
 from tests.history_fixtures import BASE, RevisedProject, revised_project
 
@@ -20,9 +19,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> RevisedProject:
 
 @pytest.fixture(scope="module")
 def store(project: RevisedProject) -> Store:
-    s = Store()
-    s.add_quads(read_all(default_sources(project.settings)))
-    return s
+    return project.store()
 
 
 def test_compare_names_both_revisions_and_carries_both_texts(

@@ -9,7 +9,6 @@ from kgpub.errors import NoHistoryError
 from kgpub.history.atom import EntryLink, feed_xml
 from kgpub.ld.feeds import article_feed, entry, feed_articles, has_history, site_feed
 from kgpub.ld.page_model import Page
-from kgpub.rdf.sources import default_sources, read_all
 from kgpub.store.oxigraph import Store
 from tests.history_fixtures import BASE, NOTES, TIMES, RevisedProject, revised_project
 from tests.paths import FIXTURES
@@ -24,9 +23,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> RevisedProject:
 
 @pytest.fixture(scope="module")
 def store(project: RevisedProject) -> Store:
-    s = Store()
-    s.add_quads(read_all(default_sources(project.settings)))
-    return s
+    return project.store()
 
 
 def test_an_entry_is_a_revision_with_its_kind_note_and_links(project: RevisedProject) -> None:

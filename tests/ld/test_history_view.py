@@ -13,7 +13,6 @@ from kgpub.ld.page_model import Page
 from kgpub.ld.resource_view import add_labels
 from kgpub.ld.revision_log import Located, locate
 from kgpub.namespaces import DCTERMS, PROV, XSD
-from kgpub.rdf.sources import default_sources, read_all
 from kgpub.store.oxigraph import Store
 from tests.history_fixtures import BASE, NOTES, QUOTE, RevisedProject, revised_project
 
@@ -27,9 +26,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> RevisedProject:
 
 @pytest.fixture(scope="module")
 def store(project: RevisedProject) -> Store:
-    s = Store()
-    s.add_quads(read_all(default_sources(project.settings)))
-    return s
+    return project.store()
 
 
 def _page(lang: str = "en", *, from_param: bool = False) -> Page:

@@ -7,7 +7,6 @@ import pytest
 
 from kgpub.errors import HistoryError
 from kgpub.ld.revision_log import Located, article_states, histories, locate
-from kgpub.rdf.sources import default_sources, read_all
 from kgpub.store.oxigraph import Store
 from tests.history_fixtures import BASE, RevisedProject, revised_project
 
@@ -19,9 +18,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> RevisedProject:
 
 @pytest.fixture(scope="module")
 def store(project: RevisedProject) -> Store:
-    s = Store()
-    s.add_quads(read_all(default_sources(project.settings)))
-    return s
+    return project.store()
 
 
 def test_every_articles_revisions_are_read_from_the_history_graph(
