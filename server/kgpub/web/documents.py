@@ -75,6 +75,29 @@ def install_document(
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"{(\w+)(?::\w+)?}", path)
     ]
+    add_get_and_head(
+        app,
+        path,
+        endpoint,
+        operation=operation,
+        summary=summary,
+        responses=responses,
+        parameters=[*named, openapi.format_parameter(offers)],
+    )
+
+
+def add_get_and_head(
+    app: FastAPI,
+    path: str,
+    endpoint: Callable[..., Any],
+    *,
+    operation: str,
+    summary: str,
+    responses: dict[int | str, dict[str, Any]],
+    parameters: list[dict[str, Any]],
+) -> None:
+    """One document route for GET (in the OpenAPI schema, ``<operation>_get``) and HEAD
+    (``<operation>_head``), the endpoint reading its parameters from the request."""
     for method in ("GET", "HEAD"):
         app.add_api_route(
             path,
@@ -85,5 +108,5 @@ def install_document(
             include_in_schema=method == "GET",
             response_class=Response,
             responses=responses,
-            openapi_extra={"parameters": [*named, openapi.format_parameter(offers)]},
+            openapi_extra={"parameters": parameters},
         )

@@ -30,6 +30,7 @@ from kgpub.rdf.formats import ATOM, DIFF_FORMATS, RDF_PATCH, X_DIFF, Representat
 from kgpub.rdf.serialization import prefixes
 from kgpub.store.protocol import QueryStore
 from kgpub.web import conditional, openapi
+from kgpub.web.documents import add_get_and_head
 from kgpub.web.routes.resources import iri_of
 from kgpub.web.services import services
 
@@ -184,15 +185,12 @@ def install(app: FastAPI) -> None:
         ),
     )
     for path, endpoint, name, summary, responses, parameters in routes:
-        for method in ("GET", "HEAD"):
-            app.add_api_route(
-                path,
-                endpoint,
-                methods=[method],
-                operation_id=f"{name}_{method.lower()}",
-                summary=summary,
-                include_in_schema=method == "GET",
-                response_class=Response,
-                responses={**responses, 304: {"description": "Not modified."}},
-                openapi_extra={"parameters": parameters},
-            )
+        add_get_and_head(
+            app,
+            path,
+            endpoint,
+            operation=name,
+            summary=summary,
+            responses={**responses, 304: {"description": "Not modified."}},
+            parameters=parameters,
+        )

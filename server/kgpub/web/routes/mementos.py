@@ -29,6 +29,7 @@ from kgpub.ld.timemap import timemap
 from kgpub.rdf.conneg import choose
 from kgpub.rdf.formats import TIMEMAP_FORMATS
 from kgpub.web import conditional, openapi, time_gate
+from kgpub.web.documents import add_get_and_head
 from kgpub.web.page_cache import Page
 from kgpub.web.routes.resources import OFFERS, iri_of, negotiated, page_key, render
 from kgpub.web.services import services
@@ -137,15 +138,12 @@ def install(app: FastAPI) -> None:
         (MEMENTO_PATH, memento, _MEMENTO, "An IRI's memento: its answer at a revision's time"),
         (TIMEMAP_PATH, timemap_document, _TIMEMAP, "An IRI's TimeMap: every memento"),
     ):
-        for method in ("GET", "HEAD"):
-            app.add_api_route(
-                path,
-                endpoint,
-                methods=[method],
-                operation_id=f"{endpoint.__name__}_{method.lower()}",
-                summary=summary,
-                include_in_schema=method == "GET",
-                response_class=Response,
-                responses=spec["responses"],
-                openapi_extra={"parameters": spec["parameters"]},
-            )
+        add_get_and_head(
+            app,
+            path,
+            endpoint,
+            operation=endpoint.__name__,
+            summary=summary,
+            responses=spec["responses"],
+            parameters=spec["parameters"],
+        )
