@@ -36,8 +36,8 @@ from kgpub.rdf.formats import TURTLE
 from kgpub.rdf.serialization import serialize
 from kgpub.sparql.cache import make_etag
 from kgpub.store.oxigraph import Store
+from kgpub.web import openapi
 from kgpub.web.body import read_body
-from kgpub.web.openapi import PROBLEM_CONTENT
 from kgpub.web.routes import graph_store
 from kgpub.web.services import app_services, services
 
@@ -203,25 +203,19 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "(no revision).",
         "headers": _ETAG,
     },
-    400: {
-        "description": "Malformed request or patch (line and column named), a row for another "
-        "graph, a blank node.",
-        "content": PROBLEM_CONTENT,
-    },
+    400: openapi.problem(
+        "Malformed request or patch (line and column named), a row for another graph, a blank node."
+    ),
     401: graph_store.UNAUTHORIZED_RESPONSE,
-    403: {
-        "description": "The token is not the write token, or the graph is the history graph.",
-        "content": PROBLEM_CONTENT,
-    },
-    404: {"description": "No such named graph.", "content": PROBLEM_CONTENT},
-    409: {
-        "description": "A row does not fit the graph (adds a quad it has, deletes one it lacks), "
-        "or its article's history does not match its graphs; nothing was written.",
-        "content": PROBLEM_CONTENT,
-    },
-    412: {"description": "If-Match is not the current ETag.", "content": PROBLEM_CONTENT},
-    413: {"description": "Request body over KGPUB_MAX_BODY_BYTES.", "content": PROBLEM_CONTENT},
-    415: {"description": "Content-Type is not text/rdf-patch.", "content": PROBLEM_CONTENT},
+    403: openapi.problem("The token is not the write token, or the graph is the history graph."),
+    404: openapi.problem("No such named graph."),
+    409: openapi.problem(
+        "A row does not fit the graph (adds a quad it has, deletes one it lacks), or its article's"
+        " history does not match its graphs; nothing was written."
+    ),
+    412: openapi.problem("If-Match is not the current ETag."),
+    413: openapi.problem("Request body over KGPUB_MAX_BODY_BYTES."),
+    415: openapi.problem("Content-Type is not text/rdf-patch."),
     422: graph_store.REPORT_RESPONSE,
-    428: {"description": "If-Match is missing.", "content": PROBLEM_CONTENT},
+    428: openapi.problem("If-Match is missing."),
 }

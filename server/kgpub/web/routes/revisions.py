@@ -30,8 +30,8 @@ from kgpub.history.plan import Request as RevisionRequest
 from kgpub.history.records import Kind
 from kgpub.ingest import revision_writes
 from kgpub.store.oxigraph import Store
+from kgpub.web import openapi
 from kgpub.web.body import read_body
-from kgpub.web.openapi import PROBLEM_CONTENT
 from kgpub.web.routes.graph_store import (
     REPORT_RESPONSE,
     UNAUTHORIZED_RESPONSE,
@@ -124,15 +124,14 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "The revision was committed; Location names it.",
         "headers": {"Location": {"schema": {"type": "string"}}},
     },
-    400: {"description": "A word of the request cannot be read.", "content": PROBLEM_CONTENT},
+    400: openapi.problem("A word of the request cannot be read."),
     401: UNAUTHORIZED_RESPONSE,
-    403: {"description": "The bearer token is not the write token.", "content": PROBLEM_CONTENT},
-    409: {
-        "description": "Not committed: a modified or orphaned claim has no decision, the text "
-        "is unchanged, or the article has no history.",
-        "content": PROBLEM_CONTENT,
-    },
-    413: {"description": "Request body over KGPUB_MAX_BODY_BYTES.", "content": PROBLEM_CONTENT},
+    403: openapi.problem("The bearer token is not the write token."),
+    409: openapi.problem(
+        "Not committed: a modified or orphaned claim has no decision, the text is unchanged, or "
+        "the article has no history."
+    ),
+    413: openapi.problem("Request body over KGPUB_MAX_BODY_BYTES."),
     422: REPORT_RESPONSE,
 }
 
