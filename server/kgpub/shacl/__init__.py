@@ -8,7 +8,8 @@
 - ``terms``: rdflib ↔ pyoxigraph terms, blank node labels kept.
 - ``messages``: one message per result in the requested language.
 - ``reach``, ``sparql_reach``, ``incremental``: the write gate's re-validation of the
-  affected focus nodes only.
+  affected focus nodes only; ``core_engine``: pySHACL kept warm for it (shapes parsed
+  once, the ontology's inoculation computed once).
 - ``conformance``: the served data's report, per-resource results, uploads.
 - ``report_cache``, ``report_file``: reports kept by a hash of what they are about.
 - ``text``: the report rendered for people at a terminal.

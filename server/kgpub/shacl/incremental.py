@@ -14,9 +14,11 @@ can change only for a focus node whose shapes reach one of them. So:
    affected nodes (each node's own triples, the backward edges, the triples
    targeting it as an object), plus the data's ``rdfs:subClassOf``.
 3. pySHACL (Core, its targets rewritten to the affected focus nodes:
-   ``focus_targets``) and pyoxigraph (SHACL-SPARQL, per affected focus node)
-   on that neighbourhood plus the vocabulary; the results for the affected
-   focus nodes replace theirs in the previous report, all others are kept.
+   ``focus_targets``; kept warm by ``shacl.core_engine``, whose inoculation
+   of the vocabulary counts as data in steps 1 and 2) and pyoxigraph
+   (SHACL-SPARQL, per affected focus node, on the neighbourhood plus the
+   vocabulary); the results for the affected focus nodes replace theirs in
+   the previous report, all others are kept.
 
 pySHACL's own ``focus_nodes`` option is not used: it also filters nested
 shape evaluations and drops blank-node focus nodes, which is unsound here.
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -37,6 +40,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from kgpub.shacl.compiled import target_queries
+from kgpub.shacl.core_engine import KeptShapes, inoculum
 from kgpub.shacl.reach import Edge, Reach
 from kgpub.shacl.report import ValidationReport, ValidationResult
 from kgpub.shacl.sparql_constraints import focus_nodes
@@ -177,15 +181,38 @@ def neighbourhood(reach: Reach, foci: set[OxTerm], match: Match) -> set[ox.Tripl
 
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
-_untargeted: dict[int, tuple[Validator, Graph]] = {}
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """What the gate keeps per validator: untargeted shapes, warm pySHACL, the inoculation."""
+
+    validator: Validator
+    shapes: KeptShapes | None  # None: the shapes' targets cannot be rewritten
+    inoculum: ox.Store
+    inoculated: frozenset[ox.Triple]
+
+
+_gates: dict[int, _Gate] = {}
 _lock = threading.Lock()
 
 
-def _untargeted_shapes(validator: Validator) -> Graph | None:
-    """The Core shapes without their targets, made once per validator; None if not rewritable."""
-    kept = _untargeted.get(id(validator))
-    if kept is not None and kept[0] is validator:
-        return kept[1]
+def _gate(validator: Validator) -> _Gate:
+    """The gate's state for ``validator``, made on its first write."""
+    kept = _gates.get(id(validator))
+    if kept is not None and kept.validator is validator:
+        return kept
+    triples = inoculum(validator.ontology)
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    gate = _Gate(validator, _untargeted_shapes(validator), store, frozenset(triples))
+    _gates.clear()
+    _gates[id(validator)] = gate
+    return gate
+
+
+def _untargeted_shapes(validator: Validator) -> KeptShapes | None:
+    """The Core shapes without their targets; None if not rewritable."""
     sg = validator.compiled.core_shapes
     if any((s, RDF.type, RDFS.Class) in sg for s in sg.subjects(RDF.type, SH.NodeShape)):
         return None  # implicit class targets cannot be taken away
@@ -193,9 +220,7 @@ def _untargeted_shapes(validator: Validator) -> Graph | None:
     for triple in sg:
         if triple[1] not in _TARGETS:
             out.add(triple)
-    _untargeted.clear()
-    _untargeted[id(validator)] = (validator, out)
-    return out
+    return KeptShapes(out)
 
 
 def focus_targets(
@@ -219,21 +244,33 @@ def focus_targets(
 
 
 def _core(
-    validator: Validator, graph: Graph, store: ox.Store, bridge: TermBridge, foci: set[OxTerm]
+    gate: _Gate, graph: Graph, store: ox.Store, bridge: TermBridge, foci: set[OxTerm]
 ) -> list[ValidationResult]:
-    """pySHACL's Core results for ``foci`` on ``graph``."""
-    with _lock:  # the untargeted shapes graph is shared: one write at a time fills it
-        shapes = _untargeted_shapes(validator)
-        targets = focus_targets(validator, store, bridge, foci) if shapes is not None else None
-        if shapes is None or targets is None:
-            return run_pyshacl(graph, validator.compiled.core_shapes, validator.ontology)
+    """pySHACL's Core results for ``foci`` on ``graph`` (which already holds the inoculation)."""
+    validator, shapes = gate.validator, gate.shapes
+    targets = focus_targets(validator, store, bridge, foci) if shapes is not None else None
+    if shapes is None or targets is None:
+        return run_pyshacl(graph, validator.compiled.core_shapes, Graph())
+    for triple in targets:
+        shapes.shapes.add(triple)
+    try:
+        return shapes.results(graph)
+    finally:
         for triple in targets:
-            shapes.add(triple)
-        try:
-            return run_pyshacl(graph, shapes, validator.ontology)
-        finally:
-            for triple in targets:
-                shapes.remove(triple)
+            shapes.shapes.remove(triple)
+
+
+def _with(match: Match, inoculum: ox.Store) -> Match:
+    """``match`` over the data and the inoculation: the graph pySHACL reads."""
+
+    def both(s: Subject | None, p: ox.NamedNode | None, o: OxTerm | None) -> list[ox.Triple]:
+        found = list(match(s, p, o))
+        extra = [q.triple for q in inoculum.quads_for_pattern(s, p, o)]
+        if not extra:
+            return found
+        return list(dict.fromkeys([*found, *extra]))
+
+    return both
 
 
 def revalidate(
@@ -241,14 +278,19 @@ def revalidate(
 ) -> ValidationReport | None:
     """The report after a write, from ``previous``; ``None`` when everything must be validated."""
     reach = validator.reach
-    foci = affected_nodes(reach, changed, match)
-    if foci is None:
-        return None
-    bridge = TermBridge()
-    graph = bridge.graph(neighbourhood(reach, foci, match))
-    affected = {bridge.to_rdflib(n) for n in foci}
-    store = validator.store_for(graph, bridge)
-    fresh = [r for r in _core(validator, graph, store, bridge, foci) if r.focus in affected]
+    with _lock:  # the gate's shapes graph is shared: one write at a time rewrites its targets
+        gate = _gate(validator)
+        match = _with(match, gate.inoculum)
+        foci = affected_nodes(reach, changed, match)
+        if foci is None:
+            return None
+        triples = neighbourhood(reach, foci, match)
+        data = [t for t in triples if t not in gate.inoculated]
+        bridge = TermBridge()
+        graph = bridge.graph(triples)
+        affected = {bridge.to_rdflib(n) for n in foci}
+        store = validator.store_of(data)
+        fresh = [r for r in _core(gate, graph, store, bridge, foci) if r.focus in affected]
     fresh += validator.sparql(graph, only=affected, bridge=bridge, store=store)
     kept = [r for r in previous.results if r.focus not in affected]
     return make_report([*kept, *fresh], validator.shapes)

@@ -179,6 +179,14 @@ class Validator:
         store.bulk_extend(self.ontology_quads)
         return store
 
+    def store_of(self, data: Iterable[ox.Triple | ox.Quad]) -> ox.Store:
+        """``store_for`` from the data's own pyoxigraph terms, none converted back from rdflib."""
+        store = ox.Store()
+        default = ox.DefaultGraph()
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in data)
+        store.bulk_extend(self.ontology_quads)
+        return store
+
     def sparql(
         self,
         data: Graph,
@@ -198,8 +206,11 @@ class Validator:
         """pySHACL's results on the shapes without the constraints pyoxigraph runs."""
         return run_pyshacl(data, self.compiled.core_shapes, self.ontology)
 
-    def validate(self, data: Graph) -> ValidationReport:
-        return make_report([*self.core(data), *self.sparql(data)], self.shapes)
+    def validate(self, data: Graph, source: Sequence[ox.Quad] | None = None) -> ValidationReport:
+        """The report on ``data``; ``source``: the quads it was made from, for pyoxigraph."""
+        store = None if source is None else self.store_of(source)
+        bridge = None if source is None else TermBridge()
+        return make_report([*self.core(data), *self.sparql(data, None, bridge, store)], self.shapes)
 
 
 _validators: OrderedDict[str, Validator] = OrderedDict()
@@ -250,7 +261,8 @@ def validate_quads(
 ) -> ValidationReport:
     """Validate quads (their graph names ignored: all data is one graph) against the shapes."""
     validator = validator_for(list(shapes), list(ontology))
-    return validator.validate(TermBridge().graph(data))
+    quads = list(data)
+    return validator.validate(TermBridge().graph(quads), quads)
 
 
 def reference_report(data: Graph, shapes: Graph, ontology: Graph | None = None) -> ValidationReport:
