@@ -31,7 +31,7 @@ from kgpub.config import Settings
 from kgpub.rdf.rdflib_bridge import to_rdflib
 from kgpub.rdf.sources import ontology_sources, read_all, shapes_sources
 from kgpub.shacl.report import ValidationResult
-from kgpub.shacl.validate import validate_graphs
+from kgpub.shacl.validate import Validator
 from tests.paths import FIXTURES
 
 KGSH = Namespace("https://kgpub.example/shapes#")
@@ -90,8 +90,14 @@ def _load_fixture(name: str) -> tuple[Graph, list[Expected]]:
     return graph, expected
 
 
+@cache
+def _validator() -> Validator:
+    """The shapes compiled once for the module, as the server compiles them once."""
+    return Validator(_shapes(), _ontology())
+
+
 def _results_of(shape: URIRef, data: Graph) -> list[ValidationResult]:
-    report = validate_graphs(data, _shapes(), _ontology())
+    report = _validator().validate(data)
     return [r for r in report.results if r.source_shape == shape]
 
 

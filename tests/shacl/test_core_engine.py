@@ -8,10 +8,9 @@ from pyshacl.rdfutil.inoculate import inoculate
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import SDO, SH
 
-from kgpub.shacl.core_engine import KeptShapes, inoculum
+from kgpub.shacl.core_engine import KeptShapes, inoculum, run_pyshacl
 from kgpub.shacl.report import ValidationResult
 from kgpub.shacl.terms import TermBridge
-from kgpub.shacl.validate import run_pyshacl
 from tests.shacl import inputs
 
 KGSH = "https://kgpub.example/shapes#"

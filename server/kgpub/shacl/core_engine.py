@@ -1,35 +1,86 @@
-"""pySHACL kept warm for the write gate: shapes parsed once, the ontology inoculated once.
+"""pySHACL, the reference engine for SHACL Core, and pySHACL kept warm.
 
 ``pyshacl.validate`` does three things on every call that do not depend on the
 data: it parses the shapes graph into ``Shape`` objects (``ShapesGraph``), it
 clones the data graph, and it copies the ontology's RDFS/OWL axioms into the
-clone (pySHACL's *inoculation*). For a full validation that is noise; for the
-write gate, which validates a neighbourhood of a few hundred triples, it was
-more than half of every write (about 45 ms of inoculation, 25 ms of shape
-parsing and 20 ms of cloning per write on this machine).
+clone (pySHACL's *inoculation*). On a small graph that is most of the time
+(about 70 of 110 ms for a shape fixture, more than half of a one-claim
+write), so kgpub's own validations run pySHACL warm:
 
-So the gate computes the inoculation once per vocabulary (``inoculum``: the
-very triples ``pyshacl.rdfutil.inoculate`` adds, blank nodes labelled once),
-treats them as part of the data when it gathers a write's neighbourhood (the
-neighbourhood then holds the ontology triples a check can read, and only
-those), and runs pySHACL in place on that graph, with no ontology to mix in
-and with one ``ShapesGraph`` kept across runs (``KeptShapes``). A shape's
-targets are read from its graph on every run, so the gate may still rewrite
-them between runs; the caller serialises runs.
+* ``inoculum``: the inoculation computed once per vocabulary (the very
+  triples ``pyshacl.rdfutil.inoculate`` adds, blank nodes labelled once). The
+  caller puts them into the data graph itself: full validation all of them,
+  the write gate those its neighbourhood reaches (``shacl.incremental``).
+* ``KeptShapes``: pySHACL run in place on the caller's own graph, with no
+  ontology to mix in, and one ``ShapesGraph`` kept across runs. A shape's
+  targets are read from its graph on every run, so a run may bring its own
+  (``sh:targetNode`` triples found by pyoxigraph: the SPARQL targets in full
+  validation, the affected focus nodes in the write gate); runs are
+  serialised (one lock per kept shapes graph).
+
+``run_pyshacl`` is plain ``pyshacl.validate``: the reference the warm path is
+tested against (``tests/shacl``).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
 
 from kgpub.shacl.report import ValidationResult
 from kgpub.shacl.terms import TermBridge
-from kgpub.shacl.validate import results_of
 
+Triple = tuple[Node, Node, Node]
 _OPTIONS = {"inference": "none", "advanced": True, "inplace": True}
+
+
+def results_of(report: Graph) -> list[ValidationResult]:
+    """The results in a report graph, each with all its messages."""
+    return [
+        ValidationResult(
+            focus=_one(report, node, SH.focusNode),
+            path=report.value(node, SH.resultPath),
+            component=URIRef(str(_one(report, node, SH.sourceConstraintComponent))),
+            severity=URIRef(str(_one(report, node, SH.resultSeverity))),
+            source_shape=_one(report, node, SH.sourceShape),
+            value=report.value(node, SH.value),
+            messages=sorted_messages(report.objects(node, SH.resultMessage)),
+            source_constraint=report.value(node, SH.sourceConstraint),
+        )
+        for node in report.subjects(RDF.type, SH.ValidationResult)
+    ]
+
+
+def sorted_messages(found: Iterable[Node]) -> tuple[Literal, ...]:
+    """A result's messages in one order, whichever order an engine gave them in."""
+    literals = (m for m in found if isinstance(m, Literal))
+    return tuple(sorted(literals, key=lambda m: (m.language or "", str(m))))
+
+
+def _one(graph: Graph, subject: Node, predicate: URIRef) -> Node:
+    value = graph.value(subject, predicate)
+    if value is None:
+        raise ValueError(f"validation result without {predicate}")
+    return value
+
+
+def run_pyshacl(data: Graph, shapes: Graph, ontology: Graph) -> list[ValidationResult]:
+    """pySHACL's results for ``data`` (``ontology`` mixed in) against ``shapes``."""
+    # pySHACL (and the rdflib SPARQL engine it loads) costs about 0.1 s and 20 MB
+    # to import; a server over a store it does not validate never needs it.
+    from pyshacl import validate as shacl_validate  # noqa: PLC0415
+
+    _conforms, report, _text = shacl_validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True
+    )
+    assert isinstance(report, Graph)
+    return results_of(report)
 
 
 def inoculum(ontology: Graph) -> list[ox.Triple]:
@@ -46,20 +97,33 @@ class KeptShapes:
 
     def __init__(self, shapes: Graph) -> None:
         self.shapes = shapes
+        self.lock = threading.Lock()
         self._kept: Any = None
 
-    def results(self, data: Graph) -> list[ValidationResult]:
-        """pySHACL's results for ``data``, validated in place (``data`` is the caller's own)."""
+    def results(self, data: Graph, targets: Sequence[Triple] = ()) -> list[ValidationResult]:
+        """pySHACL's results for ``data``, validated in place (``data`` is the caller's own).
+
+        ``targets``: target triples (``sh:targetNode``) added to the shapes for
+        this run only.
+        """
         from pyshacl import Validator  # noqa: PLC0415 - pySHACL is imported late
         from pyshacl.graph_abstraction import DataGraph  # noqa: PLC0415
 
-        run = Validator(
-            DataGraph.from_rdflib(data), shacl_graph=self.shapes, options=dict(_OPTIONS)
-        )
-        if self._kept is None:
-            self._kept = run.shacl_graph
-        else:
-            run.shacl_graph = self._kept
-        _conforms, report, _text = run.run()  # type: ignore[no-untyped-call]
+        with self.lock:
+            added = [t for t in targets if t not in self.shapes]
+            for triple in added:
+                self.shapes.add(triple)
+            try:
+                run = Validator(
+                    DataGraph.from_rdflib(data), shacl_graph=self.shapes, options=dict(_OPTIONS)
+                )
+                if self._kept is None:
+                    self._kept = run.shacl_graph
+                else:
+                    run.shacl_graph = self._kept
+                _conforms, report, _text = run.run()  # type: ignore[no-untyped-call]
+            finally:
+                for triple in added:
+                    self.shapes.remove(triple)
         assert isinstance(report, Graph)
         return results_of(report)

@@ -10,9 +10,11 @@ can change only for a focus node whose shapes reach one of them. So:
    same from the object where a shape steps backwards over the predicate (or
    targets its objects); and for a ``?s ?p ?o`` test, the nodes reaching the
    subject the way the query does.
-2. **Neighbourhood**: the triples within that depth forward from the
-   affected nodes (each node's own triples, the backward edges, the triples
-   targeting it as an object), plus the data's ``rdfs:subClassOf``.
+2. **Targeted**: of those, the nodes some shape targets (``targeted``): no
+   result is about any other node. **Neighbourhood**: the triples within
+   that depth forward from the targeted nodes (each node's own triples, the
+   backward edges, the triples targeting it as an object), plus the data's
+   ``rdfs:subClassOf``.
 3. pySHACL (Core, its targets rewritten to the affected focus nodes:
    ``focus_targets``; kept warm by ``shacl.core_engine``, whose inoculation
    of the vocabulary counts as data in steps 1 and 2) and pyoxigraph
@@ -40,12 +42,12 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from kgpub.shacl.compiled import target_queries
-from kgpub.shacl.core_engine import KeptShapes, inoculum
+from kgpub.shacl.core_engine import KeptShapes, run_pyshacl
 from kgpub.shacl.reach import Edge, Reach
 from kgpub.shacl.report import ValidationReport, ValidationResult
 from kgpub.shacl.sparql_constraints import focus_nodes
 from kgpub.shacl.terms import OxTerm, TermBridge
-from kgpub.shacl.validate import Validator, make_report, run_pyshacl
+from kgpub.shacl.validate import Validator, make_report
 
 Subject = ox.NamedNode | ox.BlankNode
 # The data after the write: triples matching (subject, predicate, object), None a wildcard.
@@ -202,7 +204,7 @@ def _gate(validator: Validator) -> _Gate:
     kept = _gates.get(id(validator))
     if kept is not None and kept.validator is validator:
         return kept
-    triples = inoculum(validator.ontology)
+    triples = validator.inoculum
     store = ox.Store()
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     gate = _Gate(validator, _untargeted_shapes(validator), store, frozenset(triples))
@@ -251,13 +253,7 @@ def _core(
     targets = focus_targets(validator, store, bridge, foci) if shapes is not None else None
     if shapes is None or targets is None:
         return run_pyshacl(graph, validator.compiled.core_shapes, Graph())
-    for triple in targets:
-        shapes.shapes.add(triple)
-    try:
-        return shapes.results(graph)
-    finally:
-        for triple in targets:
-            shapes.shapes.remove(triple)
+    return shapes.results(graph, targets)
 
 
 def _with(match: Match, inoculum: ox.Store) -> Match:
@@ -273,24 +269,49 @@ def _with(match: Match, inoculum: ox.Store) -> Match:
     return both
 
 
+def targeted(validator: Validator, foci: set[OxTerm], match: Match) -> set[OxTerm]:
+    """The nodes of ``foci`` that some shape targets: the only ones a result can be about.
+
+    Every result is about a focus node of a targeted shape (nested shapes report
+    at the focus node that reached them), so an untargeted node needs no
+    neighbourhood and no check; its old results, if any, just go. Decided on
+    what the targets read (``Validator.target_reach``); all of ``foci`` where
+    that cannot be bounded.
+    """
+    reach = validator.target_reach
+    if reach.depth is None or reach.any_predicate or reach.global_predicates:
+        return foci
+    store = validator.store_of(neighbourhood(reach, foci, match))
+    sg = validator.compiled.shapes
+    found: set[OxTerm] = set()
+    for shape in {s for p in _TARGETS for s in sg.subjects(p, None)}:
+        try:
+            found |= focus_nodes(store, target_queries(sg, shape)) & foci
+        except NotImplementedError:
+            return foci
+    return found
+
+
 def revalidate(
     validator: Validator, previous: ValidationReport, changed: list[ox.Triple], match: Match
 ) -> ValidationReport | None:
     """The report after a write, from ``previous``; ``None`` when everything must be validated."""
     reach = validator.reach
-    with _lock:  # the gate's shapes graph is shared: one write at a time rewrites its targets
+    with _lock:  # one write at a time: the gate's state is made once
         gate = _gate(validator)
         match = _with(match, gate.inoculum)
         foci = affected_nodes(reach, changed, match)
         if foci is None:
             return None
-        triples = neighbourhood(reach, foci, match)
+        checked = targeted(validator, foci, match)
+        triples = neighbourhood(reach, checked, match)
         data = [t for t in triples if t not in gate.inoculated]
         bridge = TermBridge()
         graph = bridge.graph(triples)
-        affected = {bridge.to_rdflib(n) for n in foci}
+        affected = {bridge.to_rdflib(n) for n in checked}
         store = validator.store_of(data)
-        fresh = [r for r in _core(gate, graph, store, bridge, foci) if r.focus in affected]
+        fresh = [r for r in _core(gate, graph, store, bridge, checked) if r.focus in affected]
     fresh += validator.sparql(graph, only=affected, bridge=bridge, store=store)
-    kept = [r for r in previous.results if r.focus not in affected]
+    gone = affected | {bridge.to_rdflib(n) for n in foci - checked}
+    kept = [r for r in previous.results if r.focus not in gone]
     return make_report([*kept, *fresh], validator.shapes)

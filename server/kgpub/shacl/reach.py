@@ -170,3 +170,23 @@ def reach_of(compiled: Compiled) -> Reach:
     if compiled.unsupported:  # SPARQL constraints nested in Core shapes: not bounded here
         reach.depth = None
     return reach
+
+
+def target_reach_of(compiled: Compiled) -> Reach:
+    """How far the shapes' *targets* look from a node: what deciding whether it is a focus reads.
+
+    Class targets read the node's own ``rdf:type`` (and the class hierarchy),
+    ``sh:targetSubjectsOf`` its own triples, ``sh:targetObjectsOf`` the triples
+    into it; a SPARQL target reads what its pattern reaches from ``$this``.
+    """
+    sg = compiled.shapes
+    reach = Reach(objects_targeted={str(p) for p in sg.objects(None, SH.targetObjectsOf)})
+    from kgpub.shacl.sparql_reach import sparql_reach  # noqa: PLC0415 - see reach_of
+
+    for node in sg.objects(None, SH.target):
+        select = sg.value(node, SH.select)
+        if select is None:
+            reach.depth = None  # a custom target this cannot read
+            return reach
+        sparql_reach(with_prefixes(sg, node, str(select)), reach)
+    return reach

@@ -24,48 +24,20 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from kgpub.rdf.rdflib_bridge import to_rdflib
-from kgpub.shacl.compiled import Compiled, compile_shapes
+from kgpub.shacl.compiled import Compiled, compile_shapes, target_queries
+from kgpub.shacl.core_engine import KeptShapes, inoculum, run_pyshacl, sorted_messages
 from kgpub.shacl.messages import choose
-from kgpub.shacl.reach import Reach, reach_of
+from kgpub.shacl.reach import Reach, reach_of, target_reach_of
 from kgpub.shacl.report import ValidationReport, ValidationResult
-from kgpub.shacl.sparql_constraints import SparqlResult, sparql_results
+from kgpub.shacl.sparql_constraints import SparqlResult, focus_nodes, sparql_results
 from kgpub.shacl.terms import OxTerm, TermBridge
 
 _KEPT_VALIDATORS = 4
-
-
-def results_of(report: Graph) -> list[ValidationResult]:
-    """The results in a report graph, each with all its messages."""
-    return [
-        ValidationResult(
-            focus=_one(report, node, SH.focusNode),
-            path=report.value(node, SH.resultPath),
-            component=URIRef(str(_one(report, node, SH.sourceConstraintComponent))),
-            severity=URIRef(str(_one(report, node, SH.resultSeverity))),
-            source_shape=_one(report, node, SH.sourceShape),
-            value=report.value(node, SH.value),
-            messages=_sorted_messages(report.objects(node, SH.resultMessage)),
-            source_constraint=report.value(node, SH.sourceConstraint),
-        )
-        for node in report.subjects(RDF.type, SH.ValidationResult)
-    ]
-
-
-def _sorted_messages(found: Iterable[Node]) -> tuple[Literal, ...]:
-    literals = (m for m in found if isinstance(m, Literal))
-    return tuple(sorted(literals, key=lambda m: (m.language or "", str(m))))
-
-
-def _one(graph: Graph, subject: Node, predicate: URIRef) -> Node:
-    value = graph.value(subject, predicate)
-    if value is None:
-        raise ValueError(f"validation result without {predicate}")
-    return value
 
 
 def _copy_description(src: Graph, node: Node, dst: Graph) -> None:
@@ -136,22 +108,9 @@ def _from_sparql(r: SparqlResult) -> ValidationResult:
         severity=r.severity,
         source_shape=r.source_shape,
         value=r.value,
-        messages=_sorted_messages(r.messages),
+        messages=sorted_messages(r.messages),
         source_constraint=r.source_constraint,
     )
-
-
-def run_pyshacl(data: Graph, shapes: Graph, ontology: Graph) -> list[ValidationResult]:
-    """pySHACL's results for ``data`` (``ontology`` mixed in) against ``shapes``."""
-    # pySHACL (and the rdflib SPARQL engine it loads) costs about 0.1 s and 20 MB
-    # to import; a server over a store it does not validate never needs it.
-    from pyshacl import validate as shacl_validate  # noqa: PLC0415
-
-    _conforms, report, _text = shacl_validate(
-        data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True
-    )
-    assert isinstance(report, Graph)
-    return results_of(report)
 
 
 class Validator:
@@ -166,6 +125,11 @@ class Validator:
     def reach(self) -> Reach:
         """How far the shapes look from a focus node (for the write gate)."""
         return reach_of(self.compiled)
+
+    @cached_property
+    def target_reach(self) -> Reach:
+        """How far the targets look from a node (for the write gate)."""
+        return target_reach_of(self.compiled)
 
     @cached_property
     def ontology_quads(self) -> list[ox.Quad]:
@@ -202,15 +166,77 @@ class Validator:
             wanted = {bridge.to_ox(n) for n in only}
         return [_from_sparql(r) for r in sparql_results(self.compiled, store, bridge, wanted)]
 
-    def core(self, data: Graph) -> list[ValidationResult]:
-        """pySHACL's results on the shapes without the constraints pyoxigraph runs."""
-        return run_pyshacl(data, self.compiled.core_shapes, self.ontology)
+    @cached_property
+    def sparql_targeted(self) -> list[Node] | None:
+        """The Core shapes with SPARQL targets (pyoxigraph finds their focus nodes).
+
+        None when a custom target is not a SPARQL one: pySHACL then keeps them all.
+        """
+        sg = self.compiled.core_shapes
+        if any(sg.value(t, SH.select) is None for t in sg.objects(None, SH.target)):
+            return None
+        return sorted(set(sg.subjects(SH.target, None)), key=str)
+
+    @cached_property
+    def warm(self) -> KeptShapes:
+        """pySHACL on the Core shapes, kept warm (``shacl.core_engine``).
+
+        Without their SPARQL targets: rdflib parsed and ran those on every run
+        (about 40 ms), pyoxigraph finds their focus nodes instead (``core``).
+        """
+        sg = self.compiled.core_shapes
+        if self.sparql_targeted is None:
+            return KeptShapes(sg)
+        out = Graph(bind_namespaces="none")
+        for triple in sg:
+            if triple[1] != SH.target:
+                out.add(triple)
+        return KeptShapes(out)
+
+    @cached_property
+    def inoculum(self) -> list[ox.Triple]:
+        """The vocabulary's triples pySHACL mixes into a data graph (``core_engine.inoculum``)."""
+        return inoculum(self.ontology)
+
+    @cached_property
+    def mixed_in(self) -> list[tuple[Node, Node, Node]]:
+        """``inoculum`` as rdflib triples, converted once."""
+        return list(TermBridge().graph(self.inoculum))
+
+    def core(
+        self, data: Graph, store: ox.Store, bridge: TermBridge, owned: bool = False
+    ) -> list[ValidationResult]:
+        """pySHACL's results on the shapes without the constraints pyoxigraph runs.
+
+        ``store``: ``data`` and the vocabulary in pyoxigraph (``bridge`` between
+        them), where the SPARQL targets are found. ``owned``: ``data`` is the
+        caller's to change (the vocabulary is mixed into it); otherwise a copy.
+        """
+        graph = data if owned else Graph(bind_namespaces="none")
+        if not owned:
+            for triple in data:
+                graph.add(triple)
+        for triple in self.mixed_in:
+            graph.add(triple)
+        sg = self.compiled.core_shapes
+        targets = [
+            (shape, SH.targetNode, bridge.to_rdflib(node))
+            for shape in self.sparql_targeted or []
+            for node in focus_nodes(store, target_queries(sg, shape))
+        ]
+        return self.warm.results(graph, targets)
 
     def validate(self, data: Graph, source: Sequence[ox.Quad] | None = None) -> ValidationReport:
-        """The report on ``data``; ``source``: the quads it was made from, for pyoxigraph."""
-        store = None if source is None else self.store_of(source)
-        bridge = None if source is None else TermBridge()
-        return make_report([*self.core(data), *self.sparql(data, None, bridge, store)], self.shapes)
+        """The report on ``data``.
+
+        ``source``: the quads ``data`` was made from, for pyoxigraph; ``data`` is
+        then the caller's no longer (the vocabulary is mixed into it).
+        """
+        bridge = TermBridge()
+        store = self.store_for(data, bridge) if source is None else self.store_of(source)
+        results = self.sparql(data, None, bridge, store)
+        core = self.core(data, store, bridge, owned=source is not None)
+        return make_report([*core, *results], self.shapes)
 
 
 _validators: OrderedDict[str, Validator] = OrderedDict()
@@ -249,11 +275,6 @@ def _validator_by_content(shapes: Sequence[ox.Quad], ontology: Sequence[ox.Quad]
             _validators.popitem(last=False)
     _validators.move_to_end(key)
     return found
-
-
-def validate_graphs(data: Graph, shapes: Graph, ontology: Graph | None = None) -> ValidationReport:
-    """Validate ``data`` (with ``ontology`` mixed in) against ``shapes``, compiling them now."""
-    return Validator(shapes, ontology if ontology is not None else Graph()).validate(data)
 
 
 def validate_quads(
