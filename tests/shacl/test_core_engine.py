@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from pyshacl.rdfutil.inoculate import inoculate
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import SDO, SH
 
-from kgpub.shacl.core_engine import KeptShapes, inoculum, run_pyshacl
+from kgpub.shacl.core_engine import KeptShapes, ParameterList, inoculum, results_of, run_pyshacl
 from kgpub.shacl.report import ValidationResult
 from kgpub.shacl.terms import TermBridge
 from tests.shacl import inputs
@@ -58,3 +59,46 @@ def test_a_target_added_between_runs_is_seen_by_the_kept_shapes() -> None:
     shapes.add((URIRef(KGSH + "PersonShape"), SH.targetNode, unnamed))
     found = {(r.focus, r.path, r.component) for r in kept.results(data)}
     assert (unnamed, SDO.name, SH.MinCountConstraintComponent) in found
+
+
+def test_the_parameter_list_is_pyshacls_with_set_membership() -> None:
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS  # noqa: PLC0415
+
+    fast = ParameterList(ALL_CONSTRAINT_PARAMETERS)
+    assert list(fast) == ALL_CONSTRAINT_PARAMETERS
+    assert all(p in fast for p in ALL_CONSTRAINT_PARAMETERS)
+    assert SH.targetNode not in fast
+    copied = fast.copy()
+    copied.append(SH.targetNode)
+    assert SH.targetNode in copied
+    assert SH.targetNode not in fast
+
+
+def test_results_with_the_parameter_list_equal_pyshacls_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same results with pySHACL's own list as with ``ParameterList``."""
+    import pyshacl.shape  # noqa: PLC0415
+    from pyshacl import validate  # noqa: PLC0415
+    from pyshacl.constraints import (  # noqa: PLC0415
+        ALL_CONSTRAINT_PARAMETERS,
+        CONSTRAINT_PARAMETERS_MAP,
+    )
+
+    names = ["Person-name.fail.ttl", "ReportedClaim-contradicts.fail.ttl", "PersonShape.fail.ttl"]
+    graphs = [inputs.data_graph(n) for n in names]  # one graph each: the same blank nodes
+    fast = [_key(run_pyshacl(g, inputs.shapes(), inputs.ontology())) for g in graphs]
+    assert isinstance(pyshacl.shape.CONSTRAINT_PARAMS[0], ParameterList)  # type: ignore[attr-defined]
+    own = (ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP)
+    monkeypatch.setattr(pyshacl.shape, "CONSTRAINT_PARAMS", own)
+    for name, graph, expected in zip(names, graphs, fast, strict=True):
+        _c, report, _t = validate(
+            graph,
+            shacl_graph=inputs.shapes(),
+            ont_graph=inputs.ontology(),
+            inference="none",
+            advanced=True,
+        )
+        assert isinstance(report, Graph)
+        assert _key(results_of(report)) == expected, name
+        assert expected
