@@ -8,7 +8,9 @@ and the client gets 503 with ``Retry-After``, as for queries
 (``kgpub.sparql.executor``, whose process context and pipe reading this
 reuses). A worker serves one upload and exits, so the memory pySHACL holds
 is always returned; a spare is started in advance so the next upload does
-not wait for pySHACL to import. Nothing starts before the first upload.
+not wait for pySHACL to import, nor, once an upload has been validated, for
+the served shapes to be compiled (``validation_worker.warm_up``). Nothing
+starts before the first upload.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from kgpub import errors, metrics
 from kgpub.config import Settings
 from kgpub.errors import KgpubError, QueryWorkerError, ValidationLimitError, ValidationTimeoutError
 from kgpub.ingest import validation_worker
-from kgpub.ingest.validation_worker import Ready, Refused, Rendered, ValidationJob
+from kgpub.ingest.validation_worker import Prepare, Ready, Refused, Rendered, ValidationJob
 from kgpub.shacl.conformance import Conformance
 from kgpub.sparql.executor import PROCESS_CONTEXT, receive
 
@@ -154,6 +156,8 @@ class ValidationPool:
         parent, child = PROCESS_CONTEXT.Pipe()
         lifeline_end, lifeline = PROCESS_CONTEXT.Pipe(duplex=False)
         cpu_seconds = math.ceil(settings.validate_timeout) + 5
+        # A spare prepares for the shapes the last upload was validated against.
+        served = None if self._against is None else self._against[1:]
         process = PROCESS_CONTEXT.Process(
             target=validation_worker.serve,
             args=(child, lifeline_end, settings.validate_memory_bytes, cpu_seconds),
@@ -165,6 +169,8 @@ class ValidationPool:
         lifeline_end.close()
         started = _Process(process, parent, lifeline)
         try:
+            # A pipe holds 64 KiB: the shapes are sent from a thread while the worker reads.
+            await anyio.to_thread.run_sync(parent.send, Prepare(served))
             ready = await receive(parent)
         except (EOFError, OSError) as exc:
             started.stop()
