@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kgpub.shacl import incremental
 from kgpub.shacl.incremental import Match, affected_nodes, revalidate
 from kgpub.shacl.report import ValidationReport
 from kgpub.shacl.validate import Validator, validate_quads, validator_for
@@ -152,3 +153,32 @@ def test_random_writes_equal_full_validation(data: st.DataObject) -> None:
     removed = data.draw(st.sets(st.sampled_from(ordered), max_size=6), label="removed")
     added = data.draw(st.sets(st.sampled_from(fixture), max_size=8), label="added")
     _check_write(set(shipped), report, (set(shipped) - removed) | added)
+
+
+def _bulk(prefix: str, count: int) -> set[ox.Triple]:
+    """``count`` nodes no shape targets, one triple each: a bulk write of plain data."""
+    p = ox.NamedNode(f"{ID}{prefix}/p")
+    return {
+        ox.Triple(ox.NamedNode(f"{ID}{prefix}/s{i}"), p, ox.Literal(f"{prefix} {i}"))
+        for i in range(count)
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["Person-name.fail.ttl", "PersonShape.fail.ttl", "ReportedClaim-contradicts.fail.ttl"]
+)
+def test_a_bulk_write_beside_a_fixture_equals_full_validation(name: str) -> None:
+    """Past ``_FILTER_FROM`` affected nodes, the untargeted are dropped before the neighbourhood."""
+    shipped, report = _shipped()
+    bulk = _bulk("bulk", 2 * incremental._FILTER_FROM)
+    fixture = {q.triple for q in inputs.data_quads(name)}
+    after = set(shipped) | bulk | fixture
+    foci = affected_nodes(_validator().reach, sorted(bulk | fixture, key=str), _match(after))
+    assert foci is not None
+    assert len(foci) >= incremental._FILTER_FROM
+    checked = incremental.targeted(_validator(), foci, _match(after))
+    assert checked < foci
+    assert not any(t.subject in checked for t in bulk)
+    added = _check_write(set(shipped), report, after)
+    assert _keys(added) != _keys(report)  # the fixture's results are there
+    _check_write(after, added, set(shipped))  # and go again with the bulk

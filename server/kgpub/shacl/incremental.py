@@ -53,6 +53,7 @@ Subject = ox.NamedNode | ox.BlankNode
 # The data after the write: triples matching (subject, predicate, object), None a wildcard.
 Match = Callable[[Subject | None, ox.NamedNode | None, OxTerm | None], Iterable[ox.Triple]]
 _ONE_BY_ONE = 8  # up to this many predicates are matched one by one, else all at once
+_FILTER_FROM = 256  # affected nodes from which the untargeted are dropped before the neighbourhood
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
@@ -276,10 +277,13 @@ def targeted(validator: Validator, foci: set[OxTerm], match: Match) -> set[OxTer
     at the focus node that reached them), so an untargeted node needs no
     neighbourhood and no check; its old results, if any, just go. Decided on
     what the targets read (``Validator.target_reach``); all of ``foci`` where
-    that cannot be bounded.
+    that cannot be bounded, and for a few: deciding costs a one-claim write
+    more than it saves (``_core`` checks only the targeted ones anyway).
     """
     reach = validator.target_reach
-    if reach.depth is None or reach.any_predicate or reach.global_predicates:
+    if len(foci) < _FILTER_FROM or reach.depth is None:
+        return foci
+    if reach.any_predicate or reach.global_predicates:
         return foci
     store = validator.store_of(neighbourhood(reach, foci, match))
     sg = validator.compiled.shapes
