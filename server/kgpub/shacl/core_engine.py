@@ -135,6 +135,16 @@ def inoculum(ontology: Graph) -> list[ox.Triple]:
     return [q.triple for q in bridge.quads([into])]
 
 
+def without(shapes: Graph, predicates: Iterable[Node]) -> Graph:
+    """A copy of ``shapes`` without the triples of ``predicates`` (targets taken out)."""
+    dropped = set(predicates)
+    out = Graph(bind_namespaces="none")
+    for triple in shapes:
+        if triple[1] not in dropped:
+            out.add(triple)
+    return out
+
+
 class KeptShapes:
     """pySHACL on one shapes graph, its ``ShapesGraph`` built on the first run and kept."""
 

@@ -42,7 +42,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from kgpub.shacl.compiled import target_queries
-from kgpub.shacl.core_engine import KeptShapes, run_pyshacl
+from kgpub.shacl.core_engine import KeptShapes, run_pyshacl, without
 from kgpub.shacl.reach import Edge, Reach
 from kgpub.shacl.report import ValidationReport, ValidationResult
 from kgpub.shacl.sparql_constraints import focus_nodes
@@ -219,11 +219,7 @@ def _untargeted_shapes(validator: Validator) -> KeptShapes | None:
     sg = validator.compiled.core_shapes
     if any((s, RDF.type, RDFS.Class) in sg for s in sg.subjects(RDF.type, SH.NodeShape)):
         return None  # implicit class targets cannot be taken away
-    out = Graph(bind_namespaces="none")
-    for triple in sg:
-        if triple[1] not in _TARGETS:
-            out.add(triple)
-    return KeptShapes(out)
+    return KeptShapes(without(sg, _TARGETS))
 
 
 def focus_targets(

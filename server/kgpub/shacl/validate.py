@@ -30,7 +30,7 @@ from rdflib.term import Node
 
 from kgpub.rdf.rdflib_bridge import to_rdflib
 from kgpub.shacl.compiled import Compiled, compile_shapes, target_queries
-from kgpub.shacl.core_engine import KeptShapes, inoculum, run_pyshacl, sorted_messages
+from kgpub.shacl.core_engine import KeptShapes, inoculum, run_pyshacl, sorted_messages, without
 from kgpub.shacl.messages import choose
 from kgpub.shacl.reach import Reach, reach_of, target_reach_of
 from kgpub.shacl.report import ValidationReport, ValidationResult
@@ -187,11 +187,7 @@ class Validator:
         sg = self.compiled.core_shapes
         if self.sparql_targeted is None:
             return KeptShapes(sg)
-        out = Graph(bind_namespaces="none")
-        for triple in sg:
-            if triple[1] != SH.target:
-                out.add(triple)
-        return KeptShapes(out)
+        return KeptShapes(without(sg, [SH.target]))
 
     @cached_property
     def inoculum(self) -> list[ox.Triple]:
