@@ -194,6 +194,8 @@ class _Gate:
     shapes: KeptShapes | None  # None: the shapes' targets cannot be rewritten
     inoculum: ox.Store
     inoculated: frozenset[ox.Triple]
+    subjects: frozenset[OxTerm]  # of the inoculated triples
+    objects: frozenset[OxTerm]
 
 
 _gates: dict[int, _Gate] = {}
@@ -208,7 +210,10 @@ def _gate(validator: Validator) -> _Gate:
     triples = validator.inoculum
     store = ox.Store()
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    gate = _Gate(validator, _untargeted_shapes(validator), store, frozenset(triples))
+    subjects = frozenset(t.subject for t in triples if not isinstance(t.subject, ox.Triple))
+    objects = frozenset(t.object for t in triples if not isinstance(t.object, ox.Triple))
+    shapes = _untargeted_shapes(validator)
+    gate = _Gate(validator, shapes, store, frozenset(triples), subjects, objects)
     _gates.clear()
     _gates[id(validator)] = gate
     return gate
@@ -253,11 +258,14 @@ def _core(
     return shapes.results(graph, targets)
 
 
-def _with(match: Match, inoculum: ox.Store) -> Match:
+def _with(match: Match, gate: _Gate) -> Match:
     """``match`` over the data and the inoculation: the graph pySHACL reads."""
+    inoculum, subjects, objects = gate.inoculum, gate.subjects, gate.objects
 
     def both(s: Subject | None, p: ox.NamedNode | None, o: OxTerm | None) -> list[ox.Triple]:
         found = list(match(s, p, o))
+        if (s is not None and s not in subjects) or (o is not None and o not in objects):
+            return found  # no inoculated triple has it: most lookups of a write's nodes
         extra = [q.triple for q in inoculum.quads_for_pattern(s, p, o)]
         if not extra:
             return found
@@ -299,7 +307,7 @@ def revalidate(
     reach = validator.reach
     with _lock:  # one write at a time: the gate's state is made once
         gate = _gate(validator)
-        match = _with(match, gate.inoculum)
+        match = _with(match, gate)
         foci = affected_nodes(reach, changed, match)
         if foci is None:
             return None
