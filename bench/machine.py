@@ -62,6 +62,11 @@ def _git(*args: str) -> str:
     return done.stdout.strip()
 
 
+def commit() -> str:
+    """The checkout's commit, short; empty outside a git checkout."""
+    return _git("rev-parse", "--short", "HEAD")
+
+
 def versions(load_generator: str) -> dict[str, str]:
     found = {"python": platform.python_version()}
     for name in ("kgpub", "pyoxigraph", "fastapi", "starlette", "uvicorn", "httptools", "uvloop"):
@@ -69,9 +74,8 @@ def versions(load_generator: str) -> dict[str, str]:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
-    commit = _git("rev-parse", "--short", "HEAD")
     dirty = _git("status", "--porcelain", "--", "server")
-    found["kgpub commit"] = (commit or "unknown") + (
+    found["kgpub commit"] = (commit() or "unknown") + (
         " + uncommitted server/ changes" if dirty else ""
     )
     found["load generator"] = load_generator

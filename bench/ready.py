@@ -25,7 +25,6 @@ import compileall
 import datetime as dt
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench.machine import REPO, loadavg
+from bench.machine import commit as current_commit
 from bench.measure import proc_stats, process_tree
 from bench.servers import free_port, server, wait_ready
 from bench.validation import _s
@@ -171,13 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--baseline", type=Path, help="another kgpub checkout to start too, e.g. the main branch"
     )
     args = parser.parse_args(argv)
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    commit = current_commit()
     compileall.compile_dir(REPO / "server" / "kgpub", quiet=1)
     before = loadavg()
     with tempfile.TemporaryDirectory(prefix="kgpub-ready-") as tmp:

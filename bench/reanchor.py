@@ -18,18 +18,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.machine import REPO
+from bench.machine import commit as current_commit
 from bench.reanchor_baseline import hypothesis_reanchor
 from bench.reanchor_corpus import SEED, Case, Revision, corpus
 from kgpub.revisions.reanchor import LOCATED, Reanchored, Reanchorer, Status
 
-REPO = Path(__file__).resolve().parents[1]
 SECTION = "## Re-anchoring (issue 17)"
 TOLERANCE = 2
 STATUSES = tuple(Status)
@@ -272,13 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     revisions = corpus()
     tallies = {"kgpub": run(revisions, kgpub_method), "baseline": run(revisions, baseline_method)}
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    commit = current_commit()
     section = report(revisions, tallies, commit)
     if args.other_seeds:
         section += other_seeds(range(1, args.other_seeds + 1))

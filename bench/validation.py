@@ -38,6 +38,7 @@ import pyoxigraph as ox
 
 from bench import corpus
 from bench.machine import REPO, loadavg
+from bench.machine import commit as current_commit
 from bench.servers import free_port, server, wait_ready
 from kgpub.config import Settings
 from kgpub.ingest import writes as writes_module
@@ -262,13 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-pyshacl", action="store_true", help="skip plain pySHACL (slow)")
     args = parser.parse_args(argv)
     settings = Settings()
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    commit = current_commit()
     results: dict[str, dict[str, float]] = {}
     load = loadavg()
     results["validation"] = validation(settings, not args.no_pyshacl)

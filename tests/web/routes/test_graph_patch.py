@@ -48,16 +48,20 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> RevisedProject:
     return revised_project(tmp_path_factory.mktemp("patch-http") / "project")
 
 
-@pytest.fixture(scope="module")
-def client(project: RevisedProject) -> Iterator[TestClient]:
-    settings = Settings(
+def writable(project: RevisedProject, editor: str | None = BASE + "id/hafenfest/desk") -> Settings:
+    """The revised project served with writes on, ``editor`` credited with them."""
+    return Settings(
         project_dir=project.root,
         writes_enabled=True,
         write_token=SecretStr(TOKEN),
-        write_editor=BASE + "id/hafenfest/desk",
+        write_editor=editor,
         query_workers=1,
     )
-    with TestClient(create_app(settings)) as c:
+
+
+@pytest.fixture(scope="module")
+def client(project: RevisedProject) -> Iterator[TestClient]:
+    with TestClient(create_app(writable(project))) as c:
         yield c
 
 
@@ -292,13 +296,7 @@ def test_a_patch_revision_is_served_as_history(tmp_path: Path) -> None:
     """The revision PATCH records is the one the history routes serve: its diff is its
     patch, it heads the article's feed and its TimeMap has a fourth memento."""
     project = revised_project(tmp_path / "served")
-    settings = Settings(
-        project_dir=project.root,
-        writes_enabled=True,
-        write_token=SecretStr(TOKEN),
-        query_workers=1,
-    )
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(writable(project, editor=None))) as c:
         note = "UTF-8'de'" + quote("Übersetzung berichtigt.", safe="")
         made = patch(c, write_patch([SECOND], [FIRST]), etag(c), **{"Kgpub-Editor-Note": note})
         assert made.status_code == 201, made.text

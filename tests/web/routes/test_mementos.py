@@ -16,7 +16,6 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from pydantic import SecretStr
 
 from kgpub.cli.main import main
 from kgpub.config import Settings
@@ -24,8 +23,7 @@ from kgpub.history.memento import http_date
 from kgpub.history.rdf_patch import write_patch
 from kgpub.web.app import create_app
 from tests.history_fixtures import BASE, TIMES, RevisedProject, revised_project
-from tests.web.routes.test_graph_patch import FIRST, SECOND, etag, patch
-from tests.writes_fixtures import TOKEN
+from tests.web.routes.test_graph_patch import FIRST, SECOND, etag, patch, writable
 
 ARTICLE_PATH = "/id/hafenfest"
 STAMPS = ("20260110080000", "20260110120000", "20260111093000")
@@ -319,13 +317,7 @@ def test_a_live_patch_is_a_new_memento_at_once(tmp_path: Path) -> None:
     """A revision made over HTTP (PATCH with RDF Patch) is in the TimeMap, its memento and
     time-travel queries at once; the mementos before it still show the old text."""
     project = revised_project(tmp_path / "project")
-    settings = Settings(
-        project_dir=project.root,
-        writes_enabled=True,
-        write_token=SecretStr(TOKEN),
-        write_editor=BASE + "id/hafenfest/desk",
-        query_workers=1,
-    )
+    settings = writable(project)
     claim_path = "/" + project.claim.removeprefix(BASE)
     text = f"<{project.claim}> <https://schema.org/text> ?t"
     query = f'SELECT ?t WHERE {{ {text} FILTER(lang(?t) = "en") }}'
