@@ -18,11 +18,15 @@ from typing import Any
 
 import httpx
 
-from bench.httpload import cache_outcome
+from bench.httpload import busted, cache_outcome
 
 
 async def run(
-    base: str, requests: list[tuple[str, str]], concurrency: int, seconds: float
+    base: str,
+    requests: list[tuple[str, str]],
+    concurrency: int,
+    seconds: float,
+    unique: bool = False,
 ) -> dict[str, Any]:
     done = 0
     errors = 0
@@ -33,10 +37,12 @@ async def run(
     async def worker(client: httpx.AsyncClient, n: int) -> None:
         nonlocal done, errors
         i = n
-        for _ in range(10_000_000):  # bounded; the deadline ends it first
+        for k in range(10_000_000):  # bounded; the deadline ends it first
             if time.perf_counter() >= deadline:
                 return
             path, accept = requests[i % len(requests)]
+            if unique:
+                path = busted(path, n * 10_000_000 + k)  # the workers' counters never meet
             i += 1
             started = time.perf_counter()
             try:
@@ -74,9 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=Path, required=True)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--unique", action="store_true", help="make every query text new")
     args = parser.parse_args(argv)
     requests = [(str(p), str(a)) for p, a in json.loads(args.requests.read_text(encoding="utf-8"))]
-    result = asyncio.run(run(args.url, requests, args.concurrency, args.seconds))
+    result = asyncio.run(run(args.url, requests, args.concurrency, args.seconds, args.unique))
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0

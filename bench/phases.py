@@ -24,7 +24,7 @@ from typing import Any
 from bench.httpload import constant_latency, load, sequential, sparql_path
 from bench.machine import REPO, CpuMeter, loadavg
 from bench.queries import POINT_LOOKUP, QUERIES
-from bench.servers import directory_bytes, server, tree_memory, wait_ready
+from bench.servers import directory_bytes, server, tree_memory, wait_in_memory, wait_ready
 
 QUIET_PROBE = 2.0  # seconds of each look for a quiet moment
 
@@ -39,6 +39,7 @@ class ServerRun:
     sequential: bool = True
     mixed: bool = True
     constant: bool = False  # the bare app: answers everything with a constant
+    memory_copy: bool = False  # kgpub: wait until its workers answer from the in-memory copy
 
 
 def wait_for_quiet(limit: float, disturbed_cores: float) -> float:
@@ -109,6 +110,9 @@ def measure_server(
             ),
             "memory_ready": tree_memory(proc.pid),
         }
+        if run.memory_copy:
+            result["in_memory_seconds"] = wait_in_memory(port, ready_path, started=started)
+            result["memory_in_memory"] = tree_memory(proc.pid)
 
         def throughput(kind: str, requests: list[tuple[str, str]]) -> dict[str, Any]:
             return load(
@@ -132,7 +136,17 @@ def measure_server(
                 "point", [(sparql_path(POINT_LOOKUP), POINT_LOOKUP.accept)]
             )
             if run.mixed:
-                result["mixed"] = throughput("mixed", [(sparql_path(q), q.accept) for q in QUERIES])
+                mix = [(sparql_path(q), q.accept) for q in QUERIES]
+                result["mixed"] = throughput("mixed", mix)
+                result["mixed_unique"] = load(
+                    port,
+                    mix,
+                    seconds=args.seconds,
+                    workdir=args.workdir,
+                    label=f"{run.name}-mixed-unique",
+                    use_wrk=use_wrk,
+                    unique=True,
+                )
         result["memory"] = tree_memory(proc.pid)
     result["log_errors"] = log_errors(args.workdir / f"server-{run.name}.log")
     return result

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.engine_targets import engine_targets_section
 from bench.tables import (
     corpus_section,
     latency_section,
@@ -40,6 +41,7 @@ def render(results: dict[str, Any], soak: str | None = None) -> str:
         throughput_section(results),
         load_memory_section(results),
         targets_section(results),
+        engine_targets_section(results),
     ):
         out += section
     out += [

@@ -86,9 +86,16 @@ def _servers(path: Path, store_dir: Path, args: argparse.Namespace) -> list[Serv
     serve = [py, "-m", "kgpub", "serve", "--store", str(store_dir)]
     workers = ["--workers", str(args.workers)] if args.workers else []
     return [
-        ServerRun("kgpub", [*serve, *workers]),
-        ServerRun("kgpub_1w", [*serve, "--workers", "1"], sequential=False, mixed=False),
-        ServerRun("kgpub_nocache", [*serve, *workers], {**os.environ, "KGPUB_CACHE_BYTES": "0"}),
+        ServerRun("kgpub", [*serve, *workers], memory_copy=True),
+        ServerRun(
+            "kgpub_1w", [*serve, "--workers", "1"], sequential=False, mixed=False, memory_copy=True
+        ),
+        ServerRun(
+            "kgpub_nocache",
+            [*serve, *workers],
+            {**os.environ, "KGPUB_CACHE_BYTES": "0"},
+            memory_copy=True,
+        ),
         ServerRun("minimal", [py, "-m", "bench.minimal_app", "--corpus", str(path)]),
         ServerRun("bare", [py, "-m", "bench.bare_app"], constant=True),
     ]

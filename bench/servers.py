@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.httpload import busted
 from bench.machine import REPO
 from bench.measure import proc_kib, process_tree
 
@@ -100,6 +101,34 @@ def wait_ready(
             break
         time.sleep(0.01)
     raise RuntimeError(f"{name} was not ready within {timeout:.0f} s")
+
+
+IN_MEMORY = 'desc="SPARQL engine, in memory"'
+"""kgpub's ``Server-Timing`` for an answer from the workers' in-memory copy of the store."""
+
+
+def wait_in_memory(
+    port: int, path: str, *, started: float, timeout: float = READY_TIMEOUT, streak: int = 8
+) -> float | None:
+    """Seconds from ``started`` until kgpub answers ``path`` from its in-memory copy
+    ``streak`` times in a row (with several HTTP workers, each loads its own); None
+    when it still answers from disk at ``timeout``. Each request's query text is made
+    new (``httpload.busted``), so the result cache cannot answer it."""
+    deadline = started + timeout
+    in_a_row = 0
+    for n in range(int(timeout / 0.05) + 1):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        conn.request("GET", busted(path, n))
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        in_a_row = in_a_row + 1 if IN_MEMORY in (response.getheader("server-timing") or "") else 0
+        if in_a_row >= streak:
+            return time.perf_counter() - started
+        if time.perf_counter() > deadline:
+            return None
+        time.sleep(0.05)
+    return None
 
 
 def tree_memory(pid: int) -> dict[str, Any]:

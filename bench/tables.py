@@ -199,11 +199,17 @@ def throughput_section(results: dict[str, Any]) -> list[str]:
         "| server | requests/s | requests | errors | p50 under load (ms) | cache hits |",
         "|---|--:|--:|--:|--:|--:|",
     ]
-    for kind, title in (("point", f"point lookup (`{POINT_LOOKUP.name}`)"), ("mixed", "mixed")):
+    kinds = (
+        ("point", f"point lookup (`{POINT_LOOKUP.name}`)"),
+        ("mixed", "mixed"),
+        ("mixed_unique", "mixed, every query text new (a comment with a counter)"),
+    )
+    for kind, title in kinds:
         out.append(f"| **{title}** | | | | | |")
         for floor in ("memory", "disk"):
             label = f"engine floor, {'in memory' if floor == 'memory' else 'on disk'}, 4 threads"
-            out.append(_row(label, get(results, "floor", floor, kind)))
+            if get(results, "floor", floor, kind):
+                out.append(_row(label, get(results, "floor", floor, kind)))
         for key in ("kgpub", "kgpub_1w", "kgpub_nocache", "minimal", "bare"):
             if get(servers, key, kind):
                 out.append(_row(name[key], get(servers, key, kind)))
@@ -220,7 +226,19 @@ def _server_rows(servers: dict[str, Any], name: dict[str, str]) -> list[str]:
                 f"| {name[key]}: start to first answered query "
                 f"| {servers[key]['ready_seconds']:.2f} s |"
             )
+        copied = get(servers, key, "in_memory_seconds")
+        if key in servers and "in_memory_seconds" in servers[key]:
+            when = f"{copied:.2f} s" if copied is not None else "not within the wait"
+            out.append(
+                f"| {name[key]}: start to answers from the in-memory copy (8 in a row) | {when} |"
+            )
     for key in ("kgpub", "kgpub_1w", "kgpub_nocache", "minimal", "bare"):
+        copied = get(servers, key, "memory_in_memory")
+        if copied:
+            out.append(
+                f"| {name[key]}: memory once the copy answers (PSS; RSS summed; processes) "
+                f"| {mib(copied['pss_kib'])}; {mib(copied['rss_kib'])}; {copied['processes']} |"
+            )
         memory = get(servers, key, "memory")
         if memory:
             out.append(

@@ -42,6 +42,14 @@ def discover_project() -> Path:
     return here if holds_project(here) else shipped_story()
 
 
+def _physical_memory() -> int:
+    """The machine's memory in bytes (0 where the system does not say)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return 0
+
+
 def _user_cache() -> Path:
     """The user's cache folder for kgpub (``$XDG_CACHE_HOME/kgpub``, else ``~/.cache/kgpub``)."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kgpub"
@@ -146,6 +154,14 @@ class Settings(BaseSettings):
     """Query worker processes: one more than the cores, so a runaway query pinning one
     core never leaves point lookups waiting. With several HTTP workers (``kgpub serve
     --workers``) and this unset, each gets its share of them, at least two."""
+
+    query_memory_bytes: int = Field(default_factory=lambda: _physical_memory() // 4, ge=0)
+    """Memory the query engine may take for an in-memory copy of the store, which the query
+    workers share and answer from several times faster than from disk (loaded in the
+    background while the store answers from disk), and for what each worker makes its
+    own of it as it reads (more than its share and it is replaced by a fresh one). A
+    store too large for it is answered from disk. Default: a quarter of the machine's
+    memory; 0: always from disk."""
 
     validate_timeout: float = 20.0
     """Seconds a ``POST /validate`` may take, waiting for a free validation worker

@@ -6,6 +6,7 @@ change "outside kgpub" is made by plain pyoxigraph opening the same folder.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,6 +20,7 @@ from kgpub.ingest import bulkload, new_store, store_seal
 from kgpub.ingest.dataset import load_dataset
 from kgpub.ingest.writes import Writer
 from kgpub.shacl import validate
+from kgpub.store import fingerprint
 from kgpub.store.oxigraph import Store
 from tests.sparql_fixtures import EX
 from tests.writes_fixtures import NAMED, NAMELESS, PEOPLE, SCHEMA, writable_project
@@ -149,3 +151,63 @@ def test_writes_keep_the_seal_current(tmp_path: Path, monkeypatch: pytest.Monkey
     assert reopened.notice is None
     assert isinstance(reopened.store, Store)
     assert any(True for _ in reopened.store.match(ox.NamedNode(f"{EX}eve"), None, None))
+
+
+def _no_pass_over_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object) -> None:
+        raise AssertionError("read every quad, but the store's files are the sealed ones")
+
+    monkeypatch.setattr(fingerprint, "of_store", refuse)
+
+
+def test_a_store_whose_files_are_sealed_opens_without_reading_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, directory = _loaded(tmp_path)
+    sealed = store_seal.read(directory)
+    assert sealed is not None
+    assert sealed[0].files == store_seal.files_key(directory)
+    _no_pass_over_the_store(monkeypatch)
+    _no_validation(monkeypatch)
+    dataset = load_dataset(settings)
+    assert dataset.notice is None
+    assert isinstance(dataset.store, Store)
+    assert dataset.store.fingerprint() == sealed[0].fingerprint
+
+
+def test_a_change_outside_kgpub_changes_the_files_key(tmp_path: Path) -> None:
+    _, directory = _loaded(tmp_path)
+    before = store_seal.files_key(directory)
+    _change_outside_kgpub(directory, NAMED)
+    assert store_seal.files_key(directory) != before
+
+
+def test_a_seal_without_files_is_checked_once_then_records_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A seal from before files were recorded (or a store last opened for writing): the
+    first read-only start reads the store and records the files; the next does not."""
+    settings, directory = _loaded(tmp_path)
+    sealed = store_seal.read(directory)
+    assert sealed is not None
+    seal, report = sealed
+    store_seal.write(directory, replace(seal, files=""), report)
+    _no_validation(monkeypatch)
+    assert load_dataset(settings).notice is None
+    refreshed = store_seal.read(directory)
+    assert refreshed is not None
+    assert refreshed[0] == replace(seal, files=store_seal.files_key(directory))
+    _no_pass_over_the_store(monkeypatch)
+    assert load_dataset(settings).notice is None
+
+
+def test_a_writable_open_changes_the_files_but_not_the_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, _ = _loaded(tmp_path)
+    _no_validation(monkeypatch)
+    writable = settings.model_copy(update={"writes_enabled": True})
+    dataset = load_dataset(writable)
+    assert dataset.notice is None
+    del dataset
+    assert load_dataset(settings).notice is None

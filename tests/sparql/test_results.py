@@ -16,6 +16,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kgpub.errors import ResultTooLargeError
+from kgpub.rdf import formats
+from kgpub.sparql import results
 from kgpub.sparql.results import ResultLimits, write_result
 from kgpub.store.oxigraph import Store
 from tests.sparql_fixtures import app_for, write_project
@@ -91,3 +93,74 @@ def test_a_construct_over_the_limit_is_422_over_http(
         )
         assert within.status_code == 200
         assert within.content.count(b"\n") == 1000
+
+
+SOLUTION_FORMATS = ["json", "xml", "csv", "tsv"]
+
+
+def solutions(count: int, value: str = "v") -> ox.QuerySolutions:
+    values = " ".join(f'"{value}{i}"' for i in range(count))
+    result = Store().query(f"SELECT ?x {{ VALUES ?x {{ {values} }} }}")
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+
+
+@pytest.mark.parametrize("fmt", SOLUTION_FORMATS)
+def test_solutions_over_the_row_limit_are_refused_in_every_format(fmt: str) -> None:
+    with pytest.raises(ResultTooLargeError, match="more than 10 rows"):
+        write_result(solutions(11), None, fmt, io.BytesIO(), ResultLimits(max_rows=10))
+
+
+@pytest.mark.parametrize("fmt", SOLUTION_FORMATS)
+def test_solutions_at_the_row_limit_pass_whatever_their_size(fmt: str) -> None:
+    """Long values make the result larger than the size that needs counting: counted, and
+    within the limit, it is written whole, byte for byte as the serialiser writes it."""
+    limits = ResultLimits(max_rows=10)
+    output = io.BytesIO()
+    _, rows, size = write_result(solutions(10, "x" * 100), None, fmt, output, limits)
+    assert rows == 10
+    expected = io.BytesIO()
+    write_result(solutions(10, "x" * 100), None, fmt, expected, ResultLimits())
+    assert output.getvalue() == expected.getvalue()
+    assert size == len(expected.getvalue())
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv"])
+def test_small_results_are_not_counted_again(fmt: str) -> None:
+    """Under ``max_rows + 1`` of the smallest solution, a result cannot be over the limit."""
+    _, rows, _ = write_result(solutions(3), None, fmt, io.BytesIO(), ResultLimits(max_rows=1000))
+    assert rows == -1
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv"])
+def test_the_smallest_solution_is_no_smaller_than_assumed(fmt: str) -> None:
+    """``_MIN_ROW_BYTES`` is a lower bound: a thousand solutions binding nothing (the
+    smallest there are) take at least a thousand times as many bytes."""
+    empty = Store().query("SELECT * { VALUES ?x { " + "UNDEF " * 1000 + "} }")
+    assert isinstance(empty, ox.QuerySolutions)
+    output = io.BytesIO()
+    write_result(empty, None, fmt, output, ResultLimits())
+    rep = formats.named(fmt, formats.RESULT_FORMATS)
+    assert len(output.getvalue()) >= 1000 * results._MIN_ROW_BYTES[formats.results_format(rep)]
+
+
+def test_csv_rows_are_counted_by_their_line_ends_outside_quoted_values() -> None:
+    tricky = Store().query(
+        'SELECT ?x ?y { VALUES (?x ?y) { ("a\\r\\nb" "c,\\"d\\"") ("\\"\\r\\n\\"" "") '
+        '("plain" "\\r\\n") } }'
+    )
+    assert isinstance(tricky, ox.QuerySolutions)
+    output = io.BytesIO()
+    write_result(tricky, None, "csv", output, ResultLimits())
+    written = memoryview(output.getvalue())
+    assert results._count_rows(written, ox.QueryResultsFormat.CSV) == 3
+
+
+@pytest.mark.parametrize("fmt", SOLUTION_FORMATS)
+def test_too_many_rows_cut_short_by_the_byte_limit_are_reported_as_rows(fmt: str) -> None:
+    """The byte limit stops the writing first; the rows it got to already say why."""
+    limits = ResultLimits(max_rows=10, max_bytes=2_000)
+    with pytest.raises(ResultTooLargeError, match="more than 10 rows"):
+        write_result(solutions(1_000), None, fmt, io.BytesIO(), limits)
+    with pytest.raises(ResultTooLargeError, match="larger than 2000 bytes"):
+        write_result(solutions(5, "x" * 1_000), None, fmt, io.BytesIO(), limits)

@@ -21,7 +21,7 @@ from kgpub.config import Settings
 from kgpub.ingest.dataset import load_dataset
 from kgpub.store.oxigraph import Store
 from kgpub.web.app import create_app
-from tests.sparql_fixtures import EX, free_port
+from tests.sparql_fixtures import EX, free_port, query_pool
 from tests.writes_fixtures import AUTH, NAMED, PEOPLE, TOKEN, writable_project
 
 TTL = {**AUTH, "content-type": "text/turtle"}
@@ -97,7 +97,9 @@ def ask(client: TestClient, pattern: str = "") -> bool:
 
 
 def test_reads_go_on_and_the_write_gets_507(tmp_path: Path, disk: Path, spool_on: Path) -> None:
-    settings = store_settings(tmp_path, disk)
+    """Answering from disk, the next query after a write wants a new snapshot (a RocksDB
+    checkpoint, which flushes) on the full disk: it fails, and the previous answers."""
+    settings = store_settings(tmp_path, disk).model_copy(update={"query_memory_bytes": 0})
     with TestClient(create_app(settings)) as client:
         assert ask(client)
         written = client.put(
@@ -127,6 +129,32 @@ def test_reads_go_on_and_the_write_gets_507(tmp_path: Path, disk: Path, spool_on
         assert again.status_code == 201, again.json()
         assert ask(client, f"GRAPH <{EX}full> {{ ?s ?p ?o }}")
         assert ask(client, f"GRAPH <{EX}before> {{ ?s ?p ?o }}")
+
+
+def test_the_in_memory_copy_answers_writes_on_a_full_disk(
+    tmp_path: Path, disk: Path, spool_on: Path
+) -> None:
+    """The copy catches up with a write from its change set: no snapshot is written, so a
+    full disk changes nothing for reads, and a committed write is seen at once."""
+    settings = store_settings(tmp_path, disk)
+    with TestClient(create_app(settings)) as client:
+        pool = query_pool(client.app)
+        deadline = time.monotonic() + 60
+        while not pool.in_memory and time.monotonic() < deadline:
+            assert ask(client)
+            time.sleep(0.05)
+        assert pool.in_memory
+        filler = fill(disk)
+        try:
+            written = client.put(
+                "/graph-store", params={"graph": f"{EX}late"}, content=NAMED, headers=TTL
+            )
+            assert written.status_code in (201, 507), written.text
+            assert ask(client, f"GRAPH <{EX}late> {{ ?s ?p ?o }}") is (written.status_code == 201)
+            assert ask(client, f"GRAPH <{PEOPLE}> {{ ?s ?p ?o }}")
+            assert pool.in_memory
+        finally:
+            filler.unlink()
 
 
 def test_a_restart_on_a_full_disk_serves_read_only(tmp_path: Path, disk: Path) -> None:

@@ -89,6 +89,8 @@ def serve(settings: Settings, report: ValidationReport | None, workers: int) -> 
             update={
                 "http_workers": workers,
                 "query_workers": query_workers_each(settings, workers),
+                # Each HTTP worker's pool keeps its own in-memory copy: they share the budget.
+                "query_memory_bytes": settings.query_memory_bytes // workers,
                 "shacl_report_file": (
                     write_report(report, Path(folder) / "shacl-report.json")
                     if report is not None

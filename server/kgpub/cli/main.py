@@ -112,11 +112,11 @@ def _cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
 def _start_query_forkserver(settings: Settings) -> None:
     """When this process will run query workers (one HTTP process, an embedded store),
     their forkserver starts now and imports on another core while this one loads the
-    data and imports the web stack (``sparql.executor.start_forkserver``)."""
+    data and imports the web stack (``sparql.processes.start_forkserver``)."""
     from kgpub.cli import http_workers  # noqa: PLC0415 - see _cmd_serve
 
     if http_workers.worker_count(settings) == 1 and settings.backend_url is None:
-        from kgpub.sparql.executor import start_forkserver  # noqa: PLC0415
+        from kgpub.sparql.processes import start_forkserver  # noqa: PLC0415
 
         start_forkserver()
 

@@ -76,6 +76,8 @@ def open_store(settings: Settings) -> LoadedDataset:
         raise SourceNotFoundError(
             f"{settings.store_dir}: no such store (create it with kgpub load)"
         )
+    # Before opening: a writable open rewrites some of the store's files (not its data).
+    files = store_seal.files_key(settings.store_dir)
     # Read-only unless writes are enabled: then this process holds the store's lock.
     notice = None
     try:
@@ -91,7 +93,7 @@ def open_store(settings: Settings) -> LoadedDataset:
         )
     if settings.shacl_report_file is not None:
         return LoadedDataset(store, check_store(store, settings, validate=False), notice)
-    conformance, checked = store_seal.check(store, settings)
+    conformance, checked = store_seal.check(store, settings, files)
     notes = [n for n in (notice, checked) if n is not None]
     return LoadedDataset(store, conformance, "\n".join(notes) or None)
 

@@ -8,8 +8,13 @@ kgpub write to a store (``kgpub load`` and each committed write) leaves a
 vocabulary and of the validator (kgpub's and pySHACL's versions), whether the
 data was validated, and the report (``DIR/kgpub-seal-report.json``).
 
-At start-up ``check`` recomputes the fingerprint (one pass over the store)
-and compares. A store that matches its seal is served with the sealed report
+At start-up ``check`` compares. The seal also records the store's files (their
+names and sizes, ``files_key``): while they are the ones sealed, the data is
+too, and the store opens without reading it. Otherwise (another tool wrote to
+it, or RocksDB rewrote its files, as every writable open does) the fingerprint
+is recomputed, one pass over the store (about ten seconds for a million quads),
+and compared; a store served read-only then records its files in the seal, so
+only its first start pays the pass. A store that matches its seal is served with the sealed report
 (or as not validated, when it was loaded without ``--validate``). Any other
 store is *unverified*: written by another tool since, sealed by another
 kgpub, under other shapes, or never sealed. Then ``KGPUB_UNVERIFIED_STORE``
@@ -22,11 +27,14 @@ no longer matches, so the next start validates again.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
 import logging
+import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -56,6 +64,34 @@ class Seal:
     """A hash of the shapes, the vocabulary and the validator (``schema_key``)."""
     validated: bool
     kgpub: str = __version__
+    files: str = ""
+    """``files_key`` of the store's directory when sealed ("" in older seals)."""
+
+
+_NOT_DATA = ("kgpub-", "LOG", "LOCK")
+"""Files in a store's directory that change without the data changing: kgpub's own
+(the seal, counts, search index) and RocksDB's informational log and lock."""
+
+
+def files_key(directory: Path) -> str:
+    """A hash of the names and sizes of the store's data files.
+
+    RocksDB's files are immutable (tables) or only appended to (the write-ahead
+    log, the manifest), under names never used twice, and every write changes
+    one of them: so the same key means the same data, and a different key only
+    that the fingerprint must be checked. Modification times are left out: closing
+    a store touches its manifest without changing it.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+        if entry.name.startswith(_NOT_DATA) or not entry.is_file():
+            continue
+        try:
+            size = entry.stat().st_size
+        except FileNotFoundError:  # removed by a compaction meanwhile: not part of the data
+            continue
+        digest.update(f"{entry.name}\0{size}\n".encode())
+    return digest.hexdigest()
 
 
 @functools.lru_cache(maxsize=4)
@@ -108,7 +144,7 @@ def seal_store(store: Store, conformance: Conformance) -> None:
         return
     key = schema_key(conformance.shapes, conformance.ontology)
     validated = conformance.report is not None
-    write(store.path, Seal(store.fingerprint(), key, validated), conformance.report)
+    write(store.path, _seal(store, key, validated), conformance.report)
 
 
 def project_schema(settings: Settings) -> tuple[tuple[ox.Quad, ...], tuple[ox.Quad, ...]]:
@@ -121,10 +157,15 @@ def seal_loaded(store: Store, settings: Settings | None, report: ValidationRepor
     vocabulary when ``settings`` is given (``--validate``), else marked not validated."""
     assert store.path is not None
     if settings is None or report is None:
-        write(store.path, Seal(store.fingerprint(), "", validated=False), None)
+        write(store.path, _seal(store, "", validated=False), None)
         return
     key = schema_key(*project_schema(settings))
-    write(store.path, Seal(store.fingerprint(), key, validated=True), report)
+    write(store.path, _seal(store, key, validated=True), report)
+
+
+def _seal(store: Store, schema: str, validated: bool) -> Seal:
+    assert store.path is not None
+    return Seal(store.fingerprint(), schema, validated, files=files_key(store.path))
 
 
 def _schema_sources(settings: Settings) -> list[Source]:
@@ -160,8 +201,10 @@ def _mismatch(sealed: tuple[Seal, ValidationReport | None] | None, now: Seal) ->
     return None
 
 
-def check(store: Store, settings: Settings) -> tuple[Conformance, str | None]:
+def check(store: Store, settings: Settings, files: str) -> tuple[Conformance, str | None]:
     """The conformance to serve ``store`` with, and a line for the operator (or None).
+
+    ``files``: the store's ``files_key``, taken before it was opened.
 
     ``StoreUnverifiedError`` for an unverified store under ``refuse``;
     ``DataNotConformingError`` when validating it finds a violation.
@@ -169,8 +212,27 @@ def check(store: Store, settings: Settings) -> tuple[Conformance, str | None]:
     assert store.path is not None
     shapes, ontology = _schema(store, settings)
     sealed = read(store.path)
-    now = Seal(store.fingerprint(), schema_key(shapes, ontology), validated=True)
-    return _checked(store, settings, (shapes, ontology), sealed, now)
+    if sealed is not None and sealed[0].files == files:
+        store.assume_fingerprint(sealed[0].fingerprint)  # the same files: the same data
+    now = Seal(store.fingerprint(), schema_key(shapes, ontology), validated=True, files=files)
+    conformance, notice = _checked(store, settings, (shapes, ontology), sealed, now)
+    if sealed is not None and sealed[0].files != files and store.read_only:
+        _refresh_files(store.path, sealed, files)
+    return conformance, notice
+
+
+def _refresh_files(
+    directory: Path, sealed: tuple[Seal, ValidationReport | None], files: str
+) -> None:
+    """A store served read-only matched its seal, but not its files (sealed by an older
+    kgpub, or last opened for writing): the seal records them now, so the next start
+    need not read the store. Only when ``_checked`` left the seal as it was; a
+    directory that cannot be written to keeps its old seal."""
+    seal, report = sealed
+    current = read(directory)
+    if current is not None and current[0] == seal:
+        with contextlib.suppress(OSError):
+            write(directory, replace(seal, files=files), report)
 
 
 def _checked(

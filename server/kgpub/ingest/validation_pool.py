@@ -32,7 +32,7 @@ from kgpub.errors import KgpubError, QueryWorkerError, ValidationLimitError, Val
 from kgpub.ingest import validation_worker
 from kgpub.ingest.validation_worker import Prepare, Ready, Refused, Rendered, ValidationJob
 from kgpub.shacl.conformance import Conformance
-from kgpub.sparql.executor import PROCESS_CONTEXT, receive
+from kgpub.sparql.processes import PROCESS_CONTEXT, receive
 
 
 @dataclass(eq=False)

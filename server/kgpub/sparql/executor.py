@@ -8,13 +8,17 @@ at the deadline and replaces; the CPU is really freed, the client gets 503
 with ``Retry-After`` (never a 200 with a truncated body) and the other workers
 go on answering. With more workers than one, queries also use every core.
 
-Workers open a snapshot of the store: the store directory itself when it is
-opened read-only, else an N-Quads dump of it (an in-memory store) or a RocksDB
-checkpoint (a writable on-disk store). When the store's version changes (a
-committed write), the next query takes a new snapshot and a new set of
-workers; workers of the old set finish what they run and are then retired.
-Each answer carries the version it was computed on, so the result cache never
-files an old answer under a new version.
+Workers answer from an in-memory copy of the store when it fits the memory
+budget (``memory_copy``): one process holds the copy and the workers are its
+forks. Otherwise, and while the copy loads, they open a snapshot of the store:
+the store directory itself when it is opened read-only, else a RocksDB
+checkpoint (a writable on-disk store) or an N-Quads dump (an in-memory store
+with no room for a copy). When the store's version changes (a committed write),
+the next query gets a new set of workers (``generation``): forks of the copy
+once it has applied the write's change set, else workers over a new snapshot.
+Workers of the old set finish what they run and are then retired. Each answer
+carries the version it was computed on, so the result cache never files an
+old answer under a new version.
 
 The module is framework-free: the route awaits ``QueryPool.run``.
 """
@@ -26,14 +30,10 @@ import contextlib
 import itertools
 import logging
 import math
-import multiprocessing
-import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
@@ -43,38 +43,24 @@ import pyoxigraph as ox
 from kgpub import errors, metrics
 from kgpub.errors import KgpubError, QueryTimeoutError, QueryWorkerError
 from kgpub.search.sparql_function import IndexFile
-from kgpub.sparql import worker
+from kgpub.sparql.generation import Generation, WorkerHandle, send, start_worker
+from kgpub.sparql.image_handle import ImageHandle
+from kgpub.sparql.memory_copy import MemoryCopy
+from kgpub.sparql.memory_image import Budget
 from kgpub.sparql.operation import QueryOperation
+from kgpub.sparql.processes import receive
 from kgpub.sparql.protocol import check_allowed
 from kgpub.sparql.results import ResultLimits
-from kgpub.sparql.worker import Done, Failed, Job, Ready, Snapshot
+from kgpub.sparql.worker import Done, Failed, Job, Limits, Retiring, Snapshot
 from kgpub.store.oxigraph import Store
 
 # Results up to this size come back in the reply (and may be cached); larger
 # ones are streamed to the client from the worker's spool file.
 INLINE_BYTES = 4 * 1024 * 1024
-# How long a new worker may take to open its snapshot before start-up fails.
-_START_SECONDS = 120.0
 # After a failed snapshot (a full disk), how long the previous one answers before a
 # retry (a later write retries at once).
 _SNAPSHOT_RETRY_SECONDS = 5.0
 _log = logging.getLogger(__name__)
-# The forkserver imports the worker module once; each worker is then a cheap fork of it.
-PROCESS_CONTEXT = multiprocessing.get_context("forkserver")
-PROCESS_CONTEXT.set_forkserver_preload(["kgpub.sparql.worker"])
-
-
-def start_forkserver() -> None:
-    """Start the forkserver now rather than at the first worker (``QueryPool.start``).
-
-    Starting it is a fork and exec; the forkserver then imports the worker module in
-    its own process, on another core, while the caller goes on loading the data and
-    importing the web stack: ``kgpub serve`` calls it first thing, so the first query
-    worker is a cheap fork by the time the app starts its pool.
-    """
-    from multiprocessing import forkserver  # noqa: PLC0415 - the module PROCESS_CONTEXT uses
-
-    forkserver.ensure_running()
 
 
 @dataclass(frozen=True)
@@ -83,23 +69,8 @@ class Outcome:
 
     done: Done
     version: int
-
-
-@dataclass(eq=False)
-class _Worker:
-    process: BaseProcess
-    conn: Connection
-    lifeline: Connection
-
-
-@dataclass
-class _Generation:
-    """The workers over one snapshot of the store."""
-
-    snapshot: Snapshot
-    idle: asyncio.Queue[_Worker] = field(default_factory=asyncio.Queue)
-    size: int = 0
-    retired: bool = False
+    in_memory: bool = False
+    """Answered from the in-memory copy (else from the store on disk)."""
 
 
 class QueryPool:
@@ -114,19 +85,23 @@ class QueryPool:
         search: IndexFile | None = None,
         *,
         base_iri: str | None = None,
+        memory_budget: int | Budget = 0,
     ) -> None:
         self._store = store
         self._search = search
         self._base_iri = base_iri
         self._workers = max(1, workers)
         self._timeout = timeout
-        self._limits = limits
         self._spool = Path(tempfile.mkdtemp(prefix="kgpub-results-"))
+        self._limits = Limits(limits, self._spool, INLINE_BYTES)
+        if not isinstance(memory_budget, Budget):
+            memory_budget = Budget(memory_budget, self._workers)
+        self._copy = MemoryCopy(store, memory_budget, self._limits)
         self._numbers = itertools.count()
-        self._generation: _Generation | None = None
+        self._generation: Generation | None = None
         self._refreshing = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._live: set[_Worker] = set()
+        self._live: set[WorkerHandle] = set()
         self._retry_snapshot_at = 0.0
         self._failed_version = -1
 
@@ -140,19 +115,34 @@ class QueryPool:
         (``/readyz``); a dead worker is replaced when the next query comes."""
         return self._generation is not None and any(w.process.is_alive() for w in self._live)
 
+    @property
+    def in_memory(self) -> bool:
+        """Whether queries are answered from the in-memory copy of the store."""
+        return self._generation is not None and self._generation.image is not None
+
     async def start(self) -> None:
-        """Open the first snapshot and wait until every worker is ready."""
-        self._generation = await self._new_generation()
+        """Open the first snapshot and wait until every worker is ready.
+
+        An in-memory store's snapshot is a dump, which the copy loads once (instead
+        of every worker); an on-disk store answers from disk at once while its copy
+        loads in the background.
+        """
+        snapshot = await anyio.to_thread.run_sync(self._snapshot)
+        image = await self._copy.load(snapshot) if snapshot.kind == "nquads" else None
+        self._generation = await self._new_generation(snapshot, image)
+        if image is None:
+            self._copy.load_later(snapshot, self._swap_in)
 
     async def close(self) -> None:
-        """Stop every worker and remove the spool folder."""
+        """Stop every worker and the copy, and remove the spool folder."""
         for task in list(self._tasks):
             task.cancel()
         generation, self._generation = self._generation, None
         if generation is not None:
             generation.retired = True
         for taken in list(self._live):
-            self._stop(taken)
+            self._stop(taken)  # before the copy: its forks are reaped by it
+        await self._copy.close()
         await anyio.to_thread.run_sync(shutil.rmtree, self._spool, True)
 
     async def run(
@@ -167,15 +157,14 @@ class QueryPool:
         timeout = min(operation.timeout or self._timeout, self._timeout)
         generation = await self._current()
         job = Job(next(self._numbers), operation, accept, format_param)
-        taken: _Worker | None = None
+        held = _Held()
         try:
             with anyio.fail_after(timeout), metrics.QUERY_SECONDS.time():
-                taken = await self._take(generation, job)
-                reply = await receive(taken.conn)
+                reply = await self._answer(generation, job, held)
         except TimeoutError:
-            if taken is not None:
+            if held.worker is not None:
                 metrics.WORKERS_KILLED.labels("deadline").inc()
-                self._replace(generation, taken)
+                self._replace(generation, held.worker)
             raise QueryTimeoutError(
                 f"the query did not finish within {_seconds(timeout)} s and was stopped; "
                 "narrow it, or retry later if the server is busy",
@@ -183,23 +172,37 @@ class QueryPool:
             ) from None
         except (EOFError, OSError) as exc:
             # The worker died under the query (killed from outside, or a crash).
-            if taken is not None:
-                self._replace(generation, taken)
+            if held.worker is not None:
+                self._replace(generation, held.worker)
             raise QueryWorkerError(f"the query worker stopped while answering ({exc!r})") from exc
         except asyncio.CancelledError:
             # The client hung up (kgpub.web.liveness): its query's worker goes too.
-            if taken is not None:
+            if held.worker is not None:
                 metrics.WORKERS_KILLED.labels("hangup").inc()
-                self._replace(generation, taken)
+                self._replace(generation, held.worker)
             raise
-        self._release(generation, taken)
+        assert held.worker is not None
+        self._release(generation, held.worker)
         if isinstance(reply, Failed):
             raise _rebuild(reply)
         if not isinstance(reply, Done):
             raise QueryWorkerError(f"a query worker answered {type(reply).__name__}")
-        return Outcome(reply, generation.snapshot.version)
+        return Outcome(reply, generation.snapshot.version, generation.image is not None)
 
-    async def _take(self, generation: _Generation, job: Job) -> _Worker:
+    async def _answer(self, generation: Generation, job: Job, held: _Held) -> object:
+        """A worker's reply to ``job``; ``held`` names the worker holding it. A worker
+        that retired just as the job was sent (it ran nothing) is replaced and the job
+        goes to another."""
+        for _ in range(self._workers + 1):
+            held.worker = await self._take(generation, job)
+            reply = await receive(held.worker.conn)
+            if not isinstance(reply, Retiring):
+                return reply
+            self._replace(generation, held.worker)
+            held.worker = None
+        raise QueryWorkerError("every query worker retired; they are being replaced")
+
+    async def _take(self, generation: Generation, job: Job) -> WorkerHandle:
         """An idle worker that has been sent ``job``; a worker found dead is replaced first.
 
         A worker killed while idle (the OOM killer, an operator) is only noticed
@@ -207,17 +210,21 @@ class QueryPool:
         run yet, so the job goes to the next idle worker (the dead one's
         replacement when no other is idle) instead of failing with a broken pipe.
         A worker that dies after taking the job is not retried: the query may be
-        what killed it.
+        what killed it. A worker that retired while idle is replaced the same way.
         """
         for _ in range(self._workers + 1):
             taken = await generation.idle.get()
-            if _sent(taken, job):
+            sent = send(taken, job)
+            if sent is True:
                 return taken
-            _log.warning("query worker %s was found dead while idle; replaced", taken.process.pid)
+            if not isinstance(sent, Retiring):
+                _log.warning(
+                    "query worker %s was found dead while idle; replaced", taken.process.pid
+                )
             self._replace(generation, taken)
         raise QueryWorkerError("every query worker was found dead; they are being replaced")
 
-    async def _current(self) -> _Generation:
+    async def _current(self) -> Generation:
         generation = self._generation
         if generation is None:
             raise QueryWorkerError("the query workers are not running")
@@ -228,36 +235,73 @@ class QueryPool:
             assert generation is not None
             if generation.snapshot.version == self._store.version:
                 return generation
-            if self._failed_version == self._store.version and (
-                time.monotonic() < self._retry_snapshot_at
-            ):
+            fresh = await self._from_copy() or await self._from_snapshot()
+            if fresh is None:
                 return generation  # this snapshot failed: the previous one still answers
-            try:
-                fresh = await self._new_generation()
-            except (OSError, QueryWorkerError) as exc:
-                # A snapshot writes (a checkpoint flushes): on a full disk it fails, and
-                # reads must not. The previous snapshot answers until a retry succeeds.
-                self._failed_version = self._store.version
-                self._retry_snapshot_at = time.monotonic() + _SNAPSHOT_RETRY_SECONDS
-                _log.warning("new query snapshot failed, answering from the previous: %s", exc)
-                return generation
-            generation.retired = True
-            while not generation.idle.empty():
-                self._stop(generation.idle.get_nowait())
+            self._retire(generation)
             self._generation = generation = fresh
         return generation
 
-    async def _new_generation(self) -> _Generation:
-        snapshot = await anyio.to_thread.run_sync(self._snapshot)
-        generation = _Generation(snapshot)
+    async def _from_copy(self) -> Generation | None:
+        """Workers forked from the in-memory copy, brought up to the store's version."""
+        image = await self._copy.current()
+        if image is None:
+            return None
+        try:
+            return await self._new_generation(image.worker_snapshot, image)
+        except QueryWorkerError as exc:
+            _log.warning("no workers from the in-memory copy, answering from disk: %s", exc)
+            return None
+
+    async def _from_snapshot(self) -> Generation | None:
+        """Workers over a new snapshot of the store (and a copy of it loading meanwhile)."""
+        if self._failed_version == self._store.version and (
+            time.monotonic() < self._retry_snapshot_at
+        ):
+            return None
+        try:
+            snapshot = await anyio.to_thread.run_sync(self._snapshot)
+            fresh = await self._new_generation(snapshot)
+        except (OSError, QueryWorkerError) as exc:
+            # A snapshot writes (a checkpoint flushes): on a full disk it fails, and
+            # reads must not. The previous snapshot answers until a retry succeeds.
+            self._failed_version = self._store.version
+            self._retry_snapshot_at = time.monotonic() + _SNAPSHOT_RETRY_SECONDS
+            _log.warning("new query snapshot failed, answering from the previous: %s", exc)
+            return None
+        self._copy.load_later(snapshot, self._swap_in)
+        return fresh
+
+    async def _swap_in(self) -> None:
+        """The copy has loaded: its workers take over from those answering from disk."""
+        async with self._refreshing:
+            generation = self._generation
+            if generation is None or generation.image is not None:
+                return
+            fresh = await self._from_copy()
+            if fresh is None or self._generation is not generation:
+                return
+            self._retire(generation)
+            self._generation = fresh
+
+    def _retire(self, generation: Generation) -> None:
+        """Workers of ``generation`` finish what they run, then stop; idle ones stop now."""
+        generation.retired = True
+        while not generation.idle.empty():
+            self._stop(generation.idle.get_nowait())
+
+    async def _new_generation(
+        self, snapshot: Snapshot, image: ImageHandle | None = None
+    ) -> Generation:
+        generation = Generation(snapshot, image)
         started = await asyncio.gather(
-            *(self._start_worker(snapshot) for _ in range(self._workers)),
+            *(start_worker(generation, self._limits, self._live) for _ in range(self._workers)),
             return_exceptions=True,
         )
         for item in started:
             if isinstance(item, BaseException):
                 for other in started:
-                    if isinstance(other, _Worker):
+                    if isinstance(other, WorkerHandle):
                         self._stop(other)
                 raise QueryWorkerError(f"a query worker did not start: {item}") from item
             generation.idle.put_nowait(item)
@@ -285,39 +329,13 @@ class QueryPool:
             raise
         return Snapshot("nquads", dump, version, self._search, self._base_iri)
 
-    async def _start_worker(self, snapshot: Snapshot) -> _Worker:
-        parent, child = PROCESS_CONTEXT.Pipe()
-        # The worker reads its end of the lifeline until EOF: the server's exit.
-        lifeline_end, lifeline = PROCESS_CONTEXT.Pipe(duplex=False)
-        process = PROCESS_CONTEXT.Process(
-            target=worker.serve,
-            args=(child, lifeline_end, snapshot, self._limits, self._spool, INLINE_BYTES),
-            daemon=True,
-            name="kgpub-query-worker",
-        )
-        await anyio.to_thread.run_sync(process.start)
-        child.close()
-        lifeline_end.close()
-        started = _Worker(process, parent, lifeline)
-        self._live.add(started)
-        try:
-            with anyio.fail_after(_START_SECONDS):
-                ready = await receive(parent)
-        except (TimeoutError, EOFError, OSError) as exc:
-            self._stop(started)
-            raise QueryWorkerError(f"the worker could not open the store ({exc!r})") from exc
-        if not isinstance(ready, Ready):
-            self._stop(started)
-            raise QueryWorkerError("the worker did not report ready")
-        return started
-
-    def _release(self, generation: _Generation, taken: _Worker) -> None:
+    def _release(self, generation: Generation, taken: WorkerHandle) -> None:
         if generation.retired:
             self._stop(taken)
         else:
             generation.idle.put_nowait(taken)
 
-    def _replace(self, generation: _Generation, taken: _Worker) -> None:
+    def _replace(self, generation: Generation, taken: WorkerHandle) -> None:
         """Kill a worker whose state is unknown (deadline, crash) and start another."""
         self._stop(taken)
         generation.size -= 1
@@ -327,55 +345,25 @@ class QueryPool:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _refill(self, generation: _Generation) -> None:
+    async def _refill(self, generation: Generation) -> None:
         with contextlib.suppress(QueryWorkerError):
-            fresh = await self._start_worker(generation.snapshot)
+            fresh = await start_worker(generation, self._limits, self._live)
             if generation.retired:
                 self._stop(fresh)
                 return
             generation.size += 1
             generation.idle.put_nowait(fresh)
 
-    def _stop(self, taken: _Worker) -> None:
-        # SIGKILL: a worker may be deep in a query that ignores everything else.
+    def _stop(self, taken: WorkerHandle) -> None:
         self._live.discard(taken)
-        taken.conn.close()
-        taken.lifeline.close()
-        if taken.process.is_alive():
-            taken.process.kill()
-        taken.process.join(timeout=5)
+        taken.stop()
 
 
-async def receive(conn: Connection) -> object:
-    """The next message on ``conn``, awaited without blocking the event loop."""
-    loop = asyncio.get_running_loop()
-    readable: asyncio.Future[None] = loop.create_future()
+@dataclass
+class _Held:
+    """The worker holding a job, if any: the one to kill when the job is abandoned."""
 
-    def wake() -> None:
-        if not readable.done():
-            readable.set_result(None)
-
-    fd = conn.fileno()
-    loop.add_reader(fd, wake)
-    try:
-        await readable
-    finally:
-        loop.remove_reader(fd)
-        # uvloop's add_reader leaves the pipe non-blocking, and a large reply
-        # arrives in several reads: recv must wait for the rest, not fail.
-        os.set_blocking(fd, True)
-    return conn.recv()
-
-
-def _sent(taken: _Worker, job: Job) -> bool:
-    """Send ``job`` to an idle worker; False when the worker is found dead (nothing ran)."""
-    try:
-        if taken.conn.poll():  # an idle worker has nothing to say: readable is its EOF
-            return False
-        taken.conn.send(job)
-    except (OSError, EOFError):  # a broken pipe or reset above all: the worker is gone
-        return False
-    return True
+    worker: WorkerHandle | None = None
 
 
 def _rebuild(failed: Failed) -> KgpubError:

@@ -3,15 +3,21 @@
 One function serves the endpoint's worker processes, the remote backend and
 ``kgpub query``: it runs the query, picks the representation by content
 negotiation once the kind of result is known, and writes it to a file-like
-output while counting. A result over ``max_rows`` rows or ``max_bytes`` bytes
-stops with ``ResultTooLargeError`` as soon as the limit is crossed, so a
-client asking for the whole store costs the server the limit, not the store.
+output while counting. A result over ``max_bytes`` bytes, or a graph over
+``max_rows`` triples, stops with ``ResultTooLargeError`` as soon as the limit is
+crossed, so a client asking for the whole store costs the server the limit, not
+the store; solutions are counted against ``max_rows`` as below.
 
-pyoxigraph's serialisers cannot count rows, so solutions are first written as
-SPARQL TSV, where every row is exactly one line (newlines in literals are
-escaped), then converted to the negotiated format by pyoxigraph's own parser
-and serialiser; the round trip keeps every term and costs about a quarter of
-the direct serialisation. Graphs are counted on their way into the serialiser.
+pyoxigraph's serialisers cannot count rows, and solutions cannot be counted on
+their way in. So solutions are written once, straight in the negotiated format,
+into a buffer, and counted only when its size says they could be over the row
+limit: a solution takes at least 2 bytes in SPARQL JSON or CSV and 17 in XML,
+so a JSON result under 2 MB cannot hold more than a million rows. A larger one
+is read back with pyoxigraph's parser and counted before it is sent, and one
+stopped by the byte limit is counted as far as it got, so that too many rows is
+reported as such. SPARQL TSV has one line per solution (newlines in literals are
+escaped) and is counted as written, stopping at the row that crosses the limit.
+Graphs are counted on their way into the serialiser.
 """
 
 from __future__ import annotations
@@ -80,9 +86,16 @@ class LimitedOutput(io.RawIOBase):
         self._tail = b""
         self.size = 0
         self.lines = 0
+        self.refused = b""
+        """The write that crossed the byte limit (kept to count the rows it held)."""
 
     def writable(self) -> bool:
         return True
+
+    def written(self) -> memoryview:
+        """What was written, when the target is a ``BytesIO`` (a buffer kept to check)."""
+        assert isinstance(self._target, io.BytesIO)
+        return self._target.getbuffer()
 
     def as_io(self) -> IO[bytes]:
         """This stream as the ``IO[bytes]`` that pyoxigraph's serialisers are typed to take."""
@@ -98,6 +111,7 @@ class LimitedOutput(io.RawIOBase):
                     "limit; add a LIMIT or narrow the query"
                 )
         if self._max_bytes and self.size + size > self._max_bytes:
+            self.refused = bytes(data)
             raise ResultTooLargeError(
                 f"the result is larger than {self._max_bytes} bytes, the endpoint's limit; "
                 "add a LIMIT or narrow the query"
@@ -181,22 +195,68 @@ def write_result(
 def _write_solutions(
     result: ox.QuerySolutions, rep: Representation, out: LimitedOutput, limits: ResultLimits
 ) -> int:
+    """Write solutions in one pass; rows are counted only when the size says they could
+    be over the limit (-1: not counted, known to be within it)."""
+    fmt = results_format(rep)
     if not limits.max_rows:
-        result.serialize(out.as_io(), results_format(rep))
+        result.serialize(out.as_io(), fmt)
         return -1
-    tsv = io.BytesIO()
-    # TSV is never much larger than the other formats, so the byte limit applies
-    # to it too: an oversized result stops before it is converted.
-    counted = LimitedOutput(tsv, limits.max_bytes, limits.max_rows)
-    result.serialize(counted.as_io(), ox.QueryResultsFormat.TSV)
-    rows = counted.lines - 1
-    if rep.name == "tsv":
-        out.write(tsv.getbuffer())
-    else:
-        tsv.seek(0)
-        parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+    if fmt == ox.QueryResultsFormat.TSV:
+        # One line per solution: counted as written, stopping at the row that crosses.
+        counted = LimitedOutput(io.BytesIO(), limits.max_bytes, limits.max_rows)
+        result.serialize(counted.as_io(), fmt)
+        out.write(counted.written())
+        return counted.lines - 1
+    buffer = LimitedOutput(io.BytesIO(), limits.max_bytes)
+    try:
+        result.serialize(buffer.as_io(), fmt)
+    except ResultTooLargeError:
+        # Past the byte limit: if the rows written so far are already too many, say so.
+        if _count_rows(bytes(buffer.written()) + buffer.refused, fmt) > limits.max_rows:
+            raise _too_many_rows(limits.max_rows) from None
+        raise
+    rows = -1
+    if buffer.size >= _MIN_ROW_BYTES[fmt] * (limits.max_rows + 1):
+        rows = _count_rows(buffer.written(), fmt)
+        if rows > limits.max_rows:
+            raise _too_many_rows(limits.max_rows)
+    out.write(buffer.written())
+    return rows
+
+
+def _too_many_rows(max_rows: int) -> ResultTooLargeError:
+    return ResultTooLargeError(
+        f"the result has more than {max_rows} rows, the endpoint's limit; "
+        "add a LIMIT or narrow the query"
+    )
+
+
+_MIN_ROW_BYTES = {
+    ox.QueryResultsFormat.JSON: 2,
+    ox.QueryResultsFormat.XML: 17,
+    ox.QueryResultsFormat.CSV: 2,
+}
+"""The fewest bytes a solution takes in each format (a solution binding nothing: ``{}``,
+``<result></result>``, an empty CSV line): a result smaller than ``max_rows + 1`` of
+them cannot have more than ``max_rows`` rows, so only a larger one is counted."""
+
+
+def _count_rows(written: bytes | memoryview, fmt: ox.QueryResultsFormat) -> int:
+    """The whole solutions in a serialised result, or in its beginning when the byte
+    limit cut it short: read back with pyoxigraph's own (streaming) parser, or for CSV,
+    which it does not parse, by its line ends outside quoted values."""
+    if fmt == ox.QueryResultsFormat.CSV:
+        # Between an odd and the next even quote is inside a value ("" escapes a quote).
+        outside = bytes(written).split(b'"')[::2]
+        return max(0, sum(part.count(b"\r\n") for part in outside) - 1)  # the header line
+    rows = 0
+    try:
+        parsed = ox.parse_query_results(bytes(written), fmt)
         assert isinstance(parsed, ox.QuerySolutions)
-        parsed.serialize(out.as_io(), results_format(rep))
+        for _ in parsed:
+            rows += 1
+    except SyntaxError:
+        pass  # the end of a result cut short by the byte limit
     return rows
 
 

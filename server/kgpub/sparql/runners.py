@@ -111,6 +111,7 @@ def runner_for(store: QueryStore, settings: Settings, search: IndexFile | None =
             limits,
             search,
             base_iri=settings.base_iri,
+            memory_budget=settings.query_memory_bytes,
         )
     return InlineRunner(store, settings.query_timeout, limits, settings.base_iri)
 

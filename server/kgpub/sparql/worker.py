@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import os
 import signal
 import threading
@@ -86,6 +87,18 @@ class Ready:
     """Sent once the snapshot is open."""
 
     pid: int
+
+
+@dataclass(frozen=True)
+class Retiring:
+    """Sent by an idle worker forked from an in-memory copy that has written to too much
+    of it: the pages it touched are its own now, so it exits and a fresh fork replaces it."""
+
+
+_CHECK_AFTER_SECONDS = 0.02
+"""A query this long may have touched much of the store: the worker then measures itself."""
+_CHECK_EVERY = 64
+"""Jobs between two measurements otherwise."""
 
 
 def open_snapshot(snapshot: Snapshot) -> Store:
@@ -192,25 +205,34 @@ def run_job(
     return Done(written.representation, body, path, written.size, written.engine_seconds)
 
 
-def serve(  # noqa: PLR0917 - the process's arguments, passed by multiprocessing
-    conn: Connection,
-    lifeline: Connection,
-    snapshot: Snapshot,
-    limits: ResultLimits,
-    spool: Path,
-    inline_bytes: int,
-) -> None:
-    """The worker's main loop; returns when the server closes the pipe."""
+def serve(conn: Connection, lifeline: Connection, snapshot: Snapshot, limits: Limits) -> None:
+    """A worker over its own snapshot; returns when the server closes the pipe."""
     # Ctrl-C reaches the whole process group; the server stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_server(lifeline)
-    store = open_snapshot(snapshot)
+    answer(conn, open_snapshot(snapshot), snapshot, limits)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How a worker writes results, and how much private memory it may hold."""
+
+    results: ResultLimits
+    spool: Path
+    inline_bytes: int
+    private_bytes: int = 0
+    """For a worker forked from an in-memory copy: past this many bytes of memory of
+    its own (pages of the copy it wrote to), it retires when idle. 0: never."""
+
+
+def answer(conn: Connection, store: Store, snapshot: Snapshot, limits: Limits) -> None:
+    """Answer jobs from ``conn`` over ``store`` until the pipe closes (or the worker retires)."""
     search = SparqlSearch(snapshot.search, snapshot.version) if snapshot.search else None
     if search is not None:
         store.use_functions(search.functions())
     past = AsOfCache(snapshot.base_iri) if snapshot.base_iri else None
     conn.send(Ready(os.getpid()))
-    while True:
+    for done in itertools.count(1):
         try:
             job: Job = conn.recv()
         except (EOFError, OSError):
@@ -222,4 +244,34 @@ def serve(  # noqa: PLR0917 - the process's arguments, passed by multiprocessing
         except KgpubError as exc:
             conn.send(Failed(type(exc).__name__, str(exc)))
             continue
-        conn.send(run_job(target, job, limits, spool, inline_bytes))
+        reply = run_job(target, job, limits.results, limits.spool, limits.inline_bytes)
+        conn.send(reply)
+        if _should_retire(conn, limits, reply, done):
+            conn.send(Retiring())
+            return
+
+
+def _should_retire(conn: Connection, limits: Limits, reply: Done | Failed, done: int) -> bool:
+    """Measured after the reply is sent, so the client never waits for it; a job
+    already waiting is answered first."""
+    if not limits.private_bytes:
+        return False
+    slow = isinstance(reply, Done) and reply.engine_seconds >= _CHECK_AFTER_SECONDS
+    if not (slow or done % _CHECK_EVERY == 0):
+        return False
+    return private_memory() > limits.private_bytes and not conn.poll()
+
+
+def private_memory() -> int:
+    """Bytes of this process's memory no other process shares (``Private_*`` in
+    ``smaps_rollup``; it takes milliseconds for a large process); 0 where the system
+    does not say (no Linux ``/proc``), so that a worker never retires there."""
+    total = 0
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Private_"):
+                    total += int(line.split()[1]) * 1024
+    except OSError:
+        return 0
+    return total

@@ -8,6 +8,7 @@ update, one transaction, with blank node ids kept.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,56 @@ class Changes:
     @property
     def empty(self) -> bool:
         return not (self.removed or self.added or self.created or self.dropped)
+
+
+class ChangeJournal:
+    """The last few committed change sets, by the store version each one made.
+
+    The query workers' in-memory copy of the store (``kgpub.sparql.memory_image``)
+    catches up with a write by applying its change set instead of loading the
+    whole store again. Only recent, bounded history is kept: a copy further
+    behind, or behind a write that was not a change set (a bulk load, a
+    clear), is loaded again.
+    """
+
+    def __init__(self, max_quads: int = 1_000_000, max_entries: int = 64) -> None:
+        self._max_quads = max_quads
+        self._entries: deque[tuple[int, Changes]] = deque(maxlen=max_entries)
+        self._quads = 0
+        self._since = 0
+        """The oldest version the journal can bring a copy up from."""
+
+    def record(self, version: int, changes: Changes) -> None:
+        """``changes`` turned version ``version - 1`` into ``version``."""
+        size = len(changes.added) + len(changes.removed)
+        if size > self._max_quads:
+            self.forget(version)
+            return
+        if len(self._entries) == self._entries.maxlen:
+            self._drop_oldest()
+        self._entries.append((version, changes))
+        self._quads += size
+        while self._quads > self._max_quads:
+            self._drop_oldest()
+
+    def forget(self, version: int) -> None:
+        """A write the journal cannot replay made ``version``: nothing before it is kept."""
+        self._entries.clear()
+        self._quads = 0
+        self._since = version
+
+    def since(self, version: int, current: int) -> list[Changes] | None:
+        """The change sets from ``version`` to ``current``, oldest first; None when
+        the journal no longer holds all of them."""
+        if version < self._since or version > current:
+            return None
+        found = [changes for made, changes in self._entries if version < made <= current]
+        return found if len(found) == current - version else None
+
+    def _drop_oldest(self) -> None:
+        made, changes = self._entries.popleft()
+        self._quads -= len(changes.added) + len(changes.removed)
+        self._since = made
 
 
 _COMMIT = "urn:kgpub:commit#"

@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from kgpub.errors import QuerySyntaxError, StorageFullError, StoreUnreadableError
 from kgpub.store import counts, fingerprint
-from kgpub.store.changes import Changes, commit_update
+from kgpub.store.changes import ChangeJournal, Changes, commit_update
 from kgpub.store.counts import STATS_FILE, Stats
 from kgpub.store.protocol import UNION, Dataset
 from kgpub.store.staged import Staged
@@ -94,6 +94,7 @@ class Store:
         self._stats = counts.read(path)
         self._fingerprint: str | None = None
         self._functions: CustomFunctions | None = None
+        self._journal = ChangeJournal()
 
     @property
     def path(self) -> Path | None:
@@ -115,13 +116,16 @@ class Store:
         self._store.backup(str(target))
 
     def close(self) -> None:
-        """Nothing to let go of: pyoxigraph closes the store when it is dropped (and an
-        on-disk store's lock with it), so another process can open it afterwards."""
+        """Nothing to do: pyoxigraph closes the store (and its lock) when it is dropped."""
 
     @property
     def version(self) -> int:
         """A counter bumped by every write, so caches know when results went stale."""
         return self._version
+
+    def changes_since(self, version: int) -> list[Changes] | None:
+        """The change sets from ``version`` to now, oldest first (``ChangeJournal.since``)."""
+        return self._journal.since(version, self._version)
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         self._store.extend(list(quads))
@@ -147,6 +151,7 @@ class Store:
 
     def _written(self) -> None:
         self._version += 1
+        self._journal.forget(self._version)
         self._fingerprint = None
         self._forget_stats()
 
@@ -156,6 +161,10 @@ class Store:
         if self._fingerprint is None:
             self._fingerprint = fingerprint.of_store(self._store)[0]
         return self._fingerprint
+
+    def assume_fingerprint(self, value: str) -> None:
+        """Take ``value`` as the fingerprint: the data is unchanged since (``store_seal``)."""
+        self._fingerprint = value
 
     def _forget_stats(self) -> None:
         if self._stats is not None or self._path is not None:
@@ -274,6 +283,7 @@ class Store:
                 text, functions = commit_update(changes)
                 self._store.update(text, custom_functions=functions)  # one transaction
         self._version += 1
+        self._journal.record(self._version, changes)
         self._fingerprint = after
         if stats is not None or recount:
             self._keep(stats or self._count())

@@ -210,6 +210,7 @@ async def sparql(request: Request) -> Response:
             return Response(status_code=CLIENT_CLOSED)
         done = outcome.done
         request.state.engine_seconds = done.engine_seconds  # read by ServerTimingMiddleware
+        request.state.in_memory = outcome.in_memory
         memento = travel.memento_datetime if travel is not None else None
         if done.body is None:
             assert done.path is not None

@@ -1,0 +1,117 @@
+"""When the query workers answer from an in-memory copy of the store, and keeping it current.
+
+pyoxigraph's in-memory store answers several times faster than RocksDB on disk
+(``bench/RESULTS.md``). So while a store fits the memory budget
+(``Settings.query_memory_bytes``), the pool loads one copy in the background
+(``memory_image``) and, once it is loaded, forks its workers from it; until
+then, and for stores over the budget, workers answer from disk. A committed
+write reaches the copy as its change set (``Store.changes_since``): the copy
+applies it in a few milliseconds and new workers are forked from it. A copy
+that cannot catch up (a bulk write, or too many writes at once) is loaded
+again, the store on disk answering meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from kgpub.errors import QueryWorkerError
+from kgpub.sparql.image_handle import ImageHandle
+from kgpub.sparql.memory_image import Budget
+from kgpub.sparql.worker import Limits, Snapshot
+from kgpub.store.oxigraph import Store
+
+MEMORY_PER_DISK_BYTE = 1.25
+"""An on-disk store takes about this many times its size on disk in memory (measured:
+1.1 M quads, 327 MiB on disk, 380 MiB in pyoxigraph's memory store)."""
+_log = logging.getLogger(__name__)
+
+
+def estimated_bytes(snapshot: Snapshot) -> int:
+    """The memory a copy of ``snapshot`` would take, from its size on disk."""
+    path = snapshot.path
+    if snapshot.kind == "nquads":
+        return path.stat().st_size * 2  # N-Quads text → pyoxigraph's memory store, about 2x
+    return int(_directory_bytes(path) * MEMORY_PER_DISK_BYTE)
+
+
+def _directory_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+
+
+class MemoryCopy:
+    """The pool's in-memory copy of ``store``: it and the workers forked from it take at
+    most ``budget`` (whose bytes are 0: no copy, ever)."""
+
+    def __init__(self, store: Store, budget: Budget, limits: Limits) -> None:
+        self._store = store
+        self._budget = budget
+        self._limits = limits
+        self._image: ImageHandle | None = None
+        self._loading: asyncio.Task[None] | None = None
+
+    def fits(self, snapshot: Snapshot) -> bool:
+        """Whether the copy and each worker's least share fit the budget."""
+        least = self._budget.workers * self._budget.floor
+        return self._budget.bytes > 0 and estimated_bytes(snapshot) + least <= self._budget.bytes
+
+    async def load(self, snapshot: Snapshot) -> ImageHandle | None:
+        """Load a copy of ``snapshot`` now and keep it; None when it does not fit or fails."""
+        if not self.fits(snapshot):
+            return None
+        try:
+            image = await ImageHandle.start(snapshot, self._limits, self._budget)
+        except QueryWorkerError as exc:
+            _log.warning("the in-memory copy of the store did not load: %s", exc)
+            return None
+        self._keep(image)
+        return image
+
+    def load_later(self, snapshot: Snapshot, loaded: Callable[[], Awaitable[None]]) -> None:
+        """Load a copy in the background, then await ``loaded`` (one load at a time)."""
+        if self._loading is not None and not self._loading.done():
+            return
+        if not self.fits(snapshot):
+            return
+
+        async def load() -> None:
+            if await self.load(snapshot) is not None:
+                await loaded()
+
+        self._loading = asyncio.get_running_loop().create_task(load())
+
+    async def current(self) -> ImageHandle | None:
+        """The copy brought up to the store's version, or None when there is none or it
+        cannot catch up (it is then dropped)."""
+        image = self._image
+        if image is None:
+            return None
+        if image.version == self._store.version:
+            return image
+        changes = self._store.changes_since(image.version)
+        if changes is None or not image.alive:
+            self._keep(None)
+            return None
+        try:
+            await image.catch_up(changes, self._store.version)
+        except QueryWorkerError as exc:
+            _log.warning("the in-memory copy of the store could not catch up: %s", exc)
+            self._keep(None)
+            return None
+        return image
+
+    def _keep(self, image: ImageHandle | None) -> None:
+        old, self._image = self._image, image
+        if old is not None and old is not image:
+            old.close()
+
+    async def close(self) -> None:
+        if self._loading is not None:
+            self._loading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loading
+        self._keep(None)

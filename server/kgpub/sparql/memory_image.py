@@ -1,0 +1,212 @@
+"""The in-memory copy of the store that query workers are forked from (its process).
+
+pyoxigraph answers from its in-memory store several times faster than from
+RocksDB on disk, but each worker loading a copy of its own would multiply the
+memory by the workers. So one process, the *image*, loads the copy once and
+forks the workers from itself: their pages are the image's, shared
+copy-on-write. But pyoxigraph's reads write to the pages they read (each quad
+carries a lock), so a worker slowly makes the parts of the copy it reads its
+own. The memory budget (``Settings.query_memory_bytes``) bounds the whole: what
+the copy leaves of it is shared out among the workers, and a worker holding
+more than its share retires when idle (``worker.Retiring``) and a fresh fork
+replaces it. A generous budget lets workers keep what they read (the engine's
+full speed); a tight one costs the queries that scan much of the store the
+copying again (about a quarter of a second for a million quads).
+
+The image answers three messages on its control pipe: ``Spawn`` (the worker's
+pipe and lifeline follow as file descriptors), ``CatchUp`` (apply the change
+sets of committed writes, so the copy follows the store without loading it
+again) and EOF (stop). The parent side is ``kgpub.sparql.image_handle``.
+
+This module is imported by the forkserver; it imports only pyoxigraph and the
+worker. Forking is safe here: the image runs no thread of its own but the
+lifeline's, which holds no lock a forked worker could need.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import signal
+import threading
+import traceback
+from dataclasses import dataclass, replace
+from multiprocessing import reduction
+from multiprocessing.connection import Connection
+from typing import NoReturn
+
+import pyoxigraph as ox
+
+from kgpub.sparql.worker import Limits, Snapshot, answer, die_with_server, private_memory
+from kgpub.store.changes import Changes
+from kgpub.store.oxigraph import Store
+
+PRIVATE_FLOOR = 32 * 1024 * 1024
+"""The least memory of its own a forked worker may hold before it retires: the
+interpreter's pages it writes to count too."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The memory the copy and its workers may take in all, and how many workers share it."""
+
+    bytes: int
+    workers: int
+    floor: int = PRIVATE_FLOOR
+    """The least share, whatever the budget leaves (lowered by tests to make workers retire)."""
+
+    def share(self, image_bytes: int) -> int:
+        """Each worker's share of what the copy leaves of the budget (at least the floor)."""
+        return max(self.floor, (self.bytes - image_bytes) // max(1, self.workers))
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Sent once the copy is in memory."""
+
+    pid: int
+    version: int
+    quads: int
+    bytes: int
+    """The image's own memory after loading (its share of what the workers fork)."""
+
+
+@dataclass(frozen=True)
+class Spawn:
+    """Fork one worker; its pipe and its lifeline follow as two file descriptors."""
+
+
+@dataclass(frozen=True)
+class Spawned:
+    pid: int
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """Apply ``changes`` (oldest first), which bring the copy to ``version``."""
+
+    version: int
+    changes: tuple[Changes, ...]
+
+
+@dataclass(frozen=True)
+class CaughtUp:
+    version: int
+
+
+def load_copy(snapshot: Snapshot) -> Store:
+    """The snapshot in memory: an on-disk store read quad by quad (empty named
+    graphs kept), or an N-Quads dump bulk-loaded."""
+    copy = Store()
+    if snapshot.kind == "nquads":
+        with snapshot.path.open("rb") as dump:
+            copy.bulk_load(dump, ox.RdfFormat.N_QUADS, None)
+        return copy
+    disk = ox.Store.read_only(str(snapshot.path))
+    copy.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+    filled = set(copy.named_graphs())
+    empty = [
+        g for g in disk.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in filled
+    ]
+    if empty:
+        copy.apply(Changes(created=tuple(empty)))
+    return copy
+
+
+LOAD_NICENESS = 10
+"""The loading thread's niceness: queries answered from disk meanwhile come first."""
+
+
+def _load_gently(snapshot: Snapshot) -> Store:
+    """``load_copy`` in a thread of lower priority (Linux sets niceness per thread), so
+    that loading does not slow the workers answering from disk; the image's main
+    thread, which forks the workers, keeps its priority."""
+    loaded: list[Store] = []
+    failed: list[BaseException] = []
+
+    def load() -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOAD_NICENESS)
+        try:
+            loaded.append(load_copy(snapshot))
+        except BaseException as exc:  # raised again in the main thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=load, name="kgpub-image-load")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return loaded[0]
+
+
+def serve_image(
+    control: Connection, lifeline: Connection, snapshot: Snapshot, limits: Limits, budget: Budget
+) -> None:
+    """The image's main loop; returns when the server closes the control pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_server(lifeline)
+    store = _load_gently(snapshot)
+    _trim()
+    size = private_memory()
+    limits = replace(limits, private_bytes=budget.share(size))
+    # The kernel reaps the forked workers: the server kills them, the image never waits.
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    version = snapshot.version
+    control.send(Loaded(os.getpid(), version, len(store), size))
+    while True:
+        try:
+            message = control.recv()
+        except (EOFError, OSError):
+            return
+        if isinstance(message, Spawn):
+            conn_fd = reduction.recv_handle(control)
+            lifeline_fd = reduction.recv_handle(control)
+            pid = os.fork()
+            if pid == 0:
+                _worker(
+                    control,
+                    (conn_fd, lifeline_fd),
+                    store,
+                    replace(snapshot, version=version),
+                    limits,
+                )
+            os.close(conn_fd)
+            os.close(lifeline_fd)
+            control.send(Spawned(pid))
+        elif isinstance(message, CatchUp):
+            for changes in message.changes:
+                store.apply(changes)
+            version = message.version
+            control.send(CaughtUp(version))
+
+
+def _worker(
+    control: Connection, fds: tuple[int, int], store: Store, snapshot: Snapshot, limits: Limits
+) -> NoReturn:
+    """A forked worker: answers over the image's copy until its pipe closes, then exits
+    without running anything of the image's (``os._exit``)."""
+    code = 0
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        control.close()
+        conn, lifeline = Connection(fds[0]), Connection(fds[1], writable=False)
+        die_with_server(lifeline)
+        answer(conn, store, snapshot, limits)
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _trim() -> None:
+    """Give the loader's freed memory back to the system (glibc keeps it otherwise), so
+    that the workers do not inherit it and write into pages they would then own."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(name).malloc_trim(0)

@@ -1,0 +1,216 @@
+"""The query workers' in-memory copy of the store: loaded once, forked from, kept current.
+
+Every test runs a real ``QueryPool``: the copy is a process of its own (``memory_image``)
+and the workers are its forks, so what is checked is what the server does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kgpub.sparql.executor import Outcome, QueryPool
+from kgpub.sparql.memory_copy import MemoryCopy, estimated_bytes
+from kgpub.sparql.memory_image import Budget
+from kgpub.sparql.operation import QueryOperation
+from kgpub.sparql.results import ResultLimits
+from kgpub.sparql.worker import Limits, Snapshot
+from kgpub.store.changes import Changes
+from kgpub.store.oxigraph import Store
+
+pytestmark = pytest.mark.slow
+
+EX = "http://example.org/"
+GIB = 1024**3
+NAMES = f"SELECT ?name {{ ?s <{EX}name> ?name }} ORDER BY ?name"
+
+
+def quad(i: int, graph: str = "g") -> ox.Quad:
+    return ox.Quad(
+        ox.NamedNode(f"{EX}s{i}"),
+        ox.NamedNode(f"{EX}name"),
+        ox.Literal(f"name {i:04d}"),
+        ox.NamedNode(f"{EX}{graph}"),
+    )
+
+
+def store_with(count: int, path: Path | None = None) -> Store:
+    store = Store(path)
+    store.apply(Changes(added=tuple(quad(i) for i in range(count))))
+    return store
+
+
+def names(outcome: Outcome) -> list[str]:
+    assert outcome.done.body is not None
+    rows = json.loads(outcome.done.body)["results"]["bindings"]
+    return [row["name"]["value"] for row in rows]
+
+
+def with_pool(pool: QueryPool, test: Callable[[QueryPool], Awaitable[None]]) -> None:
+    async def main() -> None:
+        await pool.start()
+        try:
+            await test(pool)
+        finally:
+            await pool.close()
+
+    asyncio.run(main())
+
+
+async def ask(pool: QueryPool, text: str = NAMES) -> Outcome:
+    return await pool.run(QueryOperation(text), None, "json")
+
+
+async def until_in_memory(pool: QueryPool, seconds: float = 60.0) -> Outcome:
+    """Query until an answer comes from the copy (it loads in the background)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        outcome = await ask(pool)
+        if outcome.in_memory:
+            return outcome
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the copy was not answering after {seconds} s")
+
+
+def parent_of(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def worker_pids(pool: QueryPool) -> set[int]:
+    return {pid for w in pool._live if (pid := w.process.pid) is not None}
+
+
+def image_pid(pool: QueryPool) -> int | None:
+    image = pool._copy._image
+    return None if image is None else image._process.pid
+
+
+def test_an_in_memory_store_is_one_copy_that_every_worker_is_forked_from() -> None:
+    async def test(pool: QueryPool) -> None:
+        assert pool.in_memory
+        outcome = await ask(pool)
+        assert outcome.in_memory
+        assert names(outcome) == [f"name {i:04d}" for i in range(50)]
+        image = image_pid(pool)
+        assert image is not None
+        assert {parent_of(pid) for pid in worker_pids(pool)} == {image}
+
+    with_pool(QueryPool(store_with(50), 2, 30, ResultLimits(), memory_budget=GIB), test)
+
+
+def test_an_on_disk_store_answers_from_disk_until_its_copy_has_loaded(tmp_path: Path) -> None:
+    store_with(200, tmp_path / "store")
+    served = Store(tmp_path / "store", read_only=True)
+
+    async def test(pool: QueryPool) -> None:
+        first = await ask(pool)
+        assert not first.in_memory  # the copy is a process still starting
+        loaded = await until_in_memory(pool)
+        assert names(loaded) == names(first)
+        assert len(names(loaded)) == 200
+
+    with_pool(QueryPool(served, 2, 30, ResultLimits(), memory_budget=GIB), test)
+
+
+def test_a_committed_write_reaches_the_copy_as_its_change_set() -> None:
+    store = store_with(10)
+
+    async def test(pool: QueryPool) -> None:
+        image = image_pid(pool)
+        store.apply(Changes(added=(quad(10),), removed=(quad(0),)))
+        outcome = await ask(pool)
+        assert outcome.in_memory
+        assert outcome.version == store.version
+        assert names(outcome) == [f"name {i:04d}" for i in range(1, 11)]
+        assert image_pid(pool) == image  # caught up, not loaded again
+
+    with_pool(QueryPool(store, 2, 30, ResultLimits(), memory_budget=GIB), test)
+
+
+def test_a_bulk_write_is_answered_from_a_snapshot_while_the_copy_loads_again() -> None:
+    store = store_with(10)
+
+    async def test(pool: QueryPool) -> None:
+        image = image_pid(pool)
+        store.bulk_extend([quad(i) for i in range(10, 20)])  # no change set to replay
+        outcome = await ask(pool)
+        assert not outcome.in_memory
+        assert len(names(outcome)) == 20
+        again = await until_in_memory(pool)
+        assert len(names(again)) == 20
+        assert image_pid(pool) not in (None, image)
+
+    with_pool(QueryPool(store, 2, 30, ResultLimits(), memory_budget=GIB), test)
+
+
+def test_a_copy_killed_from_outside_is_loaded_again_and_no_query_fails() -> None:
+    store = store_with(10)
+
+    async def test(pool: QueryPool) -> None:
+        image = image_pid(pool)
+        assert image is not None
+        os.kill(image, signal.SIGKILL)
+        store.apply(Changes(added=(quad(10),)))
+        outcome = await ask(pool)
+        assert len(names(outcome)) == 11
+        again = await until_in_memory(pool)
+        assert len(names(again)) == 11
+
+    with_pool(QueryPool(store, 2, 30, ResultLimits(), memory_budget=GIB), test)
+
+
+def test_workers_over_their_share_retire_and_no_query_fails() -> None:
+    """With no room left in the budget, a worker retires at a measurement (every 64th job,
+    unless a job is already waiting): its replacement is a fresh fork, and every query is
+    still answered."""
+    store = store_with(20)
+
+    async def test(pool: QueryPool) -> None:
+        before = worker_pids(pool)
+        for _ in range(640):  # a busy machine may delay a measurement to the next 64th job
+            assert len(names(await ask(pool))) == 20
+            if not worker_pids(pool) & before:
+                break
+        assert not worker_pids(pool) & before
+        image = image_pid(pool)
+        assert {parent_of(pid) for pid in worker_pids(pool)} == {image}
+
+    tiny = Budget(4 * 1024 * 1024, 2, floor=1)
+    with_pool(QueryPool(store, 2, 30, ResultLimits(), memory_budget=tiny), test)
+
+
+def test_a_store_over_the_budget_is_answered_from_disk(tmp_path: Path) -> None:
+    store_with(200, tmp_path / "store")
+    served = Store(tmp_path / "store", read_only=True)
+
+    async def test(pool: QueryPool) -> None:
+        for _ in range(3):
+            outcome = await ask(pool)
+            assert not outcome.in_memory
+            assert len(names(outcome)) == 200
+            await asyncio.sleep(0.2)
+        assert image_pid(pool) is None
+
+    with_pool(QueryPool(served, 2, 30, ResultLimits(), memory_budget=1024), test)
+
+
+def test_the_budget_holds_the_copy_and_each_workers_least_share(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.nq"
+    dump.write_bytes(b"x" * 1000)
+    snapshot = Snapshot("nquads", dump, 0)
+    need = estimated_bytes(snapshot) + 2 * 100
+    limits = Limits(ResultLimits(), tmp_path, 0)
+    assert MemoryCopy(Store(), Budget(need, 2, floor=100), limits).fits(snapshot)
+    assert not MemoryCopy(Store(), Budget(need - 1, 2, floor=100), limits).fits(snapshot)
+    assert not MemoryCopy(Store(), Budget(0, 2, floor=0), limits).fits(snapshot)
+    assert Budget(10_000, 4, floor=10).share(2_000) == 2_000
+    assert Budget(10_000, 4, floor=10).share(20_000) == 10
