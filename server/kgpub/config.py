@@ -163,6 +163,10 @@ class Settings(BaseSettings):
     store too large for it is answered from disk. Default: a quarter of the machine's
     memory; 0: always from disk."""
 
+    query_memory_socket: Path | None = None
+    """Set by ``kgpub serve --workers N`` for its HTTP workers only: the socket of the
+    in-memory copy of the store they share (``sparql.image_handle.SharedImage``)."""
+
     validate_timeout: float = 20.0
     """Seconds a ``POST /validate`` may take, waiting for a free validation worker
     included; then its worker process is killed and the client gets 503 with Retry-After."""

@@ -18,11 +18,12 @@ import pyoxigraph as ox
 import pytest
 
 from kgpub.sparql.executor import Outcome, QueryPool
+from kgpub.sparql.image_handle import SharedImage
 from kgpub.sparql.memory_copy import MemoryCopy, estimated_bytes
 from kgpub.sparql.memory_image import Budget
 from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.results import ResultLimits
-from kgpub.sparql.worker import Limits, Snapshot
+from kgpub.sparql.worker import Snapshot
 from kgpub.store.changes import Changes
 from kgpub.store.oxigraph import Store
 
@@ -91,7 +92,7 @@ def worker_pids(pool: QueryPool) -> set[int]:
 
 def image_pid(pool: QueryPool) -> int | None:
     image = pool._copy._image
-    return None if image is None else image._process.pid
+    return None if image is None else image.pid
 
 
 def test_an_in_memory_store_is_one_copy_that_every_worker_is_forked_from() -> None:
@@ -208,9 +209,44 @@ def test_the_budget_holds_the_copy_and_each_workers_least_share(tmp_path: Path) 
     dump.write_bytes(b"x" * 1000)
     snapshot = Snapshot("nquads", dump, 0)
     need = estimated_bytes(snapshot) + 2 * 100
-    limits = Limits(ResultLimits(), tmp_path, 0)
-    assert MemoryCopy(Store(), Budget(need, 2, floor=100), limits).fits(snapshot)
-    assert not MemoryCopy(Store(), Budget(need - 1, 2, floor=100), limits).fits(snapshot)
-    assert not MemoryCopy(Store(), Budget(0, 2, floor=0), limits).fits(snapshot)
+    assert MemoryCopy(Store(), Budget(need, 2, floor=100)).fits(snapshot)
+    assert not MemoryCopy(Store(), Budget(need - 1, 2, floor=100)).fits(snapshot)
+    assert not MemoryCopy(Store(), Budget(0, 2, floor=0)).fits(snapshot)
     assert Budget(10_000, 4, floor=10).share(2_000) == 2_000
     assert Budget(10_000, 4, floor=10).share(20_000) == 10
+
+
+def test_http_workers_share_one_copy_of_a_read_only_store(tmp_path: Path) -> None:
+    """``kgpub serve --workers N``: the parent's image, every pool's workers forked from it."""
+    store_with(30, tmp_path / "store")
+    shared = SharedImage(
+        Snapshot("store", tmp_path / "store", 0), Budget(GIB, 4), tmp_path / "image.sock"
+    )
+
+    async def main() -> None:
+        pools = [
+            QueryPool(
+                Store(tmp_path / "store", read_only=True),
+                2,
+                30,
+                ResultLimits(),
+                memory_budget=1,  # ignored: the shared copy was judged by its starter
+                shared_image=shared.path,
+            )
+            for _ in range(2)
+        ]
+        for pool in pools:
+            await pool.start()
+        try:
+            for pool in pools:
+                assert len(names(await until_in_memory(pool))) == 30
+            parents = {parent_of(pid) for pool in pools for pid in worker_pids(pool)}
+            assert parents == {image_pid(pools[0])} == {image_pid(pools[1])}
+        finally:
+            for pool in pools:
+                await pool.close()
+
+    try:
+        asyncio.run(main())
+    finally:
+        shared.close()

@@ -8,7 +8,9 @@ only its environment and an import string. So the parent exports its
 worker builds its app with ``create_worker_app``, the factory uvicorn calls.
 
 Each worker opens the data itself (an on-disk store opens in a fraction of a
-second; an in-memory dataset is parsed again), but SHACL validation runs once,
+second; an in-memory dataset is parsed again), but a read-only store's in-memory
+copy, which the query workers are forked from, is loaded once by the parent's
+``SharedImage`` for all of them, and SHACL validation runs once,
 in the parent, before any worker starts: pySHACL takes seconds, and invalid
 data must be refused before anything is served. Its report reaches the workers
 as a file in a private temporary folder (``Settings.shacl_report_file``), so
@@ -35,6 +37,10 @@ from kgpub.ingest.dataset import load_dataset
 from kgpub.metrics import MULTIPROCESS_ENV
 from kgpub.shacl.report import ValidationReport
 from kgpub.shacl.report_file import read_report, write_report
+from kgpub.sparql.image_handle import SharedImage
+from kgpub.sparql.memory_copy import fits
+from kgpub.sparql.memory_image import Budget
+from kgpub.sparql.worker import Snapshot
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -85,11 +91,14 @@ def serve(settings: Settings, report: ValidationReport | None, workers: int) -> 
     clean stop to scripts and supervisors.
     """
     with tempfile.TemporaryDirectory(prefix="kgpub-serve-") as folder:
+        each = query_workers_each(settings, workers)
+        image = _shared_image(settings, workers * each, Path(folder) / "memory-image")
         handed = settings.model_copy(
             update={
                 "http_workers": workers,
-                "query_workers": query_workers_each(settings, workers),
-                # Each HTTP worker's pool keeps its own in-memory copy: they share the budget.
+                "query_workers": each,
+                "query_memory_socket": image.path if image is not None else None,
+                # Without one shared copy, each HTTP worker's pool keeps its own.
                 "query_memory_bytes": settings.query_memory_bytes // workers,
                 "shacl_report_file": (
                     write_report(report, Path(folder) / "shacl-report.json")
@@ -105,7 +114,24 @@ def serve(settings: Settings, report: ValidationReport | None, workers: int) -> 
             shared = Path(folder) / "metrics"
             shared.mkdir()
             os.environ[MULTIPROCESS_ENV] = str(shared)
-        return _supervise(worker_uvicorn_options(handed, workers))
+        try:
+            return _supervise(worker_uvicorn_options(handed, workers))
+        finally:
+            if image is not None:
+                image.close()
+
+
+def _shared_image(settings: Settings, query_workers: int, path: Path) -> SharedImage | None:
+    """One in-memory copy of a read-only on-disk store for every HTTP worker to fork its
+    query workers from, loading while they answer from disk; None when the store may
+    change (each pool then follows its own) or does not fit the memory budget."""
+    if settings.store_dir is None or settings.writes_enabled:
+        return None
+    snapshot = Snapshot("store", settings.store_dir, 0)
+    budget = Budget(settings.query_memory_bytes, query_workers)
+    if not fits(snapshot, budget):
+        return None
+    return SharedImage(snapshot, budget, path)
 
 
 def _supervise(options: dict[str, Any]) -> int:

@@ -86,6 +86,7 @@ class QueryPool:
         *,
         base_iri: str | None = None,
         memory_budget: int | Budget = 0,
+        shared_image: Path | None = None,
     ) -> None:
         self._store = store
         self._search = search
@@ -96,7 +97,7 @@ class QueryPool:
         self._limits = Limits(limits, self._spool, INLINE_BYTES)
         if not isinstance(memory_budget, Budget):
             memory_budget = Budget(memory_budget, self._workers)
-        self._copy = MemoryCopy(store, memory_budget, self._limits)
+        self._copy = MemoryCopy(store, memory_budget, shared_image)
         self._numbers = itertools.count()
         self._generation: Generation | None = None
         self._refreshing = asyncio.Lock()

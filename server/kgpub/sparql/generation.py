@@ -105,7 +105,7 @@ async def _launch(
 ) -> WorkerProcess:
     """A fork of the in-memory copy, or a forkserver process opening the snapshot."""
     if generation.image is not None:
-        return await generation.image.fork(child, lifeline_end)
+        return await generation.image.fork(child, lifeline_end, limits)
     process = PROCESS_CONTEXT.Process(
         target=worker.serve,
         args=(child, lifeline_end, generation.snapshot, limits),

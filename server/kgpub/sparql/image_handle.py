@@ -1,5 +1,6 @@
-"""The server's side of an in-memory copy of the store: starting it, forking workers
-from it, bringing it up to date, stopping it (the process is ``memory_image``).
+"""The server's side of an in-memory copy of the store: starting it (or attaching to the
+one the HTTP workers share), forking workers from it, bringing it up to date, stopping it
+(the process is ``memory_image``).
 
 A forked worker is not the server's child but the image's, so it is watched and
 killed by its process id (``ForkedProcess``); the kernel reaps it.
@@ -11,11 +12,12 @@ import asyncio
 import contextlib
 import os
 import signal
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from multiprocessing import reduction
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Client, Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from kgpub.sparql.worker import Limits, Snapshot
 from kgpub.store.changes import Changes
 
 _JOIN_POLL_SECONDS = 0.002
+_ATTACH_POLL_SECONDS = 0.2
 _PROC = Path("/proc")
 
 
@@ -69,34 +72,38 @@ class ForkedProcess:
 
 
 class ImageHandle:
-    """One running image: a copy of the store at ``version``, ready to fork workers."""
+    """One image a pool forks workers from: a copy of the store at ``version``.
+
+    Either the pool's own (``start``: the pool owns its process), or one shared by
+    every HTTP worker of ``kgpub serve --workers N`` (``attach``: the server's parent
+    owns it, ``SharedImage``).
+    """
 
     def __init__(
         self,
-        process: BaseProcess,
         control: Connection,
-        lifeline: Connection,
         snapshot: Snapshot,
         loaded: Loaded,
+        owned: tuple[BaseProcess, Connection] | None = None,
     ) -> None:
-        self._process = process
         self._control = control
-        self._lifeline = lifeline
+        self._owned = owned
         self._lock = asyncio.Lock()
         self.snapshot = snapshot
+        self.pid = loaded.pid
         self.version = loaded.version
         self.quads = loaded.quads
         self.bytes = loaded.bytes
 
     @classmethod
-    async def start(cls, snapshot: Snapshot, limits: Limits, budget: Budget) -> ImageHandle:
+    async def start(cls, snapshot: Snapshot, budget: Budget) -> ImageHandle:
         """Start an image of ``snapshot`` and wait until it is loaded (seconds for a
         million quads); ``QueryWorkerError`` when it fails to."""
         control, child = PROCESS_CONTEXT.Pipe()
         lifeline_end, lifeline = PROCESS_CONTEXT.Pipe(duplex=False)
         process = PROCESS_CONTEXT.Process(
             target=memory_image.serve_image,
-            args=(child, lifeline_end, snapshot, limits, budget),
+            args=(child, lifeline_end, snapshot, budget),
             daemon=True,
             name="kgpub-memory-image",
         )
@@ -104,39 +111,48 @@ class ImageHandle:
         child.close()
         lifeline_end.close()
         try:
-            loaded = await receive(control)
-        except (EOFError, OSError) as exc:
-            _end(process, control, lifeline)
-            raise QueryWorkerError(
-                f"the in-memory copy of the store did not load ({exc!r})"
-            ) from exc
+            loaded = await _loaded(control)
         except BaseException:
             _end(process, control, lifeline)
             raise
-        if not isinstance(loaded, Loaded):
-            _end(process, control, lifeline)
-            raise QueryWorkerError(f"the in-memory copy answered {type(loaded).__name__}")
-        return cls(process, control, lifeline, snapshot, loaded)
+        return cls(control, snapshot, loaded, (process, lifeline))
+
+    @classmethod
+    async def attach(cls, path: Path, snapshot: Snapshot) -> ImageHandle:
+        """Connect to the shared image listening at ``path``, waiting for it to appear
+        (it listens once loaded); cancelled with the pool."""
+        while not path.exists():
+            await asyncio.sleep(_ATTACH_POLL_SECONDS)
+        try:
+            control = await anyio.to_thread.run_sync(Client, str(path), "AF_UNIX")
+        except OSError as exc:
+            raise QueryWorkerError(f"the shared in-memory copy is gone ({exc!r})") from exc
+        try:
+            loaded = await _loaded(control)
+        except BaseException:
+            control.close()
+            raise
+        return cls(control, snapshot, loaded)
 
     @property
     def alive(self) -> bool:
-        return self._process.is_alive()
+        if self._owned is not None:
+            return self._owned[0].is_alive()
+        return ForkedProcess(self.pid).is_alive()
 
     @property
     def worker_snapshot(self) -> Snapshot:
         """What the forked workers answer over: the loaded snapshot, at the copy's version."""
         return replace(self.snapshot, version=self.version)
 
-    async def fork(self, conn: Connection, lifeline: Connection) -> ForkedProcess:
+    async def fork(self, conn: Connection, lifeline: Connection, limits: Limits) -> ForkedProcess:
         """A worker forked from the copy, answering on ``conn`` (the server keeps the other
         ends); the caller closes its copies of ``conn`` and ``lifeline`` afterwards."""
         async with self._lock:
             try:
-                self._control.send(Spawn())
-                pid = self._process.pid
-                assert pid is not None
-                reduction.send_handle(self._control, conn.fileno(), pid)
-                reduction.send_handle(self._control, lifeline.fileno(), pid)
+                self._control.send(Spawn(limits, self.worker_snapshot))
+                reduction.send_handle(self._control, conn.fileno(), self.pid)
+                reduction.send_handle(self._control, lifeline.fileno(), self.pid)
                 spawned = await receive(self._control)
             except (EOFError, OSError) as exc:
                 raise QueryWorkerError(f"the in-memory copy cannot fork ({exc!r})") from exc
@@ -157,8 +173,55 @@ class ImageHandle:
         self.version = version
 
     def close(self) -> None:
-        """Stop the image; workers forked from it go on until the server stops them."""
-        _end(self._process, self._control, self._lifeline)
+        """Stop an owned image, or leave a shared one; forked workers go on until the
+        server stops them."""
+        if self._owned is None:
+            self._control.close()
+            return
+        process, lifeline = self._owned
+        _end(process, self._control, lifeline)
+
+
+class SharedImage:
+    """The image ``kgpub serve --workers N`` starts for its HTTP workers over a read-only
+    store (the parent holds it; the workers ``attach``), so the store is in memory once."""
+
+    def __init__(self, snapshot: Snapshot, budget: Budget, path: Path) -> None:
+        lifeline_end, self._lifeline = PROCESS_CONTEXT.Pipe(duplex=False)
+        self._process = PROCESS_CONTEXT.Process(
+            target=memory_image.serve_image,
+            args=(None, lifeline_end, snapshot, budget, path),
+            daemon=True,
+            name="kgpub-memory-image",
+        )
+        # Starting waits for the forkserver's imports: a thread, so that the HTTP
+        # workers start meanwhile (they answer from disk until the copy listens).
+        self._starting = threading.Thread(
+            target=self._start, args=(lifeline_end,), name="kgpub-image-start"
+        )
+        self._starting.start()
+        self.path = path
+
+    def _start(self, lifeline_end: Connection) -> None:
+        self._process.start()
+        lifeline_end.close()
+
+    def close(self) -> None:
+        self._starting.join()
+        self._lifeline.close()  # the image ends itself when its lifeline does
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join(timeout=5)
+
+
+async def _loaded(control: Connection) -> Loaded:
+    try:
+        loaded = await receive(control)
+    except (EOFError, OSError) as exc:
+        raise QueryWorkerError(f"the in-memory copy of the store did not load ({exc!r})") from exc
+    if not isinstance(loaded, Loaded):
+        raise QueryWorkerError(f"the in-memory copy answered {type(loaded).__name__}")
+    return loaded
 
 
 def _end(process: BaseProcess, control: Connection, lifeline: Connection) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from kgpub.errors import QueryWorkerError
 from kgpub.sparql.image_handle import ImageHandle
 from kgpub.sparql.memory_image import Budget
-from kgpub.sparql.worker import Limits, Snapshot
+from kgpub.sparql.worker import Snapshot
 from kgpub.store.oxigraph import Store
 
 MEMORY_PER_DISK_BYTE = 1.25
@@ -43,28 +43,38 @@ def _directory_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.iterdir() if f.is_file())
 
 
+def fits(snapshot: Snapshot, budget: Budget) -> bool:
+    """Whether a copy of ``snapshot`` and each worker's least share fit ``budget``."""
+    least = budget.workers * budget.floor
+    return budget.bytes > 0 and estimated_bytes(snapshot) + least <= budget.bytes
+
+
 class MemoryCopy:
     """The pool's in-memory copy of ``store``: it and the workers forked from it take at
-    most ``budget`` (whose bytes are 0: no copy, ever)."""
+    most ``budget`` (whose bytes are 0: no copy, ever). With ``shared``, the copy is the
+    one at that socket, which every HTTP worker of the server shares."""
 
-    def __init__(self, store: Store, budget: Budget, limits: Limits) -> None:
+    def __init__(self, store: Store, budget: Budget, shared: Path | None = None) -> None:
         self._store = store
         self._budget = budget
-        self._limits = limits
+        self._shared = shared
         self._image: ImageHandle | None = None
         self._loading: asyncio.Task[None] | None = None
 
     def fits(self, snapshot: Snapshot) -> bool:
-        """Whether the copy and each worker's least share fit the budget."""
-        least = self._budget.workers * self._budget.floor
-        return self._budget.bytes > 0 and estimated_bytes(snapshot) + least <= self._budget.bytes
+        """Whether the copy and each worker's least share fit the budget (a shared copy
+        was judged by the server's parent, which started it)."""
+        return self._shared is not None or fits(snapshot, self._budget)
 
     async def load(self, snapshot: Snapshot) -> ImageHandle | None:
         """Load a copy of ``snapshot`` now and keep it; None when it does not fit or fails."""
         if not self.fits(snapshot):
             return None
         try:
-            image = await ImageHandle.start(snapshot, self._limits, self._budget)
+            if self._shared is not None:
+                image = await ImageHandle.attach(self._shared, snapshot)
+            else:
+                image = await ImageHandle.start(snapshot, self._budget)
         except QueryWorkerError as exc:
             _log.warning("the in-memory copy of the store did not load: %s", exc)
             return None

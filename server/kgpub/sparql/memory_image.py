@@ -16,7 +16,9 @@ copying again (about a quarter of a second for a million quads).
 The image answers three messages on its control pipe: ``Spawn`` (the worker's
 pipe and lifeline follow as file descriptors), ``CatchUp`` (apply the change
 sets of committed writes, so the copy follows the store without loading it
-again) and EOF (stop). The parent side is ``kgpub.sparql.image_handle``.
+again) and EOF (stop). With ``kgpub serve --workers N`` over a read-only store,
+one image serves every HTTP worker's pool through a Unix socket instead, so
+the store is in memory once. The parent side is ``kgpub.sparql.image_handle``.
 
 This module is imported by the forkserver; it imports only pyoxigraph and the
 worker. Forking is safe here: the image runs no thread of its own but the
@@ -30,12 +32,14 @@ import ctypes
 import ctypes.util
 import os
 import signal
+import socket
 import threading
 import traceback
 from dataclasses import dataclass, replace
 from multiprocessing import reduction
-from multiprocessing.connection import Connection
-from typing import NoReturn
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import NoReturn, cast
 
 import pyoxigraph as ox
 
@@ -75,7 +79,13 @@ class Loaded:
 
 @dataclass(frozen=True)
 class Spawn:
-    """Fork one worker; its pipe and its lifeline follow as two file descriptors."""
+    """Fork one worker; its pipe and its lifeline follow as two file descriptors.
+
+    The worker writes results as ``limits`` say (the pool's spool folder) and offers
+    what ``snapshot`` names (search, time travel); the copy is its data."""
+
+    limits: Limits
+    snapshot: Snapshot
 
 
 @dataclass(frozen=True)
@@ -143,55 +153,101 @@ def _load_gently(snapshot: Snapshot) -> Store:
 
 
 def serve_image(
-    control: Connection, lifeline: Connection, snapshot: Snapshot, limits: Limits, budget: Budget
+    control: Connection | None,
+    lifeline: Connection,
+    snapshot: Snapshot,
+    budget: Budget,
+    listen: Path | None = None,
 ) -> None:
-    """The image's main loop; returns when the server closes the control pipe."""
+    """The image's main loop. Owned by one pool (``control``), it returns when that pool
+    closes the pipe; shared (``listen``: a Unix socket, ``control`` None) by the HTTP
+    workers of ``kgpub serve --workers N``, it serves every pool that connects until
+    its lifeline ends (the server's exit)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_server(lifeline)
     store = _load_gently(snapshot)
     _trim()
     size = private_memory()
-    limits = replace(limits, private_bytes=budget.share(size))
     # The kernel reaps the forked workers: the server kills them, the image never waits.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-    version = snapshot.version
-    control.send(Loaded(os.getpid(), version, len(store), size))
-    while True:
+    image = _Image(store, snapshot.version, budget.share(size))
+    loaded = Loaded(os.getpid(), snapshot.version, len(store), size)
+    clients: list[Connection] = []
+    if control is not None:
+        control.send(loaded)
+        clients.append(control)
+    server = _listening(listen) if listen is not None else None
+    while clients or server is not None:
+        waiting: list[Connection | socket.socket] = [*clients]
+        if server is not None:
+            waiting.append(server)
+        for ready in wait(waiting):
+            if isinstance(ready, socket.socket):
+                client = Connection(ready.accept()[0].detach())
+                client.send(loaded)
+                clients.append(client)
+            elif not image.answer(cast("Connection", ready), clients):
+                clients.remove(cast("Connection", ready))
+                if ready is control:
+                    return
+
+
+def _listening(path: Path) -> socket.socket:
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    partial = path.with_name(path.name + ".tmp")
+    server.bind(str(partial))
+    server.listen()
+    partial.rename(path)  # the path appears only once the copy is loaded and listening
+    return server
+
+
+class _Image:
+    """The copy, its version, and each forked worker's share of the budget."""
+
+    def __init__(self, store: Store, version: int, share: int) -> None:
+        self.store = store
+        self.version = version
+        self.share = share
+
+    def answer(self, client: Connection, clients: list[Connection]) -> bool:
+        """Answer one message from ``client``; False when it has gone."""
         try:
-            message = control.recv()
+            message = client.recv()
         except (EOFError, OSError):
-            return
+            return False
         if isinstance(message, Spawn):
-            conn_fd = reduction.recv_handle(control)
-            lifeline_fd = reduction.recv_handle(control)
+            conn_fd = reduction.recv_handle(client)
+            lifeline_fd = reduction.recv_handle(client)
             pid = os.fork()
             if pid == 0:
-                _worker(
-                    control,
-                    (conn_fd, lifeline_fd),
-                    store,
-                    replace(snapshot, version=version),
-                    limits,
-                )
+                limits = replace(message.limits, private_bytes=self.share)
+                snapshot = replace(message.snapshot, version=self.version)
+                _worker(clients, (conn_fd, lifeline_fd), self.store, snapshot, limits)
             os.close(conn_fd)
             os.close(lifeline_fd)
-            control.send(Spawned(pid))
+            client.send(Spawned(pid))
         elif isinstance(message, CatchUp):
             for changes in message.changes:
-                store.apply(changes)
-            version = message.version
-            control.send(CaughtUp(version))
+                self.store.apply(changes)
+            self.version = message.version
+            client.send(CaughtUp(self.version))
+        return True
 
 
 def _worker(
-    control: Connection, fds: tuple[int, int], store: Store, snapshot: Snapshot, limits: Limits
+    clients: list[Connection],
+    fds: tuple[int, int],
+    store: Store,
+    snapshot: Snapshot,
+    limits: Limits,
 ) -> NoReturn:
     """A forked worker: answers over the image's copy until its pipe closes, then exits
     without running anything of the image's (``os._exit``)."""
     code = 0
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        control.close()
+        for client in clients:  # the image's pipes are not the worker's
+            client.close()
         conn, lifeline = Connection(fds[0]), Connection(fds[1], writable=False)
         die_with_server(lifeline)
         answer(conn, store, snapshot, limits)

@@ -112,6 +112,7 @@ def runner_for(store: QueryStore, settings: Settings, search: IndexFile | None =
             search,
             base_iri=settings.base_iri,
             memory_budget=settings.query_memory_bytes,
+            shared_image=settings.query_memory_socket,
         )
     return InlineRunner(store, settings.query_timeout, limits, settings.base_iri)
 
