@@ -26,15 +26,15 @@ def _p50(results: dict[str, Any]) -> Target:
     measured = f"{len(QUERIES) - len(over)} of {len(QUERIES)} within" + (
         "; over by " + ", ".join(f"`{n}` {g:+.2f} ms" for n, g in over.items()) if over else ""
     )
-    copied = get(results, "servers", "kgpub_nocache", "in_memory_seconds")
     why = (
         "Per query, the engine in memory → kgpub with its cache off, p50 in ms: "
         + "; ".join(
             f"`{q.name}` {num(floor, q.name, 'p50'):.2f} → {num(uncached, q.name, 'p50'):.2f}"
             for q in QUERIES
         )
-        + ". kgpub was measured once its workers answered from the in-memory copy "
-        + (f"({copied:.1f} s after it started)." if copied is not None else "(it never did).")
+        + ". kgpub was measured once its workers answered from the in-memory copy, "
+        + _copied(results["servers"], "kgpub_nocache")
+        + " after it started."
     )
     return Target(
         f"cache off, every query's p50 within the in-memory floor + {P50_SLACK_MS} ms",
@@ -71,25 +71,37 @@ def _mixed(results: dict[str, Any]) -> Target:
 def _memory(results: dict[str, Any]) -> Target:
     servers = results["servers"]
     own = num(results, "floor", "memory", "rss_end_kib")
-    figures = {
-        key: num(servers, key, "memory", "pss_kib")
-        for key in ("kgpub", "kgpub_1w", "kgpub_nocache")
-    }
-    worst = max(figures.values())
+    keys = ("kgpub", "kgpub_1w", "kgpub_nocache", "kgpub_lean")
+    figures = {key: num(servers, key, "memory", "pss_kib") for key in keys if key in servers}
     measured = (
         "; ".join(f"{key} {mib(pss)} = {pss / own:.2f}x" for key, pss in figures.items())
         + f" of the in-memory store's {mib(own)}"
     )
+    floor = get(results, "floor", "memory", "latency") or {}
+    lean = get(servers, "kgpub_lean", "latency") or {}
+    budget = results["meta"].get("lean_budget_bytes")
     why = (
         "PSS of each server's whole process tree after its runs, beside the RSS of the engine "
-        "floor process holding the store in memory. The budget `KGPUB_QUERY_MEMORY_BYTES` "
-        "(default a quarter of the machine's memory) lets each query worker keep the parts "
-        "of the copy it has read as its own, and each HTTP worker keeps a copy."
+        "floor process holding the store in memory; the verdict is the default's (kgpub). "
+        "The default budget, `KGPUB_QUERY_MEMORY_BYTES` = a quarter of the machine's memory, "
+        "lets each query worker keep the parts of the copy it has read as its own (pyoxigraph's "
+        "reads write to the pages they read), which is what keeps queries at the engine's speed."
     )
+    if lean and budget:
+        why += (
+            f" With a budget of {budget / 2**20:,.0f} MiB (kgpub_lean, cache off), workers "
+            "retire once they hold more than their share, and the queries that read much of the "
+            "store pay for copying it again; p50 in ms, floor → lean: "
+            + "; ".join(
+                f"`{q.name}` {num(floor, q.name, 'p50'):.2f} → {num(lean, q.name, 'p50'):.2f}"
+                for q in QUERIES
+            )
+            + "."
+        )
     return Target(
         f"memory of the whole server ≤ {MEMORY_FACTOR:g}x the in-memory store's own",
         measured,
-        worst <= MEMORY_FACTOR * own,
+        num(servers, "kgpub", "memory", "pss_kib") <= MEMORY_FACTOR * own,
         why,
     )
 
@@ -97,15 +109,22 @@ def _memory(results: dict[str, Any]) -> Target:
 def _ready(results: dict[str, Any]) -> Target:
     servers = results["servers"]
     ready = num(servers, "kgpub", "ready_seconds")
-    copied = get(servers, "kgpub", "in_memory_seconds")
-    measured = f"{ready:.2f} s; answering from the in-memory copy after " + (
-        f"{copied:.1f} s" if copied is not None else "never"
+    measured = f"{ready:.2f} s; answering from the in-memory copy after " + _copied(
+        servers, "kgpub"
     )
     why = (
         "Ready is the first answered query; until the copy has loaded, the workers answer "
         "from the store on disk."
     )
     return Target(f"ready ≤ {READY_SECONDS:g} s", measured, ready <= READY_SECONDS, why)
+
+
+def _copied(servers: dict[str, Any], key: str) -> str:
+    """When a server's workers first answered from the copy, as the report says it."""
+    if "in_memory_seconds" not in servers.get(key, {}):
+        return "not measured (a run from before the copy)"
+    copied = servers[key]["in_memory_seconds"]
+    return f"{copied:.1f} s" if copied is not None else "not within the wait"
 
 
 def engine_targets_section(results: dict[str, Any]) -> list[str]:

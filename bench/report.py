@@ -21,6 +21,18 @@ from bench.tables import (
 )
 from bench.targets import targets_section
 
+APPENDED = (
+    "<!-- Below: sections appended by bench.validation, bench.ready and bench.reanchor, "
+    "each dated; bench.run keeps them when it writes the report above. -->"
+)
+
+
+def keep_appended(report: str, previous: str | None) -> str:
+    """``report`` followed by the sections other benchmarks appended to ``previous``."""
+    if previous is None or APPENDED not in previous:
+        return report
+    return report.rstrip("\n") + "\n\n" + APPENDED + previous.split(APPENDED, 1)[1]
+
 
 def render(results: dict[str, Any], soak: str | None = None) -> str:
     """The report; ``soak`` is ``bench/SOAK.md`` (the last long soak run), appended as it is."""

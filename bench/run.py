@@ -12,12 +12,16 @@
 5. one after the other on 127.0.0.1: ``kgpub serve --store DIR`` with its
    default HTTP workers (one per core) and the result cache; the same with one
    worker; the same with the cache off (``KGPUB_CACHE_BYTES=0``, every query
-   evaluated); the minimal FastAPI + pyoxigraph endpoint (``bench.minimal_app``,
-   in memory); and a bare uvicorn app (``bench.bare_app``). For each: the time
-   to the first answered query, each query's sequential latency over one
+   evaluated); the same again with a lean query memory budget (``LEAN_BUDGET``
+   times the in-memory floor's RSS); the minimal FastAPI + pyoxigraph endpoint
+   (``bench.minimal_app``, in memory); and a bare uvicorn app
+   (``bench.bare_app``). For each: the time to the first answered query (and,
+   for kgpub, until its workers answer from their in-memory copy of the store,
+   with the memory then), each query's sequential latency over one
    keep-alive connection, the throughput at concurrency 4 (wrk, or
    ``bench.load`` when wrk is missing) for the point lookup and for the ten
-   queries in rotation, the cache's hits and misses, and the memory of the
+   queries in rotation (and the rotation again with every query text made new
+   by a comment: the cache-busted mix), the cache's hits and misses, and the memory of the
    server's whole process tree;
 6. the engine floors again (the better of the two runs is kept);
 7. writes the tables to ``--out`` and the raw numbers beside it as JSON
@@ -46,8 +50,9 @@ from bench import corpus
 from bench.httpload import CONCURRENCY
 from bench.machine import REPO, loadavg, machine, versions, wrk_version
 from bench.measure import run_json
+from bench.numbers import num
 from bench.phases import ServerRun, kgpub_load, measure_server, run_phase
-from bench.report import render
+from bench.report import keep_appended, render
 from bench.servers import free_port
 from kgpub.cli.http_workers import query_workers_each
 from kgpub.config import Settings
@@ -81,19 +86,28 @@ def best_floor(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return best
 
 
-def _servers(path: Path, store_dir: Path, args: argparse.Namespace) -> list[ServerRun]:
+LEAN_BUDGET = 1.25
+"""The lean server's ``KGPUB_QUERY_MEMORY_BYTES``, in times the in-memory engine floor's
+RSS: room for the copy and a little for what the workers make their own."""
+
+
+def _servers(
+    path: Path, store_dir: Path, args: argparse.Namespace, lean_budget: int
+) -> list[ServerRun]:
     py = sys.executable
     serve = [py, "-m", "kgpub", "serve", "--store", str(store_dir)]
     workers = ["--workers", str(args.workers)] if args.workers else []
+    uncached = {**os.environ, "KGPUB_CACHE_BYTES": "0"}
     return [
         ServerRun("kgpub", [*serve, *workers], memory_copy=True),
         ServerRun(
             "kgpub_1w", [*serve, "--workers", "1"], sequential=False, mixed=False, memory_copy=True
         ),
+        ServerRun("kgpub_nocache", [*serve, *workers], uncached, memory_copy=True),
         ServerRun(
-            "kgpub_nocache",
+            "kgpub_lean",
             [*serve, *workers],
-            {**os.environ, "KGPUB_CACHE_BYTES": "0"},
+            {**uncached, "KGPUB_QUERY_MEMORY_BYTES": str(lean_budget)},
             memory_copy=True,
         ),
         ServerRun("minimal", [py, "-m", "bench.minimal_app", "--corpus", str(path)]),
@@ -165,7 +179,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     servers: dict[str, Any] = {}
     results["servers"] = servers
-    for spec in _servers(path, store_dir, args):
+    lean_budget = int(LEAN_BUDGET * 1024 * num(floors["memory"][0], "rss_end_kib"))
+    meta["lean_budget_bytes"] = lean_budget
+    for spec in _servers(path, store_dir, args, lean_budget):
         port = free_port()
         on_port = replace(spec, cmd=[*spec.cmd, "--port", str(port)])
         servers[spec.name] = run_phase(
@@ -244,7 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     soak = args.out.parent / "SOAK.md"
     soak_text = soak.read_text(encoding="utf-8") if soak.is_file() else None
-    args.out.write_text(render(results, soak_text), encoding="utf-8")
+    previous = args.out.read_text(encoding="utf-8") if args.out.is_file() else None
+    args.out.write_text(keep_appended(render(results, soak_text), previous), encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

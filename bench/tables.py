@@ -8,14 +8,20 @@ from typing import Any
 from bench.numbers import get, hit_rate, mib, ms, num, rps
 from bench.queries import POINT_LOOKUP, QUERIES
 
+SERVERS = ("kgpub", "kgpub_1w", "kgpub_nocache", "kgpub_lean", "minimal", "bare")
+"""The servers a run measures, in the order the tables list them."""
+
 
 def labels(meta: dict[str, Any]) -> dict[str, str]:
     """What each measured server is, as the tables name it."""
     workers = meta.get("kgpub_workers", "n/a")
+    lean = meta.get("lean_budget_bytes")
     return {
         "kgpub": f"kgpub --store, {workers} HTTP workers, result cache on",
         "kgpub_1w": "kgpub --store, 1 HTTP worker, result cache on",
         "kgpub_nocache": f"kgpub --store, {workers} HTTP workers, result cache off",
+        "kgpub_lean": f"kgpub --store, {workers} HTTP workers, result cache off, "
+        + (f"query memory budget {lean / 2**20:,.0f} MiB" if lean else "lean memory budget"),
         "minimal": "minimal FastAPI + pyoxigraph (in memory)",
         "bare": "bare uvicorn (constant answer)",
     }
@@ -210,7 +216,7 @@ def throughput_section(results: dict[str, Any]) -> list[str]:
             label = f"engine floor, {'in memory' if floor == 'memory' else 'on disk'}, 4 threads"
             if get(results, "floor", floor, kind):
                 out.append(_row(label, get(results, "floor", floor, kind)))
-        for key in ("kgpub", "kgpub_1w", "kgpub_nocache", "minimal", "bare"):
+        for key in SERVERS:
             if get(servers, key, kind):
                 out.append(_row(name[key], get(servers, key, kind)))
     out.append("")
@@ -220,7 +226,7 @@ def throughput_section(results: dict[str, Any]) -> list[str]:
 def _server_rows(servers: dict[str, Any], name: dict[str, str]) -> list[str]:
     """Each server's ready time, then its memory after its runs."""
     out: list[str] = []
-    for key in ("kgpub", "kgpub_1w", "kgpub_nocache", "minimal", "bare"):
+    for key in SERVERS:
         if key in servers:
             out.append(
                 f"| {name[key]}: start to first answered query "
@@ -232,7 +238,7 @@ def _server_rows(servers: dict[str, Any], name: dict[str, str]) -> list[str]:
             out.append(
                 f"| {name[key]}: start to answers from the in-memory copy (8 in a row) | {when} |"
             )
-    for key in ("kgpub", "kgpub_1w", "kgpub_nocache", "minimal", "bare"):
+    for key in SERVERS:
         copied = get(servers, key, "memory_in_memory")
         if copied:
             out.append(

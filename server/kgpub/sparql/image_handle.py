@@ -32,6 +32,7 @@ from kgpub.store.changes import Changes
 
 _JOIN_POLL_SECONDS = 0.002
 _ATTACH_POLL_SECONDS = 0.2
+_ORPHAN_WAIT_SECONDS = 0.5
 _PROC = Path("/proc")
 
 
@@ -48,26 +49,37 @@ class ForkedProcess:
     def is_alive(self) -> bool:
         """Running: neither gone nor a zombie (a worker whose image died first is
         reaped by init, which may take a while)."""
-        if not _PROC.is_dir():  # no /proc: a zombie counts as alive
+        return self._state() not in (None, "Z", "X")
+
+    def _state(self) -> str | None:
+        """The process's state letter from ``/proc`` ("R" where there is no ``/proc``
+        and it exists); None once it is gone."""
+        if not _PROC.is_dir():
             try:
                 os.kill(self._pid, 0)
             except (ProcessLookupError, PermissionError):
-                return False
-            return True
+                return None
+            return "R"
         try:
             stat = (_PROC / str(self._pid) / "stat").read_text(encoding="ascii", errors="replace")
         except OSError:
-            return False
-        return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+            return None
+        return stat.rsplit(")", 1)[-1].split()[0]
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self._pid, signal.SIGKILL)
 
     def join(self, timeout: float | None = None) -> None:
-        """Wait until the process is gone (the image's kernel-side reaping), at most ``timeout``."""
+        """Wait until the process is gone, at most ``timeout``: the image's kernel reaps
+        it at once, so its id is free when this returns. An orphan's zombie (its image
+        died first) is waited for only briefly: init reaps it in its own time."""
         deadline = time.monotonic() + (timeout if timeout is not None else 5.0)
-        while self.is_alive() and time.monotonic() < deadline:
+        zombie_until = time.monotonic() + _ORPHAN_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            state = self._state()
+            if state is None or (state in ("Z", "X") and time.monotonic() > zombie_until):
+                return
             time.sleep(_JOIN_POLL_SECONDS)
 
 
