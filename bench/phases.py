@@ -114,7 +114,9 @@ def measure_server(
             result["in_memory_seconds"] = wait_in_memory(port, ready_path, started=started)
             result["memory_in_memory"] = tree_memory(proc.pid)
 
-        def throughput(kind: str, requests: list[tuple[str, str]]) -> dict[str, Any]:
+        def throughput(
+            kind: str, requests: list[tuple[str, str]], unique: bool = False
+        ) -> dict[str, Any]:
             return load(
                 port,
                 requests,
@@ -122,6 +124,7 @@ def measure_server(
                 workdir=args.workdir,
                 label=f"{run.name}-{kind}",
                 use_wrk=use_wrk,
+                unique=unique,
             )
 
         if run.constant:
@@ -138,15 +141,7 @@ def measure_server(
             if run.mixed:
                 mix = [(sparql_path(q), q.accept) for q in QUERIES]
                 result["mixed"] = throughput("mixed", mix)
-                result["mixed_unique"] = load(
-                    port,
-                    mix,
-                    seconds=args.seconds,
-                    workdir=args.workdir,
-                    label=f"{run.name}-mixed-unique",
-                    use_wrk=use_wrk,
-                    unique=True,
-                )
+                result["mixed_unique"] = throughput("mixed-unique", mix, unique=True)
         result["memory"] = tree_memory(proc.pid)
     result["log_errors"] = log_errors(args.workdir / f"server-{run.name}.log")
     return result

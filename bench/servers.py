@@ -107,8 +107,12 @@ IN_MEMORY = 'desc="SPARQL engine, in memory"'
 """kgpub's ``Server-Timing`` for an answer from the workers' in-memory copy of the store."""
 
 
+COPY_TIMEOUT = 300.0
+"""Seconds kgpub's in-memory copy may take to load (about 15 s for 1.1 M quads here)."""
+
+
 def wait_in_memory(
-    port: int, path: str, *, started: float, timeout: float = READY_TIMEOUT, streak: int = 8
+    port: int, path: str, *, started: float, timeout: float = COPY_TIMEOUT, streak: int = 8
 ) -> float | None:
     """Seconds from ``started`` until kgpub answers ``path`` from its in-memory copy
     ``streak`` times in a row (with several HTTP workers, each loads its own); None

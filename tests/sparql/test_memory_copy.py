@@ -171,17 +171,19 @@ def test_a_copy_killed_from_outside_is_loaded_again_and_no_query_fails() -> None
 
 def test_workers_over_their_share_retire_and_no_query_fails() -> None:
     """With no room left in the budget, a worker retires at a measurement (every 64th job,
-    unless a job is already waiting): its replacement is a fresh fork, and every query is
-    still answered."""
+    unless a job is already waiting): its replacement is a fresh fork of the same copy,
+    and every query is still answered."""
     store = store_with(20)
 
     async def test(pool: QueryPool) -> None:
         before = worker_pids(pool)
         for _ in range(640):  # a busy machine may delay a measurement to the next 64th job
             assert len(names(await ask(pool))) == 20
-            if not worker_pids(pool) & before:
+            if worker_pids(pool) - before:
                 break
-        assert not worker_pids(pool) & before
+        replaced = before - worker_pids(pool)
+        assert replaced  # the worker answering (the last idle one answers next) retired
+        assert len(worker_pids(pool)) == 2
         image = image_pid(pool)
         assert {parent_of(pid) for pid in worker_pids(pool)} == {image}
 

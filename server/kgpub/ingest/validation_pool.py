@@ -18,9 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 
 import anyio
 import anyio.to_thread
@@ -32,22 +29,7 @@ from kgpub.errors import KgpubError, QueryWorkerError, ValidationLimitError, Val
 from kgpub.ingest import validation_worker
 from kgpub.ingest.validation_worker import Prepare, Ready, Refused, Rendered, ValidationJob
 from kgpub.shacl.conformance import Conformance
-from kgpub.sparql.processes import PROCESS_CONTEXT, receive
-
-
-@dataclass(eq=False)
-class _Process:
-    process: BaseProcess
-    conn: Connection
-    lifeline: Connection
-
-    def stop(self) -> None:
-        # SIGKILL: the worker may be deep in pySHACL, which ignores everything else.
-        self.conn.close()
-        self.lifeline.close()
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(timeout=5)
+from kgpub.sparql.processes import PROCESS_CONTEXT, WorkerHandle, receive, start_process
 
 
 class ValidationPool:
@@ -56,7 +38,7 @@ class ValidationPool:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._slots = anyio.Semaphore(max(1, settings.validate_workers))
-        self._spares: list[_Process] = []
+        self._spares: list[WorkerHandle] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._against: tuple[Conformance, bytes, bytes] | None = None
         self._closed = False
@@ -87,7 +69,7 @@ class ValidationPool:
             settings.validate_max_triples,
         )
         timeout = settings.validate_timeout
-        taken: _Process | None = None
+        taken: WorkerHandle | None = None
         try:
             with anyio.fail_after(timeout), metrics.VALIDATION_SECONDS.labels("upload").time():
                 async with self._slots:
@@ -134,7 +116,7 @@ class ValidationPool:
             cached = self._against = await anyio.to_thread.run_sync(dump)
         return cached[1], cached[2]
 
-    async def _take(self) -> _Process:
+    async def _take(self) -> WorkerHandle:
         """A ready worker (a spare, else a new one), and a spare started for the next."""
         taken = self._spares.pop() if self._spares else await self._start()
         if not self._closed and not self._tasks:
@@ -151,23 +133,18 @@ class ValidationPool:
             else:
                 self._spares.append(spare)
 
-    async def _start(self) -> _Process:
+    async def _start(self) -> WorkerHandle:
         settings = self._settings
         parent, child = PROCESS_CONTEXT.Pipe()
         lifeline_end, lifeline = PROCESS_CONTEXT.Pipe(duplex=False)
         cpu_seconds = math.ceil(settings.validate_timeout) + 5
         # A spare prepares for the shapes the last upload was validated against.
         served = None if self._against is None else self._against[1:]
-        process = PROCESS_CONTEXT.Process(
-            target=validation_worker.serve,
-            args=(child, lifeline_end, settings.validate_memory_bytes, cpu_seconds),
-            daemon=True,
-            name="kgpub-validation-worker",
-        )
-        await anyio.to_thread.run_sync(process.start)
+        args = (child, lifeline_end, settings.validate_memory_bytes, cpu_seconds)
+        process = await start_process(validation_worker.serve, args, "kgpub-validation-worker")
         child.close()
         lifeline_end.close()
-        started = _Process(process, parent, lifeline)
+        started = WorkerHandle(process, parent, lifeline)
         try:
             # A pipe holds 64 KiB: the shapes are sent from a thread while the worker reads.
             await anyio.to_thread.run_sync(parent.send, Prepare(served))

@@ -43,12 +43,12 @@ import pyoxigraph as ox
 from kgpub import errors, metrics
 from kgpub.errors import KgpubError, QueryTimeoutError, QueryWorkerError
 from kgpub.search.sparql_function import IndexFile
-from kgpub.sparql.generation import Generation, WorkerHandle, send, start_worker
+from kgpub.sparql.generation import Generation, send, start_worker
 from kgpub.sparql.image_handle import ImageHandle
 from kgpub.sparql.memory_copy import MemoryCopy
 from kgpub.sparql.memory_image import Budget
 from kgpub.sparql.operation import QueryOperation
-from kgpub.sparql.processes import receive
+from kgpub.sparql.processes import WorkerHandle, receive
 from kgpub.sparql.protocol import check_allowed
 from kgpub.sparql.results import ResultLimits
 from kgpub.sparql.worker import Done, Failed, Job, Limits, Retiring, Snapshot

@@ -2,8 +2,7 @@
 
 A generation's workers are forkserver processes that each open the snapshot,
 or forks of the in-memory copy (``memory_image``); either way the pool
-(``executor``) sees the same ``WorkerHandle``: a process it can kill, the pipe
-jobs go down, and the lifeline whose closing ends the worker with the server.
+(``executor``) sees the same ``processes.WorkerHandle``.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Protocol
 
 import anyio
 import anyio.to_thread
@@ -19,41 +17,17 @@ import anyio.to_thread
 from kgpub.errors import QueryWorkerError
 from kgpub.sparql import worker
 from kgpub.sparql.image_handle import ImageHandle
-from kgpub.sparql.processes import PROCESS_CONTEXT, receive
+from kgpub.sparql.processes import (
+    PROCESS_CONTEXT,
+    WorkerHandle,
+    WorkerProcess,
+    receive,
+    start_process,
+)
 from kgpub.sparql.worker import Job, Limits, Ready, Retiring, Snapshot
 
 START_SECONDS = 120.0
 """How long a new worker may take to open its snapshot before start-up fails."""
-
-
-class WorkerProcess(Protocol):
-    """A worker as the pool watches it: a forkserver child, or a fork of the image."""
-
-    @property
-    def pid(self) -> int | None: ...
-
-    def is_alive(self) -> bool: ...
-
-    def kill(self) -> None: ...
-
-    def join(self, timeout: float | None = None) -> None: ...
-
-
-@dataclass(eq=False)
-class WorkerHandle:
-    """A worker as the pool holds it."""
-
-    process: WorkerProcess
-    conn: Connection
-    lifeline: Connection
-
-    def stop(self) -> None:
-        """SIGKILL: a worker may be deep in a query that ignores everything else."""
-        self.conn.close()
-        self.lifeline.close()
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(timeout=5)
 
 
 @dataclass
@@ -63,7 +37,10 @@ class Generation:
     snapshot: Snapshot
     image: ImageHandle | None = None
     """The in-memory copy its workers are forked from; None: each opens the snapshot."""
-    idle: asyncio.Queue[WorkerHandle] = field(default_factory=asyncio.Queue)
+    idle: asyncio.LifoQueue[WorkerHandle] = field(default_factory=asyncio.LifoQueue)
+    """Last in, first out: the worker that answered last answers next, so that under light
+    load one worker does most of the work and owns the pages of the copy it reads,
+    instead of every worker copying them in turn."""
     size: int = 0
     retired: bool = False
 
@@ -106,14 +83,8 @@ async def _launch(
     """A fork of the in-memory copy, or a forkserver process opening the snapshot."""
     if generation.image is not None:
         return await generation.image.fork(child, lifeline_end, limits)
-    process = PROCESS_CONTEXT.Process(
-        target=worker.serve,
-        args=(child, lifeline_end, generation.snapshot, limits),
-        daemon=True,
-        name="kgpub-query-worker",
-    )
-    await anyio.to_thread.run_sync(process.start)
-    return process
+    args = (child, lifeline_end, generation.snapshot, limits)
+    return await start_process(worker.serve, args, "kgpub-query-worker")
 
 
 def send(taken: WorkerHandle, job: Job) -> bool | Retiring:

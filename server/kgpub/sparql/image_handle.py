@@ -26,7 +26,7 @@ import anyio.to_thread
 from kgpub.errors import QueryWorkerError
 from kgpub.sparql import memory_image
 from kgpub.sparql.memory_image import Budget, CatchUp, CaughtUp, Loaded, Spawn, Spawned
-from kgpub.sparql.processes import PROCESS_CONTEXT, receive
+from kgpub.sparql.processes import PROCESS_CONTEXT, receive, start_process
 from kgpub.sparql.worker import Limits, Snapshot
 from kgpub.store.changes import Changes
 
@@ -113,13 +113,8 @@ class ImageHandle:
         million quads); ``QueryWorkerError`` when it fails to."""
         control, child = PROCESS_CONTEXT.Pipe()
         lifeline_end, lifeline = PROCESS_CONTEXT.Pipe(duplex=False)
-        process = PROCESS_CONTEXT.Process(
-            target=memory_image.serve_image,
-            args=(child, lifeline_end, snapshot, budget),
-            daemon=True,
-            name="kgpub-memory-image",
-        )
-        await anyio.to_thread.run_sync(process.start)
+        args = (child, lifeline_end, snapshot, budget)
+        process = await start_process(memory_image.serve_image, args, "kgpub-memory-image")
         child.close()
         lifeline_end.close()
         try:

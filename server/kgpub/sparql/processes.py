@@ -3,7 +3,8 @@
 Query workers, the in-memory copy they are forked from (``memory_image``) and
 the validation workers all start from one forkserver, which imports the worker
 modules once: each worker is then a cheap fork of it. The pool modules share
-this context and ``receive``, which awaits a pipe without blocking the event loop.
+this context, ``receive``, which awaits a pipe without blocking the event loop, and
+``WorkerHandle``, a worker process as a pool holds it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Protocol
+
+import anyio.to_thread
 
 PROCESS_CONTEXT = multiprocessing.get_context("forkserver")
 PROCESS_CONTEXT.set_forkserver_preload(["kgpub.sparql.worker", "kgpub.sparql.memory_image"])
@@ -28,6 +35,16 @@ def start_forkserver() -> None:
     from multiprocessing import forkserver  # noqa: PLC0415 - the module PROCESS_CONTEXT uses
 
     forkserver.ensure_running()
+
+
+async def start_process(
+    target: Callable[..., None], args: tuple[object, ...], name: str
+) -> BaseProcess:
+    """A daemon process from the forkserver, started in a thread (starting waits for the
+    forkserver, which may still be importing)."""
+    process = PROCESS_CONTEXT.Process(target=target, args=args, daemon=True, name=name)
+    await anyio.to_thread.run_sync(process.start)
+    return process
 
 
 async def receive(conn: Connection) -> object:
@@ -49,3 +66,35 @@ async def receive(conn: Connection) -> object:
         # arrives in several reads: recv must wait for the rest, not fail.
         os.set_blocking(fd, True)
     return conn.recv()
+
+
+class WorkerProcess(Protocol):
+    """A worker as the pool watches it: a forkserver child, or a fork of the image."""
+
+    @property
+    def pid(self) -> int | None: ...
+
+    def is_alive(self) -> bool: ...
+
+    def kill(self) -> None: ...
+
+    def join(self, timeout: float | None = None) -> None: ...
+
+
+@dataclass(eq=False)
+class WorkerHandle:
+    """A worker process as a pool holds it: a process it can kill, the pipe jobs go
+    down, and the lifeline whose closing ends the worker with the server."""
+
+    process: WorkerProcess
+    conn: Connection
+    lifeline: Connection
+
+    def stop(self) -> None:
+        """SIGKILL: a worker may be deep in a query or in pySHACL, which ignore everything
+        else."""
+        self.conn.close()
+        self.lifeline.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
