@@ -78,6 +78,11 @@ class MemoryCopy:
         except QueryWorkerError as exc:
             _log.warning("the in-memory copy of the store did not load: %s", exc)
             return None
+        _log.info(
+            "query workers answer from an in-memory copy of the store: %d quads, %d MiB",
+            image.quads,
+            image.bytes // 2**20,
+        )
         self._keep(image)
         return image
 
