@@ -24,7 +24,14 @@ from typing import Any
 from bench.httpload import constant_latency, load, sequential, sparql_path
 from bench.machine import REPO, CpuMeter, loadavg
 from bench.queries import POINT_LOOKUP, QUERIES
-from bench.servers import directory_bytes, server, tree_memory, wait_in_memory, wait_ready
+from bench.servers import (
+    directory_bytes,
+    server,
+    server_log,
+    tree_memory,
+    wait_in_memory,
+    wait_ready,
+)
 
 QUIET_PROBE = 2.0  # seconds of each look for a quiet moment
 
@@ -111,7 +118,9 @@ def measure_server(
             "memory_ready": tree_memory(proc.pid),
         }
         if run.memory_copy:
-            result["in_memory_seconds"] = wait_in_memory(port, ready_path, started=started)
+            result["in_memory_seconds"] = wait_in_memory(
+                port, ready_path, started=started, log=server_log(args.workdir, run.name)
+            )
             result["memory_in_memory"] = tree_memory(proc.pid)
 
         def throughput(

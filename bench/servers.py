@@ -23,6 +23,7 @@ from typing import Any
 from bench.httpload import busted
 from bench.machine import REPO
 from bench.measure import proc_kib, process_tree
+from kgpub.sparql.memory_copy import NO_COPY
 
 READY_TIMEOUT = 1800.0  # seconds a server may take to load the corpus
 
@@ -39,7 +40,7 @@ def server(
     name: str, cmd: list[str], workdir: Path, env: dict[str, str]
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run a server subprocess for the duration of the block, then stop it (SIGTERM)."""
-    log_path = workdir / f"server-{name}.log"
+    log_path = server_log(workdir, name)
     with log_path.open("wb") as log:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -55,7 +56,7 @@ def server(
 
 def log_tail(workdir: Path, name: str) -> str:
     try:
-        text = (workdir / f"server-{name}.log").read_text(encoding="utf-8", errors="replace")
+        text = server_log(workdir, name).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
     return text[-3000:]
@@ -112,15 +113,24 @@ COPY_TIMEOUT = 300.0
 
 
 def wait_in_memory(
-    port: int, path: str, *, started: float, timeout: float = COPY_TIMEOUT, streak: int = 8
+    port: int,
+    path: str,
+    *,
+    started: float,
+    log: Path,
+    timeout: float = COPY_TIMEOUT,
+    streak: int = 8,
 ) -> float | None:
     """Seconds from ``started`` until kgpub answers ``path`` from its in-memory copy
-    ``streak`` times in a row (with several HTTP workers, each loads its own); None
-    when it still answers from disk at ``timeout``. Each request's query text is made
-    new (``httpload.busted``), so the result cache cannot answer it."""
+    ``streak`` times in a row (with several HTTP workers, each forks from the copy);
+    None when it still answers from disk at ``timeout``, or at once when its ``log``
+    says the copy will not load (``NO_COPY``: over its memory budget). Each request's
+    query text is made new (``httpload.busted``), so the result cache cannot answer it."""
     deadline = started + timeout
     in_a_row = 0
     for n in range(int(timeout / 0.05) + 1):
+        if NO_COPY in log.read_text(encoding="utf-8", errors="replace"):
+            return None
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         conn.request("GET", busted(path, n))
         response = conn.getresponse()
@@ -133,6 +143,10 @@ def wait_in_memory(
             return None
         time.sleep(0.05)
     return None
+
+
+def server_log(workdir: Path, name: str) -> Path:
+    return workdir / f"server-{name}.log"
 
 
 def tree_memory(pid: int) -> dict[str, Any]:

@@ -9,6 +9,8 @@ The common cases (slow heads, large heads, 503) are in tests/cli/test_security_s
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from kgpub.cli.serving import HttpToolsHeadTimeoutProtocol, uvicorn_options
+from kgpub.cli.serving import HttpToolsHeadTimeoutProtocol, log_config, uvicorn_options
 from kgpub.config import Settings
 from tests.cli.test_security_serving import read_until_closed, serve_on_loopback, status_of
 from tests.sparql_fixtures import free_port, write_project
@@ -37,6 +39,22 @@ def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 
 def test_kgpub_parses_requests_with_httptools() -> None:
     assert issubclass(uvicorn_options(Settings())["http"], HttpToolsHeadTimeoutProtocol)
+
+
+def test_the_servers_own_info_lines_reach_the_operator() -> None:
+    """``kgpub``'s loggers print at INFO beside uvicorn's lines (Python's default would
+    drop them: no handler, and WARNING only)."""
+    assert uvicorn_options(Settings())["log_config"] == log_config()
+    program = (
+        "import logging, logging.config\n"
+        "from kgpub.cli.serving import log_config\n"
+        "logging.config.dictConfig(log_config())\n"
+        "logging.getLogger('kgpub.sparql.memory_copy').info('copy loaded')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "INFO:     copy loaded" in done.stderr
 
 
 def test_head_sent_in_pieces_past_the_limit_gets_431(port: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import time
@@ -19,7 +20,7 @@ import pytest
 
 from kgpub.sparql.executor import Outcome, QueryPool
 from kgpub.sparql.image_handle import SharedImage
-from kgpub.sparql.memory_copy import MemoryCopy, estimated_bytes
+from kgpub.sparql.memory_copy import NO_COPY, MemoryCopy, estimated_bytes, too_large
 from kgpub.sparql.memory_image import Budget
 from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.results import ResultLimits
@@ -214,6 +215,26 @@ def test_the_budget_holds_the_copy_and_each_workers_least_share(tmp_path: Path) 
     assert MemoryCopy(Store(), Budget(need, 2, floor=100)).fits(snapshot)
     assert not MemoryCopy(Store(), Budget(need - 1, 2, floor=100)).fits(snapshot)
     assert not MemoryCopy(Store(), Budget(0, 2, floor=0)).fits(snapshot)
+    assert too_large(snapshot, Budget(need, 2, floor=100)) is None
+    reason = too_large(snapshot, Budget(need - 1, 2, floor=100))
+    assert reason is not None
+    assert reason.startswith(NO_COPY)
+    assert "KGPUB_QUERY_MEMORY_BYTES" in reason
+
+
+def test_a_copy_over_the_budget_is_logged_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The operator learns why the workers stay on disk, without a line per write."""
+    dump = tmp_path / "dump.nq"
+    dump.write_bytes(b"x" * 1000)
+    snapshot = Snapshot("nquads", dump, 0)
+    copy = MemoryCopy(Store(), Budget(10, 2, floor=100))
+    with caplog.at_level(logging.INFO, logger="kgpub"):
+        assert not copy.fits(snapshot)
+        assert not copy.fits(snapshot)
+    said = [r.getMessage() for r in caplog.records if NO_COPY in r.getMessage()]
+    assert len(said) == 1
     assert Budget(10_000, 4, floor=10).share(2_000) == 2_000
     assert Budget(10_000, 4, floor=10).share(20_000) == 10
 

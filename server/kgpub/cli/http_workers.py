@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -38,7 +39,7 @@ from kgpub.metrics import MULTIPROCESS_ENV
 from kgpub.shacl.report import ValidationReport
 from kgpub.shacl.report_file import read_report, write_report
 from kgpub.sparql.image_handle import SharedImage
-from kgpub.sparql.memory_copy import fits
+from kgpub.sparql.memory_copy import too_large
 from kgpub.sparql.memory_image import Budget
 from kgpub.sparql.worker import Snapshot
 
@@ -129,7 +130,9 @@ def _shared_image(settings: Settings, query_workers: int, path: Path) -> SharedI
         return None
     snapshot = Snapshot("store", settings.store_dir, 0)
     budget = Budget(settings.query_memory_bytes, query_workers)
-    if not fits(snapshot, budget):
+    reason = too_large(snapshot, budget)
+    if reason is not None:
+        print(f"kgpub serve: {reason}", file=sys.stderr)
         return None
     return SharedImage(snapshot, budget, path)
 

@@ -14,6 +14,7 @@ with it (measured in docs/store.md).
 from __future__ import annotations
 
 import asyncio
+import copy
 import functools
 import logging
 import re
@@ -22,6 +23,7 @@ import socket
 import sys
 from typing import Any
 
+from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from kgpub.config import Settings
@@ -187,6 +189,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     - ``timeout_keep_alive``: idle keep-alive connections close after
       ``KGPUB_KEEP_ALIVE_TIMEOUT`` seconds.
     - ``forwarded_allow_ips``: only these proxies' X-Forwarded-* are believed.
+    - ``log_config``: uvicorn's, with kgpub's own loggers at INFO on the same
+      handler, so what the server says about itself (an in-memory copy loaded, or
+      why not) reaches the operator beside uvicorn's lines.
     """
     return {
         "host": settings.host,
@@ -198,7 +203,15 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "proxy_headers": True,
         "forwarded_allow_ips": settings.forwarded_allow_ips,
         "server_header": False,
+        "log_config": log_config(),
     }
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration plus the ``kgpub`` logger on its default handler."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["kgpub"] = {"handlers": ["default"], "level": "INFO"}
+    return config
 
 
 def worker_uvicorn_options(settings: Settings, workers: int) -> dict[str, Any]:

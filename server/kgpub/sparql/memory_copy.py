@@ -28,6 +28,8 @@ from kgpub.store.oxigraph import Store
 MEMORY_PER_DISK_BYTE = 1.25
 """An on-disk store takes about this many times its size on disk in memory (measured:
 1.1 M quads, 327 MiB on disk, 380 MiB in pyoxigraph's memory store)."""
+NO_COPY = "queries are answered from the store on disk, with no in-memory copy"
+"""How the log's line saying the copy will not load begins."""
 _log = logging.getLogger(__name__)
 
 
@@ -45,8 +47,22 @@ def _directory_bytes(path: Path) -> int:
 
 def fits(snapshot: Snapshot, budget: Budget) -> bool:
     """Whether a copy of ``snapshot`` and each worker's least share fit ``budget``."""
-    least = budget.workers * budget.floor
-    return budget.bytes > 0 and estimated_bytes(snapshot) + least <= budget.bytes
+    return too_large(snapshot, budget) is None
+
+
+def too_large(snapshot: Snapshot, budget: Budget) -> str | None:
+    """Why a copy of ``snapshot`` does not fit ``budget``, for the log; None when it fits.
+    An operator (or the benchmark) reads it to know the workers stay on disk for good."""
+    if budget.bytes <= 0:
+        return f"{NO_COPY}: the query memory budget (KGPUB_QUERY_MEMORY_BYTES) is 0"
+    copy, least = estimated_bytes(snapshot), budget.workers * budget.floor
+    if copy + least <= budget.bytes:
+        return None
+    return (
+        f"{NO_COPY}: it would take about {copy // 2**20} MiB and {budget.workers} query "
+        f"workers at least {least // 2**20} MiB, over the query memory budget of "
+        f"{budget.bytes // 2**20} MiB (KGPUB_QUERY_MEMORY_BYTES)"
+    )
 
 
 class MemoryCopy:
@@ -60,11 +76,19 @@ class MemoryCopy:
         self._shared = shared
         self._image: ImageHandle | None = None
         self._loading: asyncio.Task[None] | None = None
+        self._said = False
 
     def fits(self, snapshot: Snapshot) -> bool:
         """Whether the copy and each worker's least share fit the budget (a shared copy
-        was judged by the server's parent, which started it)."""
-        return self._shared is not None or fits(snapshot, self._budget)
+        was judged by the server's parent, which started it). The first time it does not,
+        the log says why."""
+        if self._shared is not None:
+            return True
+        reason = too_large(snapshot, self._budget)
+        if reason is not None and not self._said:
+            self._said = True
+            _log.info("%s", reason)
+        return reason is None
 
     async def load(self, snapshot: Snapshot) -> ImageHandle | None:
         """Load a copy of ``snapshot`` now and keep it; None when it does not fit or fails."""
