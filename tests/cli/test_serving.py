@@ -54,7 +54,7 @@ def test_the_servers_own_info_lines_reach_the_operator() -> None:
     done = subprocess.run(
         [sys.executable, "-c", program], capture_output=True, text=True, check=True, timeout=60
     )
-    assert "INFO:     copy loaded" in done.stderr
+    assert "INFO:     kgpub.sparql.memory_copy: copy loaded" in done.stderr
 
 
 def test_head_sent_in_pieces_past_the_limit_gets_431(port: int) -> None:

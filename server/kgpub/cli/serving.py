@@ -208,9 +208,19 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 
 def log_config() -> dict[str, Any]:
-    """uvicorn's logging configuration plus the ``kgpub`` logger on its default handler."""
+    """uvicorn's logging configuration plus the ``kgpub`` loggers: on standard error like
+    uvicorn's own lines, each line naming its logger (``kgpub.ingest.writes: PUT …``)."""
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["loggers"]["kgpub"] = {"handlers": ["default"], "level": "INFO"}
+    config["formatters"]["kgpub"] = {
+        "()": "uvicorn.logging.DefaultFormatter",
+        "fmt": "%(levelprefix)s %(name)s: %(message)s",
+    }
+    config["handlers"]["kgpub"] = {
+        "formatter": "kgpub",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["kgpub"] = {"handlers": ["kgpub"], "level": "INFO"}
     return config
 
 

@@ -232,6 +232,7 @@ def answer(conn: Connection, store: Store, snapshot: Snapshot, limits: Limits) -
         store.use_functions(search.functions())
     past = AsOfCache(snapshot.base_iri) if snapshot.base_iri else None
     conn.send(Ready(os.getpid()))
+    retirement = _Retirement(limits.private_bytes)
     for done in itertools.count(1):
         try:
             job: Job = conn.recv()
@@ -246,20 +247,32 @@ def answer(conn: Connection, store: Store, snapshot: Snapshot, limits: Limits) -
             continue
         reply = run_job(target, job, limits.results, limits.spool, limits.inline_bytes)
         conn.send(reply)
-        if _should_retire(conn, limits, reply, done):
+        if retirement.due(conn, reply, done):
             conn.send(Retiring())
             return
 
 
-def _should_retire(conn: Connection, limits: Limits, reply: Done | Failed, done: int) -> bool:
-    """Measured after the reply is sent, so the client never waits for it; a job
-    already waiting is answered first."""
-    if not limits.private_bytes:
-        return False
-    slow = isinstance(reply, Done) and reply.engine_seconds >= _CHECK_AFTER_SECONDS
-    if not (slow or done % _CHECK_EVERY == 0):
-        return False
-    return private_memory() > limits.private_bytes and not conn.poll()
+@dataclass
+class _Retirement:
+    """When a worker over its share of the memory budget retires. It measures itself
+    after a reply (so the client never waits for it): after a slow query, or every
+    ``_CHECK_EVERY`` jobs. Once over, it retires at its first idle moment, a job
+    already waiting being answered first; under load that never leaves it idle, it
+    retires ``_CHECK_EVERY`` jobs later anyway, and the pool sends the job waiting in
+    its pipe to another worker."""
+
+    limit: int
+    over_at: int | None = None
+
+    def due(self, conn: Connection, reply: Done | Failed, done: int) -> bool:
+        if not self.limit:
+            return False
+        if self.over_at is None:
+            slow = isinstance(reply, Done) and reply.engine_seconds >= _CHECK_AFTER_SECONDS
+            if not (slow or done % _CHECK_EVERY == 0) or private_memory() <= self.limit:
+                return False
+            self.over_at = done
+        return not conn.poll() or done - self.over_at >= _CHECK_EVERY
 
 
 def private_memory() -> int:
