@@ -140,3 +140,55 @@ def test_a_failed_fill_is_reported_to_whoever_waits() -> None:
             index.wait_built(0)
     finally:
         index.remove()
+
+
+def _contents(index: SearchIndex) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """What the index holds, without its row ids: entries and spans, sorted."""
+    with contextlib.closing(connect(index.path, read_only=True)) as conn:
+        entries = conn.execute(
+            'SELECT kind, subject, lang, text, source, start, "end" FROM entries'
+        ).fetchall()
+        spans = conn.execute('SELECT claim, anchor, source, start, "end" FROM spans').fetchall()
+    return sorted(entries, key=repr), sorted(spans, key=repr)
+
+
+def _reindexed(before: Store, after: Store, change: ox.Quad, folder: Path) -> SearchIndex:
+    index = SearchIndex(folder / "reindexed.sqlite", SCOPE)
+    index.build(before, 1)
+    index.reindex(after, affected(after, SCOPE, [change]), 2)
+    return index
+
+
+def _built(store: Store, folder: Path) -> SearchIndex:
+    index = SearchIndex(folder / "built.sqlite", SCOPE)
+    index.build(store, 2)
+    return index
+
+
+@pytest.mark.parametrize("direction", ["removed", "added"])
+def test_reindexing_any_one_quad_equals_building_anew(direction: str, tmp_path: Path) -> None:
+    """Every quad of a fictional article (its body, language, claim, anchor, selectors,
+    names, types), removed or added, re-indexes exactly what a build from scratch holds:
+    ``affected`` skips only the subjects whose documents cannot have changed."""
+    quads = list(fictional_store())
+    assert len(quads) > 20
+    for n, quad in enumerate(quads):
+        whole = fictional_store()
+        without = Store()
+        without.add_quads(q for q in quads if q != quad)
+        before, after = (whole, without) if direction == "removed" else (without, whole)
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        assert _contents(_reindexed(before, after, quad, folder)) == _contents(
+            _built(after, folder)
+        ), quad
+
+
+def test_a_change_no_document_reads_reindexes_nothing() -> None:
+    store = fictional_store()
+    bulk = [
+        ox.Quad(ox.NamedNode(f"{ID}thing/{i}"), ox.NamedNode(f"{BASE}p"), ox.Literal(str(i)))
+        for i in range(1000)
+    ]
+    store.add_quads(bulk)
+    assert affected(store, SCOPE, bulk) == []

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
+from kgpub.store import oxigraph
+from kgpub.store.changes import Changes
 from kgpub.store.oxigraph import STATS_FILE, Store
 
 EX = "http://example.org/"
@@ -56,3 +59,34 @@ def test_quads_of_one_graph() -> None:
     store.add_quads([quad("a"), quad("b", "h")])
     assert list(store.quads(EX + "h")) == [quad("b", "h")]
     assert len(list(store.quads())) == 2
+
+
+def _tables(path: Path) -> int:
+    """RocksDB's table files in a store folder: a flush writes new ones."""
+    return len(list(path.glob("*.sst")))
+
+
+def test_large_writes_are_flushed_so_a_restart_after_a_crash_replays_little(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once ``FLUSH_AFTER_QUADS`` are committed, the memory tables go to disk; smaller
+    writes stay in RocksDB's log (safe there too, replayed when the store opens)."""
+    monkeypatch.setattr(oxigraph, "FLUSH_AFTER_QUADS", 100)
+
+    def quads(start: int, count: int) -> tuple[ox.Quad, ...]:
+        p = ox.NamedNode("http://example.org/p")
+        return tuple(
+            ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), p, ox.Literal(str(i)))
+            for i in range(start, start + count)
+        )
+
+    store = Store(tmp_path / "store")
+    tables = _tables(tmp_path / "store")
+    store.apply(Changes(added=quads(0, 60)))
+    assert _tables(tmp_path / "store") == tables
+    store.apply(Changes(added=quads(60, 60)))  # 120 since the last flush
+    assert _tables(tmp_path / "store") > tables
+    flushed = _tables(tmp_path / "store")
+    store.apply(Changes(added=quads(120, 60)))
+    assert _tables(tmp_path / "store") == flushed
+    assert len(store) == 180

@@ -27,7 +27,7 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from kgpub.namespaces import OA, RDFS, SCHEMA, SKOS
+from kgpub.namespaces import OA, RDF_TYPE, RDFS, SCHEMA, SKOS
 from kgpub.store.oxigraph import Store
 from kgpub.store.protocol import QueryStore
 
@@ -254,25 +254,49 @@ def claim_spans(
 
 
 def affected(store: Store, scope: Scope, changed: Iterable[ox.Quad]) -> list[str]:
-    """The IRIs whose documents a change can alter: the changed quads' subjects and the
-    claims whose evidence anchor or selector changed (their quotes and spans)."""
+    """The IRIs whose documents a change can alter.
+
+    A subject's own documents read only some of its predicates (``own_predicates``):
+    a change to any other (a bulk of data no document reads) re-indexes nothing.
+    A claim's quotes and spans also read its evidence anchor, the anchor's
+    selectors and the language of the article it quotes (``chain_predicates``):
+    a change there re-indexes the claims reached from the changed node, whether it
+    is an anchor, a selector or an article.
+    """
+    own, chain = own_predicates(scope), chain_predicates()
+    found: set[str] = set()
     nodes: set[ox.NamedNode | ox.BlankNode] = set()
     for quad in changed:
-        if isinstance(quad.subject, ox.NamedNode | ox.BlankNode):
-            nodes.add(quad.subject)
-        if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
-            nodes.add(quad.object)
-    found = {n.value for n in nodes if isinstance(n, ox.NamedNode)}
+        predicate, subject = quad.predicate.value, quad.subject
+        if predicate in own and isinstance(subject, ox.NamedNode):
+            found.add(subject.value)
+        if predicate in chain and isinstance(subject, ox.NamedNode | ox.BlankNode):
+            nodes.add(subject)
     evidence = ox.NamedNode(scope.kgpub_ns + "evidence")
-    has_selector = ox.NamedNode(OA + "hasSelector")
     anchors = set(nodes)
-    for node in nodes:
-        anchors.update(_subjects(store, has_selector, node))
+    for link in (ox.NamedNode(OA + "hasSelector"), ox.NamedNode(OA + "hasSource")):
+        for node in nodes:
+            anchors.update(_subjects(store, link, node))
     for anchor in anchors:
         found.update(
             s.value for s in _subjects(store, evidence, anchor) if isinstance(s, ox.NamedNode)
         )
     return sorted(found)
+
+
+def own_predicates(scope: Scope) -> frozenset[str]:
+    """The predicates of a subject that its own documents read (``documents``)."""
+    reads = ("articleBody", "inLanguage", "text")
+    return frozenset(
+        (RDF_TYPE, scope.kgpub_ns + "evidence", *NAME_PREDICATES, *(SCHEMA + r for r in reads))
+    )
+
+
+def chain_predicates() -> frozenset[str]:
+    """The predicates of anchors, selectors and quoted articles that a claim's quotes and
+    spans read (``_quote_documents``, ``claim_spans``)."""
+    reads = ("hasSource", "hasSelector", "hasState", "exact", "start", "end")
+    return frozenset((RDF_TYPE, SCHEMA + "inLanguage", *(OA + r for r in reads)))
 
 
 def _subjects(
