@@ -16,7 +16,8 @@ from kgpub.ingest import journal, store_seal
 from kgpub.rdf.sources import Source, default_sources, read_all, sources_for_files
 from kgpub.shacl.conformance import Conformance, check_store
 from kgpub.shacl.text import render_report
-from kgpub.store.oxigraph import Store, is_disk_full
+from kgpub.store.files import is_disk_full
+from kgpub.store.oxigraph import Store
 from kgpub.store.protocol import QueryStore
 
 

@@ -2,6 +2,7 @@
 
 - ``protocol``: ``QueryStore``, what every layer above needs of a store.
 - ``oxigraph``: ``Store``, pyoxigraph in memory or on disk (kgpub's own engine).
+- ``files``: opening an on-disk store's files; a full disk told from other failures.
 - ``remote``: ``RemoteStore``, any SPARQL 1.1 endpoint behind the same protocol.
 - ``remote_protocol``: how the remote store speaks the SPARQL protocol.
 - ``changes``: a write as a change set, applied as one atomic update.

@@ -18,7 +18,6 @@ instead of building; a write drops it.
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -26,10 +25,11 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from kgpub.errors import QuerySyntaxError, StorageFullError, StoreUnreadableError
+from kgpub.errors import QuerySyntaxError, StorageFullError
 from kgpub.store import counts, fingerprint
 from kgpub.store.changes import ChangeJournal, Changes, commit_update
 from kgpub.store.counts import STATS_FILE, Stats
+from kgpub.store.files import FULL_DISK, is_disk_full, open_files
 from kgpub.store.protocol import UNION, Dataset
 from kgpub.store.staged import Staged
 
@@ -37,46 +37,10 @@ QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 CustomFunctions = dict[ox.NamedNode, Callable[..., Any]]
 """SPARQL extension functions by IRI, evaluated by pyoxigraph (``kgpub:search``)."""
 
-__all__ = ["SEARCH_FILE", "STATS_FILE", "Store", "is_disk_full"]
+__all__ = ["SEARCH_FILE", "STATS_FILE", "Store"]
 SEARCH_FILE = "kgpub-search.sqlite"
 """The search index ``kgpub load`` builds beside an on-disk store (``kgpub.search.index``)."""
-FULL_DISK = (
-    "the disk holding the store is full: the write was not applied; "
-    "reads go on, free some space and retry"
-)
 _log = logging.getLogger(__name__)
-
-
-def is_disk_full(exc: BaseException) -> bool:
-    """Whether an error is the disk being full (RocksDB reports it in the message only)."""
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return True
-    return "No space left on device" in str(exc) or "Disk quota exceeded" in str(exc)
-
-
-def _open(path: Path, read_only: bool) -> ox.Store:
-    """The store in ``path``; a damaged one is a ``StoreUnreadableError`` naming the file.
-
-    RocksDB reports corruption as a ``RuntimeError`` whose text names the
-    damaged file (an SST, a MANIFEST, CURRENT), and a folder that is no store
-    as an ``OSError`` naming the missing file; each becomes one line that the
-    CLI prints instead of a traceback. A full disk passes on as ``OSError``.
-    """
-    try:
-        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
-    except RuntimeError as exc:
-        detail = " ".join(str(exc).split())
-        raise StoreUnreadableError(
-            f"{path}: the store is damaged and cannot be opened ({detail}); "
-            "restore it from a backup or build it again with kgpub load"
-        ) from exc
-    except OSError as exc:
-        if is_disk_full(exc):
-            raise
-        detail = " ".join(str(exc).split())
-        raise StoreUnreadableError(
-            f"{path}: cannot be opened as a store ({detail}); is it a folder made by kgpub load?"
-        ) from exc
 
 
 FLUSH_AFTER_QUADS = 50_000
@@ -90,7 +54,7 @@ class Store:
         if path is None:
             self._store = ox.Store()
         else:
-            self._store = _open(path, read_only)
+            self._store = open_files(path, read_only)
         self._path = path
         self._read_only = path is not None and read_only
         self._version = 0
