@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from kgpub.config import Settings
 from kgpub.rdf.sources import default_sources, read_all
 from kgpub.store.oxigraph import Store
+
+# A test worker on every core leaves no idle CPU, so a validation at idle priority (the
+# default) would wait for its deadline: every app and server the tests start, in this
+# process or as a subprocess, validates at normal priority. The one test of the
+# priority itself (queries fast beside validations) asks for idle explicitly.
+os.environ.setdefault("KGPUB_VALIDATE_PRIORITY", "normal")
 
 
 @pytest.fixture(scope="session")

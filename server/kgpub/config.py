@@ -175,6 +175,13 @@ class Settings(BaseSettings):
     """Validations that may run at once, each in a process of its own at low CPU
     priority; more wait (within ``validate_timeout``)."""
 
+    validate_priority: Literal["idle", "normal"] = "idle"
+    """CPU priority of ``POST /validate``'s workers. ``idle`` (Linux SCHED_IDLE, else
+    niceness 19): a validation runs only when nothing else on the machine wants the CPU,
+    so it never makes a query wait. ``normal``: it shares the CPU like any program, for a
+    machine always busy with other work, where an idle validation would wait until its
+    deadline (the test suite, with a test worker on every core, is one)."""
+
     search_max_chars: int = Field(default=200, ge=1, le=10_000)
     """Longest ``/search`` query (``q``) in characters; longer gets 400."""
 

@@ -3,6 +3,8 @@ bound and limits, over real HTTP; and queries stay fast while it runs."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +16,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import SH
 
 from kgpub.config import Settings
+from kgpub.ingest.validation_pool import ValidationPool
 from kgpub.web.app import create_app
 from kgpub.web.services import app_services
 from tests.sparql_fixtures import live_server, lookup_latencies, p99
@@ -116,7 +119,7 @@ def test_point_lookups_stay_fast_during_four_worst_case_validations() -> None:
     """p99 of distinct point lookups < 50 ms on a real uvicorn while four uploads of the
     largest list the limits allow are sent at once: with the default settings they are
     validated one at a time at idle CPU priority, and stopped at their deadline."""
-    app = create_app(settings(query_workers=3, validate_timeout=4.0))
+    app = create_app(settings(query_workers=3, validate_timeout=4.0, validate_priority="idle"))
     worst = collection(24_999)  # 49,998 triples: just under KGPUB_VALIDATE_MAX_TRIPLES
     with live_server(app) as base, httpx.Client(timeout=30) as http:
         answers: list[int] = []
@@ -138,3 +141,27 @@ def test_point_lookups_stay_fast_during_four_worst_case_validations() -> None:
     assert len(latencies) > 100
     slowest = p99(latencies)
     assert slowest < 0.050, f"p99 {slowest * 1000:.1f} ms over {len(latencies)} lookups"
+
+
+@pytest.mark.parametrize(
+    ("priority", "policy"), [("idle", os.SCHED_IDLE), ("normal", os.SCHED_OTHER)]
+)
+def test_validation_workers_run_at_the_configured_priority(priority: str, policy: int) -> None:
+    """``KGPUB_VALIDATE_PRIORITY``: idle by default, so queries come first; normal on a
+    machine that is never idle, where an idle validation would only meet its deadline."""
+
+    async def check() -> None:
+        pool = ValidationPool(settings(validate_priority=priority))
+        worker = await pool._start()
+        try:
+            assert worker.process.pid is not None
+            assert os.sched_getscheduler(worker.process.pid) == policy
+        finally:
+            worker.stop()
+            await pool.close()
+
+    asyncio.run(check())
+
+
+def test_the_default_priority_is_idle() -> None:
+    assert Settings.model_fields["validate_priority"].default == "idle"

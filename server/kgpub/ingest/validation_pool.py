@@ -140,7 +140,8 @@ class ValidationPool:
         cpu_seconds = math.ceil(settings.validate_timeout) + 5
         # A spare prepares for the shapes the last upload was validated against.
         served = None if self._against is None else self._against[1:]
-        args = (child, lifeline_end, settings.validate_memory_bytes, cpu_seconds)
+        idle = settings.validate_priority == "idle"
+        args = (child, lifeline_end, settings.validate_memory_bytes, cpu_seconds, idle)
         process = await start_process(validation_worker.serve, args, "kgpub-validation-worker")
         child.close()
         lifeline_end.close()

@@ -216,11 +216,15 @@ class Prepare:
     served: tuple[bytes, bytes] | None
 
 
-def serve(conn: Connection, lifeline: Connection, memory_bytes: int, cpu_seconds: int) -> None:
-    """The worker's life: get ready (for the served shapes), answer one job, exit."""
+def serve(
+    conn: Connection, lifeline: Connection, memory_bytes: int, cpu_seconds: int, idle: bool
+) -> None:
+    """The worker's life: get ready (for the served shapes), answer one job, exit. ``idle``:
+    at idle CPU priority (``Settings.validate_priority``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_server(lifeline)
-    _yield_the_cpu()
+    if idle:
+        _yield_the_cpu()
     import pyshacl  # noqa: F401, PLC0415 - imported before the job, while the worker waits
 
     try:
