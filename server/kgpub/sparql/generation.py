@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 import anyio
-import anyio.to_thread
 
 from kgpub.errors import QueryWorkerError
 from kgpub.sparql import worker
