@@ -185,10 +185,18 @@ def test_reindexing_any_one_quad_equals_building_anew(direction: str, tmp_path: 
 
 
 def test_a_change_no_document_reads_reindexes_nothing() -> None:
+    """Bulk data, typed or not, that no document reads: nothing to re-index (a
+    200,000-triple PUT spent 18 s re-indexing such subjects)."""
     store = fictional_store()
+    thing = ox.NamedNode("https://schema.org/Thing")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     bulk = [
-        ox.Quad(ox.NamedNode(f"{ID}thing/{i}"), ox.NamedNode(f"{BASE}p"), ox.Literal(str(i)))
+        quad
         for i in range(1000)
+        for quad in (
+            ox.Quad(ox.NamedNode(f"{ID}thing/{i}"), ox.NamedNode(f"{BASE}p"), ox.Literal(str(i))),
+            ox.Quad(ox.NamedNode(f"{ID}thing/{i}"), rdf_type, thing),
+        )
     ]
     store.add_quads(bulk)
     assert affected(store, SCOPE, bulk) == []

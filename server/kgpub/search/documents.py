@@ -256,21 +256,21 @@ def claim_spans(
 def affected(store: Store, scope: Scope, changed: Iterable[ox.Quad]) -> list[str]:
     """The IRIs whose documents a change can alter.
 
-    A subject's own documents read only some of its predicates (``own_predicates``):
-    a change to any other (a bulk of data no document reads) re-indexes nothing.
-    A claim's quotes and spans also read its evidence anchor, the anchor's
-    selectors and the language of the article it quotes (``chain_predicates``):
-    a change there re-indexes the claims reached from the changed node, whether it
-    is an anchor, a selector or an article.
+    A subject's own documents read only some of its statements (``Reads.own``): a
+    change to any other (a bulk of data no document reads) re-indexes nothing. A
+    claim's quotes and spans also read its evidence anchor, the anchor's selectors
+    and the language of the article it quotes (``Reads.chain``): a change there
+    re-indexes the claims reached from the changed node, whether it is an anchor,
+    a selector or an article.
     """
-    own, chain = own_predicates(scope), chain_predicates()
+    reads = Reads.of(scope)
     found: set[str] = set()
     nodes: set[ox.NamedNode | ox.BlankNode] = set()
     for quad in changed:
-        predicate, subject = quad.predicate.value, quad.subject
-        if predicate in own and isinstance(subject, ox.NamedNode):
+        subject = quad.subject
+        if isinstance(subject, ox.NamedNode) and reads.own(quad):
             found.add(subject.value)
-        if predicate in chain and isinstance(subject, ox.NamedNode | ox.BlankNode):
+        if isinstance(subject, ox.NamedNode | ox.BlankNode) and reads.chain(quad):
             nodes.add(subject)
     evidence = ox.NamedNode(scope.kgpub_ns + "evidence")
     anchors = set(nodes)
@@ -284,19 +284,41 @@ def affected(store: Store, scope: Scope, changed: Iterable[ox.Quad]) -> list[str
     return sorted(found)
 
 
-def own_predicates(scope: Scope) -> frozenset[str]:
-    """The predicates of a subject that its own documents read (``documents``)."""
-    reads = ("articleBody", "inLanguage", "text")
-    return frozenset(
-        (RDF_TYPE, scope.kgpub_ns + "evidence", *NAME_PREDICATES, *(SCHEMA + r for r in reads))
-    )
+@dataclass(frozen=True)
+class Reads:
+    """The statements the documents read: by predicate, and for ``rdf:type`` by class
+    (a claim is a ``kgpub:ReportedClaim``, a selector a text quote or position one)."""
 
+    own_predicates: frozenset[str]
+    own_types: frozenset[str]
+    chain_predicates: frozenset[str]
+    chain_types: frozenset[str]
 
-def chain_predicates() -> frozenset[str]:
-    """The predicates of anchors, selectors and quoted articles that a claim's quotes and
-    spans read (``_quote_documents``, ``claim_spans``)."""
-    reads = ("hasSource", "hasSelector", "hasState", "exact", "start", "end")
-    return frozenset((RDF_TYPE, SCHEMA + "inLanguage", *(OA + r for r in reads)))
+    @classmethod
+    def of(cls, scope: Scope) -> Reads:
+        own = [SCHEMA + p for p in ("articleBody", "inLanguage", "text")]
+        chain = [OA + p for p in ("hasSource", "hasSelector", "hasState", "exact", "start", "end")]
+        return cls(
+            own_predicates=frozenset([scope.kgpub_ns + "evidence", *NAME_PREDICATES, *own]),
+            own_types=frozenset([scope.kgpub_ns + "ReportedClaim"]),
+            chain_predicates=frozenset([SCHEMA + "inLanguage", *chain]),
+            chain_types=frozenset([OA + "TextQuoteSelector", OA + "TextPositionSelector"]),
+        )
+
+    def own(self, quad: ox.Quad) -> bool:
+        """Whether the subject's own documents read ``quad`` (``documents``)."""
+        return self._reads(quad, self.own_predicates, self.own_types)
+
+    def chain(self, quad: ox.Quad) -> bool:
+        """Whether a claim's quotes or spans may read ``quad`` through its subject
+        (``_quote_documents``, ``claim_spans``)."""
+        return self._reads(quad, self.chain_predicates, self.chain_types)
+
+    @staticmethod
+    def _reads(quad: ox.Quad, predicates: frozenset[str], types: frozenset[str]) -> bool:
+        if quad.predicate.value == RDF_TYPE:
+            return isinstance(quad.object, ox.NamedNode) and quad.object.value in types
+        return quad.predicate.value in predicates
 
 
 def _subjects(
