@@ -26,6 +26,7 @@ from typing import Any
 from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from kgpub.cli.lingering_close import LingeringTransport
 from kgpub.config import Settings
 from kgpub.errors import ConfigurationError
 
@@ -69,10 +70,13 @@ class HeadTimeoutProtocol(asyncio.Protocol):
     logger: logging.Logger
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        self._lingering = LingeringTransport(transport, self._body_pending)
+        super().connection_made(self._lingering)  # type: ignore[arg-type]
         self._arm_head_timer()
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering.is_closing():
+            return  # answered and closing: the rest of the body is read and dropped
         if self._awaiting_head():
             if self._head_timer is None:
                 self._arm_head_timer()
@@ -87,10 +91,15 @@ class HeadTimeoutProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_timer()
+        self._lingering.lost()
         super().connection_lost(exc)
 
     def _awaiting_head(self) -> bool:
         """No request is being read or answered: the next bytes are a request head."""
+        raise NotImplementedError
+
+    def _body_pending(self) -> bool:
+        """A request's body is still arriving (so a close lingers: ``lingering_close``)."""
         raise NotImplementedError
 
     def _head_size(self, data: bytes) -> int:
@@ -138,6 +147,9 @@ class HttpToolsHeadTimeoutProtocol(HeadTimeoutProtocol, HttpToolsProtocol):
     def _awaiting_head(self) -> bool:
         busy = self.cycle is not None and not self.cycle.response_complete
         return self._head_pending and not busy
+
+    def _body_pending(self) -> bool:
+        return not self._head_pending and self.cycle is not None and self.cycle.more_body
 
     def _head_size(self, data: bytes) -> int:
         window = self._head_tail + data
