@@ -45,11 +45,6 @@ def _directory_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.iterdir() if f.is_file())
 
 
-def fits(snapshot: Snapshot, budget: Budget) -> bool:
-    """Whether a copy of ``snapshot`` and each worker's least share fit ``budget``."""
-    return too_large(snapshot, budget) is None
-
-
 def too_large(snapshot: Snapshot, budget: Budget) -> str | None:
     """Why a copy of ``snapshot`` does not fit ``budget``, for the log; None when it fits.
     An operator (or the benchmark) reads it to know the workers stay on disk for good."""

@@ -233,7 +233,8 @@ class Store:
         if self._failed:
             self._reopen()
         # Counted from the change when it is small, else counted again after the commit.
-        small = len(changes.removed) + len(changes.added) <= counts.INCREMENTAL_LIMIT
+        written = len(changes.removed) + len(changes.added)
+        small = written <= counts.INCREMENTAL_LIMIT
         recount = self._stats is not None and not small
         stats = counts.after(self._stats, self._store, changes) if self._stats and small else None
         known = self._fingerprint
@@ -256,7 +257,7 @@ class Store:
         self._fingerprint = after
         if stats is not None or recount:
             self._keep(stats or self._count())
-        self._flush_when_large(len(changes.removed) + len(changes.added))
+        self._flush_when_large(written)
 
     def _flush_when_large(self, written: int) -> None:
         """Write RocksDB's memory tables to disk once ``FLUSH_AFTER_QUADS`` have been
