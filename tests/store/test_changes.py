@@ -75,3 +75,44 @@ def test_the_store_journals_its_commits_and_forgets_at_a_bulk_write() -> None:
     assert store.changes_since(store.version) == []
     store.apply(Changes())  # an empty change set is no write
     assert store.changes_since(store.version) == []
+
+
+G = ox.NamedNode(f"{EX}g")
+P = ox.NamedNode(f"{EX}p")
+AWKWARD = [
+    ox.Literal('a "quoted" \\ backslash\nnew line\ttab'),
+    ox.Literal("Grüße, 🚀 — \u2028", language="de"),
+    ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+    ox.Literal("x", datatype=ox.NamedNode(f"{EX}type#ä")),
+    ox.NamedNode(f"{EX}o"),
+]
+
+
+def _mixed(prefix: str) -> list[ox.Quad]:
+    """Quads of every kind a write holds: ground and with blank nodes, named and default graph."""
+    subject = ox.NamedNode(f"{EX}{prefix}")
+    blank = ox.BlankNode(f"{prefix}b")
+    quoted = ox.Triple(subject, P, ox.Literal(prefix))
+    out = [ox.Quad(subject, P, o, G) for o in AWKWARD]
+    out += [ox.Quad(subject, P, o) for o in AWKWARD]
+    out += [ox.Quad(blank, P, AWKWARD[0], G), ox.Quad(subject, P, blank), ox.Quad(blank, P, blank)]
+    out += [ox.Quad(subject, ox.NamedNode(f"{EX}says"), quoted, G)]
+    return out
+
+
+def test_a_change_of_every_kind_of_quad_commits_exactly() -> None:
+    """Ground quads go as text, the rest by function: the store ends exactly as the change
+    says, blank node ids kept."""
+    store = Store()
+    old = _mixed("old")
+    store.apply(Changes(added=tuple(old)))
+    assert set(store.match(None, None, None)) == set(old)
+    new = _mixed("new")
+    store.apply(
+        Changes(removed=tuple(old), added=tuple(new), created=(ox.NamedNode(f"{EX}empty"),))
+    )
+    assert set(store.match(None, None, None)) == set(new)
+    assert store.has_graph(ox.NamedNode(f"{EX}empty"))
+    store.apply(Changes(removed=tuple(new), dropped=(G,)))
+    assert set(store.match(None, None, None)) == set()
+    assert not store.has_graph(G)
