@@ -35,6 +35,7 @@ from kgpub.ingest.update_text import refuse_fetching, with_dataset
 from kgpub.ingest.writes import (
     Committed,
     Writer,
+    cheaper_in_full,
     check_settings,
     parse_graph,
 )
@@ -284,6 +285,40 @@ def test_a_writer_seeded_with_start_up_validation_writes_incrementally_at_once(
         seeded.post(ox.NamedNode(PEOPLE), NAMELESS.encode(), TURTLE)
     assert not calls
     assert {str(v.focus) for v in info.value.report.violations} == {f"{EX}nobody"}
+
+
+def test_a_change_as_large_as_the_store_is_validated_in_full(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past half the store, full validation costs less than the gate and says the same."""
+    seeded = Writer(store, settings, initial=check_store(store, settings))
+    calls = _count_full_validations(monkeypatch)
+    size = store.distinct_triples()
+    bulk = "".join(f'<{EX}bulk{i}> <{EX}p> "{i}" .\n' for i in range(size))
+    seeded.put(G, bulk.encode(), TURTLE)
+    assert len(calls) == 1
+    with pytest.raises(WriteRejectedError) as info:
+        seeded.put(G, (bulk + NAMELESS).encode(), TURTLE)  # the rest stays: the gate
+    assert len(calls) == 1
+    assert {str(v.focus) for v in info.value.report.violations} == {f"{EX}nobody"}
+    big = "".join(f'<{EX}more{i}> <{EX}p> "{i}" .\n' for i in range(4 * size)) + NAMELESS
+    with pytest.raises(WriteRejectedError) as info:
+        seeded.put(G, big.encode(), TURTLE)
+    assert len(calls) == 2
+    assert {str(v.focus) for v in info.value.report.violations} == {f"{EX}nobody"}
+
+
+def test_cheaper_in_full_weighs_the_change_against_the_store_after_it() -> None:
+    def quads(n: int) -> tuple[ox.Quad, ...]:
+        return tuple(
+            ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(f"{EX}p"), G) for i in range(n)
+        )
+
+    assert not cheaper_in_full(Changes(added=quads(10)), 1000)
+    assert cheaper_in_full(Changes(added=quads(10)), 10)  # 20 changed >= 20 after
+    assert not cheaper_in_full(Changes(added=quads(10)), 11)
+    assert cheaper_in_full(Changes(removed=quads(10), added=quads(10)), 10)
+    assert cheaper_in_full(Changes(removed=quads(10)), 10)  # nothing left: nothing to look up
 
 
 def test_an_unseeded_writer_validates_everything_first(

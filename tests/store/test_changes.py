@@ -79,7 +79,7 @@ def test_the_store_journals_its_commits_and_forgets_at_a_bulk_write() -> None:
 
 G = ox.NamedNode(f"{EX}g")
 P = ox.NamedNode(f"{EX}p")
-AWKWARD = [
+AWKWARD: list[ox.NamedNode | ox.Literal] = [
     ox.Literal('a "quoted" \\ backslash\nnew line\ttab'),
     ox.Literal("Grüße, 🚀 — \u2028", language="de"),
     ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),

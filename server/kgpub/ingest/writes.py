@@ -182,13 +182,37 @@ def data_match(store: Store | Staged, excluded: set[ox.NamedNode]) -> Match:
     return match
 
 
+def cheaper_in_full(changes: Changes, triples_before: int) -> bool:
+    """Whether validating the whole staged state costs less than the write gate would.
+
+    The gate looks up each changed triple's neighbourhood, several lookups a
+    triple; full validation reads each triple once. Measured on a 200,000-triple
+    replacement of a graph no shape targets: the gate 12 s, in full 4.4 s
+    (about 35 and 22 µs a triple). So a change of at least half as many
+    triples as the store holds after it is validated in full.
+    """
+    changed = len(changes.removed) + len(changes.added)
+    after = triples_before + len(changes.added) - len(changes.removed)
+    return 2 * changed >= max(after, 1)
+
+
 def validate_change(
-    previous: Conformance | None, staged: Store | Staged, changes: Changes, settings: Settings
+    previous: Conformance | None,
+    staged: Store | Staged,
+    changes: Changes,
+    settings: Settings,
+    triples_before: int,
 ) -> Conformance:
-    """The staged state's validation: from ``previous`` where it can be, else in full."""
+    """The staged state's validation: from ``previous`` where it can be and costs less,
+    else in full. ``triples_before``: the store's distinct triples before the change."""
     schema = {ox.NamedNode(graph_iri(settings, s.path)) for s in shapes_sources(settings)}
     schema |= {ox.NamedNode(graph_iri(settings, s.path)) for s in ontology_sources(settings)}
-    if previous is None or previous.report is None or Writer.touches(changes, schema):
+    if (
+        previous is None
+        or previous.report is None
+        or Writer.touches(changes, schema)
+        or cheaper_in_full(changes, triples_before)
+    ):
         return validate_state(staged, settings)
     from kgpub.shacl.incremental import revalidate  # noqa: PLC0415 - see the imports
     from kgpub.shacl.validate import validator_for  # noqa: PLC0415
@@ -338,7 +362,8 @@ class Writer:
 
     def _check_and_commit(self, staged: Store | Staged, changes: Changes, what: str) -> None:
         with metrics.VALIDATION_SECONDS.labels("write").time():
-            conformance = validate_change(self._state, staged, changes, self._settings)
+            before = self._store.distinct_triples()  # counted once if unknown, then kept
+            conformance = validate_change(self._state, staged, changes, self._settings, before)
         assert conformance.report is not None
         if not conformance.report.accepted:
             _log.info("%s rejected: %d violation(s)", what, len(conformance.report.violations))
