@@ -41,7 +41,7 @@ from bench.machine import REPO, loadavg
 from bench.machine import commit as current_commit
 from bench.servers import free_port, server, wait_ready
 from kgpub.config import Settings
-from kgpub.ingest import writes as writes_module
+from kgpub.ingest import write_gate
 from kgpub.ingest.writes import Writer
 from kgpub.rdf.rdflib_bridge import to_rdflib
 from kgpub.rdf.sources import (
@@ -162,7 +162,7 @@ def writes(
     # As the server does: the writer starts from start-up's validation (not timed here).
     writer = Writer(store, settings, initial=check_store(store, settings))
     gate: list[float] = []
-    validate_change = writes_module.validate_change
+    validate_change = write_gate.validate_change
 
     def timed(*args: Any) -> Any:
         started = time.perf_counter()
@@ -171,7 +171,7 @@ def writes(
         finally:
             gate.append(time.perf_counter() - started)
 
-    writes_module.validate_change = timed  # type: ignore[assignment]
+    write_gate.validate_change = timed  # type: ignore[assignment]
     try:
         started = time.perf_counter()
         write(writer, 0)  # the first write after start, from start-up's report
@@ -182,7 +182,7 @@ def writes(
             write(writer, turn)
             taken.append(time.perf_counter() - started)
     finally:
-        writes_module.validate_change = validate_change
+        write_gate.validate_change = validate_change
     out["write"] = statistics.median(taken)
     out["gate"] = statistics.median(gate[1:])
     floor = _story_store(settings, articles)

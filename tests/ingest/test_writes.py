@@ -29,13 +29,13 @@ from kgpub.errors import (
     UpdateFailedError,
     WriteRejectedError,
 )
-from kgpub.ingest import writes
+from kgpub.ingest import write_gate
 from kgpub.ingest.dataset import load_dataset
 from kgpub.ingest.update_text import refuse_fetching, with_dataset
+from kgpub.ingest.write_gate import cheaper_in_full
 from kgpub.ingest.writes import (
     Committed,
     Writer,
-    cheaper_in_full,
     check_settings,
     parse_graph,
 )
@@ -264,13 +264,13 @@ def test_a_write_to_the_ontology_graph_says_so(tmp_path: Path, commits: list[Com
 
 def _count_full_validations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
-    original = writes.validate_state
+    original = write_gate.validate_state
 
     def counted(store: Store | Staged, settings: Settings) -> Conformance:
         calls.append(1)
         return original(store, settings)
 
-    monkeypatch.setattr(writes, "validate_state", counted)
+    monkeypatch.setattr(write_gate, "validate_state", counted)
     return calls
 
 

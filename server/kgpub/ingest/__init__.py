@@ -4,8 +4,9 @@
 - ``bulkload``: RDF files into a persistent store, all or nothing.
 - ``new_store``: ``kgpub load`` into a new store, parsed in parallel.
 - ``remote_load``: ``kgpub load --backend`` through the Graph Store Protocol.
-- ``writes``: staged, SHACL-validated, atomic writes; ``auth``: who may write;
-  ``preconditions``: If-Match/If-None-Match on writes.
+- ``writes``: staged, SHACL-validated, atomic writes; ``write_gate``: the validation of
+  the state a write would leave (incremental, or in full where that costs less);
+  ``auth``: who may write; ``preconditions``: If-Match/If-None-Match on writes.
 - ``update_scope``: the IRIs a SPARQL Update is bounded to, so only their quads are staged;
   ``update_text``: an update's text before it runs (LOAD/SERVICE refused, USING written in).
 - ``graph_patch``: ``PATCH /graph-store``, an RDF Patch applied strictly, and the revision

@@ -19,8 +19,8 @@ their neighbourhood (``kgpub.shacl.incremental``), and their results replace
 those in the previous report. The writer starts from the start-up validation
 when that validated the same data (``initial``: start-up leaves the default
 graph out, so only while it is empty), so the first write is incremental too; a
-write to the shapes or the vocabulary and a change the analysis cannot bound
-validate everything.
+write to the shapes or the vocabulary, a change the analysis cannot bound and
+one as large as the store validate everything (``ingest.write_gate``).
 
 Right after a commit, the search index re-indexes the resources the write
 touched (``kgpub.search``), so searches and ``kgpub:search`` see the write.
@@ -52,10 +52,11 @@ from kgpub.errors import (
     WriteRejectedError,
 )
 from kgpub.history.records import Terms
-from kgpub.ingest import auth, covered, store_seal, update_scope
+from kgpub.ingest import auth, covered, store_seal, update_scope, write_gate
 from kgpub.ingest.update_text import refuse_fetching, with_dataset
+from kgpub.ingest.write_gate import touches
 from kgpub.rdf import representable
-from kgpub.rdf.sources import graph_iri, ontology_sources, shapes_sources, syntax_error
+from kgpub.rdf.sources import graph_iri, ontology_sources, syntax_error
 from kgpub.search.index import SearchIndex
 from kgpub.shacl.conformance import Conformance
 from kgpub.store.changes import Changes
@@ -68,7 +69,7 @@ _T = TypeVar("_T")
 # The validator (``shacl.validate``, ``shacl.incremental``: rdflib, pySHACL) is imported
 # by the first validated write: a server with writes on starts and answers reads without it.
 if TYPE_CHECKING:
-    from kgpub.shacl.incremental import Match
+    pass
 
 _log = logging.getLogger(__name__)
 
@@ -138,91 +139,6 @@ def parse_graph(
             "carries one graph, named by ?graph= or ?default"
         )
     return [q.triple for q in quads]
-
-
-def validate_state(store: Store | Staged, settings: Settings) -> Conformance:
-    """Validate a whole dataset as the server does at start-up (``validity.check_store``).
-
-    The shapes and vocabulary are the store's own shapes and ontology graphs;
-    every other quad is data, the default graph's too (Graph Store Protocol
-    writes may put data there, where start-up finds none).
-    """
-    shape_graphs = {graph_iri(settings, s.path) for s in shapes_sources(settings)}
-    ontology_graphs = {graph_iri(settings, s.path) for s in ontology_sources(settings)}
-    shapes: list[ox.Quad] = []
-    ontology: list[ox.Quad] = []
-    data: list[ox.Quad] = []
-    for quad in store:
-        graph = quad.graph_name
-        name = graph.value if isinstance(graph, ox.NamedNode) else None
-        if name in shape_graphs:
-            shapes.append(quad)
-        elif name in ontology_graphs:
-            ontology.append(quad)
-        else:
-            data.append(quad)
-    from kgpub.shacl.validate import validate_quads  # noqa: PLC0415 - see the imports
-
-    report = validate_quads(data, shapes, ontology)
-    return Conformance(tuple(shapes), tuple(ontology), report)
-
-
-def data_match(store: Store | Staged, excluded: set[ox.NamedNode]) -> Match:
-    """Triples of the store's data (every graph but ``excluded``), each once, by pattern."""
-
-    def match(
-        subject: ox.NamedNode | ox.BlankNode | None,
-        predicate: ox.NamedNode | None,
-        obj: ox.NamedNode | ox.BlankNode | ox.Literal | None,
-    ) -> list[ox.Triple]:
-        quads = store.match(subject, predicate, obj)
-        triples = (q.triple for q in quads if q.graph_name not in excluded)
-        return list(dict.fromkeys(triples))
-
-    return match
-
-
-def cheaper_in_full(changes: Changes, triples_before: int) -> bool:
-    """Whether validating the whole staged state costs less than the write gate would.
-
-    The gate looks up each changed triple's neighbourhood, several lookups a
-    triple; full validation reads each triple once. Measured on a 200,000-triple
-    replacement of a graph no shape targets: the gate 12 s, in full 4.4 s
-    (about 35 and 22 µs a triple). So a change of at least half as many
-    triples as the store holds after it is validated in full.
-    """
-    changed = len(changes.removed) + len(changes.added)
-    after = triples_before + len(changes.added) - len(changes.removed)
-    return 2 * changed >= max(after, 1)
-
-
-def validate_change(
-    previous: Conformance | None,
-    staged: Store | Staged,
-    changes: Changes,
-    settings: Settings,
-    triples_before: int,
-) -> Conformance:
-    """The staged state's validation: from ``previous`` where it can be and costs less,
-    else in full. ``triples_before``: the store's distinct triples before the change."""
-    schema = {ox.NamedNode(graph_iri(settings, s.path)) for s in shapes_sources(settings)}
-    schema |= {ox.NamedNode(graph_iri(settings, s.path)) for s in ontology_sources(settings)}
-    if (
-        previous is None
-        or previous.report is None
-        or Writer.touches(changes, schema)
-        or cheaper_in_full(changes, triples_before)
-    ):
-        return validate_state(staged, settings)
-    from kgpub.shacl.incremental import revalidate  # noqa: PLC0415 - see the imports
-    from kgpub.shacl.validate import validator_for  # noqa: PLC0415
-
-    validator = validator_for(previous.shapes, previous.ontology)
-    changed = list(dict.fromkeys(q.triple for q in (*changes.removed, *changes.added)))
-    report = revalidate(validator, previous.report, changed, data_match(staged, schema))
-    if report is None:
-        return validate_state(staged, settings)
-    return Conformance(previous.shapes, previous.ontology, report)
 
 
 class Writer:
@@ -363,7 +279,9 @@ class Writer:
     def _check_and_commit(self, staged: Store | Staged, changes: Changes, what: str) -> None:
         with metrics.VALIDATION_SECONDS.labels("write").time():
             before = self._store.distinct_triples()  # counted once if unknown, then kept
-            conformance = validate_change(self._state, staged, changes, self._settings, before)
+            conformance = write_gate.validate_change(
+                self._state, staged, changes, self._settings, before
+            )
         assert conformance.report is not None
         if not conformance.report.accepted:
             _log.info("%s rejected: %d violation(s)", what, len(conformance.report.violations))
@@ -386,16 +304,9 @@ class Writer:
                     graph_sizes=self._store.graph_sizes(),
                     distinct_triples=self._store.distinct_triples(),
                     conformance=conformance,
-                    ontology_changed=self.touches(changes, self._ontology_graphs),
+                    ontology_changed=touches(changes, self._ontology_graphs),
                 )
             )
-
-    @staticmethod
-    def touches(changes: Changes, graphs: set[ox.NamedNode]) -> bool:
-        """Whether ``changes`` add to, remove from, create or drop any of ``graphs``."""
-        if any(g in graphs for g in (*changes.created, *changes.dropped)):
-            return True
-        return any(q.graph_name in graphs for q in (*changes.removed, *changes.added))
 
 
 def _name(graph: GraphName) -> str:
