@@ -13,7 +13,6 @@ import socket
 import time
 from dataclasses import dataclass, field
 
-from kgpub.cli import lingering_close
 from kgpub.cli.lingering_close import LingeringTransport
 
 
@@ -50,15 +49,20 @@ def test_a_complete_request_closes_at_once() -> None:
     assert transport.is_closing()
 
 
+LINGER = 0.2  # a short linger: what is tested is what happens when it runs out
+
+
 def test_a_body_still_arriving_shuts_down_sending_then_closes_after_the_linger() -> None:
     async def scenario() -> list[str]:
         real = Transport()
-        transport = LingeringTransport(real, lambda: True)  # type: ignore[arg-type]
+        transport = LingeringTransport(real, lambda: True, LINGER)  # type: ignore[arg-type]
         transport.close()
         transport.close()  # uvicorn may close twice: once counts
         assert real.calls == ["write_eof", "resume_reading"]
         assert transport.is_closing()
-        await asyncio.sleep(lingering_close.LINGER_SECONDS + 0.2)
+        await asyncio.sleep(LINGER / 2)
+        assert real.calls == ["write_eof", "resume_reading"]  # still lingering
+        await asyncio.sleep(LINGER)
         return real.calls
 
     assert asyncio.run(scenario()) == ["write_eof", "resume_reading", "close"]
@@ -67,10 +71,10 @@ def test_a_body_still_arriving_shuts_down_sending_then_closes_after_the_linger()
 def test_the_client_closing_ends_the_linger() -> None:
     async def scenario() -> list[str]:
         real = Transport()
-        transport = LingeringTransport(real, lambda: True)  # type: ignore[arg-type]
+        transport = LingeringTransport(real, lambda: True, LINGER)  # type: ignore[arg-type]
         transport.close()
         transport.lost()
-        await asyncio.sleep(lingering_close.LINGER_SECONDS + 0.2)
+        await asyncio.sleep(2 * LINGER)
         return real.calls
 
     assert asyncio.run(scenario()) == ["write_eof", "resume_reading"]

@@ -24,9 +24,15 @@ class LingeringTransport:
     """A connection's transport whose ``close`` lingers while ``body_pending()`` says
     the request body may still be arriving; everything else is the transport's own."""
 
-    def __init__(self, transport: asyncio.Transport, body_pending: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        transport: asyncio.Transport,
+        body_pending: Callable[[], bool],
+        linger: float = LINGER_SECONDS,
+    ) -> None:
         self._transport = transport
         self._body_pending = body_pending
+        self._linger = linger
         self._closing = False
         self._timer: asyncio.TimerHandle | None = None
 
@@ -40,7 +46,7 @@ class LingeringTransport:
         self._transport.write_eof()  # after the answer still buffered
         self._transport.resume_reading()  # to drain what arrives, even if paused
         loop = asyncio.get_running_loop()
-        self._timer = loop.call_later(LINGER_SECONDS, self._transport.close)
+        self._timer = loop.call_later(self._linger, self._transport.close)
 
     def is_closing(self) -> bool:
         return self._closing or self._transport.is_closing()
