@@ -53,18 +53,13 @@ class TermBridge:
         return converted
 
     def to_rdflib(self, term: OxTerm) -> Node:
+        """The rdflib term, the same one each time (converted once: rdflib checks every IRI)."""
         found = self._to_rdflib.get(term)
         if found is not None:
             return found
-        if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
-        if isinstance(term, ox.BlankNode):
-            return BNode(term.value)
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+        converted = _to_rdflib(term)
+        self._to_rdflib[term] = converted
+        return converted
 
     def graph(self, triples: Iterable[ox.Triple | ox.Quad]) -> Graph:
         """An rdflib graph of ``triples``; blank nodes keep their pyoxigraph labels.
@@ -89,3 +84,15 @@ class TermBridge:
             for s, p, o in graph:
                 out.append(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()))  # type: ignore[arg-type]
         return out
+
+
+def _to_rdflib(term: OxTerm) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
