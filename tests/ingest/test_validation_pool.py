@@ -152,7 +152,7 @@ def test_validation_workers_run_at_the_configured_priority(priority: str, policy
 
     async def check() -> None:
         pool = ValidationPool(settings(validate_priority=priority))
-        worker = await pool._start()
+        worker = await pool._take()  # forked from the template, which is started first
         try:
             assert worker.process.pid is not None
             assert os.sched_getscheduler(worker.process.pid) == policy

@@ -14,7 +14,8 @@
   them and on the history graph; ``graph_tags``: a graph's ETags (its latest revision's
   where it has history).
 - ``store_seal``: what kgpub last validated in an on-disk store; ``serve --store``'s check.
-- ``validation_pool``, ``validation_worker``: ``/validate`` in killable, bounded processes.
+- ``validation_pool``, ``validation_worker``: ``/validate`` in killable, bounded processes,
+  forked warm from ``validation_template``.
 - ``revision_commit``: a revision committed to a project's files, SHACL-validated before
   anything is written, through ``journal`` (several files replaced as one change; a
   crash's leftover finished or undone by ``journal.recover``); ``revision_writes``: a

@@ -7,17 +7,19 @@ at once): at the deadline the process is killed (SIGKILL, the CPU is freed)
 and the client gets 503 with ``Retry-After``, as for queries
 (``kgpub.sparql.executor``, whose process context and pipe reading this
 reuses). A worker serves one upload and exits, so the memory pySHACL holds
-is always returned; a spare is started in advance so the next upload does
-not wait for pySHACL to import, nor, once an upload has been validated, for
-the served shapes to be compiled (``validation_worker.warm_up``). Nothing
-starts before the first upload.
+is always returned. Workers are forked from a template process that has
+imported pySHACL and compiled the served shapes (``ingest.validation_template``),
+so an upload does not wait for either; the template is started at the first
+upload, and again when the served shapes change or it died. Nothing starts
+before the first upload.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
+from dataclasses import dataclass, field
+from multiprocessing import reduction
 
 import anyio
 import anyio.to_thread
@@ -26,10 +28,22 @@ import pyoxigraph as ox
 from kgpub import errors, metrics
 from kgpub.config import Settings
 from kgpub.errors import KgpubError, QueryWorkerError, ValidationLimitError, ValidationTimeoutError
-from kgpub.ingest import validation_worker
+from kgpub.ingest import validation_template, validation_worker
+from kgpub.ingest.validation_template import Fork, Forked
 from kgpub.ingest.validation_worker import Prepare, Ready, Refused, Rendered, ValidationJob
 from kgpub.shacl.conformance import Conformance
+from kgpub.sparql.image_handle import ForkedProcess
 from kgpub.sparql.processes import PROCESS_CONTEXT, WorkerHandle, receive, start_process
+
+
+@dataclass(eq=False)
+class _Template:
+    """The template process, the shapes it prepared for, and the lock that keeps one fork
+    exchange at a time on its control pipe."""
+
+    handle: WorkerHandle
+    served: tuple[bytes, bytes] | None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class ValidationPool:
@@ -38,10 +52,9 @@ class ValidationPool:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._slots = anyio.Semaphore(max(1, settings.validate_workers))
-        self._spares: list[WorkerHandle] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._template: _Template | None = None
+        self._starting = asyncio.Lock()
         self._against: tuple[Conformance, bytes, bytes] | None = None
-        self._closed = False
 
     async def validate(
         self,
@@ -95,13 +108,10 @@ class ValidationPool:
         return reply
 
     async def close(self) -> None:
-        """Stop the spares (running validations are stopped by their requests)."""
-        self._closed = True
-        for task in list(self._tasks):
-            task.cancel()
-        for spare in self._spares:
-            spare.stop()
-        self._spares.clear()
+        """Stop the template (running validations are stopped by their requests)."""
+        if self._template is not None:
+            self._template.handle.stop()
+            self._template = None
 
     async def _shapes(self, against: Conformance) -> tuple[bytes, bytes]:
         """The shapes and vocabulary as N-Quads, serialised once per ``Conformance``."""
@@ -117,48 +127,90 @@ class ValidationPool:
         return cached[1], cached[2]
 
     async def _take(self) -> WorkerHandle:
-        """A ready worker (a spare, else a new one), and a spare started for the next."""
-        taken = self._spares.pop() if self._spares else await self._start()
-        if not self._closed and not self._tasks:
-            task = asyncio.get_running_loop().create_task(self._add_spare())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        return taken
+        """A worker forked from the template for the served shapes; a template that died
+        is replaced once."""
+        served = None if self._against is None else self._against[1:]
+        template = await self._template_for(served)
+        try:
+            return await self._fork(template)
+        except (EOFError, OSError):
+            self._drop(template)
+        try:
+            return await self._fork(await self._template_for(served))
+        except (EOFError, OSError) as exc:
+            raise QueryWorkerError(f"the validation template did not fork ({exc!r})") from exc
 
-    async def _add_spare(self) -> None:
-        with contextlib.suppress(QueryWorkerError):
-            spare = await self._start()
-            if self._closed or len(self._spares) >= max(1, self._settings.validate_workers):
-                spare.stop()
-            else:
-                self._spares.append(spare)
+    async def _template_for(self, served: tuple[bytes, bytes] | None) -> _Template:
+        """The running template prepared for ``served``, started if there is none."""
+        async with self._starting:
+            kept = self._template
+            if kept is not None and kept.served == served and kept.handle.process.is_alive():
+                return kept
+            if kept is not None:
+                self._drop(kept)
+            template = _Template(await self._start(served), served)
+            self._template = template
+            return template
 
-    async def _start(self) -> WorkerHandle:
+    def _drop(self, template: _Template) -> None:
+        template.handle.stop()
+        if self._template is template:
+            self._template = None
+
+    async def _fork(self, template: _Template) -> WorkerHandle:
+        """A worker forked by ``template``, its pipe and lifeline handed over as descriptors."""
+        settings = self._settings
+        fork = Fork(settings.validate_memory_bytes, math.ceil(settings.validate_timeout) + 5)
+        parent, child = PROCESS_CONTEXT.Pipe()
+        lifeline_end, lifeline = PROCESS_CONTEXT.Pipe(duplex=False)
+        control, pid = template.handle.conn, template.handle.process.pid
+        assert pid is not None
+        try:
+            async with template.lock:
+                control.send(fork)
+                reduction.send_handle(control, child.fileno(), pid)
+                reduction.send_handle(control, lifeline_end.fileno(), pid)
+                forked = await receive(control)
+        except BaseException:
+            parent.close()
+            lifeline.close()
+            # Cut off mid-exchange (the deadline): its answer would be read by the next fork.
+            self._drop(template)
+            raise
+        finally:
+            child.close()
+            lifeline_end.close()
+        if not isinstance(forked, Forked):
+            raise QueryWorkerError(f"the validation template answered {type(forked).__name__}")
+        return WorkerHandle(ForkedProcess(forked.pid), parent, lifeline)
+
+    async def _start(self, served: tuple[bytes, bytes] | None) -> WorkerHandle:
+        """A template, ready (warm for ``served``) before it is returned."""
         settings = self._settings
         parent, child = PROCESS_CONTEXT.Pipe()
         lifeline_end, lifeline = PROCESS_CONTEXT.Pipe(duplex=False)
-        cpu_seconds = math.ceil(settings.validate_timeout) + 5
-        # A spare prepares for the shapes the last upload was validated against.
-        served = None if self._against is None else self._against[1:]
         idle = settings.validate_priority == "idle"
-        args = (child, lifeline_end, settings.validate_memory_bytes, cpu_seconds, idle)
-        process = await start_process(validation_worker.serve, args, "kgpub-validation-worker")
+        process = await start_process(
+            validation_template.serve_template,
+            (child, lifeline_end, idle),
+            "kgpub-validation-template",
+        )
         child.close()
         lifeline_end.close()
         started = WorkerHandle(process, parent, lifeline)
         try:
-            # A pipe holds 64 KiB: the shapes are sent from a thread while the worker reads.
+            # A pipe holds 64 KiB: the shapes are sent from a thread while the template reads.
             await anyio.to_thread.run_sync(parent.send, Prepare(served))
             ready = await receive(parent)
         except (EOFError, OSError) as exc:
             started.stop()
-            raise QueryWorkerError(f"a validation worker did not start ({exc!r})") from exc
+            raise QueryWorkerError(f"a validation template did not start ({exc!r})") from exc
         except BaseException:
             started.stop()
             raise
         if not isinstance(ready, Ready):
             started.stop()
-            raise QueryWorkerError("a validation worker did not report ready")
+            raise QueryWorkerError("a validation template did not report ready")
         return started
 
 

@@ -10,7 +10,9 @@ recursion limit, so deep hierarchies validate instead of failing; and the
 parent kills it with SIGKILL at the deadline, which really frees the CPU.
 One upload per process means all its memory is returned when it exits.
 
-The worker counts the upload's triples before validating (a limit), then
+Workers are forked, warm, from one template process
+(``kgpub.ingest.validation_template``). A worker counts the upload's triples
+before validating (a limit), then
 calls ``kgpub.shacl.conformance.validate_upload`` as the server always did,
 and renders the report itself, so only the answer's bytes travel back.
 """
@@ -21,7 +23,6 @@ import contextlib
 import itertools
 import os
 import resource
-import signal
 import sys
 import threading
 from dataclasses import dataclass
@@ -36,7 +37,6 @@ from kgpub.rdf.formats import HTML, JSON_LD, TURTLE, named
 from kgpub.rdf.serialization import serialize
 from kgpub.shacl.conformance import Conformance, report_quads, upload_format, validate_upload
 from kgpub.shacl.report import ValidationReport
-from kgpub.sparql.worker import die_with_server
 
 # Deep class hierarchies and long lists make pySHACL and rdflib recurse: give
 # them room (the stack is address space, within the RLIMIT_AS bound).
@@ -82,7 +82,7 @@ class Refused:
 
 @dataclass(frozen=True)
 class Ready:
-    """Sent once the worker has imported pySHACL and bounded itself."""
+    """Sent once the template has imported pySHACL and warmed up."""
 
     pid: int
 
@@ -117,7 +117,7 @@ def _rows(report: ValidationReport, languages: tuple[str, ...]) -> list[tuple[st
 
 @dataclass(frozen=True)
 class Warm:
-    """The served shapes and vocabulary a spare prepared for while it waited."""
+    """The served shapes and vocabulary the template prepared for, inherited by its workers."""
 
     shapes: bytes
     ontology: bytes
@@ -128,8 +128,8 @@ def warm_up(shapes: bytes, ontology: bytes) -> Warm:
     """Compile the shapes and run pySHACL once on nothing: what every upload would repeat.
 
     About 0.15 s per upload (compiling the shapes, parsing them into pySHACL's
-    ``ShapesGraph``, the vocabulary's inoculation); a spare does it while it
-    waits, so an upload against the same shapes pays only its own validation.
+    ``ShapesGraph``, the vocabulary's inoculation); the template does it once,
+    so an upload against the same shapes pays only its own validation.
     """
     from kgpub.shacl.validate import validate_quads  # noqa: PLC0415 - the worker's own import
 
@@ -196,7 +196,7 @@ def _in_deep_thread(job: ValidationJob, warm: Warm | None) -> Rendered | Refused
     return answer[0] if answer else Refused("ValidationLimitError", memory_message())
 
 
-def _yield_the_cpu() -> None:
+def yield_the_cpu() -> None:
     """Run only when nothing else wants the CPU (Linux SCHED_IDLE), else at niceness 19:
     a validation must never make a query wait."""
     os.nice(_NICENESS)
@@ -206,37 +206,23 @@ def _yield_the_cpu() -> None:
 
 @dataclass(frozen=True)
 class Prepare:
-    """The first message to a worker: the served shapes and vocabulary, if known yet.
+    """The first message to the template: the served shapes and vocabulary, if known yet.
 
     Sent through the pipe, not as the process's arguments: a parent shutting
-    down mid-start then leaves a worker that simply ends (``EOFError``), not
+    down mid-start then leaves a template that simply ends (``EOFError``), not
     one that fails to unpickle its own arguments.
     """
 
     served: tuple[bytes, bytes] | None
 
 
-def serve(
-    conn: Connection, lifeline: Connection, memory_bytes: int, cpu_seconds: int, idle: bool
-) -> None:
-    """The worker's life: get ready (for the served shapes), answer one job, exit. ``idle``:
-    at idle CPU priority (``Settings.validate_priority``)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_server(lifeline)
-    if idle:
-        _yield_the_cpu()
-    import pyshacl  # noqa: F401, PLC0415 - imported before the job, while the worker waits
+def answer_one(conn: Connection, memory_bytes: int, cpu_seconds: int, warm: Warm | None) -> None:
+    """Bound this process's memory, take one job from ``conn`` and answer it.
 
-    try:
-        prepare: Prepare = conn.recv()
-    except (EOFError, OSError):
-        return
-    warm = None
-    if prepare.served is not None:
-        with contextlib.suppress(KgpubError, SyntaxError, ValueError):  # cold is still correct
-            warm = warm_up(*prepare.served)
+    Run by each worker the template forks (``ingest.validation_template``), warm
+    for the shapes the template prepared for.
+    """
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    conn.send(Ready(os.getpid()))
     try:
         job: ValidationJob = conn.recv()
     except (EOFError, OSError):
