@@ -115,6 +115,7 @@ def test_errors_from_the_worker_keep_their_status(client: TestClient) -> None:
     assert unknown.status_code == 415
 
 
+@pytest.mark.slow  # four seconds of lookups under load, as the executor's runaway test
 def test_point_lookups_stay_fast_during_four_worst_case_validations() -> None:
     """p99 of distinct point lookups < 50 ms on a real uvicorn while four uploads of the
     largest list the limits allow are sent at once: with the default settings they are
