@@ -85,6 +85,28 @@ def test_a_template_that_died_is_replaced_and_the_upload_answered() -> None:
     asyncio.run(scenario())
 
 
+def test_a_template_found_dead_at_the_fork_is_replaced_at_once() -> None:
+    """Killed and not yet seen to be gone: the fork fails on its pipe and a new template
+    forks the worker instead."""
+
+    async def scenario() -> None:
+        pool, against = _pool(), _against()
+        try:
+            await _validate(pool, against)
+            template = pool._template
+            assert template is not None
+            template.handle.conn.close()  # as a template that died: its pipe is gone
+            answer = await _validate(pool, against)
+            assert b"MinCountConstraintComponent" in answer.body
+            assert pool._template is not template
+            template.handle.process.join(timeout=5)
+            assert not template.handle.process.is_alive()  # the dead one was stopped
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
 def test_other_served_shapes_start_a_template_for_them_and_stop_the_old() -> None:
     async def scenario() -> None:
         pool, against = _pool(), _against()
