@@ -14,6 +14,9 @@
   (``Writer.put``: staged as a change set, validated by the incremental gate
   through the live store, committed) and a SPARQL Update (``Writer.update``:
   bounded to the claim it names, so staged on a copy of only its quads).
+* **POST /validate**, a small upload sent 30 times in a row through the app
+  (each in its own worker process, forked from the validation template), beside
+  the floor: ``validate_quads`` on the same upload in-process, warm.
 
     python -m bench.validation            # appends a dated section to bench/RESULTS.md
     python -m bench.validation --out -    # prints it instead
@@ -190,6 +193,39 @@ def writes(
     return out
 
 
+UPLOAD = b"<https://kgpub.example/id/x> a <https://schema.org/Person> .\n"
+UPLOADS = 30
+
+
+def uploads(settings: Settings) -> dict[str, float]:
+    """Median time of an upload to ``POST /validate`` when they come in a row, and the
+    uploads a second that makes; the floor validates the same upload in-process."""
+    from fastapi.testclient import TestClient  # noqa: PLC0415 - only this figure needs it
+
+    from kgpub.web.app import create_app  # noqa: PLC0415
+
+    app_settings = settings.model_copy(
+        update={"validate_on_start": False, "query_workers": 1, "validate_priority": "normal"}
+    )
+    headers = {"content-type": "text/turtle", "accept": "text/turtle"}
+    taken: list[float] = []
+    with TestClient(create_app(app_settings)) as client:
+        for _ in range(2):  # the first starts the template
+            client.post("/validate", content=UPLOAD, headers=headers)
+        started = time.perf_counter()
+        for _ in range(UPLOADS):
+            began = time.perf_counter()
+            assert client.post("/validate", content=UPLOAD, headers=headers).status_code == 200
+            taken.append(time.perf_counter() - began)
+        rate = UPLOADS / (time.perf_counter() - started)
+    data = list(ox.parse(UPLOAD, format=ox.RdfFormat.TURTLE))
+    shapes = list(read_all(shapes_sources(settings)))
+    ontology = list(read_all(ontology_sources(settings)))
+    validate_quads(data, shapes, ontology)
+    floor = _median(lambda: validate_quads(data, shapes, ontology), UPLOADS)
+    return {"upload": statistics.median(taken), "rate": rate, "floor": floor}
+
+
 def _s(value: float) -> str:
     if value < 0.001:
         return "< 1 ms"
@@ -235,6 +271,16 @@ def report(results: dict[str, dict[str, float]], commit: str, load: str) -> str:
         ("first write after start, 1 article (start-up's report)", _s(w1["first"]), ""),
         ("first write after start, 1,000 articles (start-up's report)", _s(w1000["first"]), ""),
     ]
+    if "uploads" in results:
+        u = results["uploads"]
+        rows += [
+            (
+                f"`POST /validate`, a small upload, {UPLOADS} in a row",
+                _s(u["upload"]),
+                _s(u["floor"]),
+            ),
+            ("`POST /validate`, uploads a second", f"{u['rate']:.1f}", f"{1 / u['floor']:.1f}"),
+        ]
     lines = [
         f"## Validation, start-up and writes (issue 13): {dt.date.today()}, commit {commit}",
         "",
@@ -273,6 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["put_1000"] = writes(settings, 1000, _put)
     results["write_1"] = writes(settings, 1)
     results["write_1000"] = writes(settings, 1000)
+    results["uploads"] = uploads(settings)
     text = report(results, commit, load)
     if args.out == "-":
         print(text)
