@@ -1,7 +1,8 @@
 """A validation worker prepared for the served shapes answers as a cold one does.
 
-``warm_up`` compiles the shapes while a spare waits; ``run_job`` uses that
-only when the job's shapes and vocabulary are the ones it prepared for.
+``warm_up`` compiles the shapes once, in the template the workers are forked from
+(``ingest.validation_template``); ``run_job`` uses that only when the job's shapes
+and vocabulary are the ones it prepared for.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def test_other_shapes_than_prepared_for_are_the_jobs_own() -> None:
 
 
 def test_repeated_uploads_through_the_server_get_the_same_report() -> None:
-    """The first upload starts a cold worker; the next ones take spares warmed for the shapes."""
+    """The first upload starts the template; every upload's worker is forked from it, warm."""
     settings = Settings(validate_on_start=False, query_workers=1)
     headers = {"content-type": "text/turtle", "accept": "text/turtle"}
     with TestClient(create_app(settings)) as client:
