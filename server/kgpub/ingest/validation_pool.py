@@ -134,7 +134,7 @@ class ValidationPool:
         try:
             return await self._fork(template)
         except (EOFError, OSError):
-            self._drop(template)
+            pass  # it died (``_fork`` dropped it): once more, from a new one
         try:
             return await self._fork(await self._template_for(served))
         except (EOFError, OSError) as exc:
