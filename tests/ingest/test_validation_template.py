@@ -126,6 +126,26 @@ def test_other_served_shapes_start_a_template_for_them_and_stop_the_old() -> Non
     asyncio.run(scenario())
 
 
+def test_concurrent_uploads_fork_one_at_a_time_from_one_template() -> None:
+    """With several validations at once (``KGPUB_VALIDATE_WORKERS``), the forks take turns
+    on the template's pipe and every upload gets its own report."""
+
+    async def scenario() -> None:
+        pool = ValidationPool(
+            Settings(validate_on_start=False, query_workers=1, validate_workers=3)
+        )
+        against = _against()
+        try:
+            answers = await asyncio.gather(*(_validate(pool, against) for _ in range(6)))
+            first = _graph(answers[0].body)
+            assert all(isomorphic(_graph(a.body), first) for a in answers[1:])
+            assert pool._template is not None
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
 def test_closing_the_pool_stops_the_template() -> None:
     async def scenario() -> None:
         pool = _pool()
