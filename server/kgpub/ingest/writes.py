@@ -38,7 +38,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -65,11 +65,6 @@ from kgpub.store.staged import Staged
 
 GraphName = ox.NamedNode | ox.DefaultGraph
 _T = TypeVar("_T")
-
-# The validator (``shacl.validate``, ``shacl.incremental``: rdflib, pySHACL) is imported
-# by the first validated write: a server with writes on starts and answers reads without it.
-if TYPE_CHECKING:
-    pass
 
 _log = logging.getLogger(__name__)
 

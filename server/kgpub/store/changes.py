@@ -100,10 +100,12 @@ def commit_update(changes: Changes) -> tuple[str, dict[ox.NamedNode, Callable[..
     operations = [f"DROP SILENT GRAPH <{g.value}>" for g in changes.dropped]
     functions: dict[ox.NamedNode, Callable[..., Any]] = {}
     for verb, quads in (("DELETE", changes.removed), ("INSERT", changes.added)):
-        ground = [q for q in quads if _ground(q)]
+        ground: list[ox.Quad] = []
+        blank: list[ox.Quad] = []
+        for q in quads:
+            (ground if _ground(q) else blank).append(q)
         if ground:
             operations.append(f"{verb} DATA {{ {_data(ground)} }}")
-        blank = [q for q in quads if not _ground(q)]
         named = [q for q in blank if not isinstance(q.graph_name, ox.DefaultGraph)]
         default = [q for q in blank if isinstance(q.graph_name, ox.DefaultGraph)]
         for batch in (named, default):
