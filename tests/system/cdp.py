@@ -72,6 +72,10 @@ def _page_websocket(browser: subprocess.Popen[bytes], port: int) -> str:
             return url
 
 
+class EvaluationLostError(Exception):
+    """Chromium answered an evaluation with an error, as it does while a page navigates."""
+
+
 class Page:
     """Just enough of the Chrome DevTools Protocol: navigate, evaluate, wait for a value."""
 
@@ -89,11 +93,18 @@ class Page:
 
     async def evaluate(self, expression: str) -> Any:
         reply = await self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        if "error" in reply:
+            raise EvaluationLostError(f"{expression}: {reply['error']}")
         return reply["result"]["result"].get("value")
 
     async def wait_for(self, expression: str, attempts: int = 200) -> Any:
         for _ in range(attempts):
-            value = await self.evaluate(expression)
+            try:
+                value = await self.evaluate(expression)
+            except EvaluationLostError:
+                # A navigation under way destroys the page's context mid-call
+                # (Chromium answers with an error, not a result): not yet.
+                value = None
             if value:
                 return value
             await asyncio.sleep(0.05)
