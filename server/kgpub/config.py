@@ -158,10 +158,21 @@ class Settings(BaseSettings):
     query_memory_bytes: int = Field(default_factory=lambda: _physical_memory() // 4, ge=0)
     """Memory the query engine may take for an in-memory copy of the store, which the query
     workers share and answer from several times faster than from disk (loaded in the
-    background while the store answers from disk), and for what each worker makes its
-    own of it as it reads (more than its share and it is replaced by a fresh one). A
-    store too large for it is answered from disk. Default: a quarter of the machine's
-    memory; 0: always from disk."""
+    background while the store answers from disk), and, with ``query_isolation`` =
+    ``processes``, for what each worker makes its own of it as it reads (more than its
+    share and it is replaced by a fresh one). A store too large for it is answered from
+    disk. Default: a quarter of the machine's memory; 0: always from disk."""
+
+    query_isolation: Literal["threads", "processes"] = "threads"
+    """How the query workers answering from the in-memory copy run. ``threads``: as
+    threads of the one process holding the copy, so it is in memory once and read at
+    the engine's speed; a query past its deadline is stopped by killing that process,
+    whose other queries are then answered from disk, as every query is until the copy
+    has loaded again (seconds for a million quads). ``processes``: each a fork of that
+    process, killed on its own at a deadline; but each makes the parts of the copy it
+    reads its own, so memory grows with the workers (bounded by
+    ``query_memory_bytes``) and a fresh worker is slow until it has. Workers answering
+    from disk are always processes."""
 
     query_memory_socket: Path | None = None
     """Set by ``kgpub serve --workers N`` for its HTTP workers only: the socket of the

@@ -68,10 +68,16 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return write_project(tmp_path_factory.mktemp("project"))
 
 
-@pytest.fixture(scope="module")
-def client(project: Settings) -> Iterator[TestClient]:
+@pytest.fixture(scope="module", params=["threads", "processes"])
+def client(project: Settings, request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    """The endpoint, its workers threads of the in-memory copy or forks of it."""
     settings = project.model_copy(
-        update={"query_timeout": 5.0, "query_workers": 2, "cache_bytes": 0}
+        update={
+            "query_timeout": 5.0,
+            "query_workers": 2,
+            "cache_bytes": 0,
+            "query_isolation": request.param,
+        }
     )
     with TestClient(app_for(settings, busy_store())) as test_client:
         yield test_client
@@ -87,11 +93,14 @@ def worker_pids(client: TestClient) -> set[int]:
 
 
 def settled_worker_pids(client: TestClient) -> set[int]:
-    """The workers once the replacements of an earlier test's killed ones have started:
-    the one that answers next is then among them (the last idle one answers next)."""
+    """The workers once the replacements of an earlier test's killed ones have started
+    and the in-memory copy (loaded again when its process was killed) answers: the one
+    that answers next is then among them (the last idle one answers next)."""
     pool = query_pool(client.app)
     deadline = time.monotonic() + 30
-    while (pool._tasks or len(pool._live) < pool._workers) and time.monotonic() < deadline:
+    while (
+        pool._tasks or len(pool._live) < pool._workers or not pool.in_memory
+    ) and time.monotonic() < deadline:
         time.sleep(0.01)
     return worker_pids(client)
 
@@ -120,11 +129,12 @@ def test_runaway_query_gets_503_and_its_worker_is_killed(client: TestClient, nam
 
 def test_the_pool_refills_after_a_kill(client: TestClient) -> None:
     assert query(client, CARTESIAN, timeout="0.3").status_code == 503
+    pool = query_pool(client.app)
     for _ in range(100):
-        if len(worker_pids(client)) == 2:
+        if len(pool._live) == 2:
             break
         time.sleep(0.05)
-    assert len(worker_pids(client)) == 2
+    assert len(pool._live) == 2
     answer = query(client, f"ASK {{ <{EX}n1> <{EX}p> <{EX}n2> }}")
     assert answer.json() == {"head": {}, "boolean": True}
 
@@ -263,8 +273,9 @@ def test_workers_stop_with_the_app(project: Settings) -> None:
 
 
 def test_worker_killed_from_outside_is_a_500_then_replaced(project: Settings) -> None:
-    app = app_for(project.model_copy(update={"query_workers": 1}), busy_store())
-    with TestClient(app) as single:
+    """A process of its own: whatever killed it may have been its query's doing."""
+    settings = project.model_copy(update={"query_workers": 1, "query_isolation": "processes"})
+    with TestClient(app_for(settings, busy_store())) as single:
         (pid,) = worker_pids(single)
         killer = threading.Timer(0.3, os.kill, (pid, signal.SIGKILL))
         killer.start()
@@ -277,6 +288,26 @@ def test_worker_killed_from_outside_is_a_500_then_replaced(project: Settings) ->
                 break
             time.sleep(0.05)
         assert query(single, "ASK {}").json()["boolean"] is True
+
+
+PAIRS = "SELECT (COUNT(*) AS ?n) { ?a ?p ?b . ?c ?q ?d }"
+"""Every pair of the busy store's 3,000 triples counted: about half a second."""
+
+
+def test_a_query_whose_copy_is_killed_under_it_is_answered_from_disk(project: Settings) -> None:
+    """Threads of the in-memory copy die with its process, which another query's deadline
+    kills: a query held there is run again by the workers that take over, not failed."""
+    settings = project.model_copy(update={"query_workers": 2, "cache_bytes": 0})
+    with TestClient(app_for(settings, busy_store())) as served:
+        (image,) = worker_pids(served)
+        killer = threading.Timer(0.2, os.kill, (image, signal.SIGKILL))
+        killer.start()
+        response = query(served, PAIRS, timeout="30")
+        killer.join()
+        assert response.status_code == 200, response.text
+        assert response.json()["results"]["bindings"][0]["n"]["value"] == "9000000"
+        assert "SPARQL engine, in memory" not in response.headers["server-timing"]
+        assert gone(image)
 
 
 def gone(pid: int) -> bool:

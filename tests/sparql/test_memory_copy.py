@@ -1,7 +1,8 @@
-"""The query workers' in-memory copy of the store: loaded once, forked from, kept current.
+"""The query workers' in-memory copy of the store: loaded once, answered from, kept current.
 
 Every test runs a real ``QueryPool``: the copy is a process of its own (``memory_image``)
-and the workers are its forks, so what is checked is what the server does.
+and the workers are its threads (the default) or its forks (``Budget.forks``), so what is
+checked is what the server does.
 """
 
 from __future__ import annotations
@@ -14,13 +15,21 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 import pytest
 
+from kgpub.errors import QueryTimeoutError
 from kgpub.sparql.executor import Outcome, QueryPool
-from kgpub.sparql.image_handle import SharedImage
-from kgpub.sparql.memory_copy import NO_COPY, MemoryCopy, estimated_bytes, too_large
+from kgpub.sparql.image_handle import ImageHandle, SharedImage
+from kgpub.sparql.memory_copy import (
+    NO_COPY,
+    RELOAD_BACKOFF_MAX_SECONDS,
+    MemoryCopy,
+    estimated_bytes,
+    too_large,
+)
 from kgpub.sparql.memory_image import Budget
 from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.results import ResultLimits
@@ -106,7 +115,59 @@ def test_an_in_memory_store_is_one_copy_that_every_worker_is_forked_from() -> No
         assert image is not None
         assert {parent_of(pid) for pid in worker_pids(pool)} == {image}
 
-    with_pool(QueryPool(store_with(50), 2, 30, ResultLimits(), memory_budget=GIB), test)
+    forks = Budget(GIB, 2, forks=True)
+    with_pool(QueryPool(store_with(50), 2, 30, ResultLimits(), memory_budget=forks), test)
+
+
+def test_by_default_every_worker_is_a_thread_of_the_one_copy() -> None:
+    """The copy in memory once, read by the one process holding it: no worker makes
+    pages of it its own, however much it reads."""
+
+    async def test(pool: QueryPool) -> None:
+        image = image_pid(pool)
+        assert image is not None
+        assert worker_pids(pool) == {image}
+        assert all(w.thread for w in pool._live)
+        assert len(pool._live) == 3
+        before = private_bytes(image)
+        answers = await asyncio.gather(*(ask(pool, COUNT) for _ in range(30)))
+        assert all(a.in_memory and a.done.body and b'"3000"' in a.done.body for a in answers)
+        # Forks reading the whole copy would each have made most of it their own.
+        assert worker_pids(pool) == {image}
+        assert private_bytes(image) - before < 8 * 1024 * 1024
+
+    with_pool(QueryPool(store_with(3000), 3, 30, ResultLimits(), memory_budget=GIB), test)
+
+
+COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+
+
+def private_bytes(pid: int) -> int:
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii").splitlines()
+    return sum(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Private_"))
+
+
+def test_a_runaway_on_a_thread_kills_the_copy_which_loads_again(tmp_path: Path) -> None:
+    """A thread cannot be stopped: its process is killed at the deadline (its CPU freed),
+    the store on disk answers, and the copy comes back."""
+    store_with(200, tmp_path / "store")
+    served = Store(tmp_path / "store", read_only=True)
+    runaway = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+    async def test(pool: QueryPool) -> None:
+        await until_in_memory(pool)
+        image = image_pid(pool)
+        assert image is not None
+        with pytest.raises(QueryTimeoutError):
+            await pool.run(QueryOperation(runaway, timeout=0.3), None, "json")
+        assert not Path(f"/proc/{image}").exists() or parent_of(image) == 1
+        answered = await ask(pool)
+        assert len(names(answered)) == 200
+        again = await until_in_memory(pool)
+        assert len(names(again)) == 200
+        assert image_pid(pool) not in (None, image)
+
+    with_pool(QueryPool(served, 2, 30, ResultLimits(), memory_budget=GIB), test)
 
 
 def test_an_on_disk_store_answers_from_disk_until_its_copy_has_loaded(tmp_path: Path) -> None:
@@ -188,7 +249,7 @@ def test_workers_over_their_share_retire_and_no_query_fails() -> None:
         image = image_pid(pool)
         assert {parent_of(pid) for pid in worker_pids(pool)} == {image}
 
-    tiny = Budget(4 * 1024 * 1024, 2, floor=1)
+    tiny = Budget(4 * 1024 * 1024, 2, floor=1, forks=True)
     with_pool(QueryPool(store, 2, 30, ResultLimits(), memory_budget=tiny), test)
 
 
@@ -243,7 +304,9 @@ def test_http_workers_share_one_copy_of_a_read_only_store(tmp_path: Path) -> Non
     """``kgpub serve --workers N``: the parent's image, every pool's workers forked from it."""
     store_with(30, tmp_path / "store")
     shared = SharedImage(
-        Snapshot("store", tmp_path / "store", 0), Budget(GIB, 4), tmp_path / "image.sock"
+        Snapshot("store", tmp_path / "store", 0),
+        Budget(GIB, 4, forks=True),
+        tmp_path / "image.sock",
     )
 
     async def main() -> None:
@@ -273,3 +336,94 @@ def test_http_workers_share_one_copy_of_a_read_only_store(tmp_path: Path) -> Non
         asyncio.run(main())
     finally:
         shared.close()
+
+
+def test_a_shared_copy_killed_by_a_deadline_is_started_again_for_every_pool(
+    tmp_path: Path,
+) -> None:
+    """``kgpub serve --workers N``: one pool's runaway kills the shared copy (its threads
+    die with it); the server starts it again, and every pool answers from it again."""
+    store_with(30, tmp_path / "store")
+    shared = SharedImage(
+        Snapshot("store", tmp_path / "store", 0), Budget(GIB, 4), tmp_path / "image.sock"
+    )
+    runaway = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
+
+    async def main() -> None:
+        pools = [
+            QueryPool(
+                Store(tmp_path / "store", read_only=True),
+                2,
+                30,
+                ResultLimits(),
+                memory_budget=1,  # ignored: the shared copy was judged by its starter
+                shared_image=shared.path,
+            )
+            for _ in range(2)
+        ]
+        for pool in pools:
+            await pool.start()
+        try:
+            for pool in pools:
+                await until_in_memory(pool)
+            first = shared.pid
+            assert {image_pid(pool) for pool in pools} == {first}
+            with pytest.raises(QueryTimeoutError):
+                await pools[0].run(QueryOperation(runaway, timeout=0.3), None, "json")
+            for pool in pools:  # from disk at first, then from the new copy
+                assert len(names(await until_in_memory(pool))) == 30
+            assert shared.starts == 2
+            assert {image_pid(pool) for pool in pools} == {shared.pid} != {first}
+        finally:
+            for pool in pools:
+                await pool.close()
+
+    try:
+        asyncio.run(main())
+    finally:
+        shared.close()
+
+
+def test_a_query_waiting_for_a_worker_of_a_lost_copy_moves_to_the_next_workers() -> None:
+    """The only thread runs a runaway; a query waits for it. The deadline kills the copy:
+    the waiting query is answered by the workers taking over, not left to its own deadline."""
+    runaway = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+    async def test(pool: QueryPool) -> None:
+        stuck = asyncio.ensure_future(pool.run(QueryOperation(runaway, timeout=0.5), None, "json"))
+        await asyncio.sleep(0.1)
+        started = time.monotonic()
+        waiting = await pool.run(QueryOperation(NAMES, timeout=20), None, "json")
+        assert len(names(waiting)) == 200
+        assert time.monotonic() - started < 5
+        with pytest.raises(QueryTimeoutError):
+            await stuck
+
+    with_pool(QueryPool(store_with(200), 1, 30, ResultLimits(), memory_budget=GIB), test)
+
+
+class _DeadImage:
+    """An image whose process has died."""
+
+    alive = False
+    version = 0
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_copy_that_keeps_dying_is_loaded_again_later_and_later() -> None:
+    """A stream of runaway queries, each killing the copy at its deadline, must not keep
+    the server loading it: the wait before the next load doubles, up to a minute, and
+    starts again once a copy has lived that long."""
+    copy = MemoryCopy(Store(), Budget(GIB, 2))
+    waits = []
+    for _ in range(8):
+        copy._keep(cast("ImageHandle", _DeadImage()))
+        assert asyncio.run(copy.current()) is None
+        waits.append(copy._backoff)
+    assert waits == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+    copy._keep(cast("ImageHandle", _DeadImage()))
+    copy._loaded_at -= RELOAD_BACKOFF_MAX_SECONDS + 1  # this one lived longer than that
+    assert asyncio.run(copy.current()) is None
+    assert copy._backoff == 0.0

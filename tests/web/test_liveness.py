@@ -15,8 +15,9 @@ from starlette.types import Message, Receive
 
 from kgpub.config import Settings
 from kgpub.errors import QueryTimeoutError
+from kgpub.sparql.executor import HANGUP_GRACE_SECONDS
 from kgpub.web.liveness import unless_disconnected
-from tests.sparql.test_executor import CARTESIAN, busy_store
+from tests.sparql.test_executor import CARTESIAN, EX, busy_store
 from tests.sparql_fixtures import app_for, live_server, query_pool, write_project
 
 pytestmark = pytest.mark.slow
@@ -85,6 +86,36 @@ def test_a_client_that_stays_gets_its_answer(served: tuple[FastAPI, str]) -> Non
     assert answer.status_code == 200
     assert len(answer.json()["results"]["bindings"]) == 3
     assert worker_pids(app) == before
+
+
+SHORT = f"SELECT (COUNT(*) AS ?n) {{ ?a <{EX}p> ?b . ?c ?q ?d }}"
+"""A million and a half pairs counted: a fifth of a second or so, far less than the grace."""
+
+
+def test_a_short_query_whose_client_hangs_up_finishes_and_the_copy_stays(
+    served: tuple[FastAPI, str],
+) -> None:
+    """A thread of the in-memory copy is given its grace (``HANGUP_GRACE_SECONDS``): the
+    query ends within it, so the copy's process, and every other query there, go on."""
+    app, base = served
+    pool = query_pool(app)
+    for _ in range(200):  # an earlier test's hang-up may have cost the copy: back in memory
+        if pool.in_memory and len(pool._live) == 2:
+            break
+        time.sleep(0.05)
+    before = worker_pids(app)
+    assert len(before) == 1  # the threads of one process
+    request = f"GET /sparql?query={quote(SHORT)} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    url = urlsplit(base)
+    with socket.create_connection((url.hostname or "", url.port or 80)) as connection:
+        connection.sendall(request)
+        time.sleep(0.05)
+    time.sleep(HANGUP_GRACE_SECONDS + 0.5)
+    assert worker_pids(app) == before
+    assert len(pool._live) == 2
+    answer = httpx.get(f"{base}/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    assert answer.json()["boolean"] is True
+    assert "in memory" in answer.headers["server-timing"]
 
 
 # --- unless_disconnected on its own -------------------------------------------

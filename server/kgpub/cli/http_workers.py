@@ -129,7 +129,11 @@ def _shared_image(settings: Settings, query_workers: int, path: Path) -> SharedI
     if settings.store_dir is None or settings.writes_enabled:
         return None
     snapshot = Snapshot("store", settings.store_dir, 0)
-    budget = Budget(settings.query_memory_bytes, query_workers)
+    budget = Budget(
+        settings.query_memory_bytes,
+        query_workers,
+        forks=settings.query_isolation == "processes",
+    )
     reason = too_large(snapshot, budget)
     if reason is not None:
         print(f"kgpub serve: {reason}", file=sys.stderr)

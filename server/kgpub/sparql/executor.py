@@ -1,24 +1,22 @@
-"""A pool of killable query worker processes, with a hard deadline per query.
+"""A pool of killable query workers, with a hard deadline per query.
 
 A SPARQL endpoint must survive the query that never ends: a REGEX with
 catastrophic backtracking, a cartesian product, a ``(<p>|!<p>)*`` path.
-pyoxigraph cannot cancel a query, and a thread cannot be killed, so queries
-run in worker processes (``kgpub.sparql.worker``) that the server kills with SIGKILL
-at the deadline and replaces; the CPU is really freed, the client gets 503
-with ``Retry-After`` (never a 200 with a truncated body) and the other workers
-go on answering. With more workers than one, queries also use every core.
+pyoxigraph cannot cancel a query, so the server kills the process running it
+with SIGKILL at the deadline; the CPU is really freed, the client gets 503
+with ``Retry-After`` (never a 200 with a truncated body) and the pool goes on.
 
 Workers answer from an in-memory copy of the store when it fits the memory
-budget (``memory_copy``): one process holds the copy and the workers are its
-forks. Otherwise, and while the copy loads, they open a snapshot of the store:
-the store directory itself when it is opened read-only, else a RocksDB
-checkpoint (a writable on-disk store) or an N-Quads dump (an in-memory store
-with no room for a copy). When the store's version changes (a committed write),
-the next query gets a new set of workers (``generation``): forks of the copy
-once it has applied the write's change set, else workers over a new snapshot.
-Workers of the old set finish what they run and are then retired. Each answer
-carries the version it was computed on, so the result cache never files an
-old answer under a new version.
+budget (``memory_copy``): one process holds the copy, and the workers are its
+threads (killing one kills them all: the queries they held are run again by the
+workers taking over, from disk while the copy loads again) or its forks
+(``Settings.query_isolation``). Otherwise, and while the copy loads, worker
+processes open a snapshot of the store (``generation.take_snapshot``). When the
+store's version changes (a committed write), the next query gets a new set of
+workers (``generation``), over the copy once it has applied the write's change
+set, else over a new snapshot; the old set finishes what it runs and retires.
+Each answer carries the version it was computed on, so the result cache never
+files an old answer under a new version.
 
 The module is framework-free: the route awaits ``QueryPool.run``.
 """
@@ -33,17 +31,25 @@ import math
 import shutil
 import tempfile
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
 import anyio.to_thread
-import pyoxigraph as ox
 
-from kgpub import errors, metrics
-from kgpub.errors import KgpubError, QueryTimeoutError, QueryWorkerError
+from kgpub import metrics
+from kgpub.errors import QueryTimeoutError, QueryWorkerError
 from kgpub.search.sparql_function import IndexFile
-from kgpub.sparql.generation import Generation, send, start_worker
+from kgpub.sparql.generation import (
+    Generation,
+    GenerationLostError,
+    Held,
+    new_generation,
+    send,
+    start_worker,
+    take_snapshot,
+)
 from kgpub.sparql.image_handle import ImageHandle
 from kgpub.sparql.memory_copy import MemoryCopy
 from kgpub.sparql.memory_image import Budget
@@ -60,6 +66,9 @@ INLINE_BYTES = 4 * 1024 * 1024
 # After a failed snapshot (a full disk), how long the previous one answers before a
 # retry (a later write retries at once).
 _SNAPSHOT_RETRY_SECONDS = 5.0
+_NEXT_GENERATION_POLL_SECONDS = 0.05
+HANGUP_GRACE_SECONDS = 1.0
+"""How long a thread of the in-memory copy may go on with a query whose client has gone."""
 _log = logging.getLogger(__name__)
 
 
@@ -128,7 +137,7 @@ class QueryPool:
         of every worker); an on-disk store answers from disk at once while its copy
         loads in the background.
         """
-        snapshot = await anyio.to_thread.run_sync(self._snapshot)
+        snapshot = await anyio.to_thread.run_sync(self._take_snapshot)
         image = await self._copy.load(snapshot) if snapshot.kind == "nquads" else None
         self._generation = await self._new_generation(snapshot, image)
         if image is None:
@@ -142,7 +151,7 @@ class QueryPool:
         if generation is not None:
             generation.retired = True
         for taken in list(self._live):
-            self._stop(taken)  # before the copy: its forks are reaped by it
+            self._stop(taken, kill=False)  # before the copy: its forks are reaped by it
         await self._copy.close()
         await anyio.to_thread.run_sync(shutil.rmtree, self._spool, True)
 
@@ -156,44 +165,67 @@ class QueryPool:
         """
         check_allowed(operation.query)
         timeout = min(operation.timeout or self._timeout, self._timeout)
-        generation = await self._current()
         job = Job(next(self._numbers), operation, accept, format_param)
-        held = _Held()
+        held = Held(await self._current(), time.monotonic() + timeout)
         try:
             with anyio.fail_after(timeout), metrics.QUERY_SECONDS.time():
-                reply = await self._answer(generation, job, held)
+                reply = await self._answer(job, held)
         except TimeoutError:
             if held.worker is not None:
                 metrics.WORKERS_KILLED.labels("deadline").inc()
-                self._replace(generation, held.worker)
+                self._replace(held.generation, held.worker)
             raise QueryTimeoutError(
-                f"the query did not finish within {_seconds(timeout)} s and was stopped; "
+                f"the query did not finish within {timeout:g} s and was stopped; "
                 "narrow it, or retry later if the server is busy",
                 retry_after=max(1, math.ceil(timeout)),
             ) from None
         except (EOFError, OSError) as exc:
             # The worker died under the query (killed from outside, or a crash).
             if held.worker is not None:
-                self._replace(generation, held.worker)
+                self._replace(held.generation, held.worker)
             raise QueryWorkerError(f"the query worker stopped while answering ({exc!r})") from exc
         except asyncio.CancelledError:
             # The client hung up (kgpub.web.liveness): its query's worker goes too.
             if held.worker is not None:
-                metrics.WORKERS_KILLED.labels("hangup").inc()
-                self._replace(generation, held.worker)
+                self._abandon(held.generation, held.worker, held.deadline)
             raise
+        generation = held.generation
         assert held.worker is not None
         self._release(generation, held.worker)
         if isinstance(reply, Failed):
-            raise _rebuild(reply)
+            raise reply.rebuilt()
         if not isinstance(reply, Done):
             raise QueryWorkerError(f"a query worker answered {type(reply).__name__}")
         return Outcome(reply, generation.snapshot.version, generation.image is not None)
 
-    async def _answer(self, generation: Generation, job: Job, held: _Held) -> object:
-        """A worker's reply to ``job``; ``held`` names the worker holding it. A worker
-        that retired just as the job was sent (it ran nothing) is replaced and the job
-        goes to another."""
+    async def _answer(self, job: Job, held: Held) -> object:
+        """A worker's reply to ``job``. When the generation ends (the in-memory copy's
+        process died, or a write), the one taking over answers: before the job ran, and
+        once after it started on a thread of a copy that died under it (another query's
+        deadline killed it: reading twice is harmless, and this query did not fail)."""
+        rerun = True
+        while True:
+            try:
+                return await self._answer_in(held.generation, job, held)
+            except GenerationLostError:
+                pass
+            except (EOFError, OSError):
+                lost = held.worker
+                if not rerun or lost is None or not lost.thread:
+                    raise
+                rerun = False
+                self._replace(held.generation, lost)
+                held.worker = None
+            ended, held.generation = held.generation, await self._current()
+            if held.generation is ended:
+                await asyncio.sleep(
+                    _NEXT_GENERATION_POLL_SECONDS
+                )  # none yet: the deadline bounds this
+
+    async def _answer_in(self, generation: Generation, job: Job, held: Held) -> object:
+        """A reply to ``job`` from a worker of ``generation``; ``held`` names the worker
+        holding it. A worker that retired just as the job was sent (it ran nothing) is
+        replaced and the job goes to another."""
         for _ in range(self._workers + 1):
             held.worker = await self._take(generation, job)
             reply = await receive(held.worker.conn)
@@ -202,6 +234,24 @@ class QueryPool:
             self._replace(generation, held.worker)
             held.worker = None
         raise QueryWorkerError("every query worker retired; they are being replaced")
+
+    def _abandon(self, generation: Generation, taken: WorkerHandle, deadline: float) -> None:
+        """The client of the query ``taken`` runs has gone: its process is killed. A thread
+        of the in-memory copy is given ``HANGUP_GRACE_SECONDS`` to finish first (killing
+        its process costs the other queries there and the copy), then back to work."""
+
+        async def wait() -> None:
+            grace = min(HANGUP_GRACE_SECONDS, deadline - time.monotonic()) if taken.thread else 0
+            try:
+                with anyio.fail_after(max(0.0, grace)):
+                    await receive(taken.conn)
+            except (TimeoutError, EOFError, OSError):
+                metrics.WORKERS_KILLED.labels("hangup").inc()
+                self._replace(generation, taken)
+                return
+            self._release(generation, taken)
+
+        self._spawn(wait())
 
     async def _take(self, generation: Generation, job: Job) -> WorkerHandle:
         """An idle worker that has been sent ``job``; a worker found dead is replaced first.
@@ -214,27 +264,29 @@ class QueryPool:
         what killed it. A worker that retired while idle is replaced the same way.
         """
         for _ in range(self._workers + 1):
-            taken = await generation.idle.get()
+            taken = await generation.next_idle()
             sent = send(taken, job)
             if sent is True:
                 return taken
-            if not isinstance(sent, Retiring):
+            if not isinstance(sent, Retiring) and not taken.thread:
                 _log.warning(
                     "query worker %s was found dead while idle; replaced", taken.process.pid
                 )
             self._replace(generation, taken)
+            if generation.lost:
+                raise GenerationLostError
         raise QueryWorkerError("every query worker was found dead; they are being replaced")
 
     async def _current(self) -> Generation:
         generation = self._generation
         if generation is None:
             raise QueryWorkerError("the query workers are not running")
-        if generation.snapshot.version == self._store.version:
+        if generation.snapshot.version == self._store.version and not generation.lost:
             return generation
         async with self._refreshing:
             generation = self._generation
             assert generation is not None
-            if generation.snapshot.version == self._store.version:
+            if generation.snapshot.version == self._store.version and not generation.lost:
                 return generation
             fresh = await self._from_copy() or await self._from_snapshot()
             if fresh is None:
@@ -261,7 +313,7 @@ class QueryPool:
         ):
             return None
         try:
-            snapshot = await anyio.to_thread.run_sync(self._snapshot)
+            snapshot = await anyio.to_thread.run_sync(self._take_snapshot)
             fresh = await self._new_generation(snapshot)
         except (OSError, QueryWorkerError) as exc:
             # A snapshot writes (a checkpoint flushes): on a full disk it fails, and
@@ -287,62 +339,45 @@ class QueryPool:
 
     def _retire(self, generation: Generation) -> None:
         """Workers of ``generation`` finish what they run, then stop; idle ones stop now."""
-        generation.retired = True
-        while not generation.idle.empty():
-            self._stop(generation.idle.get_nowait())
+        for idle in generation.end():
+            self._stop(idle, kill=False)
 
     async def _new_generation(
         self, snapshot: Snapshot, image: ImageHandle | None = None
     ) -> Generation:
-        generation = Generation(snapshot, image)
-        started = await asyncio.gather(
-            *(start_worker(generation, self._limits, self._live) for _ in range(self._workers)),
-            return_exceptions=True,
-        )
-        for item in started:
-            if isinstance(item, BaseException):
-                for other in started:
-                    if isinstance(other, WorkerHandle):
-                        self._stop(other)
-                raise QueryWorkerError(f"a query worker did not start: {item}") from item
-            generation.idle.put_nowait(item)
-            generation.size += 1
-        return generation
+        return await new_generation(snapshot, image, self._workers, self._limits, self._live)
 
-    def _snapshot(self) -> Snapshot:
-        store, version = self._store, self._store.version
-        if store.path is not None and store.read_only:
-            return Snapshot("store", store.path, version, self._search, self._base_iri)
-        if store.path is not None:
-            target = self._spool / f"snapshot-{version}"
-            try:
-                store.backup(target)
-            except OSError:
-                shutil.rmtree(target, ignore_errors=True)  # a partial checkpoint
-                raise
-            return Snapshot("store", target, version, self._search, self._base_iri)
-        dump = self._spool / f"snapshot-{version}.nq"
-        try:
-            with dump.open("wb") as output:
-                store.dump(output, ox.RdfFormat.N_QUADS)
-        except OSError:
-            dump.unlink(missing_ok=True)
-            raise
-        return Snapshot("nquads", dump, version, self._search, self._base_iri)
+    def _take_snapshot(self) -> Snapshot:
+        return take_snapshot(self._store, self._spool, self._search, self._base_iri)
 
     def _release(self, generation: Generation, taken: WorkerHandle) -> None:
         if generation.retired:
-            self._stop(taken)
+            self._stop(taken, kill=False)
         else:
             generation.idle.put_nowait(taken)
 
     def _replace(self, generation: Generation, taken: WorkerHandle) -> None:
-        """Kill a worker whose state is unknown (deadline, crash) and start another."""
+        """Kill a worker whose state is unknown (deadline, crash) and start another. For a
+        thread of the in-memory copy that is the copy's process: its generation is lost,
+        and the next query gets workers over the store on disk while the copy loads again."""
         self._stop(taken)
         generation.size -= 1
-        if generation.retired:
+        if taken.thread and not generation.lost:
+            generation.lost = True
+            self._retire(generation)
+            self._spawn(self._take_over())
+        if generation.retired or generation.lost:
             return
-        task = asyncio.get_running_loop().create_task(self._refill(generation))
+        self._spawn(self._refill(generation))
+
+    async def _take_over(self) -> None:
+        """A new generation for a lost one at once, not at the next query."""
+        with contextlib.suppress(QueryWorkerError):
+            await self._current()
+
+    def _spawn(self, work: Coroutine[None, None, None]) -> None:
+        """Run ``work`` in the background, cancelled when the pool closes."""
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -350,33 +385,16 @@ class QueryPool:
         with contextlib.suppress(QueryWorkerError):
             fresh = await start_worker(generation, self._limits, self._live)
             if generation.retired:
-                self._stop(fresh)
+                self._stop(fresh, kill=False)
                 return
             generation.size += 1
             generation.idle.put_nowait(fresh)
 
-    def _stop(self, taken: WorkerHandle) -> None:
+    def _stop(self, taken: WorkerHandle, *, kill: bool = True) -> None:
+        """Stop a worker: killed (``WorkerHandle.stop``), or, with ``kill`` False, as one
+        that is idle or finishing (``WorkerHandle.retire``: a thread's process goes on)."""
         self._live.discard(taken)
-        taken.stop()
-
-
-@dataclass
-class _Held:
-    """The worker holding a job, if any: the one to kill when the job is abandoned."""
-
-    worker: WorkerHandle | None = None
-
-
-def _rebuild(failed: Failed) -> KgpubError:
-    """The worker's domain error as the same exception class in this process."""
-    if failed.error == "NotAcceptableError":
-        return errors.NotAcceptableError(failed.message, offered=list(failed.offered))
-    cls = getattr(errors, failed.error, None)
-    if isinstance(cls, type) and issubclass(cls, KgpubError):
-        with contextlib.suppress(TypeError):
-            return cls(failed.message)
-    return QueryWorkerError(f"the query failed in its worker: {failed.message}")
-
-
-def _seconds(value: float) -> str:
-    return f"{value:g}"
+        if kill:
+            taken.stop()
+        else:
+            taken.retire()

@@ -3,7 +3,8 @@ one the HTTP workers share), forking workers from it, bringing it up to date, st
 (the process is ``memory_image``).
 
 A forked worker is not the server's child but the image's, so it is watched and
-killed by its process id (``ForkedProcess``); the kernel reaps it.
+killed by its process id (``ForkedProcess``); the kernel reaps it. A worker that is a
+thread of the image (``ImageThread``) lives and dies with the image.
 """
 
 from __future__ import annotations
@@ -83,6 +84,11 @@ class ForkedProcess:
             time.sleep(_JOIN_POLL_SECONDS)
 
 
+class ImageThread(ForkedProcess):
+    """A worker that is a thread of the image, watched by the image's process id: alive
+    while the image is, and killed with it (a thread cannot be stopped on its own)."""
+
+
 class ImageHandle:
     """One image a pool forks workers from: a copy of the store at ``version``.
 
@@ -127,13 +133,16 @@ class ImageHandle:
     @classmethod
     async def attach(cls, path: Path, snapshot: Snapshot) -> ImageHandle:
         """Connect to the shared image listening at ``path``, waiting for it to appear
-        (it listens once loaded); cancelled with the pool."""
-        while not path.exists():
-            await asyncio.sleep(_ATTACH_POLL_SECONDS)
-        try:
-            control = await anyio.to_thread.run_sync(Client, str(path), "AF_UNIX")
-        except OSError as exc:
-            raise QueryWorkerError(f"the shared in-memory copy is gone ({exc!r})") from exc
+        (it listens once loaded) and, when the image there has died, for the one the
+        server starts in its place; cancelled with the pool."""
+        while True:
+            while not path.exists():
+                await asyncio.sleep(_ATTACH_POLL_SECONDS)
+            try:
+                control = await anyio.to_thread.run_sync(Client, str(path), "AF_UNIX")
+                break
+            except OSError:
+                await asyncio.sleep(_ATTACH_POLL_SECONDS)
         try:
             loaded = await _loaded(control)
         except BaseException:
@@ -153,8 +162,9 @@ class ImageHandle:
         return replace(self.snapshot, version=self.version)
 
     async def fork(self, conn: Connection, lifeline: Connection, limits: Limits) -> ForkedProcess:
-        """A worker forked from the copy, answering on ``conn`` (the server keeps the other
-        ends); the caller closes its copies of ``conn`` and ``lifeline`` afterwards."""
+        """A worker over the copy (a fork of the image, or a thread of it), answering on
+        ``conn`` (the server keeps the other ends); the caller closes its copies of
+        ``conn`` and ``lifeline`` afterwards."""
         async with self._lock:
             try:
                 self._control.send(Spawn(limits, self.worker_snapshot))
@@ -165,7 +175,7 @@ class ImageHandle:
                 raise QueryWorkerError(f"the in-memory copy cannot fork ({exc!r})") from exc
         if not isinstance(spawned, Spawned):
             raise QueryWorkerError(f"the in-memory copy answered {type(spawned).__name__}")
-        return ForkedProcess(spawned.pid)
+        return ImageThread(spawned.pid) if spawned.thread else ForkedProcess(spawned.pid)
 
     async def catch_up(self, changes: Sequence[Changes], version: int) -> None:
         """Apply committed change sets to the copy, bringing it to ``version``."""
@@ -191,34 +201,70 @@ class ImageHandle:
 
 class SharedImage:
     """The image ``kgpub serve --workers N`` starts for its HTTP workers over a read-only
-    store (the parent holds it; the workers ``attach``), so the store is in memory once."""
+    store (the parent holds it; the workers ``attach``), so the store is in memory once.
+
+    An image that dies (killed with a query thread past its deadline, or by the OOM
+    killer) is started again, its socket removed meanwhile so that the pools wait for
+    the new one; one that keeps dying soon after starting is restarted less and less
+    often (``RESTART_SECONDS`` doubled, at most ``RESTART_MAX_SECONDS``)."""
+
+    RESTART_SECONDS = 0.5
+    RESTART_MAX_SECONDS = 60.0
 
     def __init__(self, snapshot: Snapshot, budget: Budget, path: Path) -> None:
-        lifeline_end, self._lifeline = PROCESS_CONTEXT.Pipe(duplex=False)
-        self._process = PROCESS_CONTEXT.Process(
-            target=memory_image.serve_image,
-            args=(None, lifeline_end, snapshot, budget, path),
-            daemon=True,
-            name="kgpub-memory-image",
-        )
+        self._lifeline_end, self._lifeline = PROCESS_CONTEXT.Pipe(duplex=False)
+        self._snapshot = snapshot
+        self._budget = budget
+        self._closing = threading.Event()
+        self._process: BaseProcess | None = None
+        self.path = path
+        self.starts = 0
+        """How many times an image was started (1 until one died)."""
         # Starting waits for the forkserver's imports: a thread, so that the HTTP
         # workers start meanwhile (they answer from disk until the copy listens).
-        self._starting = threading.Thread(
-            target=self._start, args=(lifeline_end,), name="kgpub-image-start"
-        )
-        self._starting.start()
-        self.path = path
+        self._keeper = threading.Thread(target=self._keep, name="kgpub-image-keeper", daemon=True)
+        self._keeper.start()
 
-    def _start(self, lifeline_end: Connection) -> None:
-        self._process.start()
-        lifeline_end.close()
+    def _keep(self) -> None:
+        """Start the image, and again whenever it dies, until ``close``."""
+        delay = self.RESTART_SECONDS
+        while not self._closing.is_set():
+            process = PROCESS_CONTEXT.Process(
+                target=memory_image.serve_image,
+                args=(None, self._lifeline_end, self._snapshot, self._budget, self.path),
+                daemon=True,
+                name="kgpub-memory-image",
+            )
+            started = time.monotonic()
+            process.start()
+            self._process = process
+            self.starts += 1
+            process.join()
+            if self._closing.is_set():
+                return
+            self.path.unlink(missing_ok=True)
+            lasted = time.monotonic() - started
+            delay = self.RESTART_SECONDS if lasted > self.RESTART_MAX_SECONDS else delay
+            self._closing.wait(delay)
+            delay = min(2 * delay, self.RESTART_MAX_SECONDS)
+
+    @property
+    def pid(self) -> int | None:
+        """The running image's process id (None before it started)."""
+        return None if self._process is None else self._process.pid
 
     def close(self) -> None:
-        self._starting.join()
+        self._closing.set()
         self._lifeline.close()  # the image ends itself when its lifeline does
-        if self._process.is_alive():
-            self._process.kill()
-        self._process.join(timeout=5)
+        self._keeper.join(timeout=5)
+        pid = self.pid
+        if self._keeper.is_alive() and pid is not None:
+            # The keeper is still joining the image: kill it by its id (a Process object
+            # is not to be waited on from two threads).
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            self._keeper.join(timeout=5)
+        self._lifeline_end.close()
 
 
 async def _loaded(control: Connection) -> Loaded:

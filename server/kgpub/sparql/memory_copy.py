@@ -3,12 +3,13 @@
 pyoxigraph's in-memory store answers several times faster than RocksDB on disk
 (``bench/RESULTS.md``). So while a store fits the memory budget
 (``Settings.query_memory_bytes``), the pool loads one copy in the background
-(``memory_image``) and, once it is loaded, forks its workers from it; until
-then, and for stores over the budget, workers answer from disk. A committed
-write reaches the copy as its change set (``Store.changes_since``): the copy
-applies it in a few milliseconds and new workers are forked from it. A copy
-that cannot catch up (a bulk write, or too many writes at once) is loaded
-again, the store on disk answering meanwhile.
+(``memory_image``) and, once it is loaded, its workers answer from it (threads
+of its process, or forks of it); until then, and for stores over the budget,
+workers answer from disk. A committed write reaches the copy as its change set
+(``Store.changes_since``): the copy applies it in a few milliseconds and new
+workers start over it. A copy that cannot catch up (a bulk write, or too many
+writes at once), or that died (killed with a query thread past its deadline),
+is loaded again, the store on disk answering meanwhile.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -28,6 +30,8 @@ from kgpub.store.oxigraph import Store
 MEMORY_PER_DISK_BYTE = 1.25
 """An on-disk store takes about this many times its size on disk in memory (measured:
 1.1 M quads, 327 MiB on disk, 380 MiB in pyoxigraph's memory store)."""
+RELOAD_BACKOFF_MAX_SECONDS = 60.0
+"""The longest wait before loading again a copy that died within this long of loading."""
 NO_COPY = "queries are answered from the store on disk, with no in-memory copy"
 """How the log's line saying the copy will not load begins."""
 _log = logging.getLogger(__name__)
@@ -72,6 +76,8 @@ class MemoryCopy:
         self._image: ImageHandle | None = None
         self._loading: asyncio.Task[None] | None = None
         self._said = False
+        self._loaded_at = 0.0
+        self._backoff = 0.0
 
     def fits(self, snapshot: Snapshot) -> bool:
         """Whether the copy and each worker's least share fit the budget (a shared copy
@@ -113,21 +119,26 @@ class MemoryCopy:
             return
 
         async def load() -> None:
+            await asyncio.sleep(self._backoff)
             if await self.load(snapshot) is not None:
                 await loaded()
 
         self._loading = asyncio.get_running_loop().create_task(load())
 
     async def current(self) -> ImageHandle | None:
-        """The copy brought up to the store's version, or None when there is none or it
-        cannot catch up (it is then dropped)."""
+        """The copy brought up to the store's version, or None when there is none, it has
+        died (killed with a query thread past its deadline) or it cannot catch up (it is
+        then dropped)."""
         image = self._image
         if image is None:
+            return None
+        if not image.alive:
+            self._died()
             return None
         if image.version == self._store.version:
             return image
         changes = self._store.changes_since(image.version)
-        if changes is None or not image.alive:
+        if changes is None:
             self._keep(None)
             return None
         try:
@@ -138,7 +149,19 @@ class MemoryCopy:
             return None
         return image
 
+    def _died(self) -> None:
+        """Drop a copy whose process died. One that dies soon after loading (a stream of
+        runaway queries, each killing it at its deadline) is loaded again later and later,
+        the store on disk answering meanwhile, rather than loaded again and again."""
+        if time.monotonic() - self._loaded_at < RELOAD_BACKOFF_MAX_SECONDS:
+            self._backoff = min(max(1.0, 2 * self._backoff), RELOAD_BACKOFF_MAX_SECONDS)
+        else:
+            self._backoff = 0.0
+        self._keep(None)
+
     def _keep(self, image: ImageHandle | None) -> None:
+        if image is not None:
+            self._loaded_at = time.monotonic()
         old, self._image = self._image, image
         if old is not None and old is not image:
             old.close()

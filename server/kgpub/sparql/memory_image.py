@@ -1,17 +1,22 @@
-"""The in-memory copy of the store that query workers are forked from (its process).
+"""The in-memory copy of the store that queries are answered from (its process).
 
 pyoxigraph answers from its in-memory store several times faster than from
-RocksDB on disk, but each worker loading a copy of its own would multiply the
-memory by the workers. So one process, the *image*, loads the copy once and
-forks the workers from itself: their pages are the image's, shared
-copy-on-write. But pyoxigraph's reads write to the pages they read (each quad
-carries a lock), so a worker slowly makes the parts of the copy it reads its
-own. The memory budget (``Settings.query_memory_bytes``) bounds the whole: what
-the copy leaves of it is shared out among the workers, and a worker holding
-more than its share retires when idle (``worker.Retiring``) and a fresh fork
-replaces it. A generous budget lets workers keep what they read (the engine's
-full speed); a tight one costs the queries that scan much of the store the
-copying again (about a quarter of a second for a million quads).
+RocksDB on disk. One process, the *image*, loads the copy once; how its
+workers answer over it is ``Budget.forks``:
+
+- *threads* (the default): each worker is a thread of the image. pyoxigraph
+  releases the GIL while it evaluates and serialises, so threads use every core,
+  and the copy is in memory once: its pages are read by the one process that
+  holds them. A thread cannot be stopped, so a query past its deadline costs the
+  whole image (the pool kills it, re-runs the other queries it held from disk,
+  and loads the copy again meanwhile: ``executor``).
+- *forks*: each worker is a fork of the image, killable on its own. Their pages
+  are the image's, shared copy-on-write; but pyoxigraph's reads write to the
+  pages they read (each quad carries a lock), so a fork slowly makes the parts
+  of the copy it reads its own, and memory grows with the workers. The memory
+  budget (``Settings.query_memory_bytes``) bounds the whole: what the copy
+  leaves of it is shared out among the forks, and a fork holding more than its
+  share retires when idle (``worker.Retiring``) and a fresh fork replaces it.
 
 The image answers three messages on its control pipe: ``Spawn`` (the worker's
 pipe and lifeline follow as file descriptors), ``CatchUp`` (apply the change
@@ -21,8 +26,9 @@ one image serves every HTTP worker's pool through a Unix socket instead, so
 the store is in memory once. The parent side is ``kgpub.sparql.image_handle``.
 
 This module is imported by the forkserver; it imports only pyoxigraph and the
-worker. Forking is safe here: the image runs no thread of its own but the
-lifeline's, which holds no lock a forked worker could need.
+worker. Forking is safe here: the image forks only in *forks* mode, where it
+runs no thread of its own but the lifeline's, which holds no lock a forked
+worker could need.
 """
 
 from __future__ import annotations
@@ -60,6 +66,8 @@ class Budget:
     workers: int
     floor: int = PRIVATE_FLOOR
     """The least share, whatever the budget leaves (lowered by tests to make workers retire)."""
+    forks: bool = False
+    """Workers are forks of the image, each killable on its own; False: threads of it."""
 
     def share(self, image_bytes: int) -> int:
         """Each worker's share of what the copy leaves of the budget (at least the floor)."""
@@ -91,6 +99,8 @@ class Spawn:
 @dataclass(frozen=True)
 class Spawned:
     pid: int
+    thread: bool = False
+    """A thread of the image (``pid`` is the image's), not a fork."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +180,7 @@ def serve_image(
     size = private_memory()
     # The kernel reaps the forked workers: the server kills them, the image never waits.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-    image = _Image(store, snapshot.version, budget.share(size))
+    image = _Image(store, snapshot.version, budget.share(size) if budget.forks else None)
     loaded = Loaded(os.getpid(), snapshot.version, len(store), size)
     clients: list[Connection] = []
     if control is not None:
@@ -202,9 +212,10 @@ def _listening(path: Path) -> socket.socket:
 
 
 class _Image:
-    """The copy, its version, and each forked worker's share of the budget."""
+    """The copy, its version, and each forked worker's share of the budget (None: the
+    workers are threads)."""
 
-    def __init__(self, store: Store, version: int, share: int) -> None:
+    def __init__(self, store: Store, version: int, share: int | None) -> None:
         self.store = store
         self.version = version
         self.share = share
@@ -216,22 +227,44 @@ class _Image:
         except (EOFError, OSError):
             return False
         if isinstance(message, Spawn):
-            conn_fd = reduction.recv_handle(client)
-            lifeline_fd = reduction.recv_handle(client)
-            pid = os.fork()
-            if pid == 0:
-                limits = replace(message.limits, private_bytes=self.share)
-                snapshot = replace(message.snapshot, version=self.version)
-                _worker(clients, (conn_fd, lifeline_fd), self.store, snapshot, limits)
-            os.close(conn_fd)
-            os.close(lifeline_fd)
-            client.send(Spawned(pid))
+            client.send(self._spawn(message, client, clients))
         elif isinstance(message, CatchUp):
             for changes in message.changes:
                 self.store.apply(changes)
             self.version = message.version
             client.send(CaughtUp(self.version))
         return True
+
+    def _spawn(self, message: Spawn, client: Connection, clients: list[Connection]) -> Spawned:
+        """A worker answering on the pipe whose descriptor follows ``message``: a thread of
+        the image, or a fork of it."""
+        conn_fd = reduction.recv_handle(client)
+        lifeline_fd = reduction.recv_handle(client)
+        snapshot = replace(message.snapshot, version=self.version)
+        if self.share is None:
+            os.close(lifeline_fd)  # the image's own lifeline ends it with the server
+            limits = replace(message.limits, private_bytes=0)
+            args = (conn_fd, self.store.sharing(), snapshot, limits)
+            threading.Thread(target=_thread, args=args, name="kgpub-query", daemon=True).start()
+            return Spawned(os.getpid(), thread=True)
+        pid = os.fork()
+        if pid == 0:
+            limits = replace(message.limits, private_bytes=self.share)
+            _worker(clients, (conn_fd, lifeline_fd), self.store, snapshot, limits)
+        os.close(conn_fd)
+        os.close(lifeline_fd)
+        return Spawned(pid)
+
+
+def _thread(conn_fd: int, store: Store, snapshot: Snapshot, limits: Limits) -> None:
+    """A worker as a thread of the image: answers until the pool closes its pipe."""
+    conn = Connection(conn_fd)
+    try:
+        answer(conn, store, snapshot, limits)
+    except Exception:
+        traceback.print_exc()
+    finally:
+        conn.close()
 
 
 def _worker(

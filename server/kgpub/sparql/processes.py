@@ -89,6 +89,9 @@ class WorkerHandle:
     process: WorkerProcess
     conn: Connection
     lifeline: Connection
+    thread: bool = False
+    """A thread of the in-memory copy's process (``memory_image``): ``process`` is that
+    process, which stopping this worker kills, with every other thread of it."""
 
     def stop(self) -> None:
         """SIGKILL: a worker may be deep in a query or in pySHACL, which ignore everything
@@ -98,3 +101,13 @@ class WorkerHandle:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=5)
+
+    def retire(self) -> None:
+        """Stop a worker that runs nothing the pool waits for: a thread ends once its
+        pipe is closed (what it runs finishes first), the process it is in goes on; a
+        process is stopped."""
+        if not self.thread:
+            self.stop()
+            return
+        self.conn.close()
+        self.lifeline.close()

@@ -20,6 +20,7 @@ from kgpub.config import Settings
 from kgpub.errors import QueryTimeoutError
 from kgpub.search.sparql_function import IndexFile
 from kgpub.sparql.executor import Outcome, QueryPool
+from kgpub.sparql.memory_image import Budget
 from kgpub.sparql.operation import QueryOperation
 from kgpub.sparql.protocol import check_allowed
 from kgpub.sparql.results import ResultLimits, write_query
@@ -111,7 +112,11 @@ def runner_for(store: QueryStore, settings: Settings, search: IndexFile | None =
             limits,
             search,
             base_iri=settings.base_iri,
-            memory_budget=settings.query_memory_bytes,
+            memory_budget=Budget(
+                settings.query_memory_bytes,
+                max(1, settings.query_workers),
+                forks=settings.query_isolation == "processes",
+            ),
             shared_image=settings.query_memory_socket,
         )
     return InlineRunner(store, settings.query_timeout, limits, settings.base_iri)

@@ -30,6 +30,7 @@ from typing import IO, Literal, cast
 
 import pyoxigraph as ox
 
+from kgpub import errors
 from kgpub.errors import KgpubError, NotAcceptableError
 from kgpub.rdf.formats import Representation
 from kgpub.search.sparql_function import IndexFile, SparqlSearch
@@ -80,6 +81,16 @@ class Failed:
     error: str
     message: str
     offered: tuple[str, ...] = ()
+
+    def rebuilt(self) -> KgpubError:
+        """The worker's domain error as the same exception class in this process."""
+        if self.error == "NotAcceptableError":
+            return NotAcceptableError(self.message, offered=list(self.offered))
+        cls = getattr(errors, self.error, None)
+        if isinstance(cls, type) and issubclass(cls, KgpubError):
+            with contextlib.suppress(TypeError):
+                return cls(self.message)
+        return errors.QueryWorkerError(f"the query failed in its worker: {self.message}")
 
 
 @dataclass(frozen=True)

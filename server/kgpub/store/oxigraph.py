@@ -18,6 +18,7 @@ instead of building; a write drops it.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -69,6 +70,14 @@ class Store:
     def path(self) -> Path | None:
         """The store's directory; ``None`` in memory."""
         return self._path
+
+    def sharing(self) -> Store:
+        """Another handle on the same pyoxigraph store, with extension functions of its
+        own, for reading: each query thread of the in-memory copy registers its own
+        ``kgpub:search`` (``sparql.memory_image``)."""
+        handle = copy.copy(self)
+        handle._functions = None
+        return handle
 
     def use_functions(self, functions: CustomFunctions) -> None:
         """Extension functions every later query may call (a query worker's ``kgpub:search``)."""
