@@ -12,9 +12,9 @@
 5. one after the other on 127.0.0.1: ``kgpub serve --store DIR`` with its
    default HTTP workers (one per core) and the result cache; the same with one
    worker; the same with the cache off (``KGPUB_CACHE_BYTES=0``, every query
-   evaluated); the same again with a lean query memory budget (``LEAN_BUDGET``
-   times the in-memory floor's RSS); the minimal FastAPI + pyoxigraph endpoint
-   (``bench.minimal_app``, in memory); and a bare uvicorn app
+   evaluated); the same again with its query workers forked from the copy
+   instead of threads of it (``KGPUB_QUERY_ISOLATION=processes``); the minimal
+   FastAPI + pyoxigraph endpoint (``bench.minimal_app``, in memory); and a bare uvicorn app
    (``bench.bare_app``). For each: the time to the first answered query (and,
    for kgpub, until its workers answer from their in-memory copy of the store,
    with the memory then), each query's sequential latency over one
@@ -50,7 +50,6 @@ from bench import corpus
 from bench.httpload import CONCURRENCY
 from bench.machine import REPO, loadavg, machine, versions, wrk_version
 from bench.measure import run_json
-from bench.numbers import num
 from bench.phases import ServerRun, kgpub_load, measure_server, run_phase
 from bench.report import keep_appended, render
 from bench.servers import free_port
@@ -86,15 +85,7 @@ def best_floor(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return best
 
 
-LEAN_BUDGET = 1.5
-"""The lean server's ``KGPUB_QUERY_MEMORY_BYTES``, in times the in-memory engine floor's
-RSS (issue 18's memory target): room for the copy and each worker's least share of what
-it makes its own (at 1.25 a 1.1 M-quad store did not fit, and was answered from disk)."""
-
-
-def _servers(
-    path: Path, store_dir: Path, args: argparse.Namespace, lean_budget: int
-) -> list[ServerRun]:
+def _servers(path: Path, store_dir: Path, args: argparse.Namespace) -> list[ServerRun]:
     py = sys.executable
     serve = [py, "-m", "kgpub", "serve", "--store", str(store_dir)]
     workers = ["--workers", str(args.workers)] if args.workers else []
@@ -106,9 +97,9 @@ def _servers(
         ),
         ServerRun("kgpub_nocache", [*serve, *workers], uncached, memory_copy=True),
         ServerRun(
-            "kgpub_lean",
+            "kgpub_forks",
             [*serve, *workers],
-            {**uncached, "KGPUB_QUERY_MEMORY_BYTES": str(lean_budget)},
+            {**uncached, "KGPUB_QUERY_ISOLATION": "processes"},
             memory_copy=True,
         ),
         ServerRun("minimal", [py, "-m", "bench.minimal_app", "--corpus", str(path)]),
@@ -180,9 +171,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     servers: dict[str, Any] = {}
     results["servers"] = servers
-    lean_budget = int(LEAN_BUDGET * 1024 * num(floors["memory"][0], "rss_end_kib"))
-    meta["lean_budget_bytes"] = lean_budget
-    for spec in _servers(path, store_dir, args, lean_budget):
+    for spec in _servers(path, store_dir, args):
         port = free_port()
         on_port = replace(spec, cmd=[*spec.cmd, "--port", str(port)])
         servers[spec.name] = run_phase(

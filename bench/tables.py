@@ -8,20 +8,19 @@ from typing import Any
 from bench.numbers import get, hit_rate, mib, ms, num, rps
 from bench.queries import POINT_LOOKUP, QUERIES
 
-SERVERS = ("kgpub", "kgpub_1w", "kgpub_nocache", "kgpub_lean", "minimal", "bare")
+SERVERS = ("kgpub", "kgpub_1w", "kgpub_nocache", "kgpub_forks", "minimal", "bare")
 """The servers a run measures, in the order the tables list them."""
 
 
 def labels(meta: dict[str, Any]) -> dict[str, str]:
     """What each measured server is, as the tables name it."""
     workers = meta.get("kgpub_workers", "n/a")
-    lean = meta.get("lean_budget_bytes")
     return {
         "kgpub": f"kgpub --store, {workers} HTTP workers, result cache on",
         "kgpub_1w": "kgpub --store, 1 HTTP worker, result cache on",
         "kgpub_nocache": f"kgpub --store, {workers} HTTP workers, result cache off",
-        "kgpub_lean": f"kgpub --store, {workers} HTTP workers, result cache off, "
-        + (f"query memory budget {lean / 2**20:,.0f} MiB" if lean else "lean memory budget"),
+        "kgpub_forks": f"kgpub --store, {workers} HTTP workers, result cache off, "
+        "query workers forked from the copy (KGPUB_QUERY_ISOLATION=processes)",
         "minimal": "minimal FastAPI + pyoxigraph (in memory)",
         "bare": "bare uvicorn (constant answer)",
     }
