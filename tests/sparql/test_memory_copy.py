@@ -427,3 +427,29 @@ def test_a_copy_that_keeps_dying_is_loaded_again_later_and_later() -> None:
     copy._loaded_at -= RELOAD_BACKOFF_MAX_SECONDS + 1  # this one lived longer than that
     assert asyncio.run(copy.current()) is None
     assert copy._backoff == 0.0
+
+
+def test_a_cancelled_query_on_a_thread_finishes_and_its_spool_file_is_removed() -> None:
+    """A client gone (its request cancelled): the thread finishes within its grace, goes
+    back to work, and the large result it left in the spool folder is deleted."""
+    pairs = f"SELECT ?a ?b {{ ?a <{EX}name> ?x . ?b <{EX}name> ?y }}"  # 90,000 rows, ~10 MB
+
+    async def test(pool: QueryPool) -> None:
+        image = image_pid(pool)
+        spool = pool._spool
+        task = asyncio.ensure_future(pool.run(QueryOperation(pairs), None, "json"))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        for _ in range(100):
+            if not pool._tasks:
+                break
+            await asyncio.sleep(0.05)
+        assert not pool._tasks
+        assert list(spool.glob("*.result")) == []
+        assert image_pid(pool) == image
+        assert len(pool._live) == 2
+        assert len(names(await ask(pool))) == 300
+
+    with_pool(QueryPool(store_with(300), 2, 30, ResultLimits(), memory_budget=GIB), test)

@@ -104,6 +104,7 @@ class QueryPool:
         self._timeout = timeout
         self._spool = Path(tempfile.mkdtemp(prefix="kgpub-results-"))
         self._limits = Limits(limits, self._spool, INLINE_BYTES)
+        self._snapshot_of = (store, self._spool, search, base_iri)
         if not isinstance(memory_budget, Budget):
             memory_budget = Budget(memory_budget, self._workers)
         self._copy = MemoryCopy(store, memory_budget, shared_image)
@@ -137,7 +138,7 @@ class QueryPool:
         of every worker); an on-disk store answers from disk at once while its copy
         loads in the background.
         """
-        snapshot = await anyio.to_thread.run_sync(self._take_snapshot)
+        snapshot = await anyio.to_thread.run_sync(take_snapshot, *self._snapshot_of)
         image = await self._copy.load(snapshot) if snapshot.kind == "nquads" else None
         self._generation = await self._new_generation(snapshot, image)
         if image is None:
@@ -244,11 +245,13 @@ class QueryPool:
             grace = min(HANGUP_GRACE_SECONDS, deadline - time.monotonic()) if taken.thread else 0
             try:
                 with anyio.fail_after(max(0.0, grace)):
-                    await receive(taken.conn)
+                    reply = await receive(taken.conn)
             except (TimeoutError, EOFError, OSError):
                 metrics.WORKERS_KILLED.labels("hangup").inc()
                 self._replace(generation, taken)
                 return
+            if isinstance(reply, Done) and reply.path is not None:
+                Path(reply.path).unlink(missing_ok=True)  # a spool file no one will read
             self._release(generation, taken)
 
         self._spawn(wait())
@@ -313,7 +316,7 @@ class QueryPool:
         ):
             return None
         try:
-            snapshot = await anyio.to_thread.run_sync(self._take_snapshot)
+            snapshot = await anyio.to_thread.run_sync(take_snapshot, *self._snapshot_of)
             fresh = await self._new_generation(snapshot)
         except (OSError, QueryWorkerError) as exc:
             # A snapshot writes (a checkpoint flushes): on a full disk it fails, and
@@ -346,9 +349,6 @@ class QueryPool:
         self, snapshot: Snapshot, image: ImageHandle | None = None
     ) -> Generation:
         return await new_generation(snapshot, image, self._workers, self._limits, self._live)
-
-    def _take_snapshot(self) -> Snapshot:
-        return take_snapshot(self._store, self._spool, self._search, self._base_iri)
 
     def _release(self, generation: Generation, taken: WorkerHandle) -> None:
         if generation.retired:
