@@ -49,7 +49,14 @@ from typing import NoReturn, cast
 
 import pyoxigraph as ox
 
-from kgpub.sparql.worker import Limits, Snapshot, answer, die_with_server, private_memory
+from kgpub.sparql.worker import (
+    Limits,
+    Snapshot,
+    answer,
+    die_with_server,
+    load_dump,
+    private_memory,
+)
 from kgpub.store.changes import Changes
 from kgpub.store.oxigraph import Store
 
@@ -118,12 +125,11 @@ class CaughtUp:
 
 def load_copy(snapshot: Snapshot) -> Store:
     """The snapshot in memory: an on-disk store read quad by quad (empty named
-    graphs kept), or an N-Quads dump bulk-loaded."""
-    copy = Store()
+    graphs kept), or an N-Quads dump (``worker.load_dump``); blank nodes keep their
+    labels either way, so that change sets apply to the copy as to the store."""
     if snapshot.kind == "nquads":
-        with snapshot.path.open("rb") as dump:
-            copy.bulk_load(dump, ox.RdfFormat.N_QUADS, None)
-        return copy
+        return load_dump(snapshot.path)
+    copy = Store()
     disk = ox.Store.read_only(str(snapshot.path))
     copy.bulk_extend(disk.quads_for_pattern(None, None, None, None))
     filled = set(copy.named_graphs())
