@@ -300,6 +300,42 @@ def test_a_copy_over_the_budget_is_logged_once(
     assert Budget(10_000, 4, floor=10).share(20_000) == 10
 
 
+def pools_sharing(shared: SharedImage, store_dir: Path) -> list[QueryPool]:
+    """Two HTTP workers' pools over one read-only store, both attached to ``shared``."""
+    return [
+        QueryPool(
+            Store(store_dir, read_only=True),
+            2,
+            30,
+            ResultLimits(),
+            memory_budget=1,  # ignored: the shared copy was judged by its starter
+            shared_image=shared.path,
+        )
+        for _ in range(2)
+    ]
+
+
+def with_shared_pools(
+    shared: SharedImage, store_dir: Path, test: Callable[[list[QueryPool]], Awaitable[None]]
+) -> None:
+    """Run ``test`` with two pools sharing ``shared``, then close them and it."""
+
+    async def main() -> None:
+        pools = pools_sharing(shared, store_dir)
+        for pool in pools:
+            await pool.start()
+        try:
+            await test(pools)
+        finally:
+            for pool in pools:
+                await pool.close()
+
+    try:
+        asyncio.run(main())
+    finally:
+        shared.close()
+
+
 def test_http_workers_share_one_copy_of_a_read_only_store(tmp_path: Path) -> None:
     """``kgpub serve --workers N``: the parent's image, every pool's workers forked from it."""
     store_with(30, tmp_path / "store")
@@ -309,33 +345,13 @@ def test_http_workers_share_one_copy_of_a_read_only_store(tmp_path: Path) -> Non
         tmp_path / "image.sock",
     )
 
-    async def main() -> None:
-        pools = [
-            QueryPool(
-                Store(tmp_path / "store", read_only=True),
-                2,
-                30,
-                ResultLimits(),
-                memory_budget=1,  # ignored: the shared copy was judged by its starter
-                shared_image=shared.path,
-            )
-            for _ in range(2)
-        ]
+    async def test(pools: list[QueryPool]) -> None:
         for pool in pools:
-            await pool.start()
-        try:
-            for pool in pools:
-                assert len(names(await until_in_memory(pool))) == 30
-            parents = {parent_of(pid) for pool in pools for pid in worker_pids(pool)}
-            assert parents == {image_pid(pools[0])} == {image_pid(pools[1])}
-        finally:
-            for pool in pools:
-                await pool.close()
+            assert len(names(await until_in_memory(pool))) == 30
+        parents = {parent_of(pid) for pool in pools for pid in worker_pids(pool)}
+        assert parents == {image_pid(pools[0])} == {image_pid(pools[1])}
 
-    try:
-        asyncio.run(main())
-    finally:
-        shared.close()
+    with_shared_pools(shared, tmp_path / "store", test)
 
 
 def test_a_shared_copy_killed_by_a_deadline_is_started_again_for_every_pool(
@@ -349,39 +365,19 @@ def test_a_shared_copy_killed_by_a_deadline_is_started_again_for_every_pool(
     )
     runaway = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
 
-    async def main() -> None:
-        pools = [
-            QueryPool(
-                Store(tmp_path / "store", read_only=True),
-                2,
-                30,
-                ResultLimits(),
-                memory_budget=1,  # ignored: the shared copy was judged by its starter
-                shared_image=shared.path,
-            )
-            for _ in range(2)
-        ]
+    async def test(pools: list[QueryPool]) -> None:
         for pool in pools:
-            await pool.start()
-        try:
-            for pool in pools:
-                await until_in_memory(pool)
-            first = shared.pid
-            assert {image_pid(pool) for pool in pools} == {first}
-            with pytest.raises(QueryTimeoutError):
-                await pools[0].run(QueryOperation(runaway, timeout=0.3), None, "json")
-            for pool in pools:  # from disk at first, then from the new copy
-                assert len(names(await until_in_memory(pool))) == 30
-            assert shared.starts == 2
-            assert {image_pid(pool) for pool in pools} == {shared.pid} != {first}
-        finally:
-            for pool in pools:
-                await pool.close()
+            await until_in_memory(pool)
+        first = shared.pid
+        assert {image_pid(pool) for pool in pools} == {first}
+        with pytest.raises(QueryTimeoutError):
+            await pools[0].run(QueryOperation(runaway, timeout=0.3), None, "json")
+        for pool in pools:  # from disk at first, then from the new copy
+            assert len(names(await until_in_memory(pool))) == 30
+        assert shared.starts == 2
+        assert {image_pid(pool) for pool in pools} == {shared.pid} != {first}
 
-    try:
-        asyncio.run(main())
-    finally:
-        shared.close()
+    with_shared_pools(shared, tmp_path / "store", test)
 
 
 def test_a_query_waiting_for_a_worker_of_a_lost_copy_moves_to_the_next_workers() -> None:
