@@ -10,7 +10,7 @@
 4. the engine floor on that on-disk store, opened read-only in-process as
    ``kgpub serve --store`` opens it;
 5. one after the other on 127.0.0.1: ``kgpub serve --store DIR`` with its
-   default HTTP workers (one per core) and the result cache; the same with one
+   default HTTP workers (half the cores) and the result cache; the same with one
    worker; the same with the cache off (``KGPUB_CACHE_BYTES=0``, every query
    evaluated); the same again with its query workers forked from the copy
    instead of threads of it (``KGPUB_QUERY_ISOLATION=processes``); the minimal
@@ -53,7 +53,7 @@ from bench.measure import run_json
 from bench.phases import ServerRun, kgpub_load, measure_server, run_phase
 from bench.report import keep_appended, render
 from bench.servers import free_port
-from kgpub.cli.http_workers import query_workers_each
+from kgpub.cli.http_workers import query_workers_each, worker_count
 from kgpub.config import Settings
 
 
@@ -114,6 +114,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit("wrk is not installed; use --load-generator httpx")
     use_wrk = wrk is not None
     phases: dict[str, Any] = {}
+    # What ``kgpub serve --store`` chooses when not told (any store directory will do).
+    default_workers = worker_count(Settings(store_dir=REPO))
     results: dict[str, Any] = {
         "meta": {
             "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -128,9 +130,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "concurrency": CONCURRENCY,
             "disturbed_cores": args.disturbed_cores,
             "retries": args.retries,
-            # kgpub serve --store's defaults: one HTTP worker per core, each with its pool.
-            "kgpub_workers": args.workers or os.cpu_count() or 1,
-            "query_workers": query_workers_each(Settings(), os.cpu_count() or 1),
+            # kgpub serve --store's defaults: HTTP workers for half the cores, each a pool.
+            "kgpub_workers": args.workers or default_workers,
+            "query_workers": query_workers_each(Settings(), args.workers or default_workers),
         },
         "phases": phases,
     }

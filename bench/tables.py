@@ -93,8 +93,9 @@ def method_section(results: dict[str, Any]) -> list[str]:
         "- **kgpub load**: `kgpub load CORPUS --store DIR` into a new store, as a command; its "
         "own summary gives the quads/s, the wall clock includes starting Python.",
         f"- **kgpub**: `kgpub serve --store DIR` with its defaults: {meta.get('kgpub_workers')} "
-        f"HTTP worker processes (one per core) and {meta.get('query_workers', 'n/a')} query "
-        "worker processes per HTTP worker; the result cache on. The same with `--workers 1`, "
+        "HTTP worker processes (half the cores, at least one), each with "
+        f"{meta.get('query_workers', 'n/a')} query workers (threads of the process holding the "
+        "in-memory copy); the result cache on. The same with `--workers 1`, "
         "and with the cache off (`KGPUB_CACHE_BYTES=0`), where every query is evaluated.",
         "- **minimal**: `bench/minimal_app.py`, a single-process FastAPI endpoint on an "
         "in-memory store that runs `store.query` in FastAPI's thread pool and serialises the "

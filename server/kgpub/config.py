@@ -79,9 +79,10 @@ class Settings(BaseSettings):
     opened read-only, not parsed nor validated again (``kgpub load --validate`` did that)."""
 
     http_workers: int = 0
-    """HTTP worker processes of ``kgpub serve`` (``--workers``). 0 chooses: one per core when
-    serving an on-disk store (``store_dir``), else one, since every worker holds its own copy
-    of an in-memory store. Connection limits (``max_connections``) apply to each worker."""
+    """HTTP worker processes of ``kgpub serve`` (``--workers``). 0 chooses: half the cores
+    (at least one) when serving an on-disk store (``store_dir``), the other half being the
+    queries'; else one, since every worker holds its own copy of an in-memory store.
+    Connection limits (``max_connections``) apply to each worker."""
 
     shacl_report_file: Path | None = None
     """Set by ``kgpub serve`` for its worker processes, not by operators: the SHACL report of

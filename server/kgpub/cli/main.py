@@ -251,7 +251,7 @@ def build_parser(running: str | None = None) -> argparse.ArgumentParser:
         "--workers",
         type=_positive,
         metavar="N",
-        help="HTTP worker processes (default: one per core with --store, else 1)",
+        help="HTTP worker processes (default: half the cores with --store, else 1)",
     )
     serve.set_defaults(handler=_cmd_serve)
 
