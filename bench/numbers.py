@@ -55,3 +55,9 @@ def verdict(met: bool) -> str:
 
 def names(items: list[str]) -> str:
     return ", ".join(f"`{n}`" for n in items) if items else "none"
+
+
+def http_workers(meta: dict[str, Any]) -> str:
+    """kgpub's HTTP workers in a run, counted in words: "1 HTTP worker", "2 HTTP workers"."""
+    count = meta.get("kgpub_workers", "n/a")
+    return f"{count} HTTP worker" + ("" if count == 1 else "s")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from bench.numbers import get, hit_rate, mib, ms, num, rps
+from bench.numbers import get, hit_rate, http_workers, mib, ms, num, rps
 from bench.queries import POINT_LOOKUP, QUERIES
 
 SERVERS = ("kgpub", "kgpub_1w", "kgpub_nocache", "kgpub_forks", "minimal", "bare")
@@ -14,12 +14,12 @@ SERVERS = ("kgpub", "kgpub_1w", "kgpub_nocache", "kgpub_forks", "minimal", "bare
 
 def labels(meta: dict[str, Any]) -> dict[str, str]:
     """What each measured server is, as the tables name it."""
-    workers = meta.get("kgpub_workers", "n/a")
+    workers = http_workers(meta)
     return {
-        "kgpub": f"kgpub --store, {workers} HTTP workers, result cache on",
+        "kgpub": f"kgpub --store, {workers}, result cache on",
         "kgpub_1w": "kgpub --store, 1 HTTP worker, result cache on",
-        "kgpub_nocache": f"kgpub --store, {workers} HTTP workers, result cache off",
-        "kgpub_forks": f"kgpub --store, {workers} HTTP workers, result cache off, "
+        "kgpub_nocache": f"kgpub --store, {workers}, result cache off",
+        "kgpub_forks": f"kgpub --store, {workers}, result cache off, "
         "query workers forked from the copy (KGPUB_QUERY_ISOLATION=processes)",
         "minimal": "minimal FastAPI + pyoxigraph (in memory)",
         "bare": "bare uvicorn (constant answer)",

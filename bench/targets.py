@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from bench.numbers import get, hit_rate, mib, ms, names, num, rps, verdict
+from bench.numbers import get, hit_rate, http_workers, mib, ms, names, num, rps, verdict
 from bench.queries import QUERIES
 
 P50_SLACK_MS = 0.5
@@ -132,12 +132,11 @@ def _mixed(results: dict[str, Any]) -> Target:
         f"{hit_rate(get(servers, 'kgpub', 'mixed', 'cache'))}); cache off: {rps(off)} q/s = "
         f"{ratio_off:.2f}x"
     )
-    workers = meta.get("kgpub_workers")
     parts = [
         f"The mix repeats ten fixed queries, so with the cache on nearly every request is a "
         f"hit ({hit_rate(get(servers, 'kgpub', 'mixed', 'cache'))}) and kgpub reaches "
         f"{ratio_on:.2f}x the minimal endpoint. Evaluating every query (cache off), kgpub "
-        f"reaches {ratio_off:.2f}x with {workers} HTTP workers and their query worker processes."
+        f"reaches {ratio_off:.2f}x with {http_workers(meta)} and their query workers."
     ]
     if MIXED_FACTOR * base > ceiling:
         parts.append(
@@ -180,7 +179,7 @@ def _point(results: dict[str, Any]) -> Target:
         measured += f"; {point_errors} answers other than 200"
     why = (
         f"Point lookups are answered from the result cache before routing. With "
-        f"{meta.get('kgpub_workers')} HTTP workers kgpub serves {rps(k)} requests/s, with one "
+        f"{http_workers(meta)} kgpub serves {rps(k)} requests/s, with one "
         f"{rps(one)}; bare uvicorn answering a constant from one process, with the same load "
         f"generator on the same cores, {rps(bare)}: kgpub reaches {k / bare:.0%} of that HTTP "
         "floor."
@@ -202,7 +201,7 @@ def _ready(results: dict[str, Any]) -> Target:
         num(servers, "bare", "ready_seconds"),
         num(results, "floor", "disk", "load_seconds"),
     )
-    measured = f"{ready:.2f} s with {meta.get('kgpub_workers')} HTTP workers, {one:.2f} s with one"
+    measured = f"{ready:.2f} s with {http_workers(meta)}, {one:.2f} s with one"
     if ready >= READY_SECONDS:
         measured += f" ({ready / READY_SECONDS:.1f}x the target)"
     why = (
@@ -259,7 +258,7 @@ def _memory(results: dict[str, Any]) -> Target:
         f" (over by {mib(pss - MEMORY_FACTOR * own)})" if not ratio <= MEMORY_FACTOR else ""
     )
     why = (
-        f"kgpub with {meta.get('kgpub_workers')} HTTP workers is {processes} processes: "
+        f"kgpub with {http_workers(meta)} is {processes} processes: "
         f"uvicorn's supervisor, the HTTP workers, each with {meta.get('query_workers', 'n/a')} "
         "query worker processes and the server that forks them; "
         f"{mib(pss / processes if processes else math.nan)} each on average. With one HTTP "
