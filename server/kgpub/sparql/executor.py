@@ -218,10 +218,8 @@ class QueryPool:
                 self._replace(held.generation, lost)
                 held.worker = None
             ended, held.generation = held.generation, await self._current()
-            if held.generation is ended:
-                await asyncio.sleep(
-                    _NEXT_GENERATION_POLL_SECONDS
-                )  # none yet: the deadline bounds this
+            if held.generation is ended:  # none yet: the deadline bounds the waiting
+                await asyncio.sleep(_NEXT_GENERATION_POLL_SECONDS)
 
     async def _answer_in(self, generation: Generation, job: Job, held: Held) -> object:
         """A reply to ``job`` from a worker of ``generation``; ``held`` names the worker
