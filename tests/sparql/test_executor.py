@@ -272,15 +272,24 @@ def test_workers_stop_with_the_app(project: Settings) -> None:
     assert not spool.exists()
 
 
+def query_while_killing(
+    client: TestClient, pid: int, after: float, text: str, **params: str
+) -> httpx2.Response:
+    """``text`` asked while process ``pid`` is killed ``after`` seconds in."""
+    killer = threading.Timer(after, os.kill, (pid, signal.SIGKILL))
+    killer.start()
+    try:
+        return query(client, text, **params)
+    finally:
+        killer.join()
+
+
 def test_worker_killed_from_outside_is_a_500_then_replaced(project: Settings) -> None:
     """A process of its own: whatever killed it may have been its query's doing."""
     settings = project.model_copy(update={"query_workers": 1, "query_isolation": "processes"})
     with TestClient(app_for(settings, busy_store())) as single:
         (pid,) = worker_pids(single)
-        killer = threading.Timer(0.3, os.kill, (pid, signal.SIGKILL))
-        killer.start()
-        response = query(single, CARTESIAN, timeout="4")
-        killer.join()
+        response = query_while_killing(single, pid, 0.3, CARTESIAN, timeout="4")
         assert response.status_code == 500
         assert response.headers["content-type"] == PROBLEM
         for _ in range(200):
@@ -300,10 +309,7 @@ def test_a_query_whose_copy_is_killed_under_it_is_answered_from_disk(project: Se
     settings = project.model_copy(update={"query_workers": 2, "cache_bytes": 0})
     with TestClient(app_for(settings, busy_store())) as served:
         (image,) = worker_pids(served)
-        killer = threading.Timer(0.2, os.kill, (image, signal.SIGKILL))
-        killer.start()
-        response = query(served, PAIRS, timeout="30")
-        killer.join()
+        response = query_while_killing(served, image, 0.2, PAIRS, timeout="30")
         assert response.status_code == 200, response.text
         assert response.json()["results"]["bindings"][0]["n"]["value"] == "9000000"
         assert "SPARQL engine, in memory" not in response.headers["server-timing"]

@@ -40,7 +40,7 @@ from kgpub.shacl.report import ValidationReport
 from kgpub.shacl.report_file import read_report, write_report
 from kgpub.sparql.image_handle import SharedImage
 from kgpub.sparql.memory_copy import too_large
-from kgpub.sparql.memory_image import Budget
+from kgpub.sparql.runners import query_budget
 from kgpub.sparql.worker import Snapshot
 
 if TYPE_CHECKING:
@@ -134,11 +134,7 @@ def _shared_image(settings: Settings, query_workers: int, path: Path) -> SharedI
     if settings.store_dir is None or settings.writes_enabled:
         return None
     snapshot = Snapshot("store", settings.store_dir, 0)
-    budget = Budget(
-        settings.query_memory_bytes,
-        query_workers,
-        forks=settings.query_isolation == "processes",
-    )
+    budget = query_budget(settings, query_workers)
     reason = too_large(snapshot, budget)
     if reason is not None:
         print(f"kgpub serve: {reason}", file=sys.stderr)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import dataclass, field
-from multiprocessing import reduction
 
 import anyio
 import anyio.to_thread
@@ -33,7 +32,13 @@ from kgpub.ingest.validation_template import Fork, Forked
 from kgpub.ingest.validation_worker import Prepare, Ready, Refused, Rendered, ValidationJob
 from kgpub.shacl.conformance import Conformance
 from kgpub.sparql.image_handle import ForkedProcess
-from kgpub.sparql.processes import PROCESS_CONTEXT, WorkerHandle, receive, start_process
+from kgpub.sparql.processes import (
+    PROCESS_CONTEXT,
+    WorkerHandle,
+    hand_over,
+    receive,
+    start_process,
+)
 
 
 @dataclass(eq=False)
@@ -167,10 +172,7 @@ class ValidationPool:
         assert pid is not None
         try:
             async with template.lock:
-                control.send(fork)
-                reduction.send_handle(control, child.fileno(), pid)
-                reduction.send_handle(control, lifeline_end.fileno(), pid)
-                forked = await receive(control)
+                forked = await hand_over(control, pid, fork, child, lifeline_end)
         except BaseException:
             parent.close()
             lifeline.close()

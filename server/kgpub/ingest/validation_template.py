@@ -21,15 +21,13 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing import reduction
 from multiprocessing.connection import Connection
-from typing import NoReturn
 
 from kgpub.errors import KgpubError
 from kgpub.ingest.validation_worker import Prepare, Ready, Warm, answer_one, warm_up, yield_the_cpu
-from kgpub.sparql.worker import die_with_server
+from kgpub.sparql.worker import die_with_server, fork_serving, handed_pipes
 
 
 @dataclass(frozen=True)
@@ -71,29 +69,12 @@ def serve_template(control: Connection, lifeline: Connection, idle: bool) -> Non
     while True:
         try:
             fork: Fork = control.recv()
-            conn_fd = reduction.recv_handle(control)
-            lifeline_fd = reduction.recv_handle(control)
+            fds = handed_pipes(control)
         except (EOFError, OSError):
             return
-        pid = os.fork()
-        if pid == 0:
-            _worker(control, (conn_fd, lifeline_fd), fork, warm)
-        os.close(conn_fd)
-        os.close(lifeline_fd)
-        control.send(Forked(pid))
+        control.send(Forked(fork_serving(fds, (control,), _one_upload(fork, warm))))
 
 
-def _worker(control: Connection, fds: tuple[int, int], fork: Fork, warm: Warm | None) -> NoReturn:
-    """A forked worker: one upload, then exit without running anything of the template's."""
-    code = 0
-    try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        control.close()  # the template's pipe is not the worker's
-        conn, lifeline = Connection(fds[0]), Connection(fds[1], writable=False)
-        die_with_server(lifeline)
-        answer_one(conn, fork.memory_bytes, fork.cpu_seconds, warm)
-    except BaseException:
-        traceback.print_exc()
-        code = 1
-    finally:
-        os._exit(code)
+def _one_upload(fork: Fork, warm: Warm | None) -> Callable[[Connection], None]:
+    """What a forked worker runs: one upload, within ``fork``'s bounds."""
+    return lambda conn: answer_one(conn, fork.memory_bytes, fork.cpu_seconds, warm)

@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from multiprocessing import reduction
 from multiprocessing.connection import Client, Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -27,7 +26,7 @@ import anyio.to_thread
 from kgpub.errors import QueryWorkerError
 from kgpub.sparql import memory_image
 from kgpub.sparql.memory_image import Budget, CatchUp, CaughtUp, Loaded, Spawn, Spawned
-from kgpub.sparql.processes import PROCESS_CONTEXT, receive, start_process
+from kgpub.sparql.processes import PROCESS_CONTEXT, hand_over, receive, start_process
 from kgpub.sparql.worker import Limits, Snapshot
 from kgpub.store.changes import Changes
 
@@ -167,10 +166,8 @@ class ImageHandle:
         ``conn`` and ``lifeline`` afterwards."""
         async with self._lock:
             try:
-                self._control.send(Spawn(limits, self.worker_snapshot))
-                reduction.send_handle(self._control, conn.fileno(), self.pid)
-                reduction.send_handle(self._control, lifeline.fileno(), self.pid)
-                spawned = await receive(self._control)
+                request = Spawn(limits, self.worker_snapshot)
+                spawned = await hand_over(self._control, self.pid, request, conn, lifeline)
             except (EOFError, OSError) as exc:
                 raise QueryWorkerError(f"the in-memory copy cannot fork ({exc!r})") from exc
         if not isinstance(spawned, Spawned):

@@ -42,10 +42,9 @@ import socket
 import threading
 import traceback
 from dataclasses import dataclass, replace
-from multiprocessing import reduction
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import NoReturn, cast
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -54,6 +53,8 @@ from kgpub.sparql.worker import (
     Snapshot,
     answer,
     die_with_server,
+    fork_serving,
+    handed_pipes,
     load_dump,
     private_memory,
 )
@@ -244,21 +245,17 @@ class _Image:
     def _spawn(self, message: Spawn, client: Connection, clients: list[Connection]) -> Spawned:
         """A worker answering on the pipe whose descriptor follows ``message``: a thread of
         the image, or a fork of it."""
-        conn_fd = reduction.recv_handle(client)
-        lifeline_fd = reduction.recv_handle(client)
+        conn_fd, lifeline_fd = handed_pipes(client)
         snapshot = replace(message.snapshot, version=self.version)
         if self.share is None:
             os.close(lifeline_fd)  # the image's own lifeline ends it with the server
-            limits = replace(message.limits, private_bytes=0)
-            args = (conn_fd, self.store.sharing(), snapshot, limits)
+            args = (conn_fd, self.store.sharing(), snapshot, message.limits)
             threading.Thread(target=_thread, args=args, name="kgpub-query", daemon=True).start()
             return Spawned(os.getpid(), thread=True)
-        pid = os.fork()
-        if pid == 0:
-            limits = replace(message.limits, private_bytes=self.share)
-            _worker(clients, (conn_fd, lifeline_fd), self.store, snapshot, limits)
-        os.close(conn_fd)
-        os.close(lifeline_fd)
+        store, limits = self.store, replace(message.limits, private_bytes=self.share)
+        pid = fork_serving(
+            (conn_fd, lifeline_fd), clients, lambda conn: answer(conn, store, snapshot, limits)
+        )
         return Spawned(pid)
 
 
@@ -271,30 +268,6 @@ def _thread(conn_fd: int, store: Store, snapshot: Snapshot, limits: Limits) -> N
         traceback.print_exc()
     finally:
         conn.close()
-
-
-def _worker(
-    clients: list[Connection],
-    fds: tuple[int, int],
-    store: Store,
-    snapshot: Snapshot,
-    limits: Limits,
-) -> NoReturn:
-    """A forked worker: answers over the image's copy until its pipe closes, then exits
-    without running anything of the image's (``os._exit``)."""
-    code = 0
-    try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        for client in clients:  # the image's pipes are not the worker's
-            client.close()
-        conn, lifeline = Connection(fds[0]), Connection(fds[1], writable=False)
-        die_with_server(lifeline)
-        answer(conn, store, snapshot, limits)
-    except BaseException:
-        traceback.print_exc()
-        code = 1
-    finally:
-        os._exit(code)
 
 
 def _trim() -> None:

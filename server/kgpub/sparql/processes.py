@@ -14,6 +14,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing import reduction
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Protocol
@@ -66,6 +67,19 @@ async def receive(conn: Connection) -> object:
         # arrives in several reads: recv must wait for the rest, not fail.
         os.set_blocking(fd, True)
     return conn.recv()
+
+
+async def hand_over(
+    control: Connection, pid: int, request: object, conn: Connection, lifeline: Connection
+) -> object:
+    """Ask the template process ``pid`` for a worker on its ``control`` pipe: ``request``,
+    then the descriptors of the worker's pipe and lifeline (``worker.handed_pipes`` takes
+    them), and its answer. The query image and the validation template both fork warm
+    workers this way; the caller holds the template's lock."""
+    control.send(request)
+    reduction.send_handle(control, conn.fileno(), pid)
+    reduction.send_handle(control, lifeline.fileno(), pid)
+    return await receive(control)
 
 
 class WorkerProcess(Protocol):

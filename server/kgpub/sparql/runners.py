@@ -100,6 +100,16 @@ Runner = QueryPool | InlineRunner
 """What the endpoint awaits for a query's answer."""
 
 
+def query_budget(settings: Settings, workers: int) -> Budget:
+    """The memory the in-memory copy and ``workers`` query workers may take, and whether
+    those are forks of it (``query_isolation``), as the settings say."""
+    return Budget(
+        settings.query_memory_bytes,
+        max(1, workers),
+        forks=settings.query_isolation == "processes",
+    )
+
+
 def runner_for(store: QueryStore, settings: Settings, search: IndexFile | None = None) -> Runner:
     """Worker processes for the embedded store (answering ``kgpub:search`` from ``search``);
     a thread for a remote one (whose engine knows no kgpub function)."""
@@ -112,11 +122,7 @@ def runner_for(store: QueryStore, settings: Settings, search: IndexFile | None =
             limits,
             search,
             base_iri=settings.base_iri,
-            memory_budget=Budget(
-                settings.query_memory_bytes,
-                max(1, settings.query_workers),
-                forks=settings.query_isolation == "processes",
-            ),
+            memory_budget=query_budget(settings, settings.query_workers),
             shared_image=settings.query_memory_socket,
         )
     return InlineRunner(store, settings.query_timeout, limits, settings.base_iri)

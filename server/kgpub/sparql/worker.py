@@ -23,7 +23,10 @@ import itertools
 import os
 import signal
 import threading
+import traceback
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from multiprocessing import reduction
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Literal, cast
@@ -180,6 +183,41 @@ def die_with_server(lifeline: Connection) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
     threading.Thread(target=wait, name="kgpub-lifeline", daemon=True).start()
+
+
+def handed_pipes(control: Connection) -> tuple[int, int]:
+    """The descriptors of a new worker's pipe and lifeline, which follow a request on a
+    template process's ``control`` pipe (``processes.hand_over`` sends them)."""
+    return reduction.recv_handle(control), reduction.recv_handle(control)
+
+
+def fork_serving(
+    fds: tuple[int, int], others: Iterable[Connection], serve: Callable[[Connection], None]
+) -> int:
+    """Fork a worker that runs ``serve`` on the pipe ``fds[0]`` and dies with the server
+    (its lifeline ``fds[1]``); the pid, in the parent, whose copies of ``fds`` are
+    closed. The worker closes the parent's pipes ``others`` and exits without running
+    anything of its parent's (``os._exit``). Used by the template processes that fork
+    warm workers: the query image (``memory_image``) and ``POST /validate``'s
+    (``ingest.validation_template``)."""
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the parent's reaping is not ours
+            for other in others:
+                other.close()
+            conn, lifeline = Connection(fds[0]), Connection(fds[1], writable=False)
+            die_with_server(lifeline)
+            serve(conn)
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(fds[0])
+    os.close(fds[1])
+    return pid
 
 
 def store_for(store: Store, job: Job, past: AsOfCache | None, search: SparqlSearch | None) -> Store:
